@@ -1,0 +1,359 @@
+//! The engine: pure and synchronous. A case and an action in; a new case and the history lines
+//! to append out, or a typed refusal and nothing changed.
+
+mod walk;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Europe::Oslo;
+
+use crate::action::{Action, Actor};
+use crate::case::{Candidate, CandidateAnswer, Case, CaseDates, CaseStatus, StepState};
+use crate::dato::DateKey;
+use crate::event::{Event, EventKind};
+use crate::ids::{CaseId, OutcomeId, PersonRef, Role, StepId};
+use crate::process::{OfferAnswer, Process, Step, StepKind};
+use crate::refusal::Refusal;
+use crate::text::{CandidateName, CaseText};
+
+use walk::Walk;
+
+/// The outcome recorded on an approval step when it is approved.
+pub const APPROVED: &str = "godkjent";
+/// The outcome recorded on an approval step when it is rejected.
+pub const REJECTED: &str = "avvist";
+
+/// Roles that may reopen a step or close a case, besides nobody else.
+const CASE_ADMINS: [Role; 2] = [Role::Manager, Role::Hr];
+
+/// A change the engine accepted: the case as it is now and what to append to its history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub case: Case,
+    pub events: Vec<Event>,
+}
+
+/// What a manager fills in to open a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCase {
+    pub title: CaseText,
+    pub unit: CaseText,
+    pub note: Option<CaseText>,
+}
+
+/// The day it is in Oslo at this instant: dates people type are Oslo dates.
+pub fn oslo_today(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&Oslo).date_naive()
+}
+
+/// Opens a case at the process's first step. Storage chose the id.
+pub fn start(
+    process: &Process,
+    id: CaseId,
+    draft: NewCase,
+    owner: PersonRef,
+    now: DateTime<Utc>,
+) -> Applied {
+    let mut case = Case {
+        id,
+        title: draft.title,
+        unit: draft.unit,
+        note: draft.note,
+        owner: owner.clone(),
+        status: CaseStatus::Open,
+        steps: BTreeMap::new(),
+        marks: Default::default(),
+        candidates: Vec::new(),
+        dates: CaseDates::default(),
+        opened_at: now,
+        version: 0,
+    };
+    let mut walk = Walk::new(process, &mut case, Some(&owner), now);
+    walk.event(EventKind::CaseOpened, None);
+    walk.open(&process.start);
+    let events = walk.finish();
+    case.version = 1;
+    Applied { case, events }
+}
+
+/// Applies one action by one person at one time.
+pub fn apply(
+    process: &Process,
+    case: &Case,
+    actor: &Actor,
+    action: &Action,
+    now: DateTime<Utc>,
+) -> Result<Applied, Refusal> {
+    if !case.status.is_open() {
+        return Err(Refusal::CaseClosed {
+            status: case.status.clone(),
+        });
+    }
+    let mut next = case.clone();
+    let mut walk = Walk::new(process, &mut next, Some(&actor.person), now);
+    let roles = case.roles_of(actor);
+    match action {
+        Action::SetDate { key, date } => set_date(&mut walk, &roles, *key, date.naive())?,
+        Action::Close { reason } => {
+            require_any(&roles, &CASE_ADMINS, None)?;
+            walk.close(reason.clone());
+        }
+        Action::Reopen { step, reason } => {
+            let def = step_def(process, step)?;
+            require_any(&roles, &CASE_ADMINS, Some(step))?;
+            match case.steps.get(step) {
+                None => return Err(Refusal::NotCurrentStep { step: step.clone() }),
+                Some(s) if s.is_open() => return Err(Refusal::NotFinished { step: step.clone() }),
+                Some(_) => walk.reopen(def, reason.clone()),
+            }
+        }
+        _ => {
+            let Some(step_id) = action.step() else {
+                unreachable!("every other action names a step")
+            };
+            let def = open_step(process, case, step_id)?;
+            require_any(&roles, &def.roles, Some(step_id))?;
+            on_open_step(&mut walk, def, &roles, action)?;
+        }
+    }
+    let events = walk.finish();
+    next.version = case.version + 1;
+    Ok(Applied { case: next, events })
+}
+
+fn step_def<'p>(process: &'p Process, step: &StepId) -> Result<&'p Step, Refusal> {
+    process
+        .step(step)
+        .ok_or_else(|| Refusal::UnknownStep { step: step.clone() })
+}
+
+/// The step's definition, if it is open now; otherwise why not.
+fn open_step<'p>(process: &'p Process, case: &Case, step: &StepId) -> Result<&'p Step, Refusal> {
+    let def = step_def(process, step)?;
+    match case.steps.get(step) {
+        Some(StepState::Open { .. }) => Ok(def),
+        Some(StepState::Done { by, at, .. }) | Some(StepState::Skipped { by, at, .. }) => {
+            Err(Refusal::AlreadyDone {
+                step: step.clone(),
+                by: by.clone(),
+                at: *at,
+            })
+        }
+        None => Err(Refusal::NotCurrentStep { step: step.clone() }),
+    }
+}
+
+fn require_any(
+    held: &std::collections::BTreeSet<Role>,
+    allowed: &[Role],
+    step: Option<&StepId>,
+) -> Result<(), Refusal> {
+    if allowed.iter().any(|r| held.contains(r)) {
+        return Ok(());
+    }
+    Err(Refusal::NotYourRole {
+        step: step.cloned().unwrap_or_else(|| StepId::new("")),
+        allowed: allowed.to_vec(),
+    })
+}
+
+/// An action on a step that is open and that the actor may act on.
+fn on_open_step(
+    walk: &mut Walk<'_>,
+    def: &Step,
+    roles: &std::collections::BTreeSet<Role>,
+    action: &Action,
+) -> Result<(), Refusal> {
+    let wrong_kind = || Refusal::WrongKind {
+        step: def.id.clone(),
+        kind: def.kind,
+    };
+    match action {
+        Action::Complete { .. } => {
+            match def.kind {
+                StepKind::Task | StepKind::IfNeeded | StepKind::System => {}
+                StepKind::Date => {
+                    let key = def.date.expect("checked by the loader");
+                    if walk.case().dates.get(key).is_none() {
+                        return Err(Refusal::DateMissing {
+                            step: def.id.clone(),
+                            key,
+                        });
+                    }
+                }
+                StepKind::Choice | StepKind::Approval => return Err(wrong_kind()),
+            }
+            complete(walk, def, roles)
+        }
+        Action::Skip { reason, .. } => {
+            let required = def
+                .required_when
+                .iter()
+                .any(|m| walk.case().marks.contains(m));
+            if def.kind != StepKind::IfNeeded || required {
+                return Err(Refusal::NotSkippable {
+                    step: def.id.clone(),
+                });
+            }
+            walk.skip(def, reason.clone());
+            Ok(())
+        }
+        Action::Choose { outcome, .. } => {
+            if def.kind != StepKind::Choice {
+                return Err(wrong_kind());
+            }
+            let chosen = def
+                .outcome(outcome)
+                .ok_or_else(|| Refusal::UnknownOutcome {
+                    step: def.id.clone(),
+                    outcome: outcome.clone(),
+                })?;
+            walk.choose(def, chosen)
+        }
+        Action::RecordAccept { .. } | Action::RecordDecline { .. } => {
+            let wanted = match action {
+                Action::RecordAccept { .. } => OfferAnswer::Accepted,
+                _ => OfferAnswer::Declined,
+            };
+            let chosen = def
+                .outcomes
+                .iter()
+                .find(|o| def.records_answer && o.answer == Some(wanted))
+                .ok_or_else(wrong_kind)?;
+            walk.choose(def, chosen)
+        }
+        Action::Approve { .. } | Action::Reject { .. } => {
+            if def.kind != StepKind::Approval {
+                return Err(wrong_kind());
+            }
+            match action {
+                Action::Reject { reason, .. } => walk.reject(def, reason.clone()),
+                _ => walk.approve(def),
+            }
+            Ok(())
+        }
+        Action::SetCandidates { names, .. } => {
+            if !def.names_candidates {
+                return Err(wrong_kind());
+            }
+            if names.is_empty() {
+                return Err(Refusal::NoCandidates);
+            }
+            set_candidates(walk, names);
+            Ok(())
+        }
+        Action::SetDate { .. } | Action::Close { .. } | Action::Reopen { .. } => {
+            unreachable!("handled before a step is looked up")
+        }
+    }
+}
+
+/// Marks a step done by this actor, after its own preconditions.
+fn complete(
+    walk: &mut Walk<'_>,
+    def: &Step,
+    roles: &std::collections::BTreeSet<Role>,
+) -> Result<(), Refusal> {
+    if let Some(key) = def.not_before {
+        let Some(date) = walk.case().dates.get(key) else {
+            return Err(Refusal::DateMissing {
+                step: def.id.clone(),
+                key,
+            });
+        };
+        if oslo_today(walk.now()) < date {
+            return Err(Refusal::TooEarly {
+                step: def.id.clone(),
+                not_before: date,
+            });
+        }
+    }
+    let case = walk.case();
+    if def.names_candidates && case.next_waiting_candidate().is_none() {
+        return Err(Refusal::NoCandidates);
+    }
+    if def.makes_offer && case.next_waiting_candidate().is_none() {
+        return Err(Refusal::NoCandidates);
+    }
+    if def.all_roles {
+        return walk.confirm(def, roles);
+    }
+    if def.makes_offer {
+        walk.make_offer();
+    }
+    walk.done(def, None);
+    Ok(())
+}
+
+fn set_candidates(walk: &mut Walk<'_>, names: &[CandidateName]) {
+    let case = walk.case_mut();
+    case.candidates
+        .retain(|c| c.answer != CandidateAnswer::Waiting);
+    let after = case.candidates.iter().map(|c| c.rank).max().unwrap_or(0);
+    for (rank, name) in (after + 1..).zip(names) {
+        case.candidates.push(Candidate {
+            name: name.clone(),
+            rank,
+            answer: CandidateAnswer::Waiting,
+        });
+    }
+    let listed = names
+        .iter()
+        .map(CandidateName::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    walk.event(EventKind::CandidatesSet, None).detail = Some(listed);
+}
+
+fn set_date(
+    walk: &mut Walk<'_>,
+    roles: &std::collections::BTreeSet<Role>,
+    key: DateKey,
+    date: NaiveDate,
+) -> Result<(), Refusal> {
+    if date < oslo_today(walk.now()) {
+        return Err(Refusal::DateInPast { date });
+    }
+    if key == DateKey::Startdato {
+        if let Some(frist) = walk.case().dates.soknadsfrist {
+            if date <= frist {
+                return Err(Refusal::DateTooEarly {
+                    date,
+                    not_before: frist.succ_opt().unwrap_or(frist),
+                });
+            }
+        }
+    }
+    let process = walk.process();
+    let asking = walk
+        .case()
+        .open_steps()
+        .filter_map(|id| process.step(id))
+        .find(|s| s.kind == StepKind::Date && s.date == Some(key));
+    if let Some(def) = asking {
+        require_any(roles, &def.roles, Some(&def.id))?;
+        walk.record_date(key, date, Some(def));
+        walk.done(def, None);
+        return Ok(());
+    }
+    if walk.case().dates.get(key).is_none() {
+        return Err(Refusal::DateNotAsked);
+    }
+    // Moving a date that is already set: those who may set it, and HR.
+    let setters: Vec<Role> = process
+        .steps()
+        .iter()
+        .filter(|s| s.date == Some(key))
+        .flat_map(|s| s.roles.iter().copied())
+        .chain([Role::Hr])
+        .collect();
+    require_any(roles, &setters, None)?;
+    walk.record_date(key, date, None);
+    Ok(())
+}
+
+/// The outcome id an approval step records.
+pub(crate) fn approval_outcome(approved: bool) -> OutcomeId {
+    OutcomeId::new(if approved { APPROVED } else { REJECTED })
+}

@@ -1,0 +1,10 @@
+//! The process: the chart as data, loaded and checked.
+
+mod load;
+mod model;
+
+pub use load::{Fault, LoadError};
+pub use model::{
+    Anchor, DeadlineKind, DeadlineRule, OfferAnswer, Outcome, PhaseDecl, Process, RoleDecl, Step,
+    StepKind, SystemDecl, END,
+};
