@@ -430,8 +430,54 @@ impl Actor {
             s.channel_of_message(m)
                 .and_then(|c| s.find_message(c, m).cloned())
         });
+        let seen = {
+            let s = self.sb.shared().read();
+            s.interactions
+                .get(&opener)
+                .map(|i| (i.followups.len(), i.original_edits))
+        };
         let p = self.dispatch(5, data, msg, "answer the modal".into())?;
-        self.wait(p).await
+        let mut answer = self.wait(p).await?;
+        // Closing the modal (DEFERRED_UPDATE_MESSAGE without a message) shows nothing: the bot
+        // answers through the interaction that opened the modal.
+        if answer.callback_type == 6 && answer.messages.is_empty() {
+            let (followups, edits) = seen.unwrap_or_default();
+            let timeout = self.sb.world().config.answer_timeout;
+            let more = self
+                .sb
+                .shared()
+                .wait_for(timeout, |s| {
+                    let i = s.interactions.get(&opener)?;
+                    let find = |mid: u64| {
+                        s.channel_of_message(mid)
+                            .and_then(|c| s.find_message(c, mid))
+                            .cloned()
+                    };
+                    if i.followups.len() > followups {
+                        Some(
+                            i.followups[followups..]
+                                .iter()
+                                .filter_map(|m| find(*m))
+                                .collect(),
+                        )
+                    } else if i.original_edits > edits {
+                        Some(i.original.and_then(find).into_iter().collect::<Vec<_>>())
+                    } else {
+                        None
+                    }
+                })
+                .await;
+            match more {
+                Some(m) => answer.messages = m,
+                None => {
+                    return Err(ActorError::NoAnswer {
+                        what: "show anything after the modal was submitted".into(),
+                        waited: timeout,
+                    })
+                }
+            }
+        }
+        Ok(answer)
     }
 
     /// What the bot answered to this person's last interaction, as it is now.

@@ -329,6 +329,20 @@ impl Sandbox {
             .context("no such request arrived")
     }
 
+    /// Waits until a message in `channel_id` satisfies `f`, and returns it.
+    pub async fn wait_for_message(
+        &self,
+        channel_id: u64,
+        f: impl Fn(&Value) -> bool,
+    ) -> anyhow::Result<Value> {
+        self.shared()
+            .wait_for(self.timeout(), |s| {
+                s.messages.get(&channel_id)?.iter().find(|m| f(m)).cloned()
+            })
+            .await
+            .with_context(|| format!("no such message in channel {channel_id}"))
+    }
+
     /// Answers the next `n` requests on `route` (`POST /channels/{channel_id}/messages`, or `*`)
     /// with 500.
     pub fn fail_next(&self, route: &str, n: u32) {

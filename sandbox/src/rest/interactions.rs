@@ -66,9 +66,16 @@ fn callback(c: &Ctx<'_>) -> Reply {
                 }
                 Some(interaction_message(s, c, &rec, &body)?)
             }
+            // A modal opened by a slash command has no message: DEFERRED_UPDATE_MESSAGE only
+            // closes it (poise's `execute_modal` does that).
+            6 if rec.source_message.is_none() && rec.kind == 5 => None,
             6 | 7 => {
                 let Some(src) = rec.source_message else {
-                    return Err(ApiError::new(400, 40043, "Update callbacks need a message (component interaction)"));
+                    return Err(ApiError::new(
+                        400,
+                        40043,
+                        "Update callbacks need a message (component interaction)",
+                    ));
                 };
                 if kind == 7 {
                     edit_message(s, rec.channel_id, src, data)?;
