@@ -196,12 +196,12 @@ pub struct Shared {
 
 impl Shared {
     pub fn new(world: World, state: State) -> Self {
-        let log_file = std::env::var_os("LOS_SANDBOX_LOG").and_then(|p| {
+        let log_file = world.config.log_path.as_ref().and_then(|p| {
             std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
-                .open(&p)
-                .map_err(|e| tracing::warn!("cannot open LOS_SANDBOX_LOG {p:?}: {e}"))
+                .open(p)
+                .map_err(|e| tracing::warn!("cannot open sandbox log {p:?}: {e}"))
                 .ok()
                 .map(Mutex::new)
         });

@@ -71,6 +71,8 @@ pub struct Config {
     pub buckets: HashMap<String, (u32, Duration)>,
     /// Bucket for routes not in `buckets`.
     pub default_bucket: (u32, Duration),
+    /// JSON-lines log of requests and failures; defaults to env var `LOS_SANDBOX_LOG`.
+    pub log_path: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -87,6 +89,7 @@ impl Default for Config {
             global_limit: 50,
             buckets,
             default_bucket: (50, Duration::from_secs(1)),
+            log_path: std::env::var_os("LOS_SANDBOX_LOG").map(Into::into),
         }
     }
 }
