@@ -144,6 +144,37 @@ impl Actor {
         self
     }
 
+    /// The same person acting in their DM with the bot (the DM channel is opened if needed).
+    pub fn in_dm(mut self) -> Self {
+        let user = self.member.id;
+        self.channel_id = self.sb.shared().write(|s| {
+            if let Some(c) = s
+                .channels
+                .values()
+                .find(|c| c.kind == 1 && c.recipient == Some(user))
+            {
+                return c.id;
+            }
+            let id = s.snowflake();
+            let rec = crate::state::ChannelRec {
+                id,
+                kind: 1,
+                name: String::new(),
+                parent_id: None,
+                recipient: Some(user),
+                members: vec![],
+            };
+            s.channels.insert(id, rec);
+            id
+        });
+        self
+    }
+
+    /// The channel this person acts in.
+    pub fn channel_id(&self) -> u64 {
+        self.channel_id
+    }
+
     /// `/command sub... option:value ...`. `path` names the subcommand group/subcommand;
     /// option values are typed as text and converted by the option's registered type.
     pub async fn slash(
@@ -178,9 +209,15 @@ impl Actor {
     ) -> Result<Pending, ActorError> {
         let (data, kind) = {
             let s = self.sb.shared().read();
+            // Guild commands are not offered in DMs.
+            let in_dm = s
+                .channels
+                .get(&self.channel_id)
+                .is_some_and(|c| c.kind == 1);
             let cmd = s
                 .guild_commands
                 .get(&self.sb.world().guild_id)
+                .filter(|_| !in_dm)
                 .into_iter()
                 .flatten()
                 .chain(s.global_commands.iter())
@@ -741,7 +778,9 @@ fn build_options(
         out.push(json!({ "type": t, "name": name, "value": value }));
     }
     for o in &declared {
-        if o["required"] == true && !given.iter().any(|(n, _)| o["name"] == *n) {
+        // While typing (autocomplete), required options may still be empty.
+        if focused.is_none() && o["required"] == true && !given.iter().any(|(n, _)| o["name"] == *n)
+        {
             return Err(ActorError::Usage(format!(
                 "the option {} is required",
                 o["name"]

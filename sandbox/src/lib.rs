@@ -160,7 +160,8 @@ impl Sandbox {
 
     /// An `HttpBuilder` for the bot, configured for `mode`.
     pub fn http_builder(&self, mode: HttpMode) -> anyhow::Result<HttpBuilder> {
-        let b = HttpBuilder::new(&self.world().token);
+        let app = serenity::model::id::ApplicationId::new(self.world().application_id);
+        let b = HttpBuilder::new(&self.world().token).application_id(app);
         Ok(match mode {
             HttpMode::Proxy => b.proxy(self.http_url()).ratelimiter_disabled(true),
             HttpMode::Tls => b.client(self.tls_client()?).ratelimiter_disabled(false),

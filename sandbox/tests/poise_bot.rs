@@ -28,7 +28,11 @@ async fn ny(
     ctx: Ctx<'_>,
     #[description = "Stilling"] stilling: String,
     #[description = "Leder"] leder: Option<serenity::User>,
+    #[description = "Sted"]
+    #[autocomplete = "steder"]
+    sted: Option<String>,
 ) -> Result<(), Error> {
+    let _ = sted;
     let roles = ctx
         .author_member()
         .await
@@ -62,6 +66,15 @@ async fn ny(
         .components(rows);
     ctx.send(reply).await?;
     Ok(())
+}
+
+async fn steder(_ctx: Ctx<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let choices = ["Oslo", "Bergen", "Osterøy"]
+        .into_iter()
+        .filter(|s| s.starts_with(partial))
+        .map(|s| serenity::AutocompleteChoice::new(s, s))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
 #[derive(Debug, poise::Modal)]
@@ -187,6 +200,18 @@ async fn poise_bot_registers_and_answers_command_button_select_and_modal() {
         "{}",
         answer.content()
     );
+
+    let typed = kari
+        .autocomplete("rekruttering", &["ny"], &[("sted", "Os")], "sted")
+        .await
+        .expect("autocomplete answered");
+    assert_eq!(typed.callback_type, 8);
+    let names: Vec<&str> = typed
+        .choices
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(names, vec!["Oslo", "Osterøy"]);
 
     let picked = kari
         .select_in_channel("Velg steg", &["Intervju"], REKRUTTERING)
