@@ -139,7 +139,22 @@ fn frame(
                 shared.record_failure("gateway IDENTIFY", "", "wrong token");
                 return Step::Close(4004, "Authentication failed.");
             }
-            let intents = v["d"]["intents"].as_u64().unwrap_or(0);
+            let Some(intents) = v["d"]["intents"].as_u64() else {
+                shared.record_failure("gateway IDENTIFY", "", "no intents");
+                return Step::Close(4013, "Invalid intent(s).");
+            };
+            let privileged = (1 << 1) | (1 << 8) | (1 << 15);
+            let disallowed = intents & privileged & !w.privileged_intents;
+            if disallowed != 0 {
+                shared.record_failure(
+                    "gateway IDENTIFY",
+                    "",
+                    format!(
+                        "privileged intents {disallowed:#x} are not enabled for the application"
+                    ),
+                );
+                return Step::Close(4014, "Disallowed intent(s).");
+            }
             shared.write(|s| {
                 let session_id = format!("sandbox-session-{}", s.snowflake());
                 let g = &mut s.gateway;

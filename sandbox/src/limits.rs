@@ -174,8 +174,49 @@ fn components(rows: &[Value], at: &str, out: &mut Vec<Violation>) {
             ));
         }
         for (i, c) in items.iter().enumerate() {
-            custom_id(c, &format!("{rat}/components/{i}"), out);
+            let cat = format!("{rat}/components/{i}");
+            custom_id(c, &cat, out);
+            if c["type"].as_u64() == Some(2) {
+                button(c, &cat, out);
+            }
         }
+    }
+    // custom_ids must be unique within a message.
+    let mut seen = std::collections::HashSet::new();
+    for c in rows
+        .iter()
+        .flat_map(|r| r["components"].as_array().into_iter().flatten())
+    {
+        if let Some(id) = c["custom_id"].as_str() {
+            if !seen.insert(id) {
+                out.push(v(
+                    at,
+                    "unique",
+                    format!("custom_id {id:?} is used twice in one message"),
+                ));
+            }
+        }
+    }
+}
+
+/// Docs (components--reference): link buttons (style 5) take a url and no custom_id, premium
+/// buttons (6) a sku_id, the others a custom_id; a button needs a label or an emoji.
+fn button(c: &Value, at: &str, out: &mut Vec<Violation>) {
+    let style = c["style"].as_u64().unwrap_or(0);
+    let has = |k: &str| !c[k].is_null();
+    let problem = match style {
+        5 if !has("url") || has("custom_id") => Some("a link button takes a url and no custom_id"),
+        6 if !has("sku_id") => Some("a premium button takes a sku_id"),
+        1..=4 if !has("custom_id") || has("url") => {
+            Some("a non-link button takes a custom_id and no url")
+        }
+        _ => None,
+    };
+    if let Some(p) = problem {
+        out.push(v(at, "button", p));
+    }
+    if style != 6 && !has("label") && !has("emoji") {
+        out.push(v(at, "button", "a button needs a label or an emoji"));
     }
 }
 
@@ -227,13 +268,69 @@ fn modal(m: &Value, at: &str, out: &mut Vec<Violation>) {
 fn command(c: &Value, at: &str, out: &mut Vec<Violation>) {
     let chat_input = c["type"].as_u64().unwrap_or(1) == 1;
     name_and_localizations(c, at, chat_input, out);
+    if chat_input {
+        description(c, at, out);
+        // Docs: name, description and options (names, descriptions, choices) ≤ 4000 in all.
+        let total = command_chars(c);
+        if total > 4000 {
+            out.push(v(
+                at,
+                "limit",
+                format!("command holds {total} characters in all; at most 4000"),
+            ));
+        }
+    }
     option_list(&c["options"], &format!("{at}/options"), out);
 }
 
+fn command_chars(c: &Value) -> usize {
+    let own = chars(&c["name"]) + chars(&c["description"]);
+    let choices: usize = c["choices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|ch| chars(&ch["name"]) + ch["value"].as_str().map_or(0, |s| s.chars().count()))
+        .sum();
+    let opts: usize = c["options"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(command_chars)
+        .sum();
+    own + choices + opts
+}
+
+/// Docs: chat-input commands and their options take a description of 1 to 100 characters.
+fn description(c: &Value, at: &str, out: &mut Vec<Violation>) {
+    let n = chars(&c["description"]);
+    if !(1..=100).contains(&n) {
+        out.push(v(
+            format!("{at}/description"),
+            "limit",
+            format!("description is {n} characters; 1 to 100"),
+        ));
+    }
+}
+
 fn option_list(opts: &Value, at: &str, out: &mut Vec<Violation>) {
-    for (i, o) in opts.as_array().into_iter().flatten().enumerate() {
+    let list = opts.as_array().map(Vec::as_slice).unwrap_or(&[]);
+    // Docs: required options come before optional ones.
+    if let Some(first_optional) = list.iter().position(|o| o["required"] != true) {
+        if let Some(late) = list[first_optional..]
+            .iter()
+            .position(|o| o["required"] == true)
+        {
+            out.push(v(
+                format!("{at}/{}", first_optional + late),
+                "order",
+                "required options must be listed before optional ones",
+            ));
+        }
+    }
+    for (i, o) in list.iter().enumerate() {
         let oat = format!("{at}/{i}");
         name_and_localizations(o, &oat, true, out);
+        description(o, &oat, out);
         for (j, ch) in o["choices"].as_array().into_iter().flatten().enumerate() {
             localizations(
                 &ch["name_localizations"],

@@ -106,6 +106,10 @@ pub struct World {
     pub roles: Vec<Role>,
     pub members: Vec<Member>,
     pub channels: Vec<TextChannel>,
+    /// Privileged intents enabled for the application (Developer Portal switches):
+    /// GUILD_MEMBERS `1 << 1`, GUILD_PRESENCES `1 << 8`, MESSAGE_CONTENT `1 << 15`.
+    /// IDENTIFY asking for others is closed with 4014 "Disallowed intent(s)".
+    pub privileged_intents: u64,
     pub config: Config,
 }
 
@@ -124,6 +128,7 @@ impl Default for World {
                 id: 700_000_000_000_000_001,
                 name: "generelt".into(),
             }],
+            privileged_intents: 0,
             config: Config::default(),
         }
     }
@@ -151,6 +156,11 @@ impl World {
             id,
             name: name.into(),
         });
+        self
+    }
+    /// Enables privileged intents (see [`World::privileged_intents`]).
+    pub fn privileged_intents(mut self, bits: u64) -> Self {
+        self.privileged_intents = bits;
         self
     }
     pub fn config(mut self, config: Config) -> Self {

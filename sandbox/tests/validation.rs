@@ -402,3 +402,136 @@ async fn followups_need_an_initial_response_and_edit_the_deferred_message() {
         "Ferdig"
     );
 }
+
+#[tokio::test]
+async fn component_rules_from_the_docs_are_enforced() {
+    let sb = start().await;
+    let row = |c: Value| json!({ "content": "x", "components": [{ "type": 1, "components": c }] });
+    let cases = [
+        (
+            json!([{ "type": 2, "style": 1, "label": "a", "custom_id": "same" },
+                   { "type": 2, "style": 1, "label": "b", "custom_id": "same" }]),
+            "used twice",
+        ),
+        (
+            json!([{ "type": 2, "style": 5, "label": "a", "custom_id": "x" }]),
+            "link button",
+        ),
+        (
+            json!([{ "type": 2, "style": 1, "label": "a" }]),
+            "takes a custom_id",
+        ),
+        (
+            json!([{ "type": 2, "style": 1, "custom_id": "a" }]),
+            "label or an emoji",
+        ),
+    ];
+    for (components, reason) in cases {
+        let (s, _, b) = call(&sb, "POST", &msgs_path(), Some(row(components))).await;
+        assert_eq!(s, 400, "{b}");
+        let last = sb.failures().last().expect("failure").reason.clone();
+        assert!(last.contains(reason), "{reason:?} in {last}");
+    }
+    let link = json!([{ "type": 2, "style": 5, "label": "Les mer", "url": "https://www.oslo.kommune.no" }]);
+    let (s, _, b) = call(&sb, "POST", &msgs_path(), Some(row(link))).await;
+    assert_eq!(s, 200, "{b}");
+}
+
+#[tokio::test]
+async fn command_rules_from_the_docs_are_enforced() {
+    let sb = start().await;
+    let path = format!("/applications/{}/commands", sb.world().application_id);
+    let no_description = json!([{ "name": "ny" }]);
+    let (s, _, _) = call(&sb, "PUT", &path, Some(no_description)).await;
+    assert_eq!(s, 400);
+    assert!(sb
+        .failures()
+        .last()
+        .expect("failure")
+        .reason
+        .contains("description"));
+    let order = json!([{ "name": "ny", "description": "d", "options": [
+        { "type": 3, "name": "a", "description": "a" },
+        { "type": 3, "name": "b", "description": "b", "required": true }] }]);
+    let (s, _, _) = call(&sb, "PUT", &path, Some(order)).await;
+    assert_eq!(s, 400);
+    assert!(sb
+        .failures()
+        .last()
+        .expect("failure")
+        .reason
+        .contains("before optional"));
+}
+
+#[tokio::test]
+async fn list_limit_over_100_is_refused() {
+    let sb = start().await;
+    let (s, _, b) = call(&sb, "GET", &format!("{}?limit=101", msgs_path()), None).await;
+    assert_eq!(s, 400, "{b}");
+    assert_eq!(
+        call(&sb, "GET", &format!("{}?limit=100", msgs_path()), None)
+            .await
+            .0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn undeclared_privileged_intents_are_closed_with_4014() {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let sb = start().await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{}?v=10", sb.gateway_url()))
+        .await
+        .expect("connect");
+    let hello = ws.next().await.expect("frame").expect("ok");
+    assert!(matches!(hello, Message::Text(_)));
+    let identify = json!({ "op": 2, "d": { "token": sb.world().token, "intents": (1 << 9) | (1 << 15),
+        "properties": { "os": "linux", "browser": "t", "device": "t" } } });
+    ws.send(Message::Text(identify.to_string().into()))
+        .await
+        .expect("send");
+    let close = ws.next().await.expect("frame").expect("ok");
+    let Message::Close(Some(frame)) = close else {
+        panic!("closed, got {close:?}")
+    };
+    assert_eq!(u16::from(frame.code), 4014);
+    assert!(sb
+        .failures()
+        .last()
+        .expect("failure")
+        .reason
+        .contains("privileged intents"));
+}
+
+#[tokio::test]
+async fn interaction_answers_reach_people_with_closed_dms() {
+    let sb = start().await;
+    let _bot = RawBot::connect(&sb).await;
+    register_commands(&sb).await;
+    let actor = sb.member(STENGT).in_dm();
+    let p = actor
+        .start_slash("rekruttering", &["ny"], &[("stilling", "x")], None)
+        .expect("dispatched");
+    let (s, b) = callback(
+        &sb,
+        p.id,
+        &p.token,
+        json!({ "type": 4, "data": { "content": "Svar i DM" } }),
+    )
+    .await;
+    assert_eq!(s, 204, "{b}");
+    assert_eq!(actor.wait(p).await.expect("answer").content(), "Svar i DM");
+    let p = actor
+        .start_slash("rekruttering", &["ny"], &[("stilling", "x")], None)
+        .expect("dispatched");
+    let (s, b) = callback(
+        &sb,
+        p.id,
+        &p.token,
+        json!({ "type": 4, "data": { "content": "" } }),
+    )
+    .await;
+    assert_eq!(s, 400, "{b}");
+    assert_eq!(b["code"], 50006);
+}

@@ -147,7 +147,13 @@ impl Actor {
                 .into_iter()
                 .flatten()
                 .chain(s.global_commands.iter())
-                .find(|c| c["name"] == command && c["type"].as_u64().unwrap_or(1) == 1)
+                .find(|c| {
+                    let context = if in_dm { 1 } else { 0 };
+                    let offered = c["contexts"]
+                        .as_array()
+                        .is_none_or(|cs| cs.iter().any(|x| x == context));
+                    c["name"] == command && c["type"].as_u64().unwrap_or(1) == 1 && offered
+                })
                 .cloned()
                 .ok_or_else(|| {
                     ActorError::NotFound(format!("no slash command /{command} is registered"))

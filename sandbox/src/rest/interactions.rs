@@ -2,9 +2,8 @@
 
 use serde_json::{json, Value};
 
-use super::messages::{delete_message, edit_message, post_message};
+use super::messages::{check_not_empty, delete_message, edit_message, store_message};
 use super::{ApiError, Ctx, Reply};
-use crate::payloads;
 use crate::state::{InteractionRec, State};
 
 /// Message flags: EPHEMERAL and LOADING (a deferred reply's "thinking" message).
@@ -104,36 +103,21 @@ fn interaction_message(
     body: &Value,
 ) -> Result<u64, ApiError> {
     let w = &c.shared.world;
-    let ephemeral = body["flags"].as_u64().unwrap_or(0) & EPHEMERAL != 0;
-    if ephemeral {
-        // Ephemeral messages are not dispatched; store them directly.
-        let id = s.snowflake();
-        let guild = s
-            .channels
-            .get(&rec.channel_id)
-            .filter(|ch| ch.kind != 1)
-            .map(|_| w.guild_id);
-        let author = payloads::user(w.bot_id, &w.bot_name, true);
-        let mut msg = payloads::message(id, rec.channel_id, guild, author, body);
-        msg["webhook_id"] = json!(w.application_id.to_string());
-        s.messages.entry(rec.channel_id).or_default().push(msg);
-        s.ephemeral_for.insert(id, rec.user_id);
-        return Ok(id);
+    let flags = body["flags"].as_u64().unwrap_or(0);
+    // A deferred reply's "thinking" message is empty until it is edited.
+    if flags & LOADING == 0 {
+        check_not_empty(body)?;
     }
-    // A deferred reply may be empty until it is edited.
-    let mut body = body.clone();
-    if body["flags"].as_u64().unwrap_or(0) & LOADING != 0 {
-        body["content"] = json!("\u{200b}");
-    }
-    let msg = post_message(s, w, rec.channel_id, &body).map_err(|mut e| {
-        e.message = format!("{} (interaction response)", e.message);
-        e
-    })?;
+    // The person started the interaction, so closed DMs do not matter; ephemeral messages are
+    // not dispatched.
+    let mut msg = store_message(s, w, rec.channel_id, body, flags & EPHEMERAL == 0);
     let id = crate::state::id_of(&msg);
-    if body["flags"].as_u64().unwrap_or(0) & LOADING != 0 {
-        if let Some(m) = s.find_message_mut(rec.channel_id, id) {
-            m["content"] = json!("");
-        }
+    msg["webhook_id"] = json!(w.application_id.to_string());
+    if let Some(m) = s.find_message_mut(rec.channel_id, id) {
+        m["webhook_id"] = msg["webhook_id"].clone();
+    }
+    if flags & EPHEMERAL != 0 {
+        s.ephemeral_for.insert(id, rec.user_id);
     }
     Ok(id)
 }

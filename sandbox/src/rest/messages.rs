@@ -49,6 +49,20 @@ fn message_intent(ch: &ChannelRec) -> u64 {
     }
 }
 
+/// Discord refuses a message without content, embeds, components, stickers or poll.
+pub fn check_not_empty(body: &Value) -> Result<(), ApiError> {
+    let empty = ["content", "embeds", "components", "sticker_ids", "poll"]
+        .iter()
+        .all(|k| {
+            body.get(*k)
+                .is_none_or(|v| v.is_null() || v == "" || v.as_array().is_some_and(Vec::is_empty))
+        });
+    if empty {
+        return Err(ApiError::new(400, 50006, "Cannot send an empty message"));
+    }
+    Ok(())
+}
+
 /// Stores a message from the bot in a channel and dispatches MESSAGE_CREATE.
 pub fn post_message(
     s: &mut State,
@@ -66,21 +80,36 @@ pub fn post_message(
             return Err(ApiError::new(403, 50007, "Cannot send messages to this user").expected());
         }
     }
-    let empty = ["content", "embeds", "components", "sticker_ids", "poll"]
-        .iter()
-        .all(|k| {
-            body.get(*k)
-                .is_none_or(|v| v.is_null() || v == "" || v.as_array().is_some_and(Vec::is_empty))
-        });
-    if empty {
-        return Err(ApiError::new(400, 50006, "Cannot send an empty message"));
-    }
+    check_not_empty(body)?;
+    Ok(store_message(s, w, channel_id, body, true))
+}
+
+/// Stores a message from the bot (no checks); dispatches MESSAGE_CREATE if `dispatched`.
+pub fn store_message(
+    s: &mut State,
+    w: &World,
+    channel_id: u64,
+    body: &Value,
+    dispatched: bool,
+) -> Value {
+    let guild = s
+        .channels
+        .get(&channel_id)
+        .filter(|ch| ch.kind != 1)
+        .map(|_| w.guild_id);
+    let intent = s
+        .channels
+        .get(&channel_id)
+        .map(message_intent)
+        .unwrap_or(GUILD_MESSAGES);
     let id = s.snowflake();
     let author = payloads::user(w.bot_id, &w.bot_name, true);
-    let msg = payloads::message(id, channel_id, guild_of(w, &ch), author, body);
+    let msg = payloads::message(id, channel_id, guild, author, body);
     s.messages.entry(channel_id).or_default().push(msg.clone());
-    dispatch(s, message_intent(&ch), "MESSAGE_CREATE", msg.clone());
-    Ok(msg)
+    if dispatched {
+        dispatch(s, intent, "MESSAGE_CREATE", msg.clone());
+    }
+    msg
 }
 
 /// Applies an edit to a stored message and dispatches MESSAGE_UPDATE.
@@ -160,7 +189,18 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
         }
         "list_messages" => {
             channel(s, channel_id)?;
-            let limit: usize = c.query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(50);
+            let limit: usize = match c.query.get("limit") {
+                None => 50,
+                Some(l) => match l.parse() {
+                    Ok(n) if (1..=100).contains(&n) => n,
+                    _ => {
+                        let mut e = ApiError::new(400, 50035, "Invalid Form Body");
+                        e.errors = Some(json!({ "limit": { "_errors": [{
+                            "code": "NUMBER_TYPE_MAX", "message": "limit must be 1 to 100" }] } }));
+                        return Err(e);
+                    }
+                },
+            };
             let before: Option<u64> = c.query.get("before").and_then(|l| l.parse().ok());
             let after: Option<u64> = c.query.get("after").and_then(|l| l.parse().ok());
             let list: Vec<Value> = s
