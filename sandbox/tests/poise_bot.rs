@@ -126,7 +126,7 @@ async fn on_event(ctx: &serenity::Context, event: &serenity::FullEvent) -> Resul
 }
 
 /// Starts the bot on the sandbox; returns when its commands are registered.
-async fn start_bot(sb: &Sandbox) -> tokio::task::JoinHandle<()> {
+async fn start_bot(sb: &Sandbox, mode: HttpMode) -> tokio::task::JoinHandle<()> {
     let guild = serenity::GuildId::new(sb.world().guild_id);
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -141,7 +141,7 @@ async fn start_bot(sb: &Sandbox) -> tokio::task::JoinHandle<()> {
             })
         })
         .build();
-    let http = sb.http(HttpMode::Proxy).expect("http");
+    let http = sb.http(mode).expect("http");
     let intents = serenity::GatewayIntents::non_privileged();
     let mut client = serenity::ClientBuilder::new_with_http(http, intents)
         .framework(framework)
@@ -163,7 +163,7 @@ async fn start_bot(sb: &Sandbox) -> tokio::task::JoinHandle<()> {
 async fn poise_bot_registers_and_answers_command_button_select_and_modal() {
     init_tracing();
     let sb = Sandbox::start(world()).await.expect("sandbox");
-    let bot = start_bot(&sb).await;
+    let bot = start_bot(&sb, HttpMode::Proxy).await;
 
     let cmd = sb.command("rekruttering").expect("registered");
     assert_eq!(cmd["name_localizations"]["en-US"], "recruitment");
@@ -251,7 +251,7 @@ async fn poise_bot_registers_and_answers_command_button_select_and_modal() {
 async fn after_reconnect_the_bot_resumes_and_answers() {
     init_tracing();
     let sb = Sandbox::start(world()).await.expect("sandbox");
-    let bot = start_bot(&sb).await;
+    let bot = start_bot(&sb, HttpMode::Proxy).await;
     let kari = sb.member(KARI);
     kari.slash("rekruttering", &["ny"], &[("stilling", "a")])
         .await
@@ -279,6 +279,35 @@ async fn after_reconnect_the_bot_resumes_and_answers() {
         .await
         .expect("answer after drop");
     assert!(answer.content().contains(": c"), "{}", answer.content());
+    sb.assert_no_failures();
+    bot.abort();
+}
+
+#[tokio::test]
+async fn the_bot_works_with_serenitys_rate_limiter_on() {
+    init_tracing();
+    let sb = Sandbox::start(world()).await.expect("sandbox");
+    let bot = start_bot(&sb, HttpMode::Tls).await;
+    let kari = sb.member(KARI).in_channel(REKRUTTERING);
+    let answer = kari
+        .slash("rekruttering", &["ny"], &[("stilling", "tls")])
+        .await
+        .expect("answer");
+    assert!(answer.content().contains("tls"), "{}", answer.content());
+    // A route limited once: serenity waits out Retry-After and the answer arrives.
+    sb.rate_limit_next(
+        "PATCH /channels/{channel_id}/messages/{message_id}",
+        1,
+        0.1,
+        false,
+    );
+    let http = sb.http(HttpMode::Tls).expect("http");
+    let mid = serenity::MessageId::new(sandbox::state::id_of(answer.message().expect("message")));
+    serenity::ChannelId::new(REKRUTTERING)
+        .edit_message(&http, mid, serenity::EditMessage::new().content("endret"))
+        .await
+        .expect("edit after 429");
+    assert_eq!(sb.messages(REKRUTTERING)[0]["content"], "endret");
     sb.assert_no_failures();
     bot.abort();
 }

@@ -225,6 +225,24 @@ impl Actor {
         self.wait(p).await
     }
 
+    /// Waits until the answer to this person's last interaction satisfies `f` (e.g. a second
+    /// follow-up arrived, or `@original` was edited to say something).
+    pub async fn wait_reply(&self, f: impl Fn(&Answer) -> bool) -> Result<Answer, ActorError> {
+        let user = self.member.id;
+        let timeout = self.sb.world().config.answer_timeout;
+        self.sb
+            .shared()
+            .wait_for(timeout, |s| {
+                let id = *s.last_interaction.get(&user)?;
+                answer_of(s, id).filter(|a| f(a))
+            })
+            .await
+            .ok_or(ActorError::NoAnswer {
+                what: "give the expected answer".into(),
+                waited: timeout,
+            })
+    }
+
     /// What the bot answered to this person's last interaction, as it is now.
     pub fn last_reply(&self) -> Option<Answer> {
         let s = self.sb.shared().read();

@@ -182,6 +182,12 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
         "get_channel" => Ok((200, channel_json(w, channel(s, channel_id)?))),
         "trigger_typing_indicator" => channel(s, channel_id).map(|_| (204, Value::Null)),
         "create_message" => post_message(s, w, channel_id, c.body).map(|m| (200, m)),
+        "get_message" | "update_message" | "delete_message"
+            if s.ephemeral_for.contains_key(&message_id) =>
+        {
+            // Ephemeral messages exist only for the interaction's webhook routes.
+            Err(ApiError::unknown("Message", 10008))
+        }
         "get_message" => {
             channel(s, channel_id)?;
             let m = s.find_message(channel_id, message_id).ok_or_else(|| ApiError::unknown("Message", 10008))?;
@@ -209,6 +215,7 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
                 .into_iter()
                 .flatten()
                 .rev()
+                .filter(|m| !s.ephemeral_for.contains_key(&id_of(m)))
                 .filter(|m| before.is_none_or(|b| id_of(m) < b) && after.is_none_or(|a| id_of(m) > a))
                 .take(limit)
                 .cloned()
