@@ -1,1 +1,44 @@
-//! storage
+//! `storage`: every piece of SQL in los. SQLite through sqlx, with the schema in
+//! `storage/migrations/` run at start-up.
+//!
+//! Each public function is one use of the data and takes anything that can hand out a
+//! connection (`&Db`, `&SqlitePool`, `&mut SqliteConnection`, `&mut Transaction`). A function
+//! that changes several tables does it in one transaction: all of it or none of it.
+//! See `storage/README.md` for the tables and the transaction boundaries.
+
+mod backup;
+mod cards;
+mod cases;
+mod checklist;
+mod codec;
+mod db;
+mod error;
+mod history;
+mod overview;
+mod reminders;
+mod retention;
+mod settings;
+mod steps;
+
+pub use backup::backup;
+pub use cards::{card, set_card, CaseCard};
+pub use cases::{case_by_thread, create_case, load_case, save_applied, set_case_thread};
+pub use checklist::{
+    checklist, checklist_for_step, save_checklist, tick_item, untick_item, Checklist, ChecklistItem,
+};
+pub use db::{Db, DEFAULT_PATH, MIGRATOR};
+pub use error::StorageError;
+pub use history::{history, HistoryEntry};
+pub use overview::{
+    hr_overview, open_case_titles, pending_for, HrOverview, OverviewCase, OverviewStep,
+    PendingAction, OVERDUE_KINDS,
+};
+pub use reminders::{
+    cancel_reminders_for_case, claim_due, mark_failed, mark_sent, next_due_at,
+    release_stale_claims, reminders_for_case, ClaimedReminder, ReminderState, StoredReminder,
+};
+pub use retention::{purge, PurgeReport, ERASED};
+pub use settings::{load_settings, save_settings, GuildSettings, ReminderOffsets, RoleIds};
+
+/// What every function here returns.
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;

@@ -1,0 +1,29 @@
+//! A consistent copy of the live database, taken while the bot runs.
+
+use std::path::Path;
+
+use sqlx::{Acquire, Sqlite};
+
+use crate::{Result, StorageError};
+
+/// Writes a copy of the database to `path` with `VACUUM INTO`: one read transaction, so the
+/// copy is a consistent snapshot even while the bot writes, and compact. Never writes over an
+/// existing file.
+pub async fn backup<'a>(db: impl Acquire<'a, Database = Sqlite>, path: &Path) -> Result<()> {
+    if path.exists() {
+        return Err(StorageError::BackupExists(path.to_owned()));
+    }
+    let Some(target) = path.to_str() else {
+        return Err(StorageError::Invalid(format!(
+            "the backup path {} is not UTF-8",
+            path.display()
+        )));
+    };
+    let mut conn = db.acquire().await?;
+    // SQLite itself also refuses a target that exists and is not empty.
+    sqlx::query("VACUUM INTO ?")
+        .bind(target)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

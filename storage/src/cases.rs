@@ -1,0 +1,293 @@
+//! Cases: creating one, saving what the engine did to it, loading it back.
+//!
+//! Transaction boundary: one engine result = one transaction. The case row, its steps and
+//! candidates, its new history lines and its reminders change together or not at all.
+//! Every write transaction here starts with a write, so SQLite takes the write lock first
+//! and waits for another writer (busy timeout) instead of failing on a stale read snapshot.
+
+use std::collections::BTreeSet;
+
+use flow::{Applied, Case, CaseDates, CaseId, CaseStatus, CaseText, Mark, PlannedReminder};
+use sqlx::{Acquire, Sqlite, SqliteConnection};
+
+use crate::codec::{date, id, opt_date_back, person, ts, ts_back};
+use crate::error::corrupt;
+use crate::steps::reason_or_erased;
+use crate::{history, reminders, steps, Result, StorageError};
+
+/// Opens a case. The id is allocated inside the transaction; `start` builds the case for it
+/// (`|id| flow::start(process, id, draft, owner, now)`), and `plan` says which reminders it
+/// wants (`|case| flow::plan_reminders(process, case, &settings)`).
+pub async fn create_case<'a, S, P>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    start: S,
+    plan: P,
+) -> Result<Case>
+where
+    S: FnOnce(CaseId) -> Applied,
+    P: FnOnce(&Case) -> Vec<PlannedReminder>,
+{
+    let mut tx = db.begin().await?;
+    // A placeholder row, only ever seen inside this transaction, to get the id.
+    let case_id: i64 = sqlx::query_scalar(
+        "INSERT INTO cases (guild_id, title, unit, owner_id, owner_name, opened_at, version)
+         VALUES (?, '', '', 0, '', '', 0) RETURNING id",
+    )
+    .bind(id(guild))
+    .fetch_one(&mut *tx)
+    .await?;
+    let applied = start(CaseId(case_id));
+    if applied.case.id.0 != case_id || applied.case.version != 1 {
+        return Err(StorageError::Invalid(format!(
+            "a new case must be case {case_id} at version 1, not case {} at version {}",
+            applied.case.id, applied.case.version
+        )));
+    }
+    let wanted = plan(&applied.case);
+    if write_case_row(&mut tx, guild, &applied.case, 0).await? != 1 {
+        return Err(corrupt("the placeholder case row vanished"));
+    }
+    write_rest(&mut tx, guild, &applied, &wanted).await?;
+    tx.commit().await?;
+    Ok(applied.case)
+}
+
+/// Saves what `flow::apply` returned for a case read at `expected_version`, and reconciles the
+/// case's reminders with `wanted` (what `flow::plan_reminders` says for the new case).
+///
+/// If the case changed since it was read, nothing is written and the answer is
+/// [`StorageError::Stale`] naming who changed it: of two people pressing the same button at
+/// once, exactly one wins.
+pub async fn save_applied<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    expected_version: i64,
+    applied: &Applied,
+    wanted: &[PlannedReminder],
+) -> Result<()> {
+    if applied.case.version != expected_version + 1 {
+        return Err(StorageError::Invalid(format!(
+            "a change over version {expected_version} must produce version {}, not {}",
+            expected_version + 1,
+            applied.case.version
+        )));
+    }
+    let mut tx = db.begin().await?;
+    if write_case_row(&mut tx, guild, &applied.case, expected_version).await? == 0 {
+        let err = why_not_written(&mut tx, guild, applied.case.id).await?;
+        tx.rollback().await?;
+        return Err(err);
+    }
+    write_rest(&mut tx, guild, applied, wanted).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The case, fully rebuilt, if it exists on this server. Read in one snapshot.
+pub async fn load_case<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    case: CaseId,
+) -> Result<Option<Case>> {
+    let mut tx = db.begin().await?;
+    let found = read_case(&mut tx, guild, case).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+/// Remembers the case's discussion thread.
+pub async fn set_case_thread<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    case: CaseId,
+    thread: u64,
+) -> Result<()> {
+    let mut conn = db.acquire().await?;
+    let done = sqlx::query("UPDATE cases SET thread_id = ? WHERE id = ? AND guild_id = ?")
+        .bind(id(thread))
+        .bind(case.0)
+        .bind(id(guild))
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StorageError::NotFound);
+    }
+    Ok(())
+}
+
+/// The case whose thread this is, for commands typed in a case thread.
+pub async fn case_by_thread<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    thread: u64,
+) -> Result<Option<CaseId>> {
+    let mut conn = db.acquire().await?;
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM cases WHERE thread_id = ? AND guild_id = ?")
+            .bind(id(thread))
+            .bind(id(guild))
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(found.map(CaseId))
+}
+
+/// Everything of a change besides the case row.
+async fn write_rest(
+    conn: &mut SqliteConnection,
+    guild: u64,
+    applied: &Applied,
+    wanted: &[PlannedReminder],
+) -> Result<()> {
+    let case = &applied.case;
+    steps::replace(conn, case).await?;
+    history::append(conn, case.id.0, case.version, &applied.events).await?;
+    reminders::reconcile(conn, guild, case.id, wanted).await?;
+    Ok(())
+}
+
+/// Writes the case row over `expected_version`; the number of rows written (0 or 1).
+async fn write_case_row(
+    conn: &mut SqliteConnection,
+    guild: u64,
+    case: &Case,
+    expected_version: i64,
+) -> Result<u64> {
+    let (status, ended, closed_by, reason) = match &case.status {
+        CaseStatus::Open => ("open", None, None, None),
+        CaseStatus::Completed { at } => ("completed", Some(*at), None, None),
+        CaseStatus::Closed { at, by, reason } => ("closed", Some(*at), Some(by), Some(reason)),
+    };
+    let marks = serde_json::to_string(&case.marks).map_err(|e| corrupt(e.to_string()))?;
+    let done = sqlx::query(
+        "UPDATE cases SET title = ?, unit = ?, note = ?, owner_id = ?, owner_name = ?,
+                status = ?, ended_at = ?, closed_by_id = ?, closed_by_name = ?, close_reason = ?,
+                marks = ?, soknadsfrist = ?, original_soknadsfrist = ?, startdato = ?,
+                opened_at = ?, version = ?
+         WHERE id = ? AND guild_id = ? AND version = ?",
+    )
+    .bind(case.title.as_str())
+    .bind(case.unit.as_str())
+    .bind(case.note.as_ref().map(CaseText::as_str))
+    .bind(id(case.owner.id.0))
+    .bind(&case.owner.name)
+    .bind(status)
+    .bind(ended.map(ts))
+    .bind(closed_by.map(|p| id(p.id.0)))
+    .bind(closed_by.map(|p| p.name.as_str()))
+    .bind(reason.map(|r| r.as_str()))
+    .bind(marks)
+    .bind(case.dates.soknadsfrist.map(date))
+    .bind(case.dates.original_soknadsfrist.map(date))
+    .bind(case.dates.startdato.map(date))
+    .bind(ts(case.opened_at))
+    .bind(case.version)
+    .bind(case.id.0)
+    .bind(id(guild))
+    .bind(expected_version)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Why a case row was not written: it is not on this server, or someone changed it first.
+async fn why_not_written(
+    conn: &mut SqliteConnection,
+    guild: u64,
+    case: CaseId,
+) -> Result<StorageError> {
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM cases WHERE id = ? AND guild_id = ?")
+            .bind(case.0)
+            .bind(id(guild))
+            .fetch_optional(&mut *conn)
+            .await?;
+    if exists.is_none() {
+        return Ok(StorageError::NotFound);
+    }
+    let (by, at) = history::last_change(conn, case.0).await?;
+    Ok(StorageError::Stale { by, at })
+}
+
+#[derive(sqlx::FromRow)]
+struct CaseRow {
+    id: i64,
+    title: String,
+    unit: String,
+    note: Option<String>,
+    owner_id: i64,
+    owner_name: String,
+    status: String,
+    ended_at: Option<String>,
+    closed_by_id: Option<i64>,
+    closed_by_name: Option<String>,
+    close_reason: Option<String>,
+    marks: String,
+    soknadsfrist: Option<String>,
+    original_soknadsfrist: Option<String>,
+    startdato: Option<String>,
+    opened_at: String,
+    version: i64,
+}
+
+pub(crate) async fn read_case(
+    conn: &mut SqliteConnection,
+    guild: u64,
+    case: CaseId,
+) -> Result<Option<Case>> {
+    let row: Option<CaseRow> = sqlx::query_as(
+        "SELECT id, title, unit, note, owner_id, owner_name, status, ended_at, closed_by_id,
+                closed_by_name, close_reason, marks, soknadsfrist, original_soknadsfrist,
+                startdato, opened_at, version
+         FROM cases WHERE id = ? AND guild_id = ? AND version > 0",
+    )
+    .bind(case.0)
+    .bind(id(guild))
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let text = |what: &str, s: &str| {
+        CaseText::parse(s).map_err(|e| corrupt(format!("case {}: {what}: {e}", row.id)))
+    };
+    let ended = || {
+        row.ended_at
+            .as_deref()
+            .ok_or_else(|| corrupt(format!("case {} ended without a time", row.id)))
+            .and_then(ts_back)
+    };
+    let status = match row.status.as_str() {
+        "open" => CaseStatus::Open,
+        "completed" => CaseStatus::Completed { at: ended()? },
+        "closed" => CaseStatus::Closed {
+            at: ended()?,
+            by: person(
+                row.closed_by_id.unwrap_or(0),
+                row.closed_by_name.clone().unwrap_or_default(),
+            ),
+            reason: reason_or_erased(row.close_reason.as_deref())?,
+        },
+        other => return Err(corrupt(format!("case status {other:?}"))),
+    };
+    let marks: BTreeSet<Mark> =
+        serde_json::from_str(&row.marks).map_err(|e| corrupt(format!("marks: {e}")))?;
+    Ok(Some(Case {
+        id: CaseId(row.id),
+        title: text("title", &row.title)?,
+        unit: text("unit", &row.unit)?,
+        note: row.note.as_deref().map(|n| text("note", n)).transpose()?,
+        owner: person(row.owner_id, row.owner_name.clone()),
+        status,
+        steps: steps::read_steps(conn, row.id).await?,
+        marks,
+        candidates: steps::read_candidates(conn, row.id).await?,
+        dates: CaseDates {
+            soknadsfrist: opt_date_back(row.soknadsfrist.as_deref())?,
+            original_soknadsfrist: opt_date_back(row.original_soknadsfrist.as_deref())?,
+            startdato: opt_date_back(row.startdato.as_deref())?,
+        },
+        opened_at: ts_back(&row.opened_at)?,
+        version: row.version,
+    }))
+}

@@ -1,0 +1,108 @@
+//! How domain values become column values and back.
+//!
+//! Discord ids are `u64`; SQLite integers are `i64`. The cast is bit for bit both ways, so no id
+//! is lost (snowflakes fit in 63 bits anyway and sort the same). Times are fixed-width UTC text
+//! with nanoseconds, so text order is time order and a `DateTime` round-trips exactly.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use flow::{PersonId, PersonRef};
+
+use crate::error::corrupt;
+use crate::Result;
+
+pub(crate) fn id(v: u64) -> i64 {
+    v as i64
+}
+
+pub(crate) fn id_back(v: i64) -> u64 {
+    v as u64
+}
+
+pub(crate) fn opt_id(v: Option<u64>) -> Option<i64> {
+    v.map(id)
+}
+
+pub(crate) fn opt_id_back(v: Option<i64>) -> Option<u64> {
+    v.map(id_back)
+}
+
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+}
+
+pub(crate) fn ts_back(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| corrupt(format!("time {s:?}: {e}")))
+}
+
+pub(crate) fn opt_ts_back(s: Option<&str>) -> Result<Option<DateTime<Utc>>> {
+    s.map(ts_back).transpose()
+}
+
+pub(crate) fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+pub(crate) fn opt_date_back(s: Option<&str>) -> Result<Option<NaiveDate>> {
+    s.map(|s| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| corrupt(format!("date {s:?}: {e}")))
+    })
+    .transpose()
+}
+
+pub(crate) fn time(t: NaiveTime) -> String {
+    t.format("%H:%M:%S").to_string()
+}
+
+pub(crate) fn opt_time_back(s: Option<&str>) -> Result<Option<NaiveTime>> {
+    s.map(|s| {
+        NaiveTime::parse_from_str(s, "%H:%M:%S").map_err(|e| corrupt(format!("time {s:?}: {e}")))
+    })
+    .transpose()
+}
+
+pub(crate) fn person(id: i64, name: String) -> PersonRef {
+    PersonRef {
+        id: PersonId(id_back(id)),
+        name,
+    }
+}
+
+pub(crate) fn opt_person(id: Option<i64>, name: Option<String>) -> Option<PersonRef> {
+    Some(person(id?, name.unwrap_or_default()))
+}
+
+/// Parses a stored text with a domain parser, or says which column did not parse.
+pub(crate) fn parsed<T>(what: &str, s: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T> {
+    parse(s).ok_or_else(|| corrupt(format!("{what} {s:?}")))
+}
+
+/// A JSON array of strings, for `IN (SELECT value FROM json_each(?))`.
+pub(crate) fn json_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    serde_json::Value::from(items.into_iter().collect::<Vec<_>>()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn ids_round_trip_bit_for_bit() {
+        for v in [0, 1, 1_234_567_890_123_456_789, u64::MAX, 1 << 63] {
+            assert_eq!(id_back(id(v)), v);
+        }
+    }
+
+    #[test]
+    fn times_round_trip_and_sort_as_text() {
+        let a = Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap();
+        let b = a + chrono::Duration::nanoseconds(1);
+        let c = a + chrono::Duration::seconds(1);
+        for t in [a, b, c] {
+            assert_eq!(ts_back(&ts(t)).unwrap(), t);
+        }
+        assert!(ts(a) < ts(b) && ts(b) < ts(c));
+    }
+}

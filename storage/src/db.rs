@@ -1,0 +1,103 @@
+//! Opening the database: connection settings, the folder, the migrations.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use sqlx::migrate::Migrator;
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Acquire, Sqlite, Transaction};
+
+use crate::Result;
+
+/// Where the database lives unless `DATABASE_URL` says otherwise.
+pub const DEFAULT_PATH: &str = "./data/los.db";
+
+/// The schema, embedded in the binary. Files in `storage/migrations/` are never edited once
+/// landed; a change is a new file.
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// How long a connection waits for another writer before giving up. Writes here are short (one
+/// case change), so waiting is always right; this only bounds a stuck process.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A handle on the database: a pool of connections. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: SqlitePool,
+}
+
+impl Db {
+    /// Opens (creating if missing, with its folder) the database at a path or `sqlite:` URL
+    /// and brings its schema up to date.
+    pub async fn open(url_or_path: &str) -> Result<Db> {
+        let options = Db::options(url_or_path)?;
+        if let Some(dir) = options.get_filename().parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Db { pool })
+    }
+
+    /// Opens `DATABASE_URL` if it is set, else `./data/los.db`.
+    pub async fn open_default() -> Result<Db> {
+        let target = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_PATH.to_owned());
+        Db::open(&target).await
+    }
+
+    /// The connection settings every connection gets. Public so tools and tests can open the
+    /// file the same way without running migrations.
+    pub fn options(url_or_path: &str) -> Result<SqliteConnectOptions> {
+        let base = if url_or_path.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url_or_path)?
+        } else {
+            SqliteConnectOptions::new().filename(Path::new(url_or_path))
+        };
+        Ok(base
+            .create_if_missing(true)
+            // WAL: readers never block the writer and the writer never blocks readers.
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL, not NORMAL: with WAL, NORMAL keeps the file consistent but a commit can be
+            // lost at power failure (the WAL is synced only at checkpoints). A recruitment step
+            // the bot has confirmed as done must still be done after a power cut, and the
+            // reminder queue must not forget that a message was sent, so every commit is synced.
+            // We write a few rows per button press; one fsync per commit costs nothing that matters.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT))
+    }
+
+    /// The pool, for callers that want sqlx directly.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Closes every connection (checkpointing the WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `&Db` hands out connections like `&SqlitePool`, so every function here takes `&db`.
+impl<'a> Acquire<'a> for &'a Db {
+    type Database = Sqlite;
+    type Connection = PoolConnection<Sqlite>;
+
+    fn acquire(self) -> BoxFuture<'a, Result<Self::Connection, sqlx::Error>> {
+        Acquire::acquire(&self.pool)
+    }
+
+    fn begin(self) -> BoxFuture<'a, Result<Transaction<'a, Sqlite>, sqlx::Error>> {
+        Acquire::begin(&self.pool)
+    }
+}

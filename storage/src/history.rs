@@ -1,0 +1,124 @@
+//! The append-only history of a case: one numbered line per event, never rewritten (the
+//! retention purge only erases names and free text).
+
+use chrono::{DateTime, Utc};
+use flow::{CaseId, Event, EventKind, OutcomeId, PersonRef, StepId};
+use sqlx::{Acquire, Sqlite, SqliteConnection};
+
+use crate::codec::{id, opt_person, parsed, ts, ts_back};
+use crate::Result;
+
+/// One line of a case's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// 1, 2, 3 ... per case, without gaps.
+    pub seq: i64,
+    /// The case version the change that wrote this line produced.
+    pub version: i64,
+    pub event: Event,
+}
+
+/// Appends the events of one change, continuing the case's numbering.
+pub(crate) async fn append(
+    conn: &mut SqliteConnection,
+    case_id: i64,
+    version: i64,
+    events: &[Event],
+) -> Result<()> {
+    let last: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events WHERE case_id = ?")
+            .bind(case_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    for (seq, e) in (last + 1..).zip(events) {
+        sqlx::query(
+            "INSERT INTO events (case_id, seq, version, at, actor_id, actor_name, kind, step, outcome, detail)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(case_id)
+        .bind(seq)
+        .bind(version)
+        .bind(ts(e.at))
+        .bind(e.actor.as_ref().map(|p| id(p.id.0)))
+        .bind(e.actor.as_ref().map(|p| p.name.as_str()))
+        .bind(e.kind.as_str())
+        .bind(e.step.as_ref().map(StepId::as_str))
+        .bind(e.outcome.as_ref().map(OutcomeId::as_str))
+        .bind(e.detail.as_deref())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    seq: i64,
+    version: i64,
+    at: String,
+    actor_id: Option<i64>,
+    actor_name: Option<String>,
+    kind: String,
+    step: Option<String>,
+    outcome: Option<String>,
+    detail: Option<String>,
+}
+
+impl EventRow {
+    fn into_entry(self) -> Result<HistoryEntry> {
+        Ok(HistoryEntry {
+            seq: self.seq,
+            version: self.version,
+            event: Event {
+                at: ts_back(&self.at)?,
+                actor: opt_person(self.actor_id, self.actor_name),
+                kind: parsed("event kind", &self.kind, EventKind::parse)?,
+                step: self.step.map(StepId::new),
+                outcome: self.outcome.map(OutcomeId::new),
+                detail: self.detail,
+            },
+        })
+    }
+}
+
+/// A page of a case's history, oldest first. Empty for a case of another server.
+pub async fn history<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    case: CaseId,
+    limit: u32,
+    offset: u32,
+) -> Result<Vec<HistoryEntry>> {
+    let mut conn = db.acquire().await?;
+    let rows: Vec<EventRow> = sqlx::query_as(
+        "SELECT e.seq, e.version, e.at, e.actor_id, e.actor_name, e.kind, e.step, e.outcome, e.detail
+         FROM events e JOIN cases c ON c.id = e.case_id
+         WHERE c.id = ? AND c.guild_id = ?
+         ORDER BY e.seq LIMIT ? OFFSET ?",
+    )
+    .bind(case.0)
+    .bind(id(guild))
+    .bind(i64::from(limit))
+    .bind(i64::from(offset))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(EventRow::into_entry).collect()
+}
+
+/// Who changed the case last and when: the latest line made by a person, else the latest line.
+pub(crate) async fn last_change(
+    conn: &mut SqliteConnection,
+    case_id: i64,
+) -> Result<(Option<PersonRef>, DateTime<Utc>)> {
+    let row: Option<(Option<i64>, Option<String>, String)> = sqlx::query_as(
+        "SELECT actor_id, actor_name, at FROM events WHERE case_id = ?
+         ORDER BY actor_id IS NULL, seq DESC LIMIT 1",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some((actor_id, actor_name, at)) => Ok((opt_person(actor_id, actor_name), ts_back(&at)?)),
+        None => Ok((None, DateTime::<Utc>::MIN_UTC)),
+    }
+}

@@ -1,0 +1,370 @@
+//! The reminder queue: reconciled with what each case wants, claimed atomically by the sender,
+//! marked sent or failed, and released again when a claimer died.
+//!
+//! States: pending -> claimed -> sent, or claimed -> pending again (failed attempt with a
+//! later `next_attempt_at`, or a stale claim released), or claimed -> failed (given up).
+//! pending -> cancelled when the case no longer wants it.
+
+use chrono::{DateTime, Utc};
+use flow::{CaseId, PlannedReminder, ReminderKind, StepId, Target};
+use sqlx::{Acquire, Sqlite, SqliteConnection};
+
+use crate::codec::{id, id_back, json_list, opt_ts_back, parsed, ts, ts_back};
+use crate::{Result, StorageError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReminderState {
+    Pending,
+    Claimed,
+    Sent,
+    Cancelled,
+    Failed,
+}
+
+impl ReminderState {
+    pub const ALL: [ReminderState; 5] = [
+        ReminderState::Pending,
+        ReminderState::Claimed,
+        ReminderState::Sent,
+        ReminderState::Cancelled,
+        ReminderState::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderState::Pending => "pending",
+            ReminderState::Claimed => "claimed",
+            ReminderState::Sent => "sent",
+            ReminderState::Cancelled => "cancelled",
+            ReminderState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReminderState> {
+        ReminderState::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// A reminder handed to one sender to send now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedReminder {
+    pub id: i64,
+    pub key: String,
+    pub guild: u64,
+    pub case: CaseId,
+    pub step: Option<StepId>,
+    pub kind: ReminderKind,
+    pub target: Target,
+    pub due: DateTime<Utc>,
+    /// Attempts so far, this one included.
+    pub attempts: u32,
+    /// Send it as the message nonce, so a retry after a crash is not posted twice.
+    pub nonce: String,
+    pub claimed_at: DateTime<Utc>,
+}
+
+/// A reminder as stored, for inspection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReminder {
+    pub id: i64,
+    pub key: String,
+    pub case: CaseId,
+    pub step: Option<StepId>,
+    pub kind: ReminderKind,
+    pub target: Target,
+    pub due: DateTime<Utc>,
+    pub state: ReminderState,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: DateTime<Utc>,
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub late: bool,
+    pub nonce: String,
+}
+
+/// A short stable nonce for a key (Discord takes at most 25 characters): FNV-1a, 64 bits.
+fn nonce(key: &str) -> String {
+    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+/// Makes the case's queue match `wanted`, inside the caller's transaction:
+/// pending reminders not wanted any more are cancelled; wanted keys never queued are queued.
+/// A key is never queued twice: one that was sent, claimed or failed stays as it is. One that
+/// was cancelled without ever going out is queued again (e.g. a reopened step's legal
+/// deadline: the reminder is owed again and was never sent).
+pub(crate) async fn reconcile(
+    conn: &mut SqliteConnection,
+    guild: u64,
+    case: CaseId,
+    wanted: &[PlannedReminder],
+) -> Result<()> {
+    if let Some(stray) = wanted.iter().find(|r| r.case != case) {
+        return Err(StorageError::Invalid(format!(
+            "reminder {} is for case {}, not case {case}",
+            stray.key, stray.case
+        )));
+    }
+    let now = ts(Utc::now());
+    sqlx::query(
+        "UPDATE reminders SET state = 'cancelled'
+         WHERE case_id = ? AND state = 'pending'
+           AND key NOT IN (SELECT value FROM json_each(?))",
+    )
+    .bind(case.0)
+    .bind(json_list(wanted.iter().map(|r| r.key.as_str())))
+    .execute(&mut *conn)
+    .await?;
+    for r in wanted {
+        sqlx::query(
+            "INSERT INTO reminders (key, guild_id, case_id, step, kind, target, due_at,
+                                    next_attempt_at, nonce, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)
+             ON CONFLICT (key) DO UPDATE SET state = 'pending', attempts = 0, last_error = NULL,
+                 next_attempt_at = excluded.due_at
+             WHERE reminders.state = 'cancelled'",
+        )
+        .bind(&r.key)
+        .bind(id(guild))
+        .bind(case.0)
+        .bind(r.step.as_ref().map(StepId::as_str))
+        .bind(r.kind.as_str())
+        .bind(r.target.as_str())
+        .bind(ts(r.due))
+        .bind(nonce(&r.key))
+        .bind(&now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ClaimRow {
+    id: i64,
+    key: String,
+    guild_id: i64,
+    case_id: i64,
+    step: Option<String>,
+    kind: String,
+    target: String,
+    due_at: String,
+    attempts: i64,
+    nonce: String,
+    claimed_at: String,
+}
+
+/// Claims up to `limit` reminders that are due at `now`, atomically: one statement marks them
+/// claimed and returns them, so two claimers never get the same one. Earliest first.
+pub async fn claim_due<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    now: DateTime<Utc>,
+    limit: u32,
+    claim_owner: &str,
+) -> Result<Vec<ClaimedReminder>> {
+    let mut conn = db.acquire().await?;
+    let rows: Vec<ClaimRow> = sqlx::query_as(
+        "UPDATE reminders
+         SET state = 'claimed', claimed_at = ?1, claim_owner = ?2, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM reminders
+                      WHERE state = 'pending' AND next_attempt_at <= ?1
+                      ORDER BY next_attempt_at, id LIMIT ?3)
+         RETURNING id, key, guild_id, case_id, step, kind, target, due_at, attempts, nonce, claimed_at",
+    )
+    .bind(ts(now))
+    .bind(claim_owner)
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = rows
+        .into_iter()
+        .map(|r| {
+            Ok(ClaimedReminder {
+                id: r.id,
+                key: r.key,
+                guild: id_back(r.guild_id),
+                case: CaseId(r.case_id),
+                step: r.step.map(StepId::new),
+                kind: parsed("reminder kind", &r.kind, ReminderKind::parse)?,
+                target: parsed("reminder target", &r.target, Target::parse)?,
+                due: ts_back(&r.due_at)?,
+                attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
+                nonce: r.nonce,
+                claimed_at: ts_back(&r.claimed_at)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by_key(|r| (r.due, r.id));
+    Ok(out)
+}
+
+/// The claimed reminder went out. `late` records that it went out after its day (e.g. the bot
+/// was down), for the reminder's wording and for statistics.
+pub async fn mark_sent<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    id: i64,
+    sent_at: DateTime<Utc>,
+    late: bool,
+) -> Result<()> {
+    let mut conn = db.acquire().await?;
+    let done = sqlx::query(
+        "UPDATE reminders SET state = 'sent', sent_at = ?, late = ?, claimed_at = NULL,
+                claim_owner = NULL, last_error = NULL
+         WHERE id = ? AND state = 'claimed'",
+    )
+    .bind(ts(sent_at))
+    .bind(late)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    one_row(done.rows_affected())
+}
+
+/// The claimed reminder could not be sent. With `next_attempt_at` it goes back to pending and
+/// is claimable again from then (the caller picks the backoff); with `None` it is given up
+/// for good (state `failed`).
+pub async fn mark_failed<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    id: i64,
+    error: &str,
+    next_attempt_at: Option<DateTime<Utc>>,
+) -> Result<()> {
+    let mut conn = db.acquire().await?;
+    let done = sqlx::query(
+        "UPDATE reminders
+         SET state = CASE WHEN ?2 IS NULL THEN 'failed' ELSE 'pending' END,
+             next_attempt_at = COALESCE(?2, next_attempt_at),
+             last_error = ?1, claimed_at = NULL, claim_owner = NULL
+         WHERE id = ?3 AND state = 'claimed'",
+    )
+    .bind(error)
+    .bind(next_attempt_at.map(ts))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    one_row(done.rows_affected())
+}
+
+/// Puts claims taken before `older_than` back to pending: their claimer died (a crash between
+/// claiming and marking). Returns how many were released.
+pub async fn release_stale_claims<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    older_than: DateTime<Utc>,
+) -> Result<u64> {
+    let mut conn = db.acquire().await?;
+    let done = sqlx::query(
+        "UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL
+         WHERE state = 'claimed' AND claimed_at < ?",
+    )
+    .bind(ts(older_than))
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Cancels every pending reminder of a case (e.g. when its data is purged).
+pub async fn cancel_reminders_for_case<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    case: CaseId,
+) -> Result<u64> {
+    let mut conn = db.acquire().await?;
+    cancel_pending(&mut conn, guild, case).await
+}
+
+pub(crate) async fn cancel_pending(
+    conn: &mut SqliteConnection,
+    guild: u64,
+    case: CaseId,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE reminders SET state = 'cancelled'
+         WHERE case_id = ? AND guild_id = ? AND state = 'pending'",
+    )
+    .bind(case.0)
+    .bind(id(guild))
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// When the next pending reminder becomes claimable, so the sender can sleep until then.
+pub async fn next_due_at<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+) -> Result<Option<DateTime<Utc>>> {
+    let mut conn = db.acquire().await?;
+    let next: Option<String> =
+        sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM reminders WHERE state = 'pending'")
+            .fetch_one(&mut *conn)
+            .await?;
+    opt_ts_back(next.as_deref())
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredRow {
+    id: i64,
+    key: String,
+    case_id: i64,
+    step: Option<String>,
+    kind: String,
+    target: String,
+    due_at: String,
+    state: String,
+    attempts: i64,
+    last_error: Option<String>,
+    next_attempt_at: String,
+    claimed_at: Option<String>,
+    sent_at: Option<String>,
+    late: bool,
+    nonce: String,
+}
+
+/// Every reminder of a case, whatever its state, by due time.
+pub async fn reminders_for_case<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    case: CaseId,
+) -> Result<Vec<StoredReminder>> {
+    let mut conn = db.acquire().await?;
+    let rows: Vec<StoredRow> = sqlx::query_as(
+        "SELECT id, key, case_id, step, kind, target, due_at, state, attempts, last_error,
+                next_attempt_at, claimed_at, sent_at, late, nonce
+         FROM reminders WHERE case_id = ? AND guild_id = ? ORDER BY due_at, id",
+    )
+    .bind(case.0)
+    .bind(id(guild))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(StoredReminder {
+                id: r.id,
+                key: r.key,
+                case: CaseId(r.case_id),
+                step: r.step.map(StepId::new),
+                kind: parsed("reminder kind", &r.kind, ReminderKind::parse)?,
+                target: parsed("reminder target", &r.target, Target::parse)?,
+                due: ts_back(&r.due_at)?,
+                state: parsed("reminder state", &r.state, ReminderState::parse)?,
+                attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
+                last_error: r.last_error,
+                next_attempt_at: ts_back(&r.next_attempt_at)?,
+                claimed_at: opt_ts_back(r.claimed_at.as_deref())?,
+                sent_at: opt_ts_back(r.sent_at.as_deref())?,
+                late: r.late,
+                nonce: r.nonce,
+            })
+        })
+        .collect()
+}
+
+fn one_row(rows: u64) -> Result<()> {
+    if rows == 0 {
+        Err(StorageError::NotFound)
+    } else {
+        Ok(())
+    }
+}

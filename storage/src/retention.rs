@@ -1,0 +1,128 @@
+//! Retention: the chart's "alt slettes etter 12 mnd." A case that ended (completed or closed)
+//! N calendar months ago, counted in Oslo days, loses its personal data: candidate rows are
+//! deleted; free text (skip, rejection and close reasons, event details, the note) is erased;
+//! every person (owner, actors, who did or confirmed a step, who ticked a checklist item)
+//! becomes id 0 "slettet". The anonymous timeline stays for statistics: event kinds, steps,
+//! outcomes, times, the title and unit. Each case is purged once, in its own transaction.
+
+use chrono::{DateTime, Utc};
+use flow::CaseId;
+use sqlx::{Acquire, Connection, Sqlite};
+
+use crate::codec::{id_back, ts, ts_back};
+use crate::reminders::cancel_pending;
+use crate::Result;
+
+/// The name left where a person was, and the text left where a reason was.
+pub const ERASED: &str = "slettet";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PurgeReport {
+    /// The cases purged by this run.
+    pub cases: Vec<CaseId>,
+    /// Candidate rows deleted.
+    pub candidates: u64,
+    /// History lines whose names or details were erased.
+    pub events: u64,
+}
+
+/// Purges every ended case whose retention has run out at `now`: the server's
+/// `retention_months` setting if it has one, else `retention_months`.
+pub async fn purge<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    now: DateTime<Utc>,
+    retention_months: u32,
+) -> Result<PurgeReport> {
+    let mut conn = db.acquire().await?;
+    let ended: Vec<(i64, i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT c.id, c.guild_id, c.ended_at, g.retention_months
+         FROM cases c LEFT JOIN guild_settings g ON g.guild_id = c.guild_id
+         WHERE c.status <> 'open' AND c.purged_at IS NULL
+         ORDER BY c.id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let today = flow::engine::oslo_today(now);
+    let mut report = PurgeReport::default();
+    for (case_id, guild, ended_at, months) in ended {
+        let months = months
+            .and_then(|m| u32::try_from(m).ok())
+            .unwrap_or(retention_months);
+        if flow::reminders::purge_date(ts_back(&ended_at)?, months) > today {
+            continue;
+        }
+        let mut tx = Connection::begin(&mut *conn).await?;
+        // First statement a write (see cases.rs); it also makes the purge happen once.
+        let claimed = sqlx::query(
+            "UPDATE cases SET purged_at = ?1, note = NULL, close_reason = NULL,
+                    owner_id = 0, owner_name = ?2,
+                    closed_by_id = CASE WHEN closed_by_id IS NULL THEN NULL ELSE 0 END,
+                    closed_by_name = CASE WHEN closed_by_name IS NULL THEN NULL ELSE ?2 END
+             WHERE id = ?3 AND purged_at IS NULL",
+        )
+        .bind(ts(now))
+        .bind(ERASED)
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?;
+        if claimed.rows_affected() == 0 {
+            continue;
+        }
+        let candidates = sqlx::query("DELETE FROM candidates WHERE case_id = ?")
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query(
+            "UPDATE case_steps SET reason = NULL,
+                    by_id = CASE WHEN by_id IS NULL THEN NULL ELSE 0 END,
+                    by_name = CASE WHEN by_name IS NULL THEN NULL ELSE ?1 END
+             WHERE case_id = ?2",
+        )
+        .bind(ERASED)
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE step_confirmations SET by_id = 0, by_name = ? WHERE case_id = ?")
+            .bind(ERASED)
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?;
+        let events = sqlx::query(
+            "UPDATE events SET detail = NULL,
+                    actor_id = CASE WHEN actor_id IS NULL THEN NULL ELSE 0 END,
+                    actor_name = CASE WHEN actor_name IS NULL THEN NULL ELSE ?1 END
+             WHERE case_id = ?2",
+        )
+        .bind(ERASED)
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query(
+            "UPDATE checklist_items SET
+                    ticked_by_id = CASE WHEN ticked_by_id IS NULL THEN NULL ELSE 0 END,
+                    ticked_by_name = CASE WHEN ticked_by_name IS NULL THEN NULL ELSE ?1 END
+             WHERE checklist_id IN (SELECT id FROM checklists WHERE case_id = ?2)",
+        )
+        .bind(ERASED)
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE reminders SET last_error = NULL WHERE case_id = ?")
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?;
+        cancel_pending(&mut tx, id_back(guild), CaseId(case_id)).await?;
+        tx.commit().await?;
+        tracing::info!(
+            case = case_id,
+            candidates,
+            "purged personal data of an ended case"
+        );
+        report.cases.push(CaseId(case_id));
+        report.candidates += candidates;
+        report.events += events;
+    }
+    Ok(report)
+}

@@ -1,0 +1,185 @@
+//! Per-server settings: who is who (Discord roles), where things go (channels), the time zone,
+//! documentation links, reminder offsets and how long closed cases keep personal data.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveTime, Utc};
+use sqlx::{Acquire, Sqlite};
+
+use crate::codec::{id, id_back, opt_id, opt_id_back, opt_time_back, time, ts};
+use crate::error::corrupt;
+use crate::Result;
+
+/// The Discord role that stands for each role of the chart. The manager role is optional:
+/// without it, anyone may open a case and becomes its manager.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleIds {
+    pub manager: Option<u64>,
+    pub hr: Option<u64>,
+    pub union_rep: Option<u64>,
+    pub approver: Option<u64>,
+    pub payroll: Option<u64>,
+}
+
+/// What a server changed about reminders; `None` keeps the default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReminderOffsets {
+    /// Overrides of a deadline rule's days, by the rule's setting name (`onboarding_utstyr`).
+    pub days: BTreeMap<String, i64>,
+    pub stall_days: Option<u32>,
+    pub escalate_days: Option<u32>,
+    /// Oslo wall-clock time reminders go out.
+    pub remind_at: Option<NaiveTime>,
+    /// When HR's digest is posted, as a cron expression.
+    pub digest_cron: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuildSettings {
+    pub guild: u64,
+    pub roles: RoleIds,
+    /// Where case threads are opened.
+    pub case_channel: Option<u64>,
+    /// Where HR's reminders and digest go.
+    pub hr_channel: Option<u64>,
+    /// Where onboarding checklists are posted.
+    pub onboarding_channel: Option<u64>,
+    /// IANA name, `Europe/Oslo` unless changed.
+    pub time_zone: String,
+    /// Documentation link key -> URL.
+    pub docs: BTreeMap<String, String>,
+    pub reminders: ReminderOffsets,
+    /// Months after a case ends that its personal data is deleted; `None`: the default (12).
+    pub retention_months: Option<u32>,
+}
+
+impl GuildSettings {
+    /// A server that has set nothing yet.
+    pub fn new(guild: u64) -> GuildSettings {
+        GuildSettings {
+            guild,
+            roles: RoleIds::default(),
+            case_channel: None,
+            hr_channel: None,
+            onboarding_channel: None,
+            time_zone: "Europe/Oslo".to_owned(),
+            docs: BTreeMap::new(),
+            reminders: ReminderOffsets::default(),
+            retention_months: None,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    guild_id: i64,
+    manager_role_id: Option<i64>,
+    hr_role_id: Option<i64>,
+    union_rep_role_id: Option<i64>,
+    approver_role_id: Option<i64>,
+    payroll_role_id: Option<i64>,
+    case_channel_id: Option<i64>,
+    hr_channel_id: Option<i64>,
+    onboarding_channel_id: Option<i64>,
+    time_zone: String,
+    docs_links: String,
+    reminder_days: String,
+    stall_days: Option<i64>,
+    escalate_days: Option<i64>,
+    remind_at: Option<String>,
+    digest_cron: Option<String>,
+    retention_months: Option<i64>,
+}
+
+fn small(what: &str, v: Option<i64>) -> Result<Option<u32>> {
+    v.map(|n| u32::try_from(n).map_err(|_| corrupt(format!("{what} {n}"))))
+        .transpose()
+}
+
+/// The server's settings, if it has saved any.
+pub async fn load_settings<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+) -> Result<Option<GuildSettings>> {
+    let mut conn = db.acquire().await?;
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT guild_id, manager_role_id, hr_role_id, union_rep_role_id, approver_role_id,
+                payroll_role_id, case_channel_id, hr_channel_id, onboarding_channel_id,
+                time_zone, docs_links, reminder_days, stall_days, escalate_days, remind_at,
+                digest_cron, retention_months
+         FROM guild_settings WHERE guild_id = ?",
+    )
+    .bind(id(guild))
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(GuildSettings {
+        guild: id_back(r.guild_id),
+        roles: RoleIds {
+            manager: opt_id_back(r.manager_role_id),
+            hr: opt_id_back(r.hr_role_id),
+            union_rep: opt_id_back(r.union_rep_role_id),
+            approver: opt_id_back(r.approver_role_id),
+            payroll: opt_id_back(r.payroll_role_id),
+        },
+        case_channel: opt_id_back(r.case_channel_id),
+        hr_channel: opt_id_back(r.hr_channel_id),
+        onboarding_channel: opt_id_back(r.onboarding_channel_id),
+        time_zone: r.time_zone,
+        docs: serde_json::from_str(&r.docs_links).map_err(|e| corrupt(format!("docs: {e}")))?,
+        reminders: ReminderOffsets {
+            days: serde_json::from_str(&r.reminder_days)
+                .map_err(|e| corrupt(format!("reminder days: {e}")))?,
+            stall_days: small("stall days", r.stall_days)?,
+            escalate_days: small("escalate days", r.escalate_days)?,
+            remind_at: opt_time_back(r.remind_at.as_deref())?,
+            digest_cron: r.digest_cron,
+        },
+        retention_months: small("retention months", r.retention_months)?,
+    }))
+}
+
+/// Saves the server's settings as a whole (insert or replace).
+pub async fn save_settings<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    settings: &GuildSettings,
+) -> Result<()> {
+    let mut conn = db.acquire().await?;
+    let docs = serde_json::to_string(&settings.docs).map_err(|e| corrupt(e.to_string()))?;
+    let days =
+        serde_json::to_string(&settings.reminders.days).map_err(|e| corrupt(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO guild_settings (guild_id, manager_role_id, hr_role_id, union_rep_role_id,
+                approver_role_id, payroll_role_id, case_channel_id, hr_channel_id,
+                onboarding_channel_id, time_zone, docs_links, reminder_days, stall_days,
+                escalate_days, remind_at, digest_cron, retention_months, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+         ON CONFLICT (guild_id) DO UPDATE SET
+                manager_role_id = ?2, hr_role_id = ?3, union_rep_role_id = ?4,
+                approver_role_id = ?5, payroll_role_id = ?6, case_channel_id = ?7,
+                hr_channel_id = ?8, onboarding_channel_id = ?9, time_zone = ?10,
+                docs_links = ?11, reminder_days = ?12, stall_days = ?13, escalate_days = ?14,
+                remind_at = ?15, digest_cron = ?16, retention_months = ?17, updated_at = ?18",
+    )
+    .bind(id(settings.guild))
+    .bind(opt_id(settings.roles.manager))
+    .bind(opt_id(settings.roles.hr))
+    .bind(opt_id(settings.roles.union_rep))
+    .bind(opt_id(settings.roles.approver))
+    .bind(opt_id(settings.roles.payroll))
+    .bind(opt_id(settings.case_channel))
+    .bind(opt_id(settings.hr_channel))
+    .bind(opt_id(settings.onboarding_channel))
+    .bind(&settings.time_zone)
+    .bind(docs)
+    .bind(days)
+    .bind(settings.reminders.stall_days.map(i64::from))
+    .bind(settings.reminders.escalate_days.map(i64::from))
+    .bind(settings.reminders.remind_at.map(time))
+    .bind(settings.reminders.digest_cron.as_deref())
+    .bind(settings.retention_months.map(i64::from))
+    .bind(ts(Utc::now()))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
