@@ -1,1 +1,124 @@
-//! los
+//! `los`: the Discord bot that pilots hiring managers through the recruitment process.
+//! `main.rs` only calls [`main_entry`]; the application lives here.
+
+pub mod app;
+pub mod commands;
+pub mod config;
+pub mod custom_id;
+pub mod demo;
+pub mod errors;
+pub mod handlers;
+pub mod harness;
+pub mod i18n;
+pub mod prompts;
+pub mod publish;
+pub mod render;
+pub mod server;
+pub mod service;
+pub mod types;
+
+use std::process::ExitCode;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use config::Config;
+
+/// HR's digest when a server has not chosen: weekdays at 08:00 (Europe/Oslo).
+pub const DEFAULT_DIGEST_CRON: &str = "0 0 8 * * Mon-Fri";
+
+/// A digest schedule as the `cron` crate reads it (seconds first).
+pub fn digest_schedule(expr: &str) -> Result<cron::Schedule, cron::error::Error> {
+    cron::Schedule::from_str(expr.trim())
+}
+
+const USAGE: &str = "\
+los — the recruitment pilot
+
+USAGE:
+    los            run the bot (with no DISCORD_TOKEN: the demo against the local sandbox)
+    los run        run the bot; needs DISCORD_TOKEN
+    los demo       play one whole recruitment case against the local Discord sandbox
+    los backup PATH
+                   write a consistent copy of the database to PATH while the bot runs
+    los help       this text
+
+Configuration: environment variables or .env, see .env.example.";
+
+/// The command line: `los [run|demo|backup PATH|help]`.
+pub async fn main_entry() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("los: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&config, args.first().map(String::as_str) == Some("demo") || config.token.is_none());
+    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        [] if config.token.is_none() => {
+            println!("Ingen DISCORD_TOKEN er satt: kjører demoen mot den lokale Discord-sandkassen.\n");
+            demo::run(&mut std::io::stdout()).await
+        }
+        [] | ["run"] => run(config).await,
+        ["demo"] => demo::run(&mut std::io::stdout()).await,
+        ["backup", path] => backup(&config, path).await,
+        ["help"] | ["--help"] | ["-h"] => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("los: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(config: &Config, quiet: bool) {
+    // The demo prints a transcript: only warnings go to the log there.
+    let filter = if quiet { "warn" } else { config.log_filter.as_str() };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs the bot against Discord (or `DISCORD_API_URL`) until Ctrl-C.
+async fn run(config: Config) -> anyhow::Result<()> {
+    let Some(token) = config.token.clone() else {
+        anyhow::bail!("DISCORD_TOKEN is not set (see .env.example); `los demo` runs without it");
+    };
+    let db = storage::Db::open(&config.database_url).await?;
+    tracing::info!(database = %config.database_url, "database open, migrations run");
+    let data = app::data(db, Arc::new(flow::SystemClock))?;
+    let http = app::http_for(token.expose(), config.api_url.as_deref());
+    let app::Running { shards, mut task, .. } = app::start(http, data, config.dev_guild).await?;
+    tracing::info!("connecting to Discord");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {
+            tracing::info!("stopping on Ctrl-C");
+            shards.shutdown_all().await;
+            let _ = task.await;
+            Ok(())
+        }
+        ended = &mut task => match ended {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(e.into()),
+            Err(e) => Err(e.into()),
+        },
+    }
+}
+
+async fn backup(config: &Config, path: &str) -> anyhow::Result<()> {
+    let db = storage::Db::open(&config.database_url).await?;
+    storage::backup(&db, std::path::Path::new(path)).await?;
+    println!("Sikkerhetskopi skrevet til {path}");
+    Ok(())
+}

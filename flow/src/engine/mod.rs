@@ -70,7 +70,8 @@ pub fn start(
         version: 0,
     };
     let mut walk = Walk::new(process, &mut case, Some(&owner), now);
-    walk.event(EventKind::CaseOpened, None);
+    let title = walk.case().title.to_string();
+    walk.event(EventKind::CaseOpened, None).detail = Some(title);
     walk.open(&process.start);
     let events = walk.finish();
     case.version = 1;

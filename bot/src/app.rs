@@ -1,0 +1,137 @@
+//! Builds the bot: the poise framework with its commands, the one error handler, the
+//! interaction handler; registers the commands; connects.
+
+use std::sync::Arc;
+
+use poise::serenity_prelude as serenity;
+use serenity::{ClientBuilder, FullEvent, GatewayIntents, GuildId, Http, ShardManager};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::errors::explain;
+use crate::handlers;
+use crate::i18n::Tr;
+use crate::types::{BotError, Data};
+use crate::commands;
+
+/// Only what the bot needs: guild events (channels, threads). Interactions arrive without any
+/// intent; members' roles come with each interaction, so no privileged intent is asked for.
+pub const INTENTS: GatewayIntents = GatewayIntents::GUILDS;
+
+/// A running bot.
+pub struct Running {
+    pub shards: Arc<ShardManager>,
+    pub task: JoinHandle<Result<(), serenity::Error>>,
+    pub data: Arc<Data>,
+}
+
+impl Running {
+    /// Disconnects from the gateway and waits for the client to end.
+    pub async fn stop(self) {
+        self.shards.shutdown_all().await;
+        let _ = self.task.await;
+    }
+}
+
+/// Connects the bot through `http` (Discord's, or a sandbox's) and registers its commands,
+/// in `dev_guild` if given, else globally. Returns once the client is started; the commands
+/// are registered when poise's setup runs after READY.
+pub async fn start(http: Http, data: Arc<Data>, dev_guild: Option<u64>) -> anyhow::Result<Running> {
+    let mut cmds = commands::all();
+    commands::localize(&mut cmds, &data.texts);
+    let for_setup = data.clone();
+    let (ready_tx, _ready_rx) = oneshot::channel::<()>();
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: cmds,
+            on_error: |err| Box::pin(on_error(err)),
+            event_handler: |fw, event| {
+                Box::pin(async move {
+                    if let FullEvent::InteractionCreate { interaction } = event {
+                        handlers::on_interaction(fw.serenity_context, fw.user_data, interaction).await;
+                    }
+                    Ok(())
+                })
+            },
+            ..Default::default()
+        })
+        .setup(move |ctx, _ready, framework| {
+            Box::pin(async move {
+                let cmds = &framework.options().commands;
+                match dev_guild {
+                    Some(g) => poise::builtins::register_in_guild(ctx, cmds, GuildId::new(g)).await?,
+                    None => poise::builtins::register_globally(ctx, cmds).await?,
+                }
+                tracing::info!(commands = cmds.len(), "commands registered");
+                let _ = ready_tx.send(());
+                Ok(for_setup)
+            })
+        })
+        .build();
+    let mut client = ClientBuilder::new_with_http(http, INTENTS)
+        .framework(framework)
+        .await?;
+    let shards = client.shard_manager.clone();
+    let task = tokio::spawn(async move { client.start().await });
+    Ok(Running { shards, task, data })
+}
+
+/// The one place errors of commands become replies: the person's error in their language and
+/// only to them; ours logged, with a polite apology.
+async fn on_error(err: poise::FrameworkError<'_, Arc<Data>, BotError>) {
+    match err {
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            if !error.is_for_user() {
+                tracing::error!(error = %error, command = %ctx.command().qualified_name, "command failed");
+            }
+            let tr = Tr::new(&ctx.data().texts, ctx.locale().unwrap_or("no"));
+            let reply = poise::CreateReply::default()
+                .content(explain(&error, tr))
+                .ephemeral(true)
+                .allowed_mentions(serenity::CreateAllowedMentions::new());
+            if let Err(e) = ctx.send(reply).await {
+                tracing::warn!(error = %e, "could not tell the user why");
+            }
+        }
+        poise::FrameworkError::MissingUserPermissions { ctx, .. } => {
+            let tr = Tr::new(&ctx.data().texts, ctx.locale().unwrap_or("no"));
+            let reply = poise::CreateReply::default()
+                .content(tr.t("refusal-admin-only"))
+                .ephemeral(true);
+            let _ = ctx.send(reply).await;
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::error!(error = %e, "error while handling an error");
+            }
+        }
+    }
+}
+
+/// The `Http` for a token, against Discord or any Discord-compatible server. serenity's rate
+/// limiter does not follow a proxy, so with a custom API URL the limiter is off (the server
+/// must then answer 429s itself, which serenity retries).
+pub fn http_for(token: &str, api_url: Option<&str>) -> Http {
+    let builder = serenity::HttpBuilder::new(token);
+    match api_url {
+        Some(url) => builder.proxy(url).ratelimiter_disabled(true).build(),
+        None => builder.build(),
+    }
+}
+
+/// Data for a bot with a real database.
+pub fn data(db: storage::Db, clock: Arc<dyn flow::Clock>) -> anyhow::Result<Arc<Data>> {
+    let (process, texts) = crate::prompts::load()?;
+    Ok(Arc::new(Data {
+        db,
+        process,
+        texts,
+        clock,
+        reminders_changed: Arc::new(tokio::sync::Notify::new()),
+    }))
+}
+
+#[allow(dead_code)]
+fn _assert_send(e: BotError) -> impl Send {
+    e
+}

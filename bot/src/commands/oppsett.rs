@@ -1,0 +1,209 @@
+//! `/oppsett` (administrators only): who is HR, union rep and approver; where cases, HR's
+//! reminders and onboarding checklists go; the documentation links; the reminder offsets.
+
+use chrono::NaiveTime;
+use serenity::all::{CreateAllowedMentions, GuildChannel, Role as DiscordRole};
+use storage::GuildSettings;
+
+use crate::i18n::{clip, Tr};
+use crate::server;
+use crate::types::{BotError, Context, InputError};
+
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "ADMINISTRATOR",
+    required_permissions = "ADMINISTRATOR",
+    subcommands("vis", "roller", "kanaler", "lenke", "paminnelser"),
+    subcommand_required
+)]
+pub async fn oppsett(_ctx: Context<'_>) -> Result<(), BotError> {
+    Ok(())
+}
+
+fn tr<'a>(ctx: &'a Context<'a>) -> Tr<'a> {
+    Tr::new(&ctx.data().texts, ctx.locale().unwrap_or("no"))
+}
+
+async fn load(ctx: &Context<'_>) -> Result<GuildSettings, BotError> {
+    let g = ctx.guild_id().ok_or(BotError::NotInServer)?.get();
+    Ok(storage::load_settings(ctx.data().db.pool(), g)
+        .await?
+        .unwrap_or_else(|| GuildSettings::new(g)))
+}
+
+/// Saves and shows the settings as they are now.
+async fn save_and_show(ctx: Context<'_>, s: GuildSettings) -> Result<(), BotError> {
+    storage::save_settings(ctx.data().db.pool(), &s).await?;
+    show(ctx, &s).await
+}
+
+async fn show(ctx: Context<'_>, s: &GuildSettings) -> Result<(), BotError> {
+    let t = tr(&ctx);
+    let role = |id: Option<u64>| id.map(|i| format!("<@&{i}>")).unwrap_or_else(|| t.t("setup-unset"));
+    let channel = |id: Option<u64>| id.map(|i| format!("<#{i}>")).unwrap_or_else(|| t.t("setup-unset"));
+    let mut lines = vec![
+        format!("**{}**", t.t("setup-title")),
+        format!("{}: {}", t.t("setup-role-manager"), s.roles.manager.map(|i| format!("<@&{i}>")).unwrap_or_else(|| t.t("setup-manager-anyone"))),
+        format!("{}: {}", t.t("setup-role-hr"), role(s.roles.hr)),
+        format!("{}: {}", t.t("setup-role-union_rep"), role(s.roles.union_rep)),
+        format!("{}: {}", t.t("setup-role-approver"), role(s.roles.approver)),
+        format!("{}: {}", t.t("setup-role-payroll"), role(s.roles.payroll)),
+        format!("{}: {}", t.t("setup-channel-cases"), channel(s.case_channel)),
+        format!("{}: {}", t.t("setup-channel-hr"), channel(s.hr_channel)),
+        format!("{}: {}", t.t("setup-channel-onboarding"), channel(s.onboarding_channel)),
+    ];
+    for key in &ctx.data().process.docs {
+        let link = s.docs.get(key).cloned().unwrap_or_else(|| t.t("setup-unset"));
+        lines.push(format!("{} `{key}`: {link}", t.t("setup-link")));
+    }
+    let r = server::reminder_settings(s);
+    lines.push(t.args(
+        "setup-reminders",
+        &[
+            ("time", r.deadlines.remind_at.format("%H:%M").to_string().as_str().into()),
+            ("stall", i64::from(r.stall_days).into()),
+            ("escalate", i64::from(r.escalate_days).into()),
+            ("digest", s.reminders.digest_cron.clone().unwrap_or_else(|| crate::DEFAULT_DIGEST_CRON.into()).as_str().into()),
+        ],
+    ));
+    for (name, days) in &s.reminders.days {
+        lines.push(format!("· `{name}`: {days}"));
+    }
+    let missing = server::missing(s);
+    if missing.is_empty() {
+        lines.push(t.t("setup-complete"));
+    } else {
+        let names: Vec<String> = missing.iter().map(|m| t.t(&format!("setup-{m}"))).collect();
+        lines.push(t.args("setup-missing", &[("missing", names.join(", ").as_str().into())]));
+    }
+    ctx.send(
+        poise::CreateReply::default()
+            .content(clip(&lines.join("\n"), 2000))
+            .ephemeral(true)
+            .allowed_mentions(CreateAllowedMentions::new()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Shows the current settings and what is missing.
+#[poise::command(slash_command, guild_only, required_permissions = "ADMINISTRATOR")]
+pub async fn vis(ctx: Context<'_>) -> Result<(), BotError> {
+    let s = load(&ctx).await?;
+    show(ctx, &s).await
+}
+
+/// Which Discord roles are HR, union reps, approvers (and, if set, managers and payroll).
+#[poise::command(slash_command, guild_only, required_permissions = "ADMINISTRATOR")]
+pub async fn roller(
+    ctx: Context<'_>,
+    hr: Option<DiscordRole>,
+    tillitsvalgt: Option<DiscordRole>,
+    godkjenner: Option<DiscordRole>,
+    leder: Option<DiscordRole>,
+    lonn: Option<DiscordRole>,
+) -> Result<(), BotError> {
+    let mut s = load(&ctx).await?;
+    let id = |r: &Option<DiscordRole>| r.as_ref().map(|r| r.id.get());
+    s.roles.hr = id(&hr).or(s.roles.hr);
+    s.roles.union_rep = id(&tillitsvalgt).or(s.roles.union_rep);
+    s.roles.approver = id(&godkjenner).or(s.roles.approver);
+    s.roles.manager = id(&leder).or(s.roles.manager);
+    s.roles.payroll = id(&lonn).or(s.roles.payroll);
+    save_and_show(ctx, s).await
+}
+
+/// Where case threads, HR's reminders and onboarding checklists go.
+#[poise::command(slash_command, guild_only, required_permissions = "ADMINISTRATOR")]
+pub async fn kanaler(
+    ctx: Context<'_>,
+    saker: Option<GuildChannel>,
+    hr: Option<GuildChannel>,
+    onboarding: Option<GuildChannel>,
+) -> Result<(), BotError> {
+    let mut s = load(&ctx).await?;
+    let id = |c: &Option<GuildChannel>| c.as_ref().map(|c| c.id.get());
+    s.case_channel = id(&saker).or(s.case_channel);
+    s.hr_channel = id(&hr).or(s.hr_channel);
+    s.onboarding_channel = id(&onboarding).or(s.onboarding_channel);
+    save_and_show(ctx, s).await
+}
+
+async fn docs_keys(ctx: Context<'_>, partial: &str) -> serenity::all::CreateAutocompleteResponse {
+    let choices = ctx
+        .data()
+        .process
+        .docs
+        .iter()
+        .filter(|k| k.starts_with(partial))
+        .map(|k| serenity::all::AutocompleteChoice::new(k.as_str(), k.as_str()))
+        .collect();
+    serenity::all::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// A documentation link (the municipality's own pages for Webcruiter, HR EveryOne, ...).
+#[poise::command(slash_command, guild_only, required_permissions = "ADMINISTRATOR")]
+pub async fn lenke(
+    ctx: Context<'_>,
+    #[autocomplete = "docs_keys"] nokkel: String,
+    url: String,
+) -> Result<(), BotError> {
+    let mut s = load(&ctx).await?;
+    if !ctx.data().process.docs.contains(&nokkel) {
+        return Err(BotError::Input(InputError::Text {
+            field: "docs-key",
+            error: flow::TextError::Empty,
+        }));
+    }
+    let url = url.trim();
+    let ok = (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() <= 500
+        && !url.contains(char::is_whitespace);
+    if !ok {
+        return Err(BotError::Input(InputError::Url { input: url.to_owned() }));
+    }
+    s.docs.insert(nokkel, url.to_owned());
+    save_and_show(ctx, s).await
+}
+
+/// Reminder offsets, the time of day and HR's digest schedule.
+#[allow(clippy::too_many_arguments)]
+#[poise::command(slash_command, guild_only, required_permissions = "ADMINISTRATOR")]
+pub async fn paminnelser(
+    ctx: Context<'_>,
+    utstyr: Option<u32>,
+    velkomstpakke: Option<u32>,
+    kontrakt: Option<u32>,
+    stopp: Option<u32>,
+    eskaler: Option<u32>,
+    klokkeslett: Option<String>,
+    sammendrag: Option<String>,
+) -> Result<(), BotError> {
+    let mut s = load(&ctx).await?;
+    let days = &mut s.reminders.days;
+    for (name, value, sign) in [("utstyr", utstyr, -1), ("velkomstpakke", velkomstpakke, -1), ("kontrakt", kontrakt, 1)] {
+        if let Some(v) = value {
+            if v > 365 {
+                return Err(BotError::Input(InputError::Number { field: "days", input: v.to_string() }));
+            }
+            days.insert(name.to_owned(), sign * i64::from(v));
+        }
+    }
+    if let Some(v) = stopp {
+        s.reminders.stall_days = Some(v.clamp(1, 60));
+    }
+    if let Some(v) = eskaler {
+        s.reminders.escalate_days = Some(v.clamp(1, 60));
+    }
+    if let Some(t) = klokkeslett {
+        let time = NaiveTime::parse_from_str(t.trim(), "%H:%M")
+            .map_err(|_| BotError::Input(InputError::Time { input: t.clone() }))?;
+        s.reminders.remind_at = Some(time);
+    }
+    if let Some(c) = sammendrag {
+        crate::digest_schedule(&c).map_err(|_| BotError::Input(InputError::Cron { input: c.clone() }))?;
+        s.reminders.digest_cron = Some(c.trim().to_owned());
+    }
+    save_and_show(ctx, s).await
+}

@@ -1,0 +1,267 @@
+//! `/rekruttering`: open a case, see where cases stand, what waits for me, HR's overview, a
+//! case's history, and closing a case.
+
+use flow::{Action, CaseId, Reason, Role, StepId};
+use serenity::all::{
+    CreateActionRow, CreateAllowedMentions, CreateAutocompleteResponse, CreateEmbed,
+    CreateInputText, CreateInteractionResponse, CreateModal, InputTextStyle, AutocompleteChoice,
+};
+use storage::GuildSettings;
+
+use crate::custom_id::ComponentId;
+use crate::handlers::actor_of;
+use crate::i18n::{clip, escape, Tr};
+use crate::publish;
+use crate::render::{card, lines};
+use crate::server;
+use crate::service;
+use crate::types::{BotError, Context, InputError};
+
+/// Lines per page of lists, well under Discord's 2000 characters.
+const PAGE: u32 = 10;
+
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("ny", "status", "mine", "oversikt", "historikk", "avslutt"),
+    subcommand_required
+)]
+pub async fn rekruttering(_ctx: Context<'_>) -> Result<(), BotError> {
+    Ok(())
+}
+
+fn tr<'a>(ctx: &'a Context<'a>) -> Tr<'a> {
+    Tr::new(&ctx.data().texts, ctx.locale().unwrap_or("no"))
+}
+
+fn guild(ctx: &Context<'_>) -> Result<u64, BotError> {
+    ctx.guild_id().map(|g| g.get()).ok_or(BotError::NotInServer)
+}
+
+async fn settings(ctx: &Context<'_>) -> Result<GuildSettings, BotError> {
+    let g = guild(ctx)?;
+    Ok(storage::load_settings(ctx.data().db.pool(), g)
+        .await?
+        .unwrap_or_else(|| GuildSettings::new(g)))
+}
+
+async fn reply(ctx: Context<'_>, text: String) -> Result<(), BotError> {
+    ctx.send(
+        poise::CreateReply::default()
+            .content(clip(&text, 2000))
+            .ephemeral(true)
+            .allowed_mentions(CreateAllowedMentions::new()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Open cases on this server whose title starts with what was typed.
+async fn open_cases(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
+    let Ok(g) = guild(&ctx) else {
+        return CreateAutocompleteResponse::new();
+    };
+    let found = storage::open_case_titles(ctx.data().db.pool(), g, partial, 25)
+        .await
+        .unwrap_or_default();
+    let choices = found
+        .into_iter()
+        .map(|(id, title)| AutocompleteChoice::new(clip(&format!("#{} {title}", id.0), 100), id.0))
+        .collect();
+    CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Which case: the one asked for, or the one whose thread this is.
+async fn which_case(ctx: &Context<'_>, sak: Option<i64>) -> Result<CaseId, BotError> {
+    if let Some(id) = sak {
+        return Ok(CaseId(id));
+    }
+    let g = guild(ctx)?;
+    storage::case_by_thread(ctx.data().db.pool(), g, ctx.channel_id().get())
+        .await?
+        .ok_or(BotError::CaseNotFound(0))
+}
+
+/// Opens a new recruitment case (a form asks for the position).
+#[poise::command(slash_command, guild_only)]
+pub async fn ny(ctx: Context<'_>) -> Result<(), BotError> {
+    let s = settings(&ctx).await?;
+    let missing = server::missing(&s);
+    if !missing.is_empty() {
+        return Err(BotError::NotSetUp(missing));
+    }
+    if let (Some(manager_role), Some(member)) = (s.roles.manager, ctx.author_member().await) {
+        if !member.roles.iter().any(|r| r.get() == manager_role) {
+            return Err(flow::Refusal::NotYourRole { step: StepId::new(""), allowed: vec![Role::Manager] }.into());
+        }
+    }
+    let poise::Context::Application(app) = ctx else {
+        return Ok(());
+    };
+    let t = tr(&ctx);
+    let input = |id: &str, label: &str, style, required| {
+        CreateActionRow::InputText(
+            CreateInputText::new(style, t.t(label), id)
+                .max_length(flow::CaseText::MAX_CHARS as u16)
+                .required(required),
+        )
+    };
+    let modal = CreateModal::new(ComponentId::NewCase.to_string(), clip(&t.t("form-new-title"), 45))
+        .components(vec![
+            input("title", "field-title", InputTextStyle::Short, true),
+            input("unit", "field-unit", InputTextStyle::Short, true),
+            input("note", "field-note", InputTextStyle::Paragraph, false),
+        ]);
+    app.interaction
+        .create_response(ctx.serenity_context(), CreateInteractionResponse::Modal(modal))
+        .await?;
+    app.has_sent_initial_response
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    Ok(())
+}
+
+/// Shows a case's card, in your language.
+#[poise::command(slash_command, guild_only)]
+pub async fn status(
+    ctx: Context<'_>,
+    #[autocomplete = "open_cases"] sak: Option<i64>,
+) -> Result<(), BotError> {
+    let s = settings(&ctx).await?;
+    let case = service::load(ctx.data(), s.guild, which_case(&ctx, sak).await?).await?;
+    let view = server::view(&s);
+    let rendered = card::render(publish::scope(ctx.data(), &view), &case, tr(&ctx));
+    let placed = storage::card(ctx.data().db.pool(), s.guild, case.id).await?;
+    let link = placed
+        .map(|p| format!("<#{}>", p.thread.unwrap_or(p.channel)))
+        .unwrap_or_default();
+    ctx.send(
+        poise::CreateReply::default()
+            .content(link)
+            .embed(rendered.embed)
+            .ephemeral(true)
+            .allowed_mentions(CreateAllowedMentions::new()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// What waits for you, across cases.
+#[poise::command(slash_command, guild_only)]
+pub async fn mine(ctx: Context<'_>) -> Result<(), BotError> {
+    let s = settings(&ctx).await?;
+    let member = ctx.author_member().await.ok_or(BotError::NotInServer)?;
+    let actor = actor_of(&s, &member);
+    let process = &ctx.data().process;
+    let can = |roles: &dyn Fn(Role) -> bool| -> Vec<StepId> {
+        process
+            .steps()
+            .iter()
+            .filter(|st| st.roles.iter().any(|r| roles(*r)))
+            .map(|st| st.id.clone())
+            .collect()
+    };
+    let by_roles = can(&|r| actor.roles.contains(&r));
+    let as_owner = can(&|r| r == Role::Manager);
+    let pending = storage::pending_for(ctx.data().db.pool(), s.guild, actor.person.id, &by_roles, &as_owner).await?;
+    let t = tr(&ctx);
+    if pending.is_empty() {
+        return reply(ctx, t.t("mine-nothing")).await;
+    }
+    let mut text = vec![t.args("mine-header", &[("count", pending.len().into())])];
+    for p in pending.iter().take(20) {
+        text.push(t.args(
+            "mine-line",
+            &[
+                ("case", p.case.0.into()),
+                ("title", escape(&p.title).as_str().into()),
+                ("step", t.step(&p.step).as_str().into()),
+                ("since", t.when(p.since).as_str().into()),
+            ],
+        ));
+    }
+    reply(ctx, text.join("\n")).await
+}
+
+/// HR: open cases by phase, overdue first.
+#[poise::command(slash_command, guild_only)]
+pub async fn oversikt(ctx: Context<'_>, side: Option<u32>) -> Result<(), BotError> {
+    let s = settings(&ctx).await?;
+    let member = ctx.author_member().await.ok_or(BotError::NotInServer)?;
+    let actor = actor_of(&s, &member);
+    if !actor.roles.contains(&Role::Hr) {
+        return Err(flow::Refusal::NotYourRole { step: StepId::new(""), allowed: vec![Role::Hr] }.into());
+    }
+    let page = side.unwrap_or(1).max(1);
+    let data = ctx.data();
+    let overview = storage::hr_overview(data.db.pool(), s.guild, data.clock.now(), PAGE, (page - 1) * PAGE).await?;
+    let t = tr(&ctx);
+    let pages = overview.total.div_ceil(u64::from(PAGE)).max(1);
+    let mut embed = CreateEmbed::new().title(t.args(
+        "overview-title",
+        &[("count", (overview.total as i64).into()), ("page", (page as i64).into()), ("pages", (pages as i64).into())],
+    ));
+    if overview.cases.is_empty() {
+        embed = embed.description(t.t("overview-empty"));
+    }
+    for c in &overview.cases {
+        let mut steps: Vec<_> = c.steps.iter().collect();
+        steps.sort_by_key(|st| data.process.order(&st.step));
+        let phase = steps
+            .first()
+            .and_then(|st| data.process.phase_of(&st.step))
+            .map(|p| t.t(&flow::texts::ids::phase(p)))
+            .unwrap_or_default();
+        let lines: Vec<String> = steps
+            .iter()
+            .map(|st| {
+                let mark = if st.overdue { "⚠️" } else { "▶" };
+                format!("{mark} {} ({})", t.step(&st.step), t.when(st.since))
+            })
+            .collect();
+        let name = format!("{}#{} {} – {} · {phase}", if c.overdue { "⚠️ " } else { "" }, c.id.0, c.title, c.unit);
+        embed = embed.field(clip(&name, 256), clip(&lines.join("\n"), 1024), false);
+    }
+    ctx.send(poise::CreateReply::default().embed(embed).ephemeral(true)).await?;
+    Ok(())
+}
+
+/// A case's history, page by page.
+#[poise::command(slash_command, guild_only)]
+pub async fn historikk(
+    ctx: Context<'_>,
+    #[autocomplete = "open_cases"] sak: Option<i64>,
+    side: Option<u32>,
+) -> Result<(), BotError> {
+    let s = settings(&ctx).await?;
+    let case = service::load(ctx.data(), s.guild, which_case(&ctx, sak).await?).await?;
+    let page = side.unwrap_or(1).max(1);
+    let entries = storage::history(ctx.data().db.pool(), s.guild, case.id, PAGE * 2, (page - 1) * PAGE * 2).await?;
+    let t = tr(&ctx);
+    let view = server::view(&s);
+    let scope = publish::scope(ctx.data(), &view);
+    let mut text = vec![t.args("history-header", &[("case", case.id.0.into()), ("page", (page as i64).into())])];
+    if entries.is_empty() {
+        text.push(t.t("history-empty"));
+    }
+    for e in &entries {
+        text.push(format!("`{}` {}", t.when(e.event.at), lines::event_line(scope, &e.event, t)));
+    }
+    reply(ctx, text.join("\n")).await
+}
+
+/// Closes a case before its end, with a reason.
+#[poise::command(slash_command, guild_only)]
+pub async fn avslutt(
+    ctx: Context<'_>,
+    #[autocomplete = "open_cases"] sak: i64,
+    grunn: String,
+) -> Result<(), BotError> {
+    let s = settings(&ctx).await?;
+    let member = ctx.author_member().await.ok_or(BotError::NotInServer)?;
+    let actor = actor_of(&s, &member);
+    let reason = Reason::parse(&grunn)
+        .map_err(|error| BotError::Input(InputError::Text { field: "reason", error }))?;
+    let changed = service::act(ctx.data(), &s, CaseId(sak), &actor, &Action::Close { reason }).await?;
+    reply(ctx, tr(&ctx).args("reply-case-closed", &[("case", sak.into())])).await?;
+    publish::publish_change(ctx.http(), ctx.data(), &s, &changed.case, &changed.events, false).await
+}

@@ -1,0 +1,132 @@
+//! Configuration from the environment (and `.env`): checked once at start, with a clear
+//! message for what is missing or malformed. The token is never printed.
+
+use std::fmt;
+
+/// The bot token. Its `Debug` and `Display` never show it.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{name} is malformed: {why}")]
+    Malformed { name: &'static str, why: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DISCORD_TOKEN`; without it, `los` runs the demo against the local sandbox.
+    pub token: Option<Token>,
+    /// `DATABASE_URL`, default `./data/los.db`.
+    pub database_url: String,
+    /// `DISCORD_API_URL`: a Discord-compatible server to use instead of Discord.
+    pub api_url: Option<String>,
+    /// `LOS_DEV_GUILD`: register commands in this guild only.
+    pub dev_guild: Option<u64>,
+    /// `RUST_LOG`.
+    pub log_filter: String,
+}
+
+pub const DEFAULT_DATABASE: &str = "./data/los.db";
+
+impl Config {
+    /// Reads `.env` (if present) and the environment; the environment wins.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any source of variables (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let non_empty = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let token = match non_empty("DISCORD_TOKEN") {
+            None => None,
+            Some(t) if t.contains(char::is_whitespace) || t.len() < 20 => {
+                return Err(ConfigError::Malformed {
+                    name: "DISCORD_TOKEN",
+                    why: "it does not look like a bot token (too short or contains spaces); \
+                          copy it again from the developer portal"
+                        .into(),
+                })
+            }
+            Some(t) => Some(Token(t)),
+        };
+        let api_url = match non_empty("DISCORD_API_URL") {
+            None => None,
+            Some(u) if u.starts_with("http://") || u.starts_with("https://") => {
+                Some(u.trim_end_matches('/').to_owned())
+            }
+            Some(u) => {
+                return Err(ConfigError::Malformed {
+                    name: "DISCORD_API_URL",
+                    why: format!("{u:?} must start with http:// or https://"),
+                })
+            }
+        };
+        let dev_guild = match non_empty("LOS_DEV_GUILD") {
+            None => None,
+            Some(g) => Some(g.parse::<u64>().map_err(|_| ConfigError::Malformed {
+                name: "LOS_DEV_GUILD",
+                why: format!("{g:?} is not a server id (a number)"),
+            })?),
+        };
+        Ok(Config {
+            token,
+            database_url: non_empty("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE.into()),
+            api_url,
+            dev_guild,
+            log_filter: non_empty("RUST_LOG").unwrap_or_else(|| "info,los=debug".into()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_without_anything() {
+        let c = config(&[]).unwrap();
+        assert!(c.token.is_none());
+        assert_eq!(c.database_url, DEFAULT_DATABASE);
+        assert_eq!(c.api_url, None);
+    }
+
+    #[test]
+    fn the_token_is_never_shown() {
+        let c = config(&[("DISCORD_TOKEN", "MTIzNDU2Nzg5MDEyMzQ1Njc4.secret.part")]).unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+
+    #[test]
+    fn malformed_values_are_named_without_the_token() {
+        let err = config(&[("DISCORD_TOKEN", "short secret")]).unwrap_err();
+        assert!(!err.to_string().contains("secret"), "{err}");
+        assert!(err.to_string().starts_with("DISCORD_TOKEN"));
+        let err = config(&[("DISCORD_API_URL", "127.0.0.1:9")]).unwrap_err();
+        assert!(err.to_string().starts_with("DISCORD_API_URL"));
+        let err = config(&[("LOS_DEV_GUILD", "abc")]).unwrap_err();
+        assert!(err.to_string().starts_with("LOS_DEV_GUILD"));
+    }
+}

@@ -1,0 +1,220 @@
+//! What a button, select or modal is about, carried in its `custom_id` so that it still works
+//! after a restart: the handler reloads the case and re-checks who pressed.
+//!
+//! Format: `los:<verb>:<case>:<step>[:<arg>]`, at most 100 characters (Discord's limit).
+
+use std::fmt;
+
+use flow::{CaseId, DateKey, OutcomeId, StepId};
+
+/// What pressing the component asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verb {
+    /// *Utført* on a task, if-needed, system or agreement step.
+    Done,
+    /// *Ikke aktuelt*: opens the reason modal.
+    Skip,
+    /// One outcome of a choice.
+    Choose(OutcomeId),
+    /// *Godkjenn*.
+    Approve,
+    /// *Avvis*: opens the reason modal.
+    Reject,
+    /// *Kandidaten takket ja*.
+    Accept,
+    /// *Kandidaten takket nei*.
+    Decline,
+    /// Date entry: opens the date modal.
+    Date(DateKey),
+    /// *Legg inn kandidater*: opens the candidates modal.
+    Candidates,
+    /// *Be HR om hjelp*: pings the HR role in the thread.
+    Help,
+    /// The select that lists further open steps when the card has no room for their buttons.
+    MoreSteps,
+}
+
+/// A submitted modal: which form it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    SkipReason,
+    RejectReason,
+    Date(DateKey),
+    Candidates,
+}
+
+/// A decoded component or modal id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComponentId {
+    Press {
+        verb: Verb,
+        case: CaseId,
+        step: StepId,
+    },
+    Modal {
+        form: Form,
+        case: CaseId,
+        step: StepId,
+    },
+    /// The form `/rekruttering ny` opens: a new case.
+    NewCase,
+}
+
+const PREFIX: &str = "los";
+
+impl fmt::Display for ComponentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ComponentId::NewCase => write!(f, "{PREFIX}:new"),
+            ComponentId::Press { verb, case, step } => {
+                let (name, arg) = match verb {
+                    Verb::Done => ("done", None),
+                    Verb::Skip => ("skip", None),
+                    Verb::Choose(o) => ("pick", Some(o.as_str())),
+                    Verb::Approve => ("approve", None),
+                    Verb::Reject => ("reject", None),
+                    Verb::Accept => ("accept", None),
+                    Verb::Decline => ("decline", None),
+                    Verb::Date(k) => ("date", Some(k.as_str())),
+                    Verb::Candidates => ("cand", None),
+                    Verb::Help => ("help", None),
+                    Verb::MoreSteps => ("more", None),
+                };
+                write!(f, "{PREFIX}:{name}:{}:{step}", case.0)?;
+                if let Some(arg) = arg {
+                    write!(f, ":{arg}")?;
+                }
+                Ok(())
+            }
+            ComponentId::Modal { form, case, step } => {
+                let (name, arg) = match form {
+                    Form::SkipReason => ("m-skip", None),
+                    Form::RejectReason => ("m-reject", None),
+                    Form::Date(k) => ("m-date", Some(k.as_str())),
+                    Form::Candidates => ("m-cand", None),
+                };
+                write!(f, "{PREFIX}:{name}:{}:{step}", case.0)?;
+                if let Some(arg) = arg {
+                    write!(f, ":{arg}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl ComponentId {
+    /// Reads an id this bot wrote; anything else (another bot's, a tampered one) is `None`.
+    pub fn parse(s: &str) -> Option<ComponentId> {
+        let mut parts = s.split(':');
+        if parts.next()? != PREFIX {
+            return None;
+        }
+        let name = parts.next()?;
+        if name == "new" {
+            return parts.next().is_none().then_some(ComponentId::NewCase);
+        }
+        let case = CaseId(parts.next()?.parse().ok()?);
+        let step = parts.next()?;
+        if step.is_empty() || !step.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+            return None;
+        }
+        let step = StepId::new(step);
+        let arg = parts.next();
+        if parts.next().is_some() {
+            return None;
+        }
+        let date = |a: Option<&str>| a.and_then(DateKey::parse);
+        let press = |verb| Some(ComponentId::Press { verb, case, step: step.clone() });
+        let modal = |form| Some(ComponentId::Modal { form, case, step: step.clone() });
+        match (name, arg) {
+            ("done", None) => press(Verb::Done),
+            ("skip", None) => press(Verb::Skip),
+            ("pick", Some(o)) if !o.is_empty() => press(Verb::Choose(OutcomeId::new(o))),
+            ("approve", None) => press(Verb::Approve),
+            ("reject", None) => press(Verb::Reject),
+            ("accept", None) => press(Verb::Accept),
+            ("decline", None) => press(Verb::Decline),
+            ("date", a) => press(Verb::Date(date(a)?)),
+            ("cand", None) => press(Verb::Candidates),
+            ("help", None) => press(Verb::Help),
+            ("more", None) => press(Verb::MoreSteps),
+            ("m-skip", None) => modal(Form::SkipReason),
+            ("m-reject", None) => modal(Form::RejectReason),
+            ("m-date", a) => modal(Form::Date(date(a)?)),
+            ("m-cand", None) => modal(Form::Candidates),
+            _ => None,
+        }
+    }
+
+    pub fn case(&self) -> Option<CaseId> {
+        match self {
+            ComponentId::Press { case, .. } | ComponentId::Modal { case, .. } => Some(*case),
+            ComponentId::NewCase => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(verb: Verb) -> ComponentId {
+        ComponentId::Press {
+            verb,
+            case: CaseId(123456),
+            step: StepId::new("forberedelse_arbeidsavtale"),
+        }
+    }
+
+    #[test]
+    fn every_id_round_trips_and_fits_discord() {
+        let ids = [
+            press(Verb::Done),
+            press(Verb::Skip),
+            press(Verb::Choose(OutcomeId::new("uten_ny_avtale"))),
+            press(Verb::Approve),
+            press(Verb::Reject),
+            press(Verb::Accept),
+            press(Verb::Decline),
+            press(Verb::Date(DateKey::Startdato)),
+            press(Verb::Candidates),
+            press(Verb::Help),
+            press(Verb::MoreSteps),
+            ComponentId::Modal {
+                form: Form::Date(DateKey::Soknadsfrist),
+                case: CaseId(i64::MAX),
+                step: StepId::new("utlyser_stilling"),
+            },
+            ComponentId::Modal {
+                form: Form::Candidates,
+                case: CaseId(1),
+                step: StepId::new("skriver_innstilling"),
+            },
+            ComponentId::NewCase,
+        ];
+        for id in ids {
+            let text = id.to_string();
+            assert!(text.len() <= 100, "{text}");
+            assert_eq!(ComponentId::parse(&text), Some(id), "{text}");
+        }
+    }
+
+    #[test]
+    fn foreign_or_tampered_ids_are_not_ours() {
+        for bad in [
+            "",
+            "los",
+            "other:done:1:x",
+            "los:done:x:stilling_vakant",
+            "los:done:1:",
+            "los:done:1:Stilling",
+            "los:date:1:utlyser_stilling:tomorrow",
+            "los:pick:1:vurderer_behov",
+            "los:done:1:stilling_vakant:extra",
+            "los:explode:1:stilling_vakant",
+        ] {
+            assert_eq!(ComponentId::parse(bad), None, "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! Buttons, selects and forms: stateless. The `custom_id` says what and which case; the case
+//! is reloaded and the presser's roles re-checked on every press, so old cards keep working
+//! after a restart, and nothing waits in memory for a reply.
+
+use chrono::Days;
+use flow::{Action, Actor, CandidateName, CaseId, CaseText, Dato, NewCase, PersonRef, Reason};
+use serenity::all::{
+    ActionRowComponent, ComponentInteraction, ComponentInteractionDataKind, Context as Ctx,
+    CreateActionRow, CreateAllowedMentions, CreateInputText, CreateInteractionResponse,
+    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage,
+    CreateModal, EditInteractionResponse, InputTextStyle, Interaction, Member, ModalInteraction,
+    RoleId,
+};
+use storage::GuildSettings;
+
+use crate::custom_id::{ComponentId, Form, Verb};
+use crate::errors::explain;
+use crate::i18n::{clip, Tr};
+use crate::publish;
+use crate::render::card;
+use crate::server;
+use crate::service;
+use crate::types::{BotError, Data, InputError};
+
+/// Every component and modal interaction comes here.
+pub async fn on_interaction(ctx: &Ctx, data: &Data, interaction: &Interaction) {
+    let result = match interaction {
+        Interaction::Component(c) => on_component(ctx, data, c).await,
+        Interaction::Modal(m) => on_modal(ctx, data, m).await,
+        _ => return,
+    };
+    if let Err(err) = result {
+        let (locale, reply) = match interaction {
+            Interaction::Component(c) => (c.locale.as_str(), Responder::Component(c)),
+            Interaction::Modal(m) => (m.locale.as_str(), Responder::Modal(m)),
+            _ => return,
+        };
+        if !err.is_for_user() {
+            tracing::error!(error = %err, "an interaction failed");
+        }
+        let text = explain(&err, Tr::new(&data.texts, locale));
+        if let Err(e) = reply.ephemeral(ctx, &text).await {
+            tracing::warn!(error = %e, "could not tell the user why");
+        }
+    }
+}
+
+/// The two kinds of interaction we answer, for the shared error reply.
+enum Responder<'a> {
+    Component(&'a ComponentInteraction),
+    Modal(&'a ModalInteraction),
+}
+
+impl Responder<'_> {
+    async fn ephemeral(&self, ctx: &Ctx, text: &str) -> serenity::Result<()> {
+        let msg = CreateInteractionResponseMessage::new()
+            .content(clip(text, 2000))
+            .ephemeral(true)
+            .allowed_mentions(CreateAllowedMentions::new());
+        let response = CreateInteractionResponse::Message(msg.clone());
+        let first = match self {
+            Responder::Component(c) => c.create_response(ctx, response).await,
+            Responder::Modal(m) => m.create_response(ctx, response).await,
+        };
+        if first.is_ok() {
+            return Ok(());
+        }
+        // Already answered (deferred): tell them in a follow-up instead.
+        let follow = CreateInteractionResponseFollowup::new()
+            .content(clip(text, 2000))
+            .ephemeral(true)
+            .allowed_mentions(CreateAllowedMentions::new());
+        match self {
+            Responder::Component(c) => c.create_followup(ctx, follow).await.map(|_| ()),
+            Responder::Modal(m) => m.create_followup(ctx, follow).await.map(|_| ()),
+        }
+    }
+}
+
+/// The person acting, with the process roles their Discord roles give them here.
+pub fn actor_of(settings: &GuildSettings, member: &Member) -> Actor {
+    let roles: Vec<u64> = member.roles.iter().map(|r| r.get()).collect();
+    Actor {
+        person: PersonRef {
+            id: flow::PersonId(member.user.id.get()),
+            name: member.display_name().to_owned(),
+        },
+        roles: server::roles_of_member(settings, &roles),
+    }
+}
+
+async fn settings_for(data: &Data, guild: u64) -> Result<GuildSettings, BotError> {
+    Ok(storage::load_settings(data.db.pool(), guild)
+        .await?
+        .unwrap_or_else(|| GuildSettings::new(guild)))
+}
+
+async fn on_component(ctx: &Ctx, data: &Data, c: &ComponentInteraction) -> Result<(), BotError> {
+    let Some(ComponentId::Press { verb, case, step }) = ComponentId::parse(&c.data.custom_id) else {
+        return Err(BotError::UnknownComponent);
+    };
+    let (Some(guild), Some(member)) = (c.guild_id, c.member.as_ref()) else {
+        return Err(BotError::NotInServer);
+    };
+    let settings = settings_for(data, guild.get()).await?;
+    let actor = actor_of(&settings, member);
+    let tr = Tr::new(&data.texts, &c.locale);
+    let action = match verb {
+        Verb::Done => Action::Complete { step },
+        Verb::Choose(outcome) => Action::Choose { step, outcome },
+        Verb::Approve => Action::Approve { step },
+        Verb::Accept => Action::RecordAccept { step },
+        Verb::Decline => Action::RecordDecline { step },
+        Verb::Skip | Verb::Reject | Verb::Date(_) | Verb::Candidates => {
+            return open_form(ctx, data, c, &settings, &actor, verb, case, step, tr).await;
+        }
+        Verb::Help => return ask_hr(ctx, data, c, &settings, case, tr).await,
+        Verb::MoreSteps => return show_step(ctx, data, c, guild.get(), case, tr).await,
+    };
+    let changed = service::act(data, &settings, case, &actor, &action).await?;
+    let answer = publish::Answerable::Component(c);
+    publish::answer_and_publish(ctx, data, &settings, answer, &changed.case, &changed.events).await
+}
+
+/// A form for what a button cannot say by itself; opened only if the action would be allowed.
+#[allow(clippy::too_many_arguments)]
+async fn open_form(
+    ctx: &Ctx,
+    data: &Data,
+    c: &ComponentInteraction,
+    settings: &GuildSettings,
+    actor: &Actor,
+    verb: Verb,
+    case: CaseId,
+    step: flow::StepId,
+    tr: Tr<'_>,
+) -> Result<(), BotError> {
+    let placeholder = Reason::parse("-").expect("a dash is a reason");
+    let loaded = service::load(data, settings.guild, case).await?;
+    let (probe, form) = match verb {
+        Verb::Skip => (Action::Skip { step: step.clone(), reason: placeholder }, Form::SkipReason),
+        Verb::Reject => (Action::Reject { step: step.clone(), reason: placeholder }, Form::RejectReason),
+        Verb::Date(key) => {
+            let today = flow::engine::oslo_today(data.clock.now());
+            let later = loaded.dates.soknadsfrist.unwrap_or(today).max(today) + Days::new(400);
+            (Action::SetDate { key, date: Dato::from_naive(later) }, Form::Date(key))
+        }
+        _ => {
+            let name = CandidateName::parse("-").expect("a dash is a name");
+            (Action::SetCandidates { step: step.clone(), names: vec![name] }, Form::Candidates)
+        }
+    };
+    flow::apply(&data.process, &loaded, actor, &probe, data.clock.now())?;
+    let id = ComponentId::Modal { form, case, step: step.clone() }.to_string();
+    let step_title = tr.step(&step);
+    let (title, input) = match form {
+        Form::SkipReason | Form::RejectReason => {
+            let title = if form == Form::SkipReason { "form-skip-title" } else { "form-reject-title" };
+            let input = CreateInputText::new(InputTextStyle::Paragraph, tr.t("field-reason"), "reason")
+                .max_length(Reason::MAX_CHARS as u16)
+                .required(true)
+                .placeholder(clip(&tr.args("form-reason-placeholder", &[("step", step_title.as_str().into())]), 100));
+            (tr.t(title), input)
+        }
+        Form::Date(key) => {
+            let input = CreateInputText::new(InputTextStyle::Short, tr.t(&format!("date-{key}")), "date")
+                .placeholder("dd.mm.åååå")
+                .min_length(8)
+                .max_length(10)
+                .required(true);
+            (tr.t(&format!("form-date-title-{key}")), input)
+        }
+        Form::Candidates => {
+            let input = CreateInputText::new(InputTextStyle::Paragraph, tr.t("field-candidates"), "names")
+                .placeholder(clip(&tr.t("form-candidates-placeholder"), 100))
+                .max_length(1000)
+                .required(true);
+            (tr.t("form-candidates-title"), input)
+        }
+    };
+    let modal = CreateModal::new(id, clip(&title, 45))
+        .components(vec![CreateActionRow::InputText(input)]);
+    c.create_response(ctx, CreateInteractionResponse::Modal(modal)).await?;
+    Ok(())
+}
+
+/// *Be HR om hjelp*: the chart's "Bistand ved behov", a ping to HR in the case's thread.
+async fn ask_hr(
+    ctx: &Ctx,
+    data: &Data,
+    c: &ComponentInteraction,
+    settings: &GuildSettings,
+    case: CaseId,
+    tr: Tr<'_>,
+) -> Result<(), BotError> {
+    let loaded = service::load(data, settings.guild, case).await?;
+    let Some(hr) = settings.roles.hr else {
+        return Err(BotError::NotSetUp(vec!["role-hr"]));
+    };
+    let shared = Tr { texts: &data.texts, lang: publish::SHARED_LANG };
+    let who = c.member.as_ref().map(|m| m.display_name().to_owned()).unwrap_or_default();
+    let text = shared.args(
+        "line-help",
+        &[
+            ("hr", format!("<@&{hr}>").as_str().into()),
+            ("who", crate::i18n::escape(&who).as_str().into()),
+            ("title", crate::i18n::escape(loaded.title.as_str()).as_str().into()),
+        ],
+    );
+    c.channel_id
+        .send_message(
+            ctx,
+            CreateMessage::new()
+                .content(clip(&text, 2000))
+                .allowed_mentions(CreateAllowedMentions::new().roles(vec![RoleId::new(hr)])),
+        )
+        .await?;
+    let msg = CreateInteractionResponseMessage::new()
+        .content(tr.t("reply-help-sent"))
+        .ephemeral(true);
+    c.create_response(ctx, CreateInteractionResponse::Message(msg)).await?;
+    Ok(())
+}
+
+/// The select of further open steps: shows the chosen step's buttons, only to the chooser.
+async fn show_step(
+    ctx: &Ctx,
+    data: &Data,
+    c: &ComponentInteraction,
+    guild: u64,
+    case: CaseId,
+    tr: Tr<'_>,
+) -> Result<(), BotError> {
+    let ComponentInteractionDataKind::StringSelect { values } = &c.data.kind else {
+        return Err(BotError::UnknownComponent);
+    };
+    let chosen = values.first().map(|v| flow::StepId::new(v.as_str()));
+    let loaded = service::load(data, guild, case).await?;
+    let Some(step) = chosen.as_ref().and_then(|s| data.process.step(s)) else {
+        return Err(BotError::UnknownComponent);
+    };
+    if !loaded.is_step_open(&step.id) {
+        return Err(flow::Refusal::NotCurrentStep { step: step.id.clone() }.into());
+    }
+    let buttons = card::step_buttons(&loaded, step, tr, false);
+    let msg = CreateInteractionResponseMessage::new()
+        .content(format!("**{}**\n{}", tr.step(&step.id), tr.t(&flow::texts::ids::step_guide(&step.id))))
+        .components(vec![CreateActionRow::Buttons(buttons)])
+        .ephemeral(true);
+    c.create_response(ctx, CreateInteractionResponse::Message(msg)).await?;
+    Ok(())
+}
+
+/// The text a person typed into a form field.
+fn field<'a>(m: &'a ModalInteraction, id: &str) -> &'a str {
+    m.data
+        .components
+        .iter()
+        .flat_map(|row| row.components.iter())
+        .find_map(|c| match c {
+            ActionRowComponent::InputText(t) if t.custom_id == id => t.value.as_deref(),
+            _ => None,
+        })
+        .unwrap_or("")
+}
+
+fn text_input<T>(
+    field_name: &'static str,
+    parsed: Result<T, flow::TextError>,
+) -> Result<T, BotError> {
+    parsed.map_err(|error| BotError::Input(InputError::Text { field: field_name, error }))
+}
+
+async fn on_modal(ctx: &Ctx, data: &Data, m: &ModalInteraction) -> Result<(), BotError> {
+    let Some(id) = ComponentId::parse(&m.data.custom_id) else {
+        return Err(BotError::UnknownComponent);
+    };
+    let (Some(guild), Some(member)) = (m.guild_id, m.member.as_ref()) else {
+        return Err(BotError::NotInServer);
+    };
+    let settings = settings_for(data, guild.get()).await?;
+    let actor = actor_of(&settings, member);
+    let (form, case, step) = match id {
+        ComponentId::NewCase => return new_case(ctx, data, m, &settings, actor).await,
+        ComponentId::Modal { form, case, step } => (form, case, step),
+        ComponentId::Press { .. } => return Err(BotError::UnknownComponent),
+    };
+    let action = match form {
+        Form::SkipReason => Action::Skip { step, reason: text_input("reason", Reason::parse(field(m, "reason")))? },
+        Form::RejectReason => Action::Reject { step, reason: text_input("reason", Reason::parse(field(m, "reason")))? },
+        Form::Date(key) => {
+            let typed = field(m, "date");
+            let date = Dato::parse(typed)
+                .map_err(|e| BotError::Input(InputError::Date { input: e.input }))?;
+            Action::SetDate { key, date }
+        }
+        Form::Candidates => {
+            let names = field(m, "names")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(CandidateName::parse)
+                .collect::<Result<Vec<_>, _>>();
+            let names = text_input("candidates", names)?;
+            if names.is_empty() {
+                return Err(BotError::Input(InputError::Text { field: "candidates", error: flow::TextError::Empty }));
+            }
+            Action::SetCandidates { step, names }
+        }
+    };
+    let changed = service::act(data, &settings, case, &actor, &action).await?;
+    let answer = publish::Answerable::Modal(m);
+    publish::answer_and_publish(ctx, data, &settings, answer, &changed.case, &changed.events).await
+}
+
+/// The form of `/rekruttering ny` was sent: open the case, its thread and its card.
+async fn new_case(
+    ctx: &Ctx,
+    data: &Data,
+    m: &ModalInteraction,
+    settings: &GuildSettings,
+    actor: Actor,
+) -> Result<(), BotError> {
+    let missing = server::missing(settings);
+    if !missing.is_empty() {
+        return Err(BotError::NotSetUp(missing));
+    }
+    let note = field(m, "note").trim();
+    let draft = NewCase {
+        title: text_input("title", CaseText::parse(field(m, "title")))?,
+        unit: text_input("unit", CaseText::parse(field(m, "unit")))?,
+        note: if note.is_empty() { None } else { Some(text_input("note", CaseText::parse(note))?) },
+    };
+    // Opening the thread takes a few calls to Discord: answer "working on it" first.
+    let tr = Tr::new(&data.texts, &m.locale);
+    m.create_response(
+        ctx,
+        CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true)),
+    )
+    .await?;
+    let changed = service::open_case(data, settings, draft, actor.person).await?;
+    let placed = publish::open_thread(&ctx.http, data, settings, &changed.case, &changed.events).await?;
+    let thread = placed.thread.unwrap_or(placed.channel);
+    m.edit_response(
+        ctx,
+        EditInteractionResponse::new().content(tr.args(
+            "reply-case-opened",
+            &[("case", changed.case.id.0.into()), ("thread", format!("<#{thread}>").as_str().into())],
+        )),
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,246 @@
+//! The real bot against the local Discord sandbox, with a real SQLite file: what the demo
+//! plays and what the end-to-end tests drive. People act through the sandbox's scripted
+//! users, finding buttons by their visible label.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{anyhow, Context as _};
+use flow::{Clock, Lang, Texts};
+use sandbox::{Actor, Answer, HttpMode, Member, Role, Sandbox, World};
+use serde_json::Value;
+
+use crate::app::{self, Running};
+use crate::i18n::Tr;
+use crate::types::Data;
+
+/// Who is who on the sandbox server.
+pub mod cast {
+    pub const ADMIN_ROLE: u64 = 501;
+    pub const HR_ROLE: u64 = 502;
+    pub const UNION_ROLE: u64 = 503;
+    pub const APPROVER_ROLE: u64 = 504;
+
+    pub const CASES: u64 = 701;
+    pub const HR_CHANNEL: u64 = 702;
+    pub const ONBOARDING: u64 = 703;
+
+    pub const ADMIN: u64 = 1001;
+    pub const LEDER: u64 = 1002;
+    pub const HR: u64 = 1003;
+    pub const TILLITSVALGT: u64 = 1004;
+    pub const GODKJENNER: u64 = 1005;
+    /// A member with no role in the process.
+    pub const KOLLEGA: u64 = 1006;
+    /// A second HR adviser, who reads English.
+    pub const HR_EN: u64 = 1007;
+}
+
+/// A municipality's server: the roles of the process, the three channels, and its people.
+pub fn world() -> World {
+    use cast::*;
+    let mut world = World::new()
+        .role(HR_ROLE, "HR")
+        .role(UNION_ROLE, "Tillitsvalgt")
+        .role(APPROVER_ROLE, "Leder med delegasjonsmyndighet")
+        .channel(CASES, "rekruttering")
+        .channel(HR_CHANNEL, "hr")
+        .channel(ONBOARDING, "onboarding")
+        .member(Member::new(ADMIN, "Ada Admin").roles(&[ADMIN_ROLE]))
+        .member(Member::new(LEDER, "Lise Leder"))
+        .member(Member::new(HR, "Hanne HR").roles(&[HR_ROLE]))
+        .member(Member::new(TILLITSVALGT, "Tore Tillitsvalgt").roles(&[UNION_ROLE]))
+        .member(Member::new(GODKJENNER, "Gunnar Godkjenner").roles(&[APPROVER_ROLE]).locale("en-US"))
+        .member(Member::new(KOLLEGA, "Kari Kollega"))
+        .member(Member::new(HR_EN, "Harriet HR").roles(&[HR_ROLE]).locale("en-GB"));
+    // Administrator (bit 3) for /oppsett.
+    world.roles.push(Role {
+        id: ADMIN_ROLE,
+        name: "Admin".into(),
+        permissions: 1 << 3,
+    });
+    world
+}
+
+/// The bot and the sandbox, running.
+pub struct Harness {
+    pub sandbox: Sandbox,
+    pub bot: Option<Running>,
+    pub database: String,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Harness {
+    /// Starts the sandbox and the bot on the SQLite file at `database`.
+    pub async fn start(world: World, database: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Harness> {
+        let sandbox = Sandbox::start(world).await?;
+        let mut h = Harness {
+            sandbox,
+            bot: None,
+            database: database.display().to_string(),
+            clock,
+        };
+        h.start_bot().await?;
+        Ok(h)
+    }
+
+    async fn start_bot(&mut self) -> anyhow::Result<()> {
+        let db = storage::Db::open(&self.database).await?;
+        let data = app::data(db, self.clock.clone())?;
+        let http = self.sandbox.http(HttpMode::Tls)?;
+        let guild = self.sandbox.world().guild_id;
+        self.bot = Some(app::start(http, data, Some(guild)).await?);
+        self.sandbox
+            .wait_for_commands_registered()
+            .await
+            .context("the bot did not register its commands")?;
+        Ok(())
+    }
+
+    /// Stops the bot (the process's state is gone) and starts it again on the same database.
+    pub async fn restart(&mut self) -> anyhow::Result<()> {
+        if let Some(bot) = self.bot.take() {
+            let data = bot.data.clone();
+            bot.stop().await;
+            data.db.close().await;
+        }
+        let before = self.sandbox.gateway_ops().iter().filter(|op| **op == 2).count() as u32;
+        self.start_bot().await?;
+        self.sandbox.wait_identified(before + 1).await?;
+        Ok(())
+    }
+
+    pub fn data(&self) -> &Arc<Data> {
+        &self.bot.as_ref().expect("the bot runs").data
+    }
+
+    pub fn texts(&self) -> &Texts {
+        &self.data().texts
+    }
+
+    /// A member, acting in the case channel unless moved.
+    pub fn member(&self, id: u64) -> Actor {
+        self.sandbox.member(id).in_channel(cast::CASES)
+    }
+
+    /// The administrator sets up roles and channels with `/oppsett`.
+    pub async fn set_up(&self) -> anyhow::Result<Answer> {
+        use cast::*;
+        let admin = self.member(ADMIN);
+        let roles = [
+            ("hr", HR_ROLE.to_string()),
+            ("tillitsvalgt", UNION_ROLE.to_string()),
+            ("godkjenner", APPROVER_ROLE.to_string()),
+        ];
+        let roles: Vec<(&str, &str)> = roles.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        admin.slash("oppsett", &["roller"], &roles).await?;
+        let channels = [
+            ("saker", CASES.to_string()),
+            ("hr", HR_CHANNEL.to_string()),
+            ("onboarding", ONBOARDING.to_string()),
+        ];
+        let channels: Vec<(&str, &str)> = channels.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        admin.slash("oppsett", &["kanaler"], &channels).await?;
+        Ok(admin
+            .slash("oppsett", &["lenke"], &[("nokkel", "webcruiter"), ("url", "https://oslo.infocaption.com/986.guide?pageNumber=17")])
+            .await?)
+    }
+
+    /// `/rekruttering ny` and its form, by `who`; answers the thread the case got.
+    pub async fn open_case(&self, who: u64, title: &str, unit: &str) -> anyhow::Result<u64> {
+        let t = self.tr(Lang::from_locale(&self.locale_of(who)));
+        let actor = self.member(who);
+        let opened = actor.slash("rekruttering", &["ny"], &[]).await?;
+        if opened.modal.is_none() {
+            return Err(anyhow!("no form opened: {}", opened.text()));
+        }
+        let answer = actor
+            .submit_modal(&[(t.t("field-title").as_str(), title), (t.t("field-unit").as_str(), unit)])
+            .await?;
+        let threads = self.sandbox.threads(cast::CASES);
+        let thread = threads
+            .last()
+            .ok_or_else(|| anyhow!("no thread was opened: {}", answer.text()))?;
+        Ok(thread.id)
+    }
+
+    fn locale_of(&self, who: u64) -> String {
+        self.sandbox
+            .world()
+            .members
+            .iter()
+            .find(|m| m.id == who)
+            .map(|m| m.locale.clone())
+            .unwrap_or_else(|| "no".into())
+    }
+
+    pub fn tr(&self, lang: Lang) -> Tr<'_> {
+        Tr { texts: self.texts(), lang }
+    }
+
+    /// The case card in a thread: the bot's latest message there with an embed.
+    pub fn card(&self, thread: u64) -> anyhow::Result<Value> {
+        self.sandbox
+            .messages(thread)
+            .into_iter()
+            .rev()
+            .find(|m| m["embeds"].as_array().is_some_and(|e| !e.is_empty()))
+            .ok_or_else(|| anyhow!("no card in thread {thread}"))
+    }
+
+    /// The visible label of a button for a step on the card: plain (`Utført`) when it is the
+    /// only open step, else with the step's title (`Utført: Bestiller utstyr`).
+    pub fn label_on_card(&self, thread: u64, text_id: &str, step: &str) -> anyhow::Result<String> {
+        let t = self.tr(crate::publish::SHARED_LANG);
+        let plain = t.t(text_id);
+        let titled = format!("{plain}: {}", t.step(&flow::StepId::new(step)));
+        let labels = sandbox::actor::button_labels(&self.card(thread)?);
+        [plain, crate::i18n::clip(&titled, 80)]
+            .into_iter()
+            .find(|l| labels.contains(l))
+            .ok_or_else(|| anyhow!("no {text_id:?} button for {step} on the card; it has {labels:?}"))
+    }
+
+    /// `who` presses the button `text_id` of `step` on the case card in `thread`.
+    pub async fn press(&self, who: u64, thread: u64, text_id: &str, step: &str) -> anyhow::Result<Answer> {
+        let label = self.label_on_card(thread, text_id, step)?;
+        let card = self.card(thread)?;
+        let id = card["id"].as_str().and_then(|s| s.parse().ok()).ok_or_else(|| anyhow!("card without id"))?;
+        Ok(self.sandbox.member(who).in_channel(thread).press(&label, id).await?)
+    }
+
+    /// Stops the bot and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(bot) = self.bot.take() {
+            bot.stop().await;
+        }
+    }
+}
+
+/// A temporary folder with a database file path in it, removed when dropped.
+pub struct TempDb {
+    pub dir: PathBuf,
+    pub path: PathBuf,
+}
+
+impl TempDb {
+    pub fn new(name: &str) -> anyhow::Result<TempDb> {
+        let dir = std::env::temp_dir().join(format!("los-{name}-{}-{}", std::process::id(), nanos()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("los.db");
+        Ok(TempDb { dir, path })
+    }
+}
+
+fn nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -1,0 +1,239 @@
+//! What a change looks like in Discord: the case's thread, its card, and one short line per
+//! thing that happened, mentioning only the people who are asked to act next.
+
+use flow::{Case, Event, EventKind, Lang, Role};
+use serenity::all::{
+    AutoArchiveDuration, ChannelId, CreateAllowedMentions, CreateMessage, CreateThread,
+    EditMessage, Http, MessageId, RoleId, UserId,
+};
+use storage::{CaseCard, GuildSettings};
+
+use crate::i18n::{clip, escape, Tr};
+use crate::render::{card, lines, Scope, ServerView};
+use crate::server;
+use crate::types::{BotError, Data};
+
+/// Shared messages (thread, card) are in the server's language: bokmål.
+pub const SHARED_LANG: Lang = Lang::Nb;
+
+/// Discord's limit for message content.
+const CONTENT_MAX: usize = 2000;
+
+fn shared(data: &Data) -> Tr<'_> {
+    Tr {
+        texts: &data.texts,
+        lang: SHARED_LANG,
+    }
+}
+
+/// Opens the case's thread in the case channel and posts its card there.
+pub async fn open_thread(
+    http: &Http,
+    data: &Data,
+    settings: &GuildSettings,
+    case: &Case,
+    events: &[Event],
+) -> Result<CaseCard, BotError> {
+    let channel = ChannelId::new(settings.case_channel.ok_or(BotError::NotSetUp(vec!["channel-cases"]))?);
+    let tr = shared(data);
+    let announce = tr.args(
+        "case-announced",
+        &[
+            ("case", case.id.0.into()),
+            ("title", escape(case.title.as_str()).as_str().into()),
+            ("unit", escape(case.unit.as_str()).as_str().into()),
+            ("owner", format!("<@{}>", case.owner.id.0).as_str().into()),
+        ],
+    );
+    let starter = channel
+        .send_message(
+            http,
+            CreateMessage::new()
+                .content(clip(&announce, CONTENT_MAX))
+                .allowed_mentions(CreateAllowedMentions::new()),
+        )
+        .await?;
+    let name = clip(&format!("#{} {} – {}", case.id.0, case.title, case.unit), 100);
+    let thread = channel
+        .create_thread_from_message(
+            http,
+            starter.id,
+            CreateThread::new(name).auto_archive_duration(AutoArchiveDuration::OneWeek),
+        )
+        .await?;
+    storage::set_case_thread(data.db.pool(), settings.guild, case.id, thread.id.get()).await?;
+    let view = server::view(settings);
+    let rendered = card::render(scope(data, &view), case, tr);
+    let message = thread
+        .id
+        .send_message(
+            http,
+            CreateMessage::new()
+                .embed(rendered.embed)
+                .components(rendered.rows)
+                .allowed_mentions(CreateAllowedMentions::new()),
+        )
+        .await?;
+    let placed = CaseCard {
+        channel: channel.get(),
+        thread: Some(thread.id.get()),
+        message: message.id.get(),
+    };
+    storage::set_card(data.db.pool(), settings.guild, case.id, placed).await?;
+    post_lines(http, data, settings, case, events, thread.id).await?;
+    Ok(placed)
+}
+
+pub fn scope<'a>(data: &'a Data, view: &'a ServerView) -> Scope<'a> {
+    Scope {
+        process: &data.process,
+        texts: &data.texts,
+        server: view,
+    }
+}
+
+/// The card as a message body, for answering a press on the card with the card itself.
+pub fn card_update(
+    data: &Data,
+    settings: &GuildSettings,
+    case: &Case,
+) -> serenity::all::CreateInteractionResponseMessage {
+    let view = server::view(settings);
+    let rendered = card::render(scope(data, &view), case, shared(data));
+    serenity::all::CreateInteractionResponseMessage::new()
+        .embed(rendered.embed)
+        .components(rendered.rows)
+}
+
+/// Edits the card to show the case as it is now (unless the answer to the press already did),
+/// and posts what happened in its thread.
+pub async fn publish_change(
+    http: &Http,
+    data: &Data,
+    settings: &GuildSettings,
+    case: &Case,
+    events: &[Event],
+    card_updated: bool,
+) -> Result<(), BotError> {
+    let Some(placed) = storage::card(data.db.pool(), settings.guild, case.id).await? else {
+        return Ok(());
+    };
+    let where_card = ChannelId::new(placed.thread.unwrap_or(placed.channel));
+    if !card_updated {
+        let view = server::view(settings);
+        let rendered = card::render(scope(data, &view), case, shared(data));
+        where_card
+            .edit_message(
+                http,
+                MessageId::new(placed.message),
+                EditMessage::new()
+                    .embed(rendered.embed)
+                    .components(rendered.rows),
+            )
+            .await?;
+    }
+    post_lines(http, data, settings, case, events, where_card).await
+}
+
+/// Answers a press or form with the new card when it came from the card itself; otherwise
+/// acknowledges it and edits the card. Then tells the thread what happened.
+pub async fn answer_and_publish(
+    ctx: &serenity::all::Context,
+    data: &Data,
+    settings: &GuildSettings,
+    interaction: Answerable<'_>,
+    case: &Case,
+    events: &[Event],
+) -> Result<(), BotError> {
+    let placed = storage::card(data.db.pool(), settings.guild, case.id).await?;
+    let source = interaction.source_message();
+    let on_card = placed.is_some_and(|p| Some(p.message) == source);
+    let response = if on_card {
+        serenity::all::CreateInteractionResponse::UpdateMessage(card_update(data, settings, case))
+    } else {
+        serenity::all::CreateInteractionResponse::Acknowledge
+    };
+    match interaction {
+        Answerable::Component(c) => c.create_response(ctx, response).await?,
+        Answerable::Modal(m) => m.create_response(ctx, response).await?,
+    }
+    publish_change(&ctx.http, data, settings, case, events, on_card).await
+}
+
+/// An interaction that can be answered with the card.
+#[derive(Clone, Copy)]
+pub enum Answerable<'a> {
+    Component(&'a serenity::all::ComponentInteraction),
+    Modal(&'a serenity::all::ModalInteraction),
+}
+
+impl Answerable<'_> {
+    fn source_message(&self) -> Option<u64> {
+        match self {
+            Answerable::Component(c) => Some(c.message.id.get()),
+            Answerable::Modal(m) => m.message.as_ref().map(|msg| msg.id.get()),
+        }
+    }
+}
+
+/// One message with a line per event worth telling, and for each step that opened, who is
+/// asked to do it (the only mentions allowed to ping).
+async fn post_lines(
+    http: &Http,
+    data: &Data,
+    settings: &GuildSettings,
+    case: &Case,
+    events: &[Event],
+    thread: ChannelId,
+) -> Result<(), BotError> {
+    let tr = shared(data);
+    let view = server::view(settings);
+    let scope = scope(data, &view);
+    let mut text: Vec<String> = events
+        .iter()
+        .filter(|e| lines::worth_posting(e))
+        .map(|e| lines::event_line(scope, e, tr))
+        .collect();
+    let mut users = Vec::new();
+    let mut roles = Vec::new();
+    for e in events.iter().filter(|e| e.kind == EventKind::StepOpened) {
+        let Some(step) = e.step.as_ref().and_then(|s| data.process.step(s)) else {
+            continue;
+        };
+        if !case.is_step_open(&step.id) {
+            continue;
+        }
+        let mut who: Vec<Role> = step.roles.clone();
+        who.extend(step.notify.iter().filter(|r| !step.roles.contains(r)));
+        for role in &who {
+            match (role, view.roles.get(role)) {
+                (Role::Manager, _) => users.push(UserId::new(case.owner.id.0.max(1))),
+                (_, Some(id)) => roles.push(RoleId::new(*id)),
+                _ => {}
+            }
+        }
+        text.push(tr.args(
+            "line-next",
+            &[
+                ("step", tr.step(&step.id).as_str().into()),
+                ("who", card::responsible(scope, case, &who, tr).as_str().into()),
+            ],
+        ));
+    }
+    if text.is_empty() {
+        return Ok(());
+    }
+    users.sort();
+    users.dedup();
+    roles.sort();
+    roles.dedup();
+    thread
+        .send_message(
+            http,
+            CreateMessage::new()
+                .content(clip(&text.join("\n"), CONTENT_MAX))
+                .allowed_mentions(CreateAllowedMentions::new().users(users).roles(roles)),
+        )
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! The way a change travels: reload the case, let the engine decide, store the result in one
+//! transaction. Discord is not touched here.
+
+use flow::{Action, Actor, Case, CaseId, Event, NewCase, PersonRef};
+use storage::{GuildSettings, StorageError};
+
+use crate::server;
+use crate::types::{BotError, Data};
+
+/// A change that was stored.
+pub struct Changed {
+    pub case: Case,
+    pub events: Vec<Event>,
+}
+
+/// How often a change is tried again when someone else changed the case in between. The
+/// engine then decides afresh, so a second press of the same button is refused as done.
+const ATTEMPTS: usize = 3;
+
+/// Applies an action to a case on this server and stores it.
+pub async fn act(
+    data: &Data,
+    settings: &GuildSettings,
+    case_id: CaseId,
+    actor: &Actor,
+    action: &Action,
+) -> Result<Changed, BotError> {
+    let reminder_settings = server::reminder_settings(settings);
+    let mut last = None;
+    for _ in 0..ATTEMPTS {
+        let case = load(data, settings.guild, case_id).await?;
+        let applied = flow::apply(&data.process, &case, actor, action, data.clock.now())?;
+        let wanted = flow::plan_reminders(&data.process, &applied.case, &reminder_settings);
+        match storage::save_applied(data.db.pool(), settings.guild, case.version, &applied, &wanted)
+            .await
+        {
+            Ok(()) => {
+                data.reminders_changed.notify_one();
+                return Ok(Changed {
+                    case: applied.case,
+                    events: applied.events,
+                });
+            }
+            Err(StorageError::Stale { by, at }) => last = Some(BotError::Stale { by, at }),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(last.unwrap_or_else(|| BotError::Internal("no attempt was made".into())))
+}
+
+/// Whether the action would be accepted now, without storing anything: asked before a form
+/// opens, so nobody types a reason only to be told the button was not theirs.
+pub async fn check(
+    data: &Data,
+    guild: u64,
+    case_id: CaseId,
+    actor: &Actor,
+    action: &Action,
+) -> Result<(), BotError> {
+    let case = load(data, guild, case_id).await?;
+    flow::apply(&data.process, &case, actor, action, data.clock.now())?;
+    Ok(())
+}
+
+pub async fn load(data: &Data, guild: u64, case_id: CaseId) -> Result<Case, BotError> {
+    storage::load_case(data.db.pool(), guild, case_id)
+        .await?
+        .ok_or(BotError::CaseNotFound(case_id.0))
+}
+
+/// Opens a new case owned by the person who asked.
+pub async fn open_case(
+    data: &Data,
+    settings: &GuildSettings,
+    draft: NewCase,
+    owner: PersonRef,
+) -> Result<Changed, BotError> {
+    let now = data.clock.now();
+    let reminder_settings = server::reminder_settings(settings);
+    let mut events = Vec::new();
+    let case = storage::create_case(
+        data.db.pool(),
+        settings.guild,
+        |id| {
+            let applied = flow::start(&data.process, id, draft, owner, now);
+            events = applied.events.clone();
+            applied
+        },
+        |case| flow::plan_reminders(&data.process, case, &reminder_settings),
+    )
+    .await?;
+    data.reminders_changed.notify_one();
+    Ok(Changed { case, events })
+}

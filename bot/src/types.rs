@@ -1,0 +1,74 @@
+//! The shared state, the command context and the one error type of the bot.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use flow::{Clock, PersonRef, Process, Refusal, Texts};
+use storage::Db;
+use tokio::sync::Notify;
+
+/// What every handler can reach.
+pub struct Data {
+    pub db: Db,
+    pub process: Process,
+    pub texts: Texts,
+    pub clock: Arc<dyn Clock>,
+    /// Woken when a reminder is queued, so the dispatcher can look again.
+    pub reminders_changed: Arc<Notify>,
+}
+
+pub type Context<'a> = poise::Context<'a, Arc<Data>, BotError>;
+
+/// Why a request did not go through. The first group is the user's to hear (politely, in
+/// their language, only to them); the second is ours to log.
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    #[error("refused: {0}")]
+    Refused(#[from] Refusal),
+    #[error("someone else changed the case first")]
+    Stale { by: Option<PersonRef>, at: DateTime<Utc> },
+    #[error("invalid input: {0:?}")]
+    Input(InputError),
+    #[error("case {0} not found on this server")]
+    CaseNotFound(i64),
+    #[error("the server's setup is incomplete: {0:?}")]
+    NotSetUp(Vec<&'static str>),
+    #[error("only in a server")]
+    NotInServer,
+    #[error("this button is not for this bot")]
+    UnknownComponent,
+
+    #[error("storage: {0}")]
+    Storage(#[from] storage::StorageError),
+    #[error("discord: {0}")]
+    Discord(Box<serenity::Error>),
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// Input a person typed that cannot be used, with the field it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputError {
+    Date { input: String },
+    Text { field: &'static str, error: flow::TextError },
+    Url { input: String },
+    Number { field: &'static str, input: String },
+    Cron { input: String },
+    Time { input: String },
+}
+
+impl BotError {
+    /// Whether the person should be told why (as opposed to "something went wrong").
+    pub fn is_for_user(&self) -> bool {
+        !matches!(
+            self,
+            BotError::Storage(_) | BotError::Discord(_) | BotError::Internal(_)
+        )
+    }
+}
+
+impl From<serenity::Error> for BotError {
+    fn from(e: serenity::Error) -> Self {
+        BotError::Discord(Box::new(e))
+    }
+}

@@ -1,0 +1,161 @@
+# English: what the bot itself says (cards, buttons, forms, commands, setup).
+
+## The case card
+card-footer = Case #{ $case } · version { $version }
+card-phase = **Phase { $n } of { $total }: { $phase }**
+card-completed = ✅ **Completed** { $when }
+card-closed = ⛔ **Closed** { $when } by { $by }: { $reason }
+card-progress = { $bar } { $done } of { $total } steps
+card-where = Where
+card-docs = User documentation
+card-responsible = Responsible
+card-confirmed = confirmed by { $by } ({ $role })
+card-due = Due
+card-candidates = Candidates in the recommendation
+card-more-steps = More open steps …
+
+## Buttons
+btn-done = Done
+btn-agree = Agree
+btn-skip = Not applicable
+btn-approve = Approve
+btn-reject = Reject
+btn-candidates = Enter candidates
+btn-date-soknadsfrist = Set application deadline
+btn-date-startdato = Set start date
+btn-help = Ask HR for help
+
+## Forms
+form-new-title = New recruitment case
+form-skip-title = Not applicable – reason
+form-reject-title = Reject the recommendation
+form-reason-placeholder = Why? ({ $step })
+form-date-title-soknadsfrist = Application deadline
+form-date-title-startdato = The new hire's start date
+form-candidates-title = Candidates in the recommendation
+form-candidates-placeholder = One display name per line, in ranked order
+field-title = Position title
+field-unit = Unit
+field-note = Note (optional)
+field-reason = Reason
+field-candidates = Candidates (one name per line)
+field-docs-key = Link key
+field-days = Number of days
+
+## Lines in the case thread
+case-announced = 📋 **New recruitment case #{ $case }:** { $title }, { $unit }. Hiring manager: { $owner }.
+line-next = ➡️ Next: *{ $step }* – { $who }
+line-help = 🆘 { $hr }: { $who } asks for help with the case *{ $title }*.
+
+## Replies
+reply-help-sent = HR has been notified in the thread.
+reply-case-opened = Case #{ $case } has been opened: { $thread }
+reply-case-closed = Case #{ $case } is closed.
+mine-nothing = Nothing is waiting for you right now. 🎉
+mine-header = **Waiting for you ({ $count }):**
+mine-line = · Case #{ $case } { $title }: *{ $step }* (open since { $since })
+overview-title = Open recruitment cases: { $count } (page { $page } of { $pages })
+overview-empty = No open cases.
+history-header = **History of case #{ $case }** (page { $page })
+history-empty = No more events.
+
+## Setup
+setup-title = Recruitment pilot setup
+setup-unset = not set
+setup-role-manager = Manager role
+setup-manager-anyone = anyone may open cases
+setup-role-hr = HR role
+setup-role-union_rep = Union representative role
+setup-role-approver = Approver role (delegated authority)
+setup-role-payroll = Payroll role
+setup-channel-cases = Channel for cases
+setup-channel-hr = Channel for HR reminders
+setup-channel-onboarding = Channel for onboarding checklists
+setup-link = Link
+setup-reminders = Reminders at { $time }; a step counts as stalled after { $stall } working days and goes to HR after { $escalate } more; HR digest: `{ $digest }`
+setup-complete = ✅ The setup is complete.
+setup-missing = ⚠️ Missing: { $missing }
+
+## Errors not from the process
+refusal-not-set-up = The bot is not fully set up on this server. Missing: { $missing }. Ask an administrator to run /oppsett.
+refusal-unknown-component = This button does not belong to a case the bot knows. Use the buttons on the latest case card.
+refusal-admin-only = Only administrators can change the setup.
+error-internal = Sorry, something went wrong on our side. Check the case card to see whether the change went through, and try again shortly, or ask HR for help.
+input-url-invalid = “{ $input }” is not a valid link. It must start with https://.
+input-number-invalid = “{ $input }” is not a valid number for *{ $field }*.
+input-cron-invalid = “{ $input }” is not a valid schedule (cron with seconds, e.g. `0 0 8 * * Mon-Fri`).
+input-time-invalid = “{ $input }” is not a time of day. Write e.g. 08:00.
+
+## Commands (the value is the command's name in this language)
+cmd-rekruttering = recruitment
+    .description = Recruitment cases: open one, see status and overview
+cmd-rekruttering-ny = new
+    .description = Open a new recruitment case
+cmd-rekruttering-status = status
+    .description = Show a case's card
+    .sak = case
+    .sak-description = The case (pick from the list)
+cmd-rekruttering-mine = mine
+    .description = What is waiting for you, across cases
+cmd-rekruttering-oversikt = overview
+    .description = HR: open cases by phase, overdue first
+    .side = page
+    .side-description = Page number
+cmd-rekruttering-historikk = history
+    .description = The history of a case
+    .sak = case
+    .sak-description = The case (pick from the list)
+    .side = page
+    .side-description = Page number
+cmd-rekruttering-avslutt = close
+    .description = Close a case before its end
+    .sak = case
+    .sak-description = The case to close
+    .grunn = reason
+    .grunn-description = Why the case is closed
+cmd-oppsett = setup
+    .description = Set up the recruitment pilot (administrators)
+cmd-oppsett-vis = show
+    .description = Show the setup and what is missing
+cmd-oppsett-roller = roles
+    .description = Which roles are HR, union reps and approvers
+    .hr = hr
+    .hr-description = The HR advisers' role
+    .tillitsvalgt = union_rep
+    .tillitsvalgt-description = The union representatives' role
+    .godkjenner = approver
+    .godkjenner-description = The role of managers with delegated authority
+    .leder = manager
+    .leder-description = Only this role may open cases (optional)
+    .lonn = payroll
+    .lonn-description = The payroll role (optional)
+cmd-oppsett-kanaler = channels
+    .description = Where cases, HR reminders and checklists go
+    .saker = cases
+    .saker-description = The channel where each case gets its thread
+    .hr = hr
+    .hr-description = The channel for HR reminders and digests
+    .onboarding = onboarding
+    .onboarding-description = The channel for onboarding checklists
+cmd-oppsett-lenke = link
+    .description = Set a link to user documentation
+    .nokkel = key
+    .nokkel-description = Which documentation (webcruiter, hr_everyone, rutiner)
+    .url = url
+    .url-description = The link (https://…)
+cmd-oppsett-paminnelser = reminders
+    .description = Deadlines and times for reminders
+    .utstyr = equipment
+    .utstyr-description = Days before the start date: order equipment (default 21)
+    .velkomstpakke = welcome_package
+    .velkomstpakke-description = Days before the start date: welcome package (default 10)
+    .kontrakt = contract
+    .kontrakt-description = Days after the start date: signed contract (default 7)
+    .stopp = stalled
+    .stopp-description = Working days before an open step sends a reminder (default 5)
+    .eskaler = escalate
+    .eskaler-description = More working days before HR is told (default 5)
+    .klokkeslett = time
+    .klokkeslett-description = When reminders go out, HH:MM (default 08:00)
+    .sammendrag = digest
+    .sammendrag-description = When HR's digest goes out (cron with seconds)

@@ -1,0 +1,161 @@
+# Bokmål: what the bot itself says (cards, buttons, forms, commands, setup).
+
+## The case card
+card-footer = Sak #{ $case } · versjon { $version }
+card-phase = **Fase { $n } av { $total }: { $phase }**
+card-completed = ✅ **Fullført** { $when }
+card-closed = ⛔ **Avsluttet** { $when } av { $by }: { $reason }
+card-progress = { $bar } { $done } av { $total } steg
+card-where = Hvor
+card-docs = Brukerdokumentasjon
+card-responsible = Ansvarlig
+card-confirmed = bekreftet av { $by } ({ $role })
+card-due = Frist
+card-candidates = Kandidater i innstillingen
+card-more-steps = Flere åpne steg …
+
+## Buttons
+btn-done = Utført
+btn-agree = Enig
+btn-skip = Ikke aktuelt
+btn-approve = Godkjenn
+btn-reject = Avvis
+btn-candidates = Legg inn kandidater
+btn-date-soknadsfrist = Sett søknadsfrist
+btn-date-startdato = Sett startdato
+btn-help = Be HR om hjelp
+
+## Forms
+form-new-title = Ny rekrutteringssak
+form-skip-title = Ikke aktuelt – begrunnelse
+form-reject-title = Avvis innstillingen
+form-reason-placeholder = Hvorfor? ({ $step })
+form-date-title-soknadsfrist = Søknadsfrist
+form-date-title-startdato = Startdato for den nyansatte
+form-candidates-title = Kandidater i innstillingen
+form-candidates-placeholder = Ett visningsnavn per linje, i rangert rekkefølge
+field-title = Stillingstittel
+field-unit = Enhet
+field-note = Notat (valgfritt)
+field-reason = Begrunnelse
+field-candidates = Kandidater (ett navn per linje)
+field-docs-key = Lenkenøkkel
+field-days = Antall dager
+
+## Lines in the case thread
+case-announced = 📋 **Ny rekrutteringssak #{ $case }:** { $title }, { $unit }. Ansvarlig leder: { $owner }.
+line-next = ➡️ Neste: *{ $step }* – { $who }
+line-help = 🆘 { $hr }: { $who } ber om bistand i saken *{ $title }*.
+
+## Replies
+reply-help-sent = HR er varslet i tråden.
+reply-case-opened = Saken #{ $case } er opprettet: { $thread }
+reply-case-closed = Sak #{ $case } er avsluttet.
+mine-nothing = Ingenting venter på deg akkurat nå. 🎉
+mine-header = **Dette venter på deg ({ $count }):**
+mine-line = · Sak #{ $case } { $title }: *{ $step }* (åpen siden { $since })
+overview-title = Åpne rekrutteringssaker: { $count } (side { $page } av { $pages })
+overview-empty = Ingen åpne saker.
+history-header = **Historikk for sak #{ $case }** (side { $page })
+history-empty = Ingen flere hendelser.
+
+## Setup
+setup-title = Oppsett for rekrutteringsloset
+setup-unset = ikke satt
+setup-role-manager = Lederrolle
+setup-manager-anyone = alle kan opprette saker
+setup-role-hr = HR-rolle
+setup-role-union_rep = Tillitsvalgt-rolle
+setup-role-approver = Godkjenner-rolle (delegasjonsmyndighet)
+setup-role-payroll = Lønn-rolle
+setup-channel-cases = Kanal for saker
+setup-channel-hr = Kanal for HR-påminnelser
+setup-channel-onboarding = Kanal for onboarding-sjekklister
+setup-link = Lenke
+setup-reminders = Påminnelser kl. { $time }; et steg regnes som stående etter { $stall } arbeidsdager og sendes til HR etter { $escalate } til; HR-sammendrag: `{ $digest }`
+setup-complete = ✅ Oppsettet er komplett.
+setup-missing = ⚠️ Mangler: { $missing }
+
+## Errors not from the process
+refusal-not-set-up = Boten er ikke ferdig satt opp på denne serveren. Mangler: { $missing }. Be en administrator kjøre /oppsett.
+refusal-unknown-component = Denne knappen hører ikke til en sak boten kjenner. Bruk knappene på det nyeste saks-kortet.
+refusal-admin-only = Bare administratorer kan endre oppsettet.
+error-internal = Beklager, noe gikk galt hos oss. Se på saks-kortet om endringen kom med, og prøv igjen om litt, eller be HR om hjelp.
+input-url-invalid = «{ $input }» er ikke en gyldig lenke. Den må begynne med https://.
+input-number-invalid = «{ $input }» er ikke et gyldig tall for *{ $field }*.
+input-cron-invalid = «{ $input }» er ikke et gyldig tidsuttrykk (cron med sekunder, for eksempel `0 0 8 * * Mon-Fri`).
+input-time-invalid = «{ $input }» er ikke et klokkeslett. Skriv for eksempel 08:00.
+
+## Commands (the value is the command's name in this language)
+cmd-rekruttering = rekruttering
+    .description = Rekrutteringssaker: opprett, se status og oversikt
+cmd-rekruttering-ny = ny
+    .description = Opprett en ny rekrutteringssak
+cmd-rekruttering-status = status
+    .description = Vis saks-kortet for en sak
+    .sak = sak
+    .sak-description = Saken (velg fra listen)
+cmd-rekruttering-mine = mine
+    .description = Det som venter på deg, på tvers av saker
+cmd-rekruttering-oversikt = oversikt
+    .description = HR: åpne saker etter fase, forfalte først
+    .side = side
+    .side-description = Sidenummer
+cmd-rekruttering-historikk = historikk
+    .description = Historikken for en sak
+    .sak = sak
+    .sak-description = Saken (velg fra listen)
+    .side = side
+    .side-description = Sidenummer
+cmd-rekruttering-avslutt = avslutt
+    .description = Avslutt en sak før den er ferdig
+    .sak = sak
+    .sak-description = Saken som skal avsluttes
+    .grunn = grunn
+    .grunn-description = Hvorfor saken avsluttes
+cmd-oppsett = oppsett
+    .description = Oppsett av rekrutteringsloset (administratorer)
+cmd-oppsett-vis = vis
+    .description = Vis oppsettet og hva som mangler
+cmd-oppsett-roller = roller
+    .description = Hvilke roller er HR, tillitsvalgt og godkjenner
+    .hr = hr
+    .hr-description = Rollen til HR-rådgiverne
+    .tillitsvalgt = tillitsvalgt
+    .tillitsvalgt-description = Rollen til de tillitsvalgte
+    .godkjenner = godkjenner
+    .godkjenner-description = Rollen til ledere med delegasjonsmyndighet
+    .leder = leder
+    .leder-description = Bare denne rollen kan opprette saker (valgfritt)
+    .lonn = lonn
+    .lonn-description = Rollen til lønn (valgfritt)
+cmd-oppsett-kanaler = kanaler
+    .description = Hvor saker, HR-påminnelser og sjekklister havner
+    .saker = saker
+    .saker-description = Kanalen der hver sak får sin tråd
+    .hr = hr
+    .hr-description = Kanalen for HR-påminnelser og sammendrag
+    .onboarding = onboarding
+    .onboarding-description = Kanalen for onboarding-sjekklister
+cmd-oppsett-lenke = lenke
+    .description = Sett en lenke til brukerdokumentasjon
+    .nokkel = nokkel
+    .nokkel-description = Hvilken dokumentasjon (webcruiter, hr_everyone, rutiner)
+    .url = url
+    .url-description = Lenken (https://…)
+cmd-oppsett-paminnelser = paminnelser
+    .description = Frister og tidspunkter for påminnelser
+    .utstyr = utstyr
+    .utstyr-description = Dager før startdato: bestille utstyr (standard 21)
+    .velkomstpakke = velkomstpakke
+    .velkomstpakke-description = Dager før startdato: velkomstpakke (standard 10)
+    .kontrakt = kontrakt
+    .kontrakt-description = Dager etter startdato: signert arbeidsavtale (standard 7)
+    .stopp = stopp
+    .stopp-description = Arbeidsdager før et åpent steg gir påminnelse (standard 5)
+    .eskaler = eskaler
+    .eskaler-description = Flere arbeidsdager før HR varsles (standard 5)
+    .klokkeslett = klokkeslett
+    .klokkeslett-description = Når påminnelser sendes, TT:MM (standard 08:00)
+    .sammendrag = sammendrag
+    .sammendrag-description = Når HR-sammendraget sendes (cron med sekunder)
