@@ -103,7 +103,7 @@ pub async fn set_case_thread<'a>(
     case: CaseId,
     thread: u64,
 ) -> Result<()> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let done = sqlx::query("UPDATE cases SET thread_id = ? WHERE id = ? AND guild_id = ?")
         .bind(id(thread))
         .bind(case.0)
@@ -113,6 +113,7 @@ pub async fn set_case_thread<'a>(
     if done.rows_affected() == 0 {
         return Err(StorageError::NotFound);
     }
+    conn.commit().await?;
     Ok(())
 }
 
@@ -122,13 +123,14 @@ pub async fn case_by_thread<'a>(
     guild: u64,
     thread: u64,
 ) -> Result<Option<CaseId>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let found: Option<i64> =
         sqlx::query_scalar("SELECT id FROM cases WHERE thread_id = ? AND guild_id = ?")
             .bind(id(thread))
             .bind(id(guild))
             .fetch_optional(&mut *conn)
             .await?;
+    conn.commit().await?;
     Ok(found.map(CaseId))
 }
 

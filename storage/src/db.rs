@@ -74,7 +74,10 @@ impl Db {
             // We write a few rows per button press; one fsync per commit costs nothing that matters.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT))
+            .busy_timeout(BUSY_TIMEOUT)
+            // Deleted and overwritten content is zeroed, so purged personal data does not
+            // linger in free space of the file.
+            .pragma("secure_delete", "ON"))
     }
 
     /// The pool, for callers that want sqlx directly.

@@ -165,7 +165,7 @@ pub async fn claim_due<'a>(
     limit: u32,
     claim_owner: &str,
 ) -> Result<Vec<ClaimedReminder>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let rows: Vec<ClaimRow> = sqlx::query_as(
         "UPDATE reminders
          SET state = 'claimed', claimed_at = ?1, claim_owner = ?2, attempts = attempts + 1
@@ -179,6 +179,7 @@ pub async fn claim_due<'a>(
     .bind(i64::from(limit))
     .fetch_all(&mut *conn)
     .await?;
+    conn.commit().await?;
     let mut out = rows
         .into_iter()
         .map(|r| {
@@ -209,7 +210,7 @@ pub async fn mark_sent<'a>(
     sent_at: DateTime<Utc>,
     late: bool,
 ) -> Result<()> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let done = sqlx::query(
         "UPDATE reminders SET state = 'sent', sent_at = ?, late = ?, claimed_at = NULL,
                 claim_owner = NULL, last_error = NULL
@@ -220,7 +221,9 @@ pub async fn mark_sent<'a>(
     .bind(id)
     .execute(&mut *conn)
     .await?;
-    one_row(done.rows_affected())
+    one_row(done.rows_affected())?;
+    conn.commit().await?;
+    Ok(())
 }
 
 /// The claimed reminder could not be sent. With `next_attempt_at` it goes back to pending and
@@ -232,7 +235,7 @@ pub async fn mark_failed<'a>(
     error: &str,
     next_attempt_at: Option<DateTime<Utc>>,
 ) -> Result<()> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let done = sqlx::query(
         "UPDATE reminders
          SET state = CASE WHEN ?2 IS NULL THEN 'failed' ELSE 'pending' END,
@@ -245,7 +248,9 @@ pub async fn mark_failed<'a>(
     .bind(id)
     .execute(&mut *conn)
     .await?;
-    one_row(done.rows_affected())
+    one_row(done.rows_affected())?;
+    conn.commit().await?;
+    Ok(())
 }
 
 /// Puts claims taken before `older_than` back to pending: their claimer died (a crash between
@@ -254,7 +259,7 @@ pub async fn release_stale_claims<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     older_than: DateTime<Utc>,
 ) -> Result<u64> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let done = sqlx::query(
         "UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL
          WHERE state = 'claimed' AND claimed_at < ?",
@@ -262,6 +267,7 @@ pub async fn release_stale_claims<'a>(
     .bind(ts(older_than))
     .execute(&mut *conn)
     .await?;
+    conn.commit().await?;
     Ok(done.rows_affected())
 }
 
@@ -271,8 +277,10 @@ pub async fn cancel_reminders_for_case<'a>(
     guild: u64,
     case: CaseId,
 ) -> Result<u64> {
-    let mut conn = db.acquire().await?;
-    cancel_pending(&mut conn, guild, case).await
+    let mut conn = db.begin().await?;
+    let cancelled = cancel_pending(&mut conn, guild, case).await?;
+    conn.commit().await?;
+    Ok(cancelled)
 }
 
 pub(crate) async fn cancel_pending(
@@ -295,11 +303,12 @@ pub(crate) async fn cancel_pending(
 pub async fn next_due_at<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
 ) -> Result<Option<DateTime<Utc>>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let next: Option<String> =
         sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM reminders WHERE state = 'pending'")
             .fetch_one(&mut *conn)
             .await?;
+    conn.commit().await?;
     opt_ts_back(next.as_deref())
 }
 
@@ -328,7 +337,7 @@ pub async fn reminders_for_case<'a>(
     guild: u64,
     case: CaseId,
 ) -> Result<Vec<StoredReminder>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let rows: Vec<StoredRow> = sqlx::query_as(
         "SELECT id, key, case_id, step, kind, target, due_at, state, attempts, last_error,
                 next_attempt_at, claimed_at, sent_at, late, nonce
@@ -338,6 +347,7 @@ pub async fn reminders_for_case<'a>(
     .bind(id(guild))
     .fetch_all(&mut *conn)
     .await?;
+    conn.commit().await?;
     rows.into_iter()
         .map(|r| {
             Ok(StoredReminder {
