@@ -1,0 +1,11 @@
+//! Integration tests of `storage`, all on real SQLite files in temporary folders.
+
+mod common;
+
+mod crash;
+mod migrations;
+mod race;
+mod reminders;
+mod retention;
+mod roundtrip;
+mod schema;
