@@ -4,6 +4,7 @@ mod common;
 
 mod crash;
 mod migrations;
+mod open;
 mod race;
 mod reminders;
 mod retention;
