@@ -96,6 +96,51 @@ pub async fn load_case<'a>(
     Ok(found)
 }
 
+/// Reconciles a case's reminders with `wanted` without changing the case, e.g. after the
+/// server changed its reminder settings. `case` is the case as read; if it has changed since,
+/// nothing is written and the answer is [`StorageError::Stale`] (plan again from a fresh read).
+pub async fn replan_reminders<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    case: &Case,
+    wanted: &[PlannedReminder],
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    // A write that changes nothing, first: it takes the write lock and checks the version.
+    let current = sqlx::query(
+        "UPDATE cases SET version = version WHERE id = ? AND guild_id = ? AND version = ?",
+    )
+    .bind(case.id.0)
+    .bind(id(guild))
+    .bind(case.version)
+    .execute(&mut *tx)
+    .await?;
+    if current.rows_affected() == 0 {
+        let err = why_not_written(&mut tx, guild, case.id).await?;
+        tx.rollback().await?;
+        return Err(err);
+    }
+    reminders::reconcile(&mut tx, guild, case.id, wanted).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The ids of the server's open cases, oldest first (e.g. to plan their reminders again).
+pub async fn open_cases<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+) -> Result<Vec<CaseId>> {
+    let mut conn = db.begin().await?;
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM cases WHERE guild_id = ? AND status = 'open' ORDER BY opened_at, id",
+    )
+    .bind(id(guild))
+    .fetch_all(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    Ok(ids.into_iter().map(CaseId).collect())
+}
+
 /// Remembers the case's discussion thread.
 pub async fn set_case_thread<'a>(
     db: impl Acquire<'a, Database = Sqlite>,

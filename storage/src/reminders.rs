@@ -93,9 +93,10 @@ fn nonce(key: &str) -> String {
 
 /// Makes the case's queue match `wanted`, inside the caller's transaction:
 /// pending reminders not wanted any more are cancelled; wanted keys never queued are queued.
-/// A key is never queued twice: one that was sent, claimed or failed stays as it is. One that
-/// was cancelled without ever going out is queued again (e.g. a reopened step's legal
-/// deadline: the reminder is owed again and was never sent).
+/// A key is never queued twice: one that was sent, claimed or failed stays as it is. A pending
+/// one takes the wanted due time (the same key with another time: the server changed its
+/// reminder settings). One that was cancelled without ever going out is queued again (e.g. a
+/// reopened step's legal deadline: the reminder is owed again and was never sent).
 pub(crate) async fn reconcile(
     conn: &mut SqliteConnection,
     guild: u64,
@@ -123,9 +124,15 @@ pub(crate) async fn reconcile(
             "INSERT INTO reminders (key, guild_id, case_id, step, kind, target, due_at,
                                     next_attempt_at, nonce, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)
-             ON CONFLICT (key) DO UPDATE SET state = 'pending', attempts = 0, last_error = NULL,
-                 next_attempt_at = excluded.due_at
-             WHERE reminders.state = 'cancelled'",
+             ON CONFLICT (key) DO UPDATE SET
+                 due_at = excluded.due_at,
+                 next_attempt_at = CASE WHEN reminders.state = 'pending' AND reminders.attempts > 0
+                     THEN MAX(reminders.next_attempt_at, excluded.due_at)
+                     ELSE excluded.due_at END,
+                 attempts = CASE WHEN reminders.state = 'cancelled' THEN 0 ELSE reminders.attempts END,
+                 last_error = CASE WHEN reminders.state = 'cancelled' THEN NULL ELSE reminders.last_error END,
+                 state = 'pending'
+             WHERE reminders.state IN ('pending', 'cancelled')",
         )
         .bind(&r.key)
         .bind(id(guild))

@@ -270,3 +270,59 @@ async fn a_failed_send_is_retried_after_its_backoff_or_given_up() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn replanning_follows_new_settings_but_not_over_a_newer_case() {
+    let (_dir, db) = temp_db().await;
+    let p = process();
+    let case = open_case(&db, &p, GUILD).await;
+    assert_eq!(
+        storage::open_cases(&db, GUILD).await.unwrap(),
+        vec![case.id]
+    );
+    assert!(storage::open_cases(&db, OTHER_GUILD)
+        .await
+        .unwrap()
+        .is_empty());
+    let slower = flow::ReminderSettings {
+        stall_days: 10,
+        ..Default::default()
+    };
+    let new_plan = flow::plan_reminders(&p, &case, &slower);
+    storage::replan_reminders(&db, GUILD, &case, &new_plan)
+        .await
+        .unwrap();
+    let mut pending: Vec<(String, DateTime<Utc>)> =
+        storage::reminders_for_case(&db, GUILD, case.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.state == ReminderState::Pending)
+            .map(|r| (r.key, r.next_attempt_at))
+            .collect();
+    let mut want: Vec<(String, DateTime<Utc>)> =
+        new_plan.iter().map(|r| (r.key.clone(), r.due)).collect();
+    pending.sort();
+    want.sort();
+    assert_eq!(pending, want, "same keys, later days");
+    let old_plan = wanted(&p, &case);
+    assert!(old_plan
+        .iter()
+        .zip(&new_plan)
+        .any(|(a, b)| a.key == b.key && a.due < b.due));
+    assert_eq!(
+        storage::load_case(&db, GUILD, case.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        1
+    );
+
+    // Once the case moved on, a plan made from the old read is refused.
+    step_case(&db, &p, GUILD, case.id).await.unwrap();
+    let err = storage::replan_reminders(&db, GUILD, &case, &new_plan)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::Stale { .. }), "{err:?}");
+}

@@ -135,3 +135,39 @@ async fn the_history_cannot_be_deleted_or_rewritten() {
     .await;
     assert!(gap.is_err(), "a gap in the numbering is refused");
 }
+
+#[tokio::test]
+async fn the_hot_queries_use_their_indexes() {
+    let (_dir, db) = temp_db().await;
+    for (sql, index) in [
+        (
+            "SELECT id FROM reminders WHERE state = 'pending' AND next_attempt_at <= 'x'
+             ORDER BY next_attempt_at, id LIMIT 5",
+            "reminders_ready",
+        ),
+        (
+            "SELECT MIN(next_attempt_at) FROM reminders WHERE state = 'pending'",
+            "reminders_ready",
+        ),
+        (
+            "SELECT id FROM reminders WHERE state = 'claimed' AND claimed_at < 'x'",
+            "reminders_claimed",
+        ),
+        (
+            "SELECT case_id FROM case_steps WHERE state = 'open' AND step = 'x'",
+            "case_steps_open",
+        ),
+        (
+            "SELECT id FROM cases WHERE guild_id = 1 AND status = 'open'",
+            "cases_guild_status",
+        ),
+    ] {
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
+        let plan: Vec<&str> = plan.iter().map(|r| r.3.as_str()).collect();
+        assert!(plan.iter().any(|d| d.contains(index)), "{sql}: {plan:?}");
+    }
+}
