@@ -34,8 +34,6 @@ pub enum Refusal {
     WrongKind { step: StepId, kind: StepKind },
     #[error("step {step} cannot be skipped here")]
     NotSkippable { step: StepId },
-    #[error("a reason is needed")]
-    ReasonMissing,
     #[error("the date {date} is in the past")]
     DateInPast { date: NaiveDate },
     #[error("the date {date} must not be before {not_before}")]
@@ -70,7 +68,6 @@ impl Refusal {
             Refusal::UnknownOutcome { .. } => "refusal-unknown-outcome",
             Refusal::WrongKind { .. } => "refusal-wrong-kind",
             Refusal::NotSkippable { .. } => "refusal-not-skippable",
-            Refusal::ReasonMissing => "refusal-reason-missing",
             Refusal::DateInPast { .. } => "refusal-date-in-past",
             Refusal::DateTooEarly { .. } => "refusal-date-too-early",
             Refusal::DateNotAsked => "refusal-date-not-asked",
@@ -83,7 +80,7 @@ impl Refusal {
     }
 
     /// Every message id, so a test can check both languages have them all.
-    pub const MESSAGE_IDS: [&'static str; 18] = [
+    pub const MESSAGE_IDS: [&'static str; 17] = [
         "refusal-not-your-role",
         "refusal-not-current-step",
         "refusal-already-done",
@@ -93,7 +90,6 @@ impl Refusal {
         "refusal-unknown-outcome",
         "refusal-wrong-kind",
         "refusal-not-skippable",
-        "refusal-reason-missing",
         "refusal-date-in-past",
         "refusal-date-too-early",
         "refusal-date-not-asked",

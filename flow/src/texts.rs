@@ -173,6 +173,20 @@ impl Texts {
         self.get(lang, id, &[])
     }
 
+    /// A message's value (`attr = None`) or one of its attributes, without fallback: for
+    /// optional texts such as command localizations.
+    pub fn attribute(&self, lang: Lang, id: &str, attr: Option<&str>) -> Option<String> {
+        let bundle = self.bundle(lang);
+        let message = bundle.get_message(id)?;
+        let pattern = match attr {
+            None => message.value()?,
+            Some(a) => message.get_attribute(a)?.value(),
+        };
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, None, &mut errors);
+        errors.is_empty().then(|| text.into_owned())
+    }
+
     fn try_get(&self, lang: Lang, id: &str, args: &[(&str, Arg<'_>)]) -> Option<String> {
         let bundle = self.bundle(lang);
         let pattern = bundle.get_message(id)?.value()?;

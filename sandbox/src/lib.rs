@@ -1,1 +1,421 @@
-//! sandbox
+//! Discord's REST API v10 and gateway on loopback, strict, for end-to-end tests and the demo.
+//!
+//! See `README.md` for how tests use it.
+
+pub mod actor;
+pub mod gateway;
+pub mod limits;
+pub mod payloads;
+pub mod ratelimit;
+mod rest;
+pub mod spec;
+pub mod state;
+pub mod tls;
+pub mod world;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+use serenity::http::{Http, HttpBuilder};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use actor::{Actor, ActorError, Answer, Pending};
+pub use rest::channel_json;
+pub use state::{ChannelRec, Failure, Fault, FaultKind, RequestRecord, State};
+pub use world::{Config, Member, Role, TextChannel, World};
+
+use crate::state::{Outgoing, Shared};
+
+/// How the bot's `Http` reaches the sandbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMode {
+    /// `HttpBuilder::proxy(http_url)` with serenity's rate limiter off (ordinary tests).
+    Proxy,
+    /// serenity's rate limiter on: a reqwest client that resolves `discord.com` to the
+    /// sandbox's TLS port and trusts the sandbox's test CA.
+    Tls,
+}
+
+struct Inner {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    tls_addr: SocketAddr,
+    ca: Arc<tls::TestCa>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// A running sandbox. Cheap to clone; the servers stop when the last clone is dropped.
+#[derive(Clone)]
+pub struct Sandbox {
+    inner: Arc<Inner>,
+}
+
+impl Sandbox {
+    /// Starts the HTTP + gateway server on 127.0.0.1 (ephemeral port) and the TLS server for
+    /// `discord.com` on another.
+    pub async fn start(world: World) -> anyhow::Result<Sandbox> {
+        let mut st = State::default();
+        for c in &world.channels {
+            st.channels.insert(
+                c.id,
+                ChannelRec {
+                    id: c.id,
+                    kind: 0,
+                    name: c.name.clone(),
+                    parent_id: None,
+                    recipient: None,
+                    members: vec![],
+                },
+            );
+        }
+        let shared = Arc::new(Shared::new(world, st));
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .context("bind HTTP")?;
+        let tls_listener = TcpListener::bind("127.0.0.1:0").await.context("bind TLS")?;
+        let addr = listener.local_addr()?;
+        let tls_addr = tls_listener.local_addr()?;
+        let server = Arc::new(rest::Server {
+            shared: shared.clone(),
+            limiter: Default::default(),
+            gateway_url: format!("ws://{addr}/gateway"),
+        });
+        let router = Router::new()
+            .route("/gateway", get(gateway::upgrade))
+            .fallback(rest::handle)
+            .with_state(server);
+        let ca = Arc::new(tls::TestCa::new()?);
+        let plain = router.clone();
+        let t1 = tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, plain).await {
+                tracing::error!("sandbox HTTP server stopped: {e}");
+            }
+        });
+        let t2 = tokio::spawn(tls::serve(tls_listener, ca.clone(), router));
+        tracing::info!(%addr, %tls_addr, "sandbox started");
+        Ok(Sandbox {
+            inner: Arc::new(Inner {
+                shared,
+                addr,
+                tls_addr,
+                ca,
+                tasks: vec![t1, t2],
+            }),
+        })
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.inner.shared
+    }
+
+    pub fn world(&self) -> &World {
+        &self.inner.shared.world
+    }
+
+    /// `http://127.0.0.1:PORT`, for `HttpBuilder::proxy`.
+    pub fn http_url(&self) -> String {
+        format!("http://{}", self.inner.addr)
+    }
+
+    /// `ws://127.0.0.1:PORT/gateway`.
+    pub fn gateway_url(&self) -> String {
+        format!("ws://{}/gateway", self.inner.addr)
+    }
+
+    /// The TLS server that stands in for `discord.com:443`.
+    pub fn tls_addr(&self) -> SocketAddr {
+        self.inner.tls_addr
+    }
+
+    /// The test CA's certificate (DER).
+    pub fn ca_der(&self) -> &[u8] {
+        &self.inner.ca.ca_der
+    }
+
+    /// A reqwest client that reaches the sandbox as `https://discord.com`.
+    pub fn tls_client(&self) -> anyhow::Result<reqwest::Client> {
+        let cert = reqwest::Certificate::from_der(self.ca_der()).context("CA certificate")?;
+        reqwest::Client::builder()
+            .use_rustls_tls()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(cert)
+            .resolve("discord.com", self.inner.tls_addr)
+            .build()
+            .context("reqwest client")
+    }
+
+    /// An `HttpBuilder` for the bot, configured for `mode`.
+    pub fn http_builder(&self, mode: HttpMode) -> anyhow::Result<HttpBuilder> {
+        let app = serenity::model::id::ApplicationId::new(self.world().application_id);
+        let b = HttpBuilder::new(&self.world().token).application_id(app);
+        Ok(match mode {
+            HttpMode::Proxy => b.proxy(self.http_url()).ratelimiter_disabled(true),
+            HttpMode::Tls => b.client(self.tls_client()?).ratelimiter_disabled(false),
+        })
+    }
+
+    /// The bot's `Http`, configured for `mode`.
+    pub fn http(&self, mode: HttpMode) -> anyhow::Result<Http> {
+        Ok(self.http_builder(mode)?.build())
+    }
+
+    /// A scripted person: the guild member `user_id`, acting in the first text channel.
+    /// Panics if the test's world has no such member (a mistake in the test).
+    pub fn member(&self, user_id: u64) -> Actor {
+        let w = self.world();
+        let m = w.members.iter().find(|m| m.id == user_id).cloned();
+        let m = m.unwrap_or_else(|| panic!("the test's world has no member {user_id}"));
+        Actor::new(
+            self.clone(),
+            m,
+            w.channels.first().map(|c| c.id).unwrap_or(0),
+        )
+    }
+
+    /// Every request the bot sent, in order.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.shared().read().requests.clone()
+    }
+
+    /// Everything the bot did that Discord would refuse (or the sandbox cannot serve).
+    pub fn failures(&self) -> Vec<Failure> {
+        self.shared().read().failures.clone()
+    }
+
+    /// Panics naming each failure's route and reason.
+    #[track_caller]
+    pub fn assert_no_failures(&self) {
+        let f = self.failures();
+        if !f.is_empty() {
+            let lines: Vec<String> = f
+                .iter()
+                .map(|f| format!("  {} {}: {}", f.route, f.path, f.reason))
+                .collect();
+            panic!(
+                "the sandbox saw {} failure(s):\n{}",
+                f.len(),
+                lines.join("\n")
+            );
+        }
+    }
+
+    /// Messages in a channel, thread or DM, oldest first, with edits applied.
+    pub fn messages(&self, channel_id: u64) -> Vec<Value> {
+        self.shared()
+            .read()
+            .messages
+            .get(&channel_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// A channel, thread or DM as Discord would return it.
+    pub fn channel(&self, channel_id: u64) -> Option<ChannelRec> {
+        self.shared().read().channels.get(&channel_id).cloned()
+    }
+
+    /// Threads under a text channel, in creation order.
+    pub fn threads(&self, parent_id: u64) -> Vec<ChannelRec> {
+        let s = self.shared().read();
+        let mut t: Vec<ChannelRec> = s
+            .channels
+            .values()
+            .filter(|c| c.parent_id == Some(parent_id))
+            .cloned()
+            .collect();
+        t.sort_by_key(|c| c.id);
+        t
+    }
+
+    /// The DM channel with `user_id`, if the bot opened one.
+    pub fn dm_channel(&self, user_id: u64) -> Option<u64> {
+        let s = self.shared().read();
+        s.channels
+            .values()
+            .find(|c| c.kind == 1 && c.recipient == Some(user_id))
+            .map(|c| c.id)
+    }
+
+    /// Messages the bot sent to `user_id` by DM.
+    pub fn dms(&self, user_id: u64) -> Vec<Value> {
+        self.dm_channel(user_id)
+            .map(|c| self.messages(c))
+            .unwrap_or_default()
+    }
+
+    /// Registered global commands, then guild commands, as Discord stores them (localizations kept).
+    pub fn commands(&self) -> Vec<Value> {
+        let s = self.shared().read();
+        let mut all = s.global_commands.clone();
+        all.extend(s.guild_commands.values().flatten().cloned());
+        all
+    }
+
+    /// A registered command by name.
+    pub fn command(&self, name: &str) -> Option<Value> {
+        self.commands().into_iter().find(|c| c["name"] == name)
+    }
+
+    /// Opcodes the bot sent on the gateway, in order (2 IDENTIFY, 6 RESUME, 1 heartbeat...).
+    pub fn gateway_ops(&self) -> Vec<u8> {
+        self.shared().read().gateway.received_ops.clone()
+    }
+
+    fn timeout(&self) -> Duration {
+        self.world().config.answer_timeout
+    }
+
+    /// Waits until the bot has registered its commands (a 2xx PUT/POST of commands).
+    pub async fn wait_for_commands_registered(&self) -> anyhow::Result<()> {
+        self.shared()
+            .wait_for(self.timeout(), |s| (s.registrations > 0).then_some(()))
+            .await
+            .context("the bot did not register its commands")
+    }
+
+    /// Waits until the bot has identified and its connection is live.
+    pub async fn wait_connected(&self) -> anyhow::Result<()> {
+        self.shared()
+            .wait_for(self.timeout(), |s| {
+                (s.gateway.identifies > 0 && s.gateway.conn.is_some()).then_some(())
+            })
+            .await
+            .context("the bot did not connect to the gateway")
+    }
+
+    /// Waits until the bot has resumed `n` times in all.
+    pub async fn wait_resumed(&self, n: u32) -> anyhow::Result<()> {
+        self.shared()
+            .wait_for(self.timeout(), |s| {
+                (s.gateway.resumes >= n && s.gateway.conn.is_some()).then_some(())
+            })
+            .await
+            .with_context(|| format!("the bot did not resume (wanted {n} resumes)"))
+    }
+
+    /// Waits until the bot has identified `n` times in all.
+    pub async fn wait_identified(&self, n: u32) -> anyhow::Result<()> {
+        self.shared()
+            .wait_for(self.timeout(), |s| {
+                (s.gateway.identifies >= n && s.gateway.conn.is_some()).then_some(())
+            })
+            .await
+            .with_context(|| format!("the bot did not identify {n} times"))
+    }
+
+    /// Waits until `f` holds for the requests recorded so far.
+    pub async fn wait_for_request(
+        &self,
+        f: impl Fn(&RequestRecord) -> bool,
+    ) -> anyhow::Result<RequestRecord> {
+        self.shared()
+            .wait_for(self.timeout(), |s| {
+                s.requests.iter().find(|r| f(r)).cloned()
+            })
+            .await
+            .context("no such request arrived")
+    }
+
+    /// Waits until a message in `channel_id` satisfies `f`, and returns it.
+    pub async fn wait_for_message(
+        &self,
+        channel_id: u64,
+        f: impl Fn(&Value) -> bool,
+    ) -> anyhow::Result<Value> {
+        self.shared()
+            .wait_for(self.timeout(), |s| {
+                s.messages.get(&channel_id)?.iter().find(|m| f(m)).cloned()
+            })
+            .await
+            .with_context(|| format!("no such message in channel {channel_id}"))
+    }
+
+    /// Answers the next `n` requests on `route` (`POST /channels/{channel_id}/messages`, or `*`)
+    /// with 500.
+    pub fn fail_next(&self, route: &str, n: u32) {
+        self.fault(route, n, FaultKind::ServerError);
+    }
+
+    /// Answers the next `n` requests on `route` with 429 and `Retry-After: retry_after`.
+    pub fn rate_limit_next(&self, route: &str, n: u32, retry_after: f64, global: bool) {
+        self.fault(
+            route,
+            n,
+            FaultKind::RateLimited {
+                retry_after,
+                global,
+            },
+        );
+    }
+
+    /// Delays the next `n` replies on `route`.
+    pub fn delay_next(&self, route: &str, n: u32, delay: Duration) {
+        self.fault(route, n, FaultKind::Delay(delay));
+    }
+
+    fn fault(&self, route: &str, n: u32, kind: FaultKind) {
+        let f = Fault {
+            route: route.into(),
+            remaining: n,
+            kind,
+        };
+        self.shared().write(|s| s.faults.push(f));
+    }
+
+    /// Sends RECONNECT (op 7); the bot should come back with RESUME. False if not connected.
+    pub fn reconnect(&self) -> bool {
+        self.shared()
+            .write(|s| gateway::send_op(s, json!({ "op": 7, "d": null, "s": null, "t": null })))
+    }
+
+    /// Sends INVALID_SESSION (op 9); `resumable` false also ends the session, so the bot must
+    /// identify again.
+    pub fn invalid_session(&self, resumable: bool) -> bool {
+        self.shared().write(|s| {
+            let sent =
+                gateway::send_op(s, json!({ "op": 9, "d": resumable, "s": null, "t": null }));
+            if !resumable {
+                s.gateway.session_id = None;
+            }
+            sent
+        })
+    }
+
+    /// Drops the gateway connection without a close frame.
+    pub fn drop_connection(&self) -> bool {
+        self.shared().write(|s| match s.gateway.conn.take() {
+            Some((_, tx)) => tx.send(Outgoing::Drop).is_ok(),
+            None => false,
+        })
+    }
+
+    /// Every dispatch frame (`{op: 0, t, s, d}`) sent on the current session, in order.
+    pub fn dispatched(&self) -> Vec<Value> {
+        self.shared()
+            .read()
+            .gateway
+            .log
+            .iter()
+            .map(|(_, f)| f.clone())
+            .collect()
+    }
+
+    /// Sends a dispatch on the bot's session (for tests of events the sandbox does not model).
+    pub fn dispatch(&self, t: &str, d: Value) {
+        self.shared().write(|s| gateway::dispatch(s, 0, t, d));
+    }
+}

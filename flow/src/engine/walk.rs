@@ -293,16 +293,29 @@ impl<'a> Walk<'a> {
                 None => {}
             }
         }
-        let answer_open = self.case.open_steps().any(|s| {
-            self.process
-                .step(s)
-                .is_some_and(|d| d.records_answer || d.makes_offer)
-        });
-        if !answer_open {
-            for c in &mut self.case.candidates {
-                if c.answer == CandidateAnswer::Offered {
-                    c.answer = CandidateAnswer::Waiting;
-                }
+        self.settle_candidates();
+    }
+
+    /// After going back past the offer, answers that no longer stand are cleared: an accepted
+    /// or offered candidate waits to be asked again (a decline stands).
+    fn settle_candidates(&mut self) {
+        let (mut offer_made, mut answer_open, mut answered) = (false, false, false);
+        for (id, state) in &self.case.steps {
+            let Some(def) = self.process.step(id) else {
+                continue;
+            };
+            offer_made |= def.makes_offer && state.is_finished();
+            answer_open |= def.records_answer && state.is_open();
+            answered |= def.records_answer && state.is_finished();
+        }
+        for c in &mut self.case.candidates {
+            let stale = match c.answer {
+                CandidateAnswer::Accepted => !answered,
+                CandidateAnswer::Offered => !answer_open && !offer_made,
+                _ => false,
+            };
+            if stale {
+                c.answer = CandidateAnswer::Waiting;
             }
         }
     }

@@ -51,6 +51,8 @@ pub enum Fault {
     UnknownStep(StepId),
     #[error("outcome `{0}` leads nowhere (give it `next`, or `next = [\"slutt\"]`)")]
     OutcomeLeadsNowhere(String),
+    #[error("waits for `{0}`, which does not lead here")]
+    JoinNotLeadingHere(StepId),
     #[error("the outcome id `{0}` is used twice")]
     DuplicateOutcome(String),
     #[error("no path from the start reaches this step")]
@@ -144,6 +146,14 @@ fn check_step(p: &Process, step: &Step) -> Result<(), Fault> {
     for target in step.targets().chain(step.wait_for.iter()) {
         if target.as_str() != END && p.step(target).is_none() {
             return Err(Fault::UnknownStep(target.clone()));
+        }
+    }
+    for waited in &step.wait_for {
+        let leads_here = p
+            .step(waited)
+            .is_some_and(|w| w.targets().any(|t| t == &step.id));
+        if !leads_here {
+            return Err(Fault::JoinNotLeadingHere(waited.clone()));
         }
     }
     let mut seen = HashSet::new();

@@ -1,0 +1,240 @@
+//! Deadlines and reminders computed in Europe/Oslo, returned in UTC, across the DST changes
+//! of 2027 (summer time from 28 March, winter time from 31 October).
+
+mod common;
+
+use chrono::{DateTime, Utc};
+use common::*;
+use flow::process::DeadlineKind;
+use flow::{DateKey, DeadlineSettings, ReminderKind, ReminderSettings, Target};
+
+fn deadline_of(run: &Run, id: &str) -> flow::Deadline {
+    flow::deadlines(process(), &run.case, &DeadlineSettings::default())
+        .into_iter()
+        .find(|d| d.step.as_str() == id)
+        .unwrap_or_else(|| panic!("no deadline for {id}"))
+}
+
+/// A case with the application deadline and start date set.
+fn with_dates(frist: chrono::NaiveDate, start: chrono::NaiveDate) -> Run {
+    let mut run = Run::start_at(utc(2026, 12, 1, 9, 0));
+    drive_until(&mut run, "utlyser_stilling");
+    run.ok(&leder(), set_date(DateKey::Soknadsfrist, frist));
+    drive_until(&mut run, "kandidat_til_hr");
+    run.ok(&leder(), set_date(DateKey::Startdato, start));
+    run
+}
+
+#[test]
+fn the_oslo_morning_is_a_different_utc_hour_in_winter_and_summer() {
+    let eight = chrono::NaiveTime::from_hms_opt(8, 0, 0).unwrap();
+    // Saturday 27 March 2027 is still winter time (UTC+1); Sunday 28 March is summer (UTC+2).
+    assert_eq!(
+        flow::oslo_instant(date(2027, 3, 27), eight),
+        utc(2027, 3, 27, 7, 0)
+    );
+    assert_eq!(
+        flow::oslo_instant(date(2027, 3, 28), eight),
+        utc(2027, 3, 28, 6, 0)
+    );
+    // Saturday 30 October 2027 is summer time; Sunday 31 October is winter again.
+    assert_eq!(
+        flow::oslo_instant(date(2027, 10, 30), eight),
+        utc(2027, 10, 30, 6, 0)
+    );
+    assert_eq!(
+        flow::oslo_instant(date(2027, 10, 31), eight),
+        utc(2027, 10, 31, 7, 0)
+    );
+    // 02:30 does not exist on 28 March: it becomes 03:00 summer time. On 31 October it exists
+    // twice: the first (summer time) is taken.
+    let half_two = chrono::NaiveTime::from_hms_opt(2, 30, 0).unwrap();
+    assert_eq!(
+        flow::oslo_instant(date(2027, 3, 28), half_two),
+        utc(2027, 3, 28, 1, 0)
+    );
+    assert_eq!(
+        flow::oslo_instant(date(2027, 10, 31), half_two),
+        utc(2027, 10, 31, 0, 30)
+    );
+}
+
+#[test]
+fn the_contract_is_due_seven_days_after_a_start_across_the_spring_change() {
+    // Start on Monday 22 March (winter time); the contract is due on 29 March (summer time).
+    let run = with_dates(date(2027, 1, 15), date(2027, 3, 22));
+    let contract = deadline_of(&run, "signerer_arbeidsavtale");
+    assert_eq!(contract.kind, DeadlineKind::Legal);
+    assert_eq!(contract.date, date(2027, 3, 29));
+    assert_eq!(
+        contract.due,
+        utc(2027, 3, 29, 6, 0),
+        "08:00 Oslo summer time"
+    );
+    let equipment = deadline_of(&run, "bestiller_utstyr");
+    assert_eq!(equipment.date, date(2027, 3, 1));
+    assert_eq!(
+        equipment.due,
+        utc(2027, 3, 1, 7, 0),
+        "08:00 Oslo winter time"
+    );
+    let welcome = deadline_of(&run, "tar_imot");
+    assert_eq!(welcome.date, date(2027, 3, 22));
+}
+
+#[test]
+fn onboarding_offsets_across_the_autumn_change() {
+    // Start on Monday 8 November 2027 (winter time); the equipment is due 18 October (summer).
+    let run = with_dates(date(2027, 9, 1), date(2027, 11, 8));
+    let equipment = deadline_of(&run, "bestiller_utstyr");
+    assert_eq!(equipment.date, date(2027, 10, 18));
+    assert_eq!(equipment.due, utc(2027, 10, 18, 6, 0));
+    let package = deadline_of(&run, "bestiller_velkomstpakke");
+    assert_eq!(package.date, date(2027, 10, 29));
+    assert_eq!(
+        package.due,
+        utc(2027, 10, 29, 6, 0),
+        "Friday 29 October, still summer time"
+    );
+    let welcome = deadline_of(&run, "tar_imot");
+    assert_eq!(welcome.due, utc(2027, 11, 8, 7, 0), "08:00 winter time");
+}
+
+#[test]
+fn the_applicant_list_is_due_the_day_after_the_original_deadline_even_when_extended() {
+    let mut run = Run::start_at(utc(2027, 3, 1, 9, 0));
+    drive_until(&mut run, "utlyser_stilling");
+    run.ok(&leder(), set_date(DateKey::Soknadsfrist, date(2027, 3, 27)));
+    run.ok(&leder(), set_date(DateKey::Soknadsfrist, date(2027, 4, 10)));
+    let list = deadline_of(&run, "arkiverer_sokerliste");
+    assert_eq!(
+        list.date,
+        date(2027, 3, 28),
+        "from the original deadline (offentleglova § 25)"
+    );
+    assert_eq!(
+        list.due,
+        utc(2027, 3, 28, 6, 0),
+        "the first morning of summer time"
+    );
+}
+
+#[test]
+fn a_server_can_move_the_onboarding_offsets() {
+    let run = with_dates(date(2027, 1, 15), date(2027, 3, 22));
+    let mut settings = DeadlineSettings::default();
+    settings.days.insert("utstyr".into(), -28);
+    let equipment = flow::deadlines(process(), &run.case, &settings)
+        .into_iter()
+        .find(|d| d.step.as_str() == "bestiller_utstyr")
+        .unwrap();
+    assert_eq!(equipment.date, date(2027, 2, 22));
+}
+
+fn planned(run: &Run, step: &str, kind: ReminderKind, target: Target) -> Option<DateTime<Utc>> {
+    flow::plan_reminders(process(), &run.case, &ReminderSettings::default())
+        .into_iter()
+        .find(|r| {
+            r.step.as_ref().map(|s| s.as_str()) == Some(step)
+                && r.kind == kind
+                && r.target == target
+        })
+        .map(|r| r.due)
+}
+
+#[test]
+fn reminders_fall_on_working_days_at_eight_oslo_time() {
+    // Start Monday 5 April 2027 (Easter Monday is 29 March). Equipment: 15 March, a Monday.
+    let run = with_dates(date(2027, 1, 15), date(2027, 4, 5));
+    let equipment = planned(
+        &run,
+        "bestiller_utstyr",
+        ReminderKind::Onboarding,
+        Target::Responsible,
+    );
+    assert_eq!(equipment, Some(utc(2027, 3, 15, 7, 0)));
+    // The welcome package: 26 March is Good Friday, 25 March Maundy Thursday: remind Wednesday.
+    let package = planned(
+        &run,
+        "bestiller_velkomstpakke",
+        ReminderKind::Onboarding,
+        Target::Responsible,
+    );
+    assert_eq!(package, Some(utc(2027, 3, 24, 7, 0)));
+    // The contract, due Monday 12 April: a reminder on the Friday before, HR told on Tuesday.
+    let soon = planned(
+        &run,
+        "signerer_arbeidsavtale",
+        ReminderKind::LegalSoon,
+        Target::Responsible,
+    );
+    assert_eq!(soon, Some(utc(2027, 4, 9, 6, 0)));
+    let overdue = planned(
+        &run,
+        "signerer_arbeidsavtale",
+        ReminderKind::LegalOverdue,
+        Target::HrChannel,
+    );
+    assert_eq!(overdue, Some(utc(2027, 4, 13, 6, 0)));
+}
+
+#[test]
+fn a_done_step_wants_no_more_reminders_and_keys_are_unique() {
+    let mut run = with_dates(date(2027, 1, 15), date(2027, 4, 5));
+    let before = flow::plan_reminders(process(), &run.case, &ReminderSettings::default());
+    let mut keys: Vec<_> = before.iter().map(|r| r.key.clone()).collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(
+        keys.len(),
+        before.len(),
+        "every planned reminder has its own key"
+    );
+    run.ok(&leder(), complete("bestiller_utstyr"));
+    assert_eq!(
+        planned(
+            &run,
+            "bestiller_utstyr",
+            ReminderKind::Onboarding,
+            Target::Responsible
+        ),
+        None
+    );
+}
+
+#[test]
+fn a_stalled_step_nudges_after_five_working_days_and_escalates_after_five_more() {
+    // Opened Friday 19 March 2027: five working days are 22, 23, 24, 30 and 31 March, since
+    // Maundy Thursday, Good Friday and Easter Monday are holidays.
+    let mut run = Run::start_at(utc(2027, 3, 19, 9, 0));
+    run.ok(&leder(), complete("stilling_vakant"));
+    let nudge = planned(
+        &run,
+        "tidlig_involvering",
+        ReminderKind::Stalled,
+        Target::Responsible,
+    );
+    assert_eq!(nudge, Some(utc(2027, 3, 31, 6, 0)));
+    let escalate = planned(
+        &run,
+        "tidlig_involvering",
+        ReminderKind::StalledEscalation,
+        Target::HrChannel,
+    );
+    assert_eq!(escalate, Some(utc(2027, 4, 7, 6, 0)));
+}
+
+#[test]
+fn a_closed_case_wants_only_the_purge_notice_a_week_before_twelve_months() {
+    let mut run = Run::start_at(utc(2027, 3, 19, 9, 0));
+    run.ok(
+        &hr(),
+        flow::Action::Close {
+            reason: reason("Trukket"),
+        },
+    );
+    let all = flow::plan_reminders(process(), &run.case, &ReminderSettings::default());
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].kind, ReminderKind::PurgeNotice);
+    assert_eq!(all[0].due, utc(2028, 3, 12, 7, 0));
+}

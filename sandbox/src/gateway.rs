@@ -1,0 +1,226 @@
+//! The gateway (docs: events--gateway.mdx): plain `ws://`, JSON text frames.
+//! HELLO → IDENTIFY → READY + GUILD_CREATE; heartbeats; RESUME with replay; RECONNECT and
+//! INVALID_SESSION on demand.
+
+use std::sync::Arc;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State as AxState;
+use axum::response::Response;
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use crate::payloads;
+use crate::rest::channel_json;
+use crate::rest::Server;
+use crate::state::{Outgoing, Shared, State};
+
+/// Heartbeat interval announced in HELLO (ms).
+pub const HEARTBEAT_INTERVAL: u64 = 41_250;
+
+/// Sends a dispatch (op 0) on the current session, if the bot subscribed to `intent`
+/// (0 = always). Kept for RESUME replay; queued while the bot is reconnecting.
+pub fn dispatch(s: &mut State, intent: u64, t: &str, d: Value) {
+    let g = &mut s.gateway;
+    if g.session_id.is_none() || (intent != 0 && g.intents & intent == 0) {
+        return;
+    }
+    g.seq += 1;
+    let frame = json!({ "op": 0, "t": t, "s": g.seq, "d": d });
+    g.log.push((g.seq, frame.clone()));
+    if let Some((_, tx)) = &g.conn {
+        let _ = tx.send(Outgoing::Frame(frame));
+    }
+}
+
+/// Sends a non-dispatch frame to the live connection; false if there is none.
+pub fn send_op(s: &State, frame: Value) -> bool {
+    match &s.gateway.conn {
+        Some((_, tx)) => tx.send(Outgoing::Frame(frame)).is_ok(),
+        None => false,
+    }
+}
+
+pub async fn upgrade(AxState(server): AxState<Arc<Server>>, ws: WebSocketUpgrade) -> Response {
+    let shared = server.shared.clone();
+    ws.on_upgrade(move |socket| connection(shared, socket))
+}
+
+enum Step {
+    Continue,
+    Close(u16, &'static str),
+}
+
+async fn connection(shared: Arc<Shared>, socket: WebSocket) {
+    let (mut sink, mut stream) = socket.split();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let conn_id = shared.write(|s| {
+        s.gateway.next_conn += 1;
+        s.gateway.next_conn
+    });
+    tracing::debug!(conn_id, "gateway connection");
+    let hello = json!({ "op": 10, "d": { "heartbeat_interval": HEARTBEAT_INTERVAL }, "s": null, "t": null });
+    if sink
+        .send(Message::Text(hello.to_string().into()))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        tokio::select! {
+            out = rx.recv() => match out {
+                Some(Outgoing::Frame(v)) => {
+                    if sink.send(Message::Text(v.to_string().into())).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Outgoing::Drop) | None => break,
+            },
+            msg = stream.next() => match msg {
+                Some(Ok(Message::Text(t))) => match frame(&shared, conn_id, &tx, t.as_str()) {
+                    Step::Continue => {}
+                    Step::Close(code, reason) => {
+                        let close = CloseFrame { code, reason: reason.into() };
+                        let _ = sink.send(Message::Close(Some(close))).await;
+                        break;
+                    }
+                },
+                Some(Ok(Message::Binary(_))) => {
+                    let _ = sink.send(Message::Close(Some(CloseFrame { code: 4002, reason: "Decode error".into() }))).await;
+                    shared.record_failure("gateway", "", "binary frame; the sandbox speaks JSON text frames");
+                    break;
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+    shared.write(|s| {
+        if s.gateway
+            .conn
+            .as_ref()
+            .is_some_and(|(id, _)| *id == conn_id)
+        {
+            s.gateway.conn = None;
+        }
+    });
+    tracing::debug!(conn_id, "gateway connection closed");
+}
+
+fn frame(
+    shared: &Arc<Shared>,
+    conn_id: u64,
+    tx: &mpsc::UnboundedSender<Outgoing>,
+    text: &str,
+) -> Step {
+    let Ok(v) = serde_json::from_str::<Value>(text) else {
+        shared.record_failure("gateway", "", format!("frame is not JSON: {text}"));
+        return Step::Close(4002, "Decode error");
+    };
+    let op = v["op"].as_u64().unwrap_or(u64::MAX);
+    shared.write(|s| s.gateway.received_ops.push(op.min(255) as u8));
+    let w = &shared.world;
+    match op {
+        1 => {
+            shared.write(|s| s.gateway.heartbeats += 1);
+            let _ = tx.send(Outgoing::Frame(
+                json!({ "op": 11, "d": null, "s": null, "t": null }),
+            ));
+            Step::Continue
+        }
+        2 => {
+            if v["d"]["token"]
+                .as_str()
+                .map(|t| t.trim_start_matches("Bot "))
+                != Some(w.token.as_str())
+            {
+                shared.record_failure("gateway IDENTIFY", "", "wrong token");
+                return Step::Close(4004, "Authentication failed.");
+            }
+            let Some(intents) = v["d"]["intents"].as_u64() else {
+                shared.record_failure("gateway IDENTIFY", "", "no intents");
+                return Step::Close(4013, "Invalid intent(s).");
+            };
+            let privileged = (1 << 1) | (1 << 8) | (1 << 15);
+            let disallowed = intents & privileged & !w.privileged_intents;
+            if disallowed != 0 {
+                shared.record_failure(
+                    "gateway IDENTIFY",
+                    "",
+                    format!(
+                        "privileged intents {disallowed:#x} are not enabled for the application"
+                    ),
+                );
+                return Step::Close(4014, "Disallowed intent(s).");
+            }
+            shared.write(|s| {
+                let session_id = format!("sandbox-session-{}", s.snowflake());
+                let g = &mut s.gateway;
+                g.session_id = Some(session_id.clone());
+                g.seq = 0;
+                g.log.clear();
+                g.intents = intents;
+                g.identifies += 1;
+                g.conn = Some((conn_id, tx.clone()));
+                let resume_url = "ws://127.0.0.1/gateway".to_string();
+                dispatch(s, 0, "READY", payloads::ready(w, &session_id, &resume_url));
+                let (channels, threads): (Vec<Value>, Vec<Value>) = {
+                    let all: Vec<_> = s
+                        .channels
+                        .values()
+                        .filter(|c| c.kind != 1)
+                        .cloned()
+                        .collect();
+                    let ch = all
+                        .iter()
+                        .filter(|c| c.kind == 0)
+                        .map(|c| channel_json(w, c))
+                        .collect();
+                    let th = all
+                        .iter()
+                        .filter(|c| c.kind != 0)
+                        .map(|c| channel_json(w, c))
+                        .collect();
+                    (ch, th)
+                };
+                dispatch(
+                    s,
+                    0,
+                    "GUILD_CREATE",
+                    payloads::guild_create(w, channels, threads),
+                );
+            });
+            Step::Continue
+        }
+        6 => {
+            let session = v["d"]["session_id"].as_str().unwrap_or("").to_string();
+            let seq = v["d"]["seq"].as_u64().unwrap_or(0);
+            let ok = shared.write(|s| {
+                let g = &mut s.gateway;
+                if g.session_id.as_deref() != Some(session.as_str()) {
+                    return false;
+                }
+                for (_, f) in g.log.iter().filter(|(n, _)| *n > seq) {
+                    let _ = tx.send(Outgoing::Frame(f.clone()));
+                }
+                g.conn = Some((conn_id, tx.clone()));
+                g.resumes += 1;
+                dispatch(s, 0, "RESUMED", json!({}));
+                true
+            });
+            if !ok {
+                let _ = tx.send(Outgoing::Frame(
+                    json!({ "op": 9, "d": false, "s": null, "t": null }),
+                ));
+            }
+            Step::Continue
+        }
+        3 | 4 | 8 => Step::Continue,
+        _ => {
+            shared.record_failure("gateway", "", format!("unknown opcode in {text}"));
+            Step::Close(4001, "Unknown opcode.")
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Gateway discovery, the bot's user and application, the guild, and application commands.
+
+use serde_json::{json, Value};
+
+use super::{ApiError, Ctx, Reply};
+use crate::payloads;
+use crate::state::id_of;
+
+pub fn handle(c: &Ctx<'_>) -> Reply {
+    let w = &c.shared.world;
+    match c.m.op.operation_id.as_str() {
+        "get_gateway" => Ok((200, json!({ "url": c.server.gateway_url }))),
+        "get_bot_gateway" => Ok((
+            200,
+            json!({
+                "url": c.server.gateway_url,
+                "shards": 1,
+                "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1 },
+            }),
+        )),
+        "get_my_user" => {
+            let mut u = payloads::user(w.bot_id, &w.bot_name, true);
+            u["verified"] = json!(true);
+            u["mfa_enabled"] = json!(false);
+            u["flags"] = json!(0);
+            Ok((200, u))
+        }
+        "get_my_oauth2_application" => Ok((
+            200,
+            json!({
+                "id": w.application_id.to_string(),
+                "name": w.bot_name,
+                "icon": null,
+                "description": "",
+                "bot_public": false,
+                "bot_require_code_grant": false,
+                "verify_key": "0".repeat(64),
+                "owner": payloads::user(w.members.first().map(|m| m.id).unwrap_or(1), "owner", false),
+                "team": null,
+                "flags": 0,
+                "summary": "",
+                "bot": payloads::user(w.bot_id, &w.bot_name, true),
+            }),
+        )),
+        "get_user" => {
+            let id = c.m.id("user_id");
+            if id == w.bot_id {
+                return Ok((200, payloads::user(w.bot_id, &w.bot_name, true)));
+            }
+            let m = w
+                .members
+                .iter()
+                .find(|m| m.id == id)
+                .ok_or_else(|| ApiError::unknown("User", 10013))?;
+            Ok((200, payloads::user(m.id, &m.name, false)))
+        }
+        "get_guild" => {
+            guild(c)?;
+            let mut g = payloads::guild_create(w, vec![], vec![]);
+            if let Some(o) = g.as_object_mut() {
+                for k in [
+                    "members",
+                    "channels",
+                    "threads",
+                    "presences",
+                    "voice_states",
+                    "joined_at",
+                    "large",
+                    "member_count",
+                ] {
+                    o.remove(k);
+                }
+            }
+            Ok((200, g))
+        }
+        "get_guild_member" => {
+            guild(c)?;
+            let id = c.m.id("user_id");
+            let m = w
+                .members
+                .iter()
+                .find(|m| m.id == id)
+                .ok_or_else(|| ApiError::unknown("Member", 10007))?;
+            Ok((200, payloads::member(m)))
+        }
+        "list_guild_channels" => {
+            guild(c)?;
+            let st = c.shared.read();
+            let chans = st
+                .channels
+                .values()
+                .filter(|ch| ch.kind == 0)
+                .map(|ch| payloads::channel(ch.id, 0, &ch.name, Some(w.guild_id), None))
+                .collect::<Vec<_>>();
+            Ok((200, Value::Array(chans)))
+        }
+        _ => commands(c),
+    }
+}
+
+fn guild(c: &Ctx<'_>) -> Result<(), ApiError> {
+    if c.m.id("guild_id") != c.shared.world.guild_id {
+        return Err(ApiError::unknown("Guild", 10004));
+    }
+    Ok(())
+}
+
+fn app(c: &Ctx<'_>) -> Result<(), ApiError> {
+    if c.m.id("application_id") != c.shared.world.application_id {
+        return Err(ApiError::new(
+            403,
+            50001,
+            "Missing Access (not this bot's application id)",
+        ));
+    }
+    Ok(())
+}
+
+/// Fills the fields Discord adds to a registered command.
+fn stored(c: &Ctx<'_>, id: u64, guild_id: Option<u64>, mut cmd: Value) -> Value {
+    cmd["id"] = json!(id.to_string());
+    cmd["application_id"] = json!(c.shared.world.application_id.to_string());
+    cmd["version"] = json!(id.to_string());
+    if cmd.get("type").is_none_or(Value::is_null) {
+        cmd["type"] = json!(1);
+    }
+    if let Some(g) = guild_id {
+        cmd["guild_id"] = json!(g.to_string());
+    }
+    if cmd.get("default_member_permissions").is_none() {
+        cmd["default_member_permissions"] = Value::Null;
+    }
+    cmd
+}
+
+fn commands(c: &Ctx<'_>) -> Reply {
+    app(c)?;
+    let guild_id =
+        c.m.params
+            .contains_key("guild_id")
+            .then(|| c.m.id("guild_id"));
+    if guild_id.is_some() {
+        guild(c)?;
+    }
+    let op = c.m.op.operation_id.replace("_guild_", "_");
+    c.shared.write(|s| {
+        let mut list = match guild_id {
+            Some(g) => s.guild_commands.get(&g).cloned().unwrap_or_default(),
+            None => s.global_commands.clone(),
+        };
+        let cmd_id = c.m.id("command_id");
+        let reply = match op.as_str() {
+            "list_application_commands" => (200, Value::Array(list.clone())),
+            "bulk_set_application_commands" => {
+                let mut new = Vec::new();
+                for cmd in c.body.as_array().cloned().unwrap_or_default() {
+                    // Keep the id of a command with the same name, as Discord does.
+                    let id = list
+                        .iter()
+                        .find(|o| o["name"] == cmd["name"] && o["type"] == cmd["type"])
+                        .map(id_of)
+                        .unwrap_or_else(|| s.snowflake());
+                    new.push(stored(c, id, guild_id, cmd));
+                }
+                list = new;
+                s.registrations += 1;
+                (200, Value::Array(list.clone()))
+            }
+            "create_application_command" => {
+                let id = s.snowflake();
+                let cmd = stored(c, id, guild_id, c.body.clone());
+                list.retain(|o| o["name"] != cmd["name"]);
+                list.push(cmd.clone());
+                s.registrations += 1;
+                (201, cmd)
+            }
+            "get_application_command" => match list.iter().find(|o| id_of(o) == cmd_id) {
+                Some(cmd) => (200, cmd.clone()),
+                None => return Err(ApiError::unknown("application command", 10063)),
+            },
+            "delete_application_command" => {
+                let before = list.len();
+                list.retain(|o| id_of(o) != cmd_id);
+                if before == list.len() {
+                    return Err(ApiError::unknown("application command", 10063));
+                }
+                (204, Value::Null)
+            }
+            "update_application_command" => match list.iter_mut().find(|o| id_of(o) == cmd_id) {
+                Some(cmd) => {
+                    for (k, v) in c.body.as_object().into_iter().flatten() {
+                        cmd[k] = v.clone();
+                    }
+                    (200, cmd.clone())
+                }
+                None => return Err(ApiError::unknown("application command", 10063)),
+            },
+            other => {
+                return Err(ApiError::new(
+                    501,
+                    0,
+                    format!("501: Not Implemented ({other})"),
+                ))
+            }
+        };
+        match guild_id {
+            Some(g) => {
+                s.guild_commands.insert(g, list);
+            }
+            None => s.global_commands = list,
+        }
+        Ok(reply)
+    })
+}

@@ -1,0 +1,414 @@
+//! Discord's REST API v10: one handler that matches the spec's route, applies auth, faults,
+//! rate limits and validation, and dispatches to the implemented operations.
+
+mod app;
+mod interactions;
+mod messages;
+
+pub use messages::channel_json;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Map, Value};
+
+use crate::limits;
+use crate::ratelimit::{Headers, RateLimiter};
+use crate::spec::{spec, Matched, Violation};
+use crate::state::{FaultKind, RequestRecord, Shared};
+
+/// What the HTTP server needs.
+pub struct Server {
+    pub shared: Arc<Shared>,
+    pub limiter: RateLimiter,
+    /// `ws://127.0.0.1:PORT/gateway` (no query string: serenity appends `?v=10`).
+    pub gateway_url: String,
+}
+
+/// An error answered like Discord: `{"code", "message", "errors"?}`.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: u32,
+    pub message: String,
+    pub errors: Option<Value>,
+    /// Recorded as a failure the test sees (the bot did something Discord refuses).
+    pub failure: bool,
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: u32, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            errors: None,
+            failure: true,
+        }
+    }
+    /// A refusal that a correct bot can meet (unknown message, DMs closed): not a failure.
+    pub fn expected(mut self) -> Self {
+        self.failure = false;
+        self
+    }
+    pub fn unknown(what: &str, code: u32) -> Self {
+        ApiError::new(404, code, format!("Unknown {what}")).expected()
+    }
+    fn body(&self) -> Value {
+        let mut b = json!({ "code": self.code, "message": self.message });
+        if let Some(e) = &self.errors {
+            b["errors"] = e.clone();
+        }
+        b
+    }
+}
+
+pub type Reply = Result<(u16, Value), ApiError>;
+
+/// What an operation handler gets.
+pub struct Ctx<'a> {
+    pub shared: &'a Arc<Shared>,
+    pub server: &'a Server,
+    pub m: &'a Matched,
+    pub body: &'a Value,
+    pub query: HashMap<String, String>,
+}
+
+pub async fn handle(State(server): State<Arc<Server>>, req: Request) -> Response {
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    let query: HashMap<String, String> = req
+        .uri()
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let headers = req.headers().clone();
+    let bytes = match axum::body::to_bytes(req.into_body(), 8 << 20).await {
+        Ok(b) => b,
+        Err(_) => Bytes::new(),
+    };
+    let (status, body, extra, route, recorded_body) =
+        process(&server, &method, &path, query, &headers, &bytes).await;
+    server.shared.record_request(RequestRecord {
+        method: method.clone(),
+        route,
+        path,
+        body: recorded_body,
+        status,
+    });
+    let mut resp = match body {
+        Some(b) => (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            axum::Json(b),
+        )
+            .into_response(),
+        None => Response::builder()
+            .status(StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT))
+            .body(Body::empty())
+            .unwrap_or_default(),
+    };
+    for (k, v) in extra {
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            resp.headers_mut().insert(k, v);
+        }
+    }
+    resp
+}
+
+type Outcome = (
+    u16,
+    Option<Value>,
+    Vec<(&'static str, String)>,
+    String,
+    Option<Value>,
+);
+
+async fn process(
+    server: &Server,
+    method: &str,
+    full_path: &str,
+    query: HashMap<String, String>,
+    headers: &HeaderMap,
+    bytes: &Bytes,
+) -> Outcome {
+    let shared = &server.shared;
+    let body_json: Option<Value> = if bytes.is_empty() {
+        None
+    } else {
+        serde_json::from_slice(bytes).ok()
+    };
+    let fail =
+        |status: u16, route: &str, err: ApiError, extra: Vec<(&'static str, String)>| -> Outcome {
+            if err.failure {
+                shared.record_failure(
+                    &format!("{method} {route}"),
+                    full_path,
+                    format!("{}: {}", err.message, err_detail(&err)),
+                );
+            }
+            (
+                status,
+                Some(err.body()),
+                extra,
+                route.to_string(),
+                body_json.clone(),
+            )
+        };
+    let Some(path) = full_path.strip_prefix("/api/v10") else {
+        let e = ApiError::new(
+            404,
+            0,
+            format!("404: Not Found (the sandbox serves /api/v10, not {full_path})"),
+        );
+        return fail(404, full_path, e, vec![]);
+    };
+    let Some(m) = spec().find(method, path) else {
+        let e = ApiError::new(404, 0, "404: Not Found (no such route in Discord's API)");
+        return fail(404, path, e, vec![]);
+    };
+    let route = m.op.template.clone();
+    let route_key = m.op.route();
+    let is_callback = m.op.operation_id == "create_interaction_response";
+    let is_webhook = route.starts_with("/webhooks/{webhook_id}/{webhook_token}");
+
+    // Authorization: Bot <token>, except where the token is in the path.
+    if !is_callback && !is_webhook {
+        let want = format!("Bot {}", shared.world.token);
+        if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(want.as_str()) {
+            return fail(
+                401,
+                &route,
+                ApiError::new(401, 0, "401: Unauthorized"),
+                vec![],
+            );
+        }
+    }
+
+    // Faults the test asked for.
+    let fault = shared.write(|s| {
+        let f = s
+            .faults
+            .iter_mut()
+            .find(|f| f.remaining > 0 && (f.route == route_key || f.route == "*"))?;
+        f.remaining -= 1;
+        Some(f.kind.clone())
+    });
+    match fault {
+        Some(FaultKind::ServerError) => {
+            let e = ApiError::new(500, 0, "500: Internal Server Error").expected();
+            return fail(500, &route, e, vec![]);
+        }
+        Some(FaultKind::RateLimited {
+            retry_after,
+            global,
+        }) => {
+            return rate_limited(method, &route, retry_after, global, None, body_json.clone());
+        }
+        Some(FaultKind::Delay(d)) => tokio::time::sleep(d).await,
+        None => {}
+    }
+
+    // Rate limits (interaction callbacks are not limited, as on Discord).
+    let mut extra = Vec::new();
+    if !is_callback {
+        let major = ["channel_id", "guild_id", "webhook_id"]
+            .iter()
+            .find_map(|p| m.params.get(*p).cloned())
+            .unwrap_or_default();
+        match server
+            .limiter
+            .check(&shared.world.config, &route_key, &major)
+        {
+            Ok(h) => extra = h.pairs(),
+            Err(l) => {
+                return rate_limited(
+                    method,
+                    &route,
+                    l.retry_after,
+                    l.global,
+                    Some(l.headers),
+                    body_json.clone(),
+                )
+            }
+        }
+    }
+
+    // Body: JSON only (serenity sends multipart only for attachments, which the bot does not send).
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !bytes.is_empty() && !content_type.starts_with("application/json") {
+        let e = ApiError::new(
+            501,
+            0,
+            format!("the sandbox does not take {content_type} bodies (files)"),
+        );
+        return fail(501, &route, e, extra);
+    }
+    if !bytes.is_empty() && body_json.is_none() {
+        return fail(
+            400,
+            &route,
+            ApiError::new(400, 50109, "The request body contains invalid JSON."),
+            extra,
+        );
+    }
+    let body = body_json.clone().unwrap_or(Value::Null);
+    if body_json.is_some() {
+        let mut violations = spec().validate_body(&m.op, &body).err().unwrap_or_default();
+        violations.extend(limits::check(limits::kind_of(&m.op.operation_id), &body));
+        if !violations.is_empty() {
+            let mut e = ApiError::new(400, 50035, "Invalid Form Body");
+            e.errors = Some(form_errors(&violations));
+            let reason = violations
+                .iter()
+                .map(|v| {
+                    format!(
+                        "{} at {:?} ({}): {}",
+                        m.op.operation_id, v.path, v.rule, v.message
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            shared.record_failure(
+                &route_key,
+                full_path,
+                format!("Invalid Form Body: {reason}"),
+            );
+            e.failure = false;
+            return fail(400, &route, e, extra);
+        }
+    }
+
+    let ctx = Ctx {
+        shared,
+        server,
+        m: &m,
+        body: &body,
+        query,
+    };
+    let reply = match m.op.operation_id.as_str() {
+        "get_gateway"
+        | "get_bot_gateway"
+        | "get_my_user"
+        | "get_my_oauth2_application"
+        | "get_user"
+        | "get_guild"
+        | "get_guild_member"
+        | "list_guild_channels"
+        | "list_application_commands"
+        | "bulk_set_application_commands"
+        | "create_application_command"
+        | "get_application_command"
+        | "delete_application_command"
+        | "update_application_command"
+        | "list_guild_application_commands"
+        | "bulk_set_guild_application_commands"
+        | "create_guild_application_command"
+        | "get_guild_application_command"
+        | "delete_guild_application_command"
+        | "update_guild_application_command" => app::handle(&ctx),
+        "create_interaction_response"
+        | "execute_webhook"
+        | "get_original_webhook_message"
+        | "update_original_webhook_message"
+        | "delete_original_webhook_message"
+        | "get_webhook_message"
+        | "update_webhook_message"
+        | "delete_webhook_message" => interactions::handle(&ctx),
+        "get_channel"
+        | "list_messages"
+        | "create_message"
+        | "get_message"
+        | "update_message"
+        | "delete_message"
+        | "create_thread_from_message"
+        | "create_thread"
+        | "add_thread_member"
+        | "join_thread"
+        | "list_thread_members"
+        | "create_dm"
+        | "add_my_message_reaction"
+        | "delete_my_message_reaction"
+        | "trigger_typing_indicator" => messages::handle(&ctx),
+        other => Err(ApiError::new(
+            501,
+            0,
+            format!("501: Not Implemented (the sandbox does not serve {other} = {route_key})"),
+        )),
+    };
+    match reply {
+        Ok((status, v)) => {
+            let body = if status == 204 { None } else { Some(v) };
+            (status, body, extra, route, body_json)
+        }
+        Err(e) => {
+            let status = e.status;
+            fail(status, &route, e, extra)
+        }
+    }
+}
+
+fn err_detail(e: &ApiError) -> String {
+    e.errors.as_ref().map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn rate_limited(
+    _method: &str,
+    route: &str,
+    retry_after: f64,
+    global: bool,
+    headers: Option<Headers>,
+    body: Option<Value>,
+) -> Outcome {
+    let mut extra = headers.map(|h| h.pairs()).unwrap_or_default();
+    extra.push(("retry-after", format!("{}", retry_after.max(0.001))));
+    if global {
+        extra.push(("x-ratelimit-global", "true".into()));
+        extra.push(("x-ratelimit-scope", "global".into()));
+    } else {
+        extra.push(("x-ratelimit-scope", "user".into()));
+    }
+    let reply = json!({
+        "message": "You are being rate limited.",
+        "retry_after": retry_after,
+        "global": global,
+    });
+    (429, Some(reply), extra, route.to_string(), body)
+}
+
+/// Discord's nested `errors` object: `{"content": {"_errors": [{"code", "message"}]}}`.
+fn form_errors(violations: &[Violation]) -> Value {
+    let mut root = Value::Object(Map::new());
+    for v in violations {
+        let mut node = &mut root;
+        for seg in v.path.split('/').filter(|s| !s.is_empty()) {
+            node = match node {
+                Value::Object(o) => o.entry(seg.to_string()).or_insert_with(|| json!({})),
+                other => other,
+            };
+        }
+        let code = match v.rule.as_str() {
+            "maxLength" | "limit" => "BASE_TYPE_MAX_LENGTH",
+            "locale" => "LOCALE_INVALID",
+            "required" => "BASE_TYPE_REQUIRED",
+            "pattern" => "APPLICATION_COMMAND_INVALID_NAME",
+            _ => "BASE_TYPE_INVALID",
+        };
+        if let Some(o) = node.as_object_mut() {
+            let list = o.entry("_errors").or_insert_with(|| json!([]));
+            if let Some(a) = list.as_array_mut() {
+                a.push(json!({ "code": code, "message": v.message, "rule": v.rule }));
+            }
+        }
+    }
+    root
+}

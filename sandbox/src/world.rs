@@ -1,0 +1,170 @@
+//! What a test describes: the bot, one guild with roles, members and text channels.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// A role in the guild.
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub id: u64,
+    pub name: String,
+    /// Permission bits as Discord sends them (a decimal string in JSON).
+    pub permissions: u64,
+}
+
+/// A person in the guild.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub id: u64,
+    pub name: String,
+    pub roles: Vec<u64>,
+    /// `no` or `en-US` (any Discord locale).
+    pub locale: String,
+    /// `false`: the member has DMs closed; sending to their DM channel answers 403 / 50007.
+    pub dms_open: bool,
+}
+
+impl Member {
+    pub fn new(id: u64, name: &str) -> Self {
+        Member {
+            id,
+            name: name.into(),
+            roles: Vec::new(),
+            locale: "no".into(),
+            dms_open: true,
+        }
+    }
+    pub fn roles(mut self, roles: &[u64]) -> Self {
+        self.roles = roles.to_vec();
+        self
+    }
+    pub fn locale(mut self, locale: &str) -> Self {
+        self.locale = locale.into();
+        self
+    }
+    pub fn dms_closed(mut self) -> Self {
+        self.dms_open = false;
+        self
+    }
+}
+
+/// A guild text channel.
+#[derive(Debug, Clone)]
+pub struct TextChannel {
+    pub id: u64,
+    pub name: String,
+}
+
+/// Timing and rate-limit settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Discord: the initial response must come within 3 seconds of the dispatch.
+    pub initial_response_window: Duration,
+    /// Discord: the interaction token is valid for 15 minutes.
+    pub followup_window: Duration,
+    /// How long an `Actor` waits for the bot's answer.
+    pub answer_timeout: Duration,
+    /// Requests per second over all routes (Discord: 50).
+    pub global_limit: u32,
+    /// Per-route buckets: route (`POST /channels/{channel_id}/messages`) → (limit, window).
+    /// The bucket is kept per top-level resource (channel, guild or webhook).
+    pub buckets: HashMap<String, (u32, Duration)>,
+    /// Bucket for routes not in `buckets`.
+    pub default_bucket: (u32, Duration),
+    /// JSON-lines log of requests and failures; defaults to env var `LOS_SANDBOX_LOG`.
+    pub log_path: Option<std::path::PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let mut buckets = HashMap::new();
+        buckets.insert(
+            "POST /channels/{channel_id}/messages".to_string(),
+            (5, Duration::from_secs(5)),
+        );
+        Config {
+            initial_response_window: Duration::from_secs(3),
+            followup_window: Duration::from_secs(15 * 60),
+            answer_timeout: Duration::from_secs(10),
+            global_limit: 50,
+            buckets,
+            default_bucket: (50, Duration::from_secs(1)),
+            log_path: std::env::var_os("LOS_SANDBOX_LOG").map(Into::into),
+        }
+    }
+}
+
+/// Everything the sandbox starts with.
+#[derive(Debug, Clone)]
+pub struct World {
+    pub token: String,
+    pub application_id: u64,
+    pub bot_id: u64,
+    pub bot_name: String,
+    pub guild_id: u64,
+    pub guild_name: String,
+    pub roles: Vec<Role>,
+    pub members: Vec<Member>,
+    pub channels: Vec<TextChannel>,
+    /// Privileged intents enabled for the application (Developer Portal switches):
+    /// GUILD_MEMBERS `1 << 1`, GUILD_PRESENCES `1 << 8`, MESSAGE_CONTENT `1 << 15`.
+    /// IDENTIFY asking for others is closed with 4014 "Disallowed intent(s)".
+    pub privileged_intents: u64,
+    pub config: Config,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        World {
+            token: "sandbox-token".into(),
+            application_id: 900_000_000_000_000_001,
+            bot_id: 900_000_000_000_000_001,
+            bot_name: "los".into(),
+            guild_id: 800_000_000_000_000_001,
+            guild_name: "Oslo kommune".into(),
+            roles: Vec::new(),
+            members: Vec::new(),
+            channels: vec![TextChannel {
+                id: 700_000_000_000_000_001,
+                name: "generelt".into(),
+            }],
+            privileged_intents: 0,
+            config: Config::default(),
+        }
+    }
+}
+
+impl World {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn role(mut self, id: u64, name: &str) -> Self {
+        self.roles.push(Role {
+            id,
+            name: name.into(),
+            permissions: 0,
+        });
+        self
+    }
+    pub fn member(mut self, member: Member) -> Self {
+        self.members.push(member);
+        self
+    }
+    /// Adds a text channel (the default world has `#generelt`).
+    pub fn channel(mut self, id: u64, name: &str) -> Self {
+        self.channels.push(TextChannel {
+            id,
+            name: name.into(),
+        });
+        self
+    }
+    /// Enables privileged intents (see [`World::privileged_intents`]).
+    pub fn privileged_intents(mut self, bits: u64) -> Self {
+        self.privileged_intents = bits;
+        self
+    }
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+}
