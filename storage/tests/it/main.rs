@@ -10,3 +10,4 @@ mod reminders;
 mod retention;
 mod roundtrip;
 mod schema;
+mod shipped;
