@@ -10,4 +10,5 @@ mod reminders;
 mod retention;
 mod roundtrip;
 mod schema;
+mod send;
 mod shipped;
