@@ -49,9 +49,12 @@ impl Db {
         Ok(Db { pool })
     }
 
-    /// Opens `DATABASE_URL` if it is set, else `./data/los.db`.
+    /// Opens `DATABASE_URL` if it is set (and not empty), else `./data/los.db`.
     pub async fn open_default() -> Result<Db> {
-        let target = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_PATH.to_owned());
+        let target = std::env::var("DATABASE_URL")
+            .ok()
+            .filter(|url| !url.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_PATH.to_owned());
         Db::open(&target).await
     }
 
