@@ -2,14 +2,12 @@
 
 use std::path::Path;
 
-use sqlx::{Acquire, Sqlite};
-
-use crate::{Result, StorageError};
+use crate::{Db, Result, StorageError};
 
 /// Writes a copy of the database to `path` with `VACUUM INTO`: one read transaction, so the
 /// copy is a consistent snapshot even while the bot writes, and compact. Never writes over an
-/// existing file.
-pub async fn backup<'a>(db: impl Acquire<'a, Database = Sqlite>, path: &Path) -> Result<()> {
+/// existing file. Not inside a transaction: SQLite refuses VACUUM there.
+pub async fn backup(db: &Db, path: &Path) -> Result<()> {
     if path.exists() {
         return Err(StorageError::BackupExists(path.to_owned()));
     }
@@ -19,11 +17,10 @@ pub async fn backup<'a>(db: impl Acquire<'a, Database = Sqlite>, path: &Path) ->
             path.display()
         )));
     };
-    let mut conn = db.acquire().await?;
     // SQLite itself also refuses a target that exists and is not empty.
     sqlx::query("VACUUM INTO ?")
         .bind(target)
-        .execute(&mut *conn)
+        .execute(db.pool())
         .await?;
     Ok(())
 }

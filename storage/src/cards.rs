@@ -21,7 +21,7 @@ pub async fn set_card<'a>(
     case: CaseId,
     card: CaseCard,
 ) -> Result<()> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let done = sqlx::query(
         "INSERT INTO case_cards (case_id, channel_id, thread_id, message_id, updated_at)
          SELECT id, ?, ?, ?, ? FROM cases WHERE id = ? AND guild_id = ?
@@ -40,6 +40,7 @@ pub async fn set_card<'a>(
     if done.rows_affected() == 0 {
         return Err(StorageError::NotFound);
     }
+    conn.commit().await?;
     Ok(())
 }
 
@@ -49,7 +50,7 @@ pub async fn card<'a>(
     guild: u64,
     case: CaseId,
 ) -> Result<Option<CaseCard>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let row: Option<(i64, Option<i64>, i64)> = sqlx::query_as(
         "SELECT k.channel_id, k.thread_id, k.message_id
          FROM case_cards k JOIN cases c ON c.id = k.case_id
@@ -59,6 +60,7 @@ pub async fn card<'a>(
     .bind(id(guild))
     .fetch_optional(&mut *conn)
     .await?;
+    conn.commit().await?;
     Ok(row.map(|(channel, thread, message)| CaseCard {
         channel: id_back(channel),
         thread: opt_id_back(thread),

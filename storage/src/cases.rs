@@ -96,6 +96,51 @@ pub async fn load_case<'a>(
     Ok(found)
 }
 
+/// Reconciles a case's reminders with `wanted` without changing the case, e.g. after the
+/// server changed its reminder settings. `case` is the case as read; if it has changed since,
+/// nothing is written and the answer is [`StorageError::Stale`] (plan again from a fresh read).
+pub async fn replan_reminders<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    case: &Case,
+    wanted: &[PlannedReminder],
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    // A write that changes nothing, first: it takes the write lock and checks the version.
+    let current = sqlx::query(
+        "UPDATE cases SET version = version WHERE id = ? AND guild_id = ? AND version = ?",
+    )
+    .bind(case.id.0)
+    .bind(id(guild))
+    .bind(case.version)
+    .execute(&mut *tx)
+    .await?;
+    if current.rows_affected() == 0 {
+        let err = why_not_written(&mut tx, guild, case.id).await?;
+        tx.rollback().await?;
+        return Err(err);
+    }
+    reminders::reconcile(&mut tx, guild, case.id, wanted).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The ids of the server's open cases, oldest first (e.g. to plan their reminders again).
+pub async fn open_cases<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+) -> Result<Vec<CaseId>> {
+    let mut conn = db.begin().await?;
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM cases WHERE guild_id = ? AND status = 'open' ORDER BY opened_at, id",
+    )
+    .bind(id(guild))
+    .fetch_all(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    Ok(ids.into_iter().map(CaseId).collect())
+}
+
 /// Remembers the case's discussion thread.
 pub async fn set_case_thread<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
@@ -103,7 +148,7 @@ pub async fn set_case_thread<'a>(
     case: CaseId,
     thread: u64,
 ) -> Result<()> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let done = sqlx::query("UPDATE cases SET thread_id = ? WHERE id = ? AND guild_id = ?")
         .bind(id(thread))
         .bind(case.0)
@@ -113,6 +158,7 @@ pub async fn set_case_thread<'a>(
     if done.rows_affected() == 0 {
         return Err(StorageError::NotFound);
     }
+    conn.commit().await?;
     Ok(())
 }
 
@@ -122,13 +168,14 @@ pub async fn case_by_thread<'a>(
     guild: u64,
     thread: u64,
 ) -> Result<Option<CaseId>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let found: Option<i64> =
         sqlx::query_scalar("SELECT id FROM cases WHERE thread_id = ? AND guild_id = ?")
             .bind(id(thread))
             .bind(id(guild))
             .fetch_optional(&mut *conn)
             .await?;
+    conn.commit().await?;
     Ok(found.map(CaseId))
 }
 

@@ -49,9 +49,12 @@ impl Db {
         Ok(Db { pool })
     }
 
-    /// Opens `DATABASE_URL` if it is set, else `./data/los.db`.
+    /// Opens `DATABASE_URL` if it is set (and not empty), else `./data/los.db`.
     pub async fn open_default() -> Result<Db> {
-        let target = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_PATH.to_owned());
+        let target = std::env::var("DATABASE_URL")
+            .ok()
+            .filter(|url| !url.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_PATH.to_owned());
         Db::open(&target).await
     }
 
@@ -74,7 +77,10 @@ impl Db {
             // We write a few rows per button press; one fsync per commit costs nothing that matters.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT))
+            .busy_timeout(BUSY_TIMEOUT)
+            // Deleted and overwritten content is zeroed, so purged personal data does not
+            // linger in free space of the file.
+            .pragma("secure_delete", "ON"))
     }
 
     /// The pool, for callers that want sqlx directly.

@@ -89,7 +89,7 @@ pub async fn history<'a>(
     limit: u32,
     offset: u32,
 ) -> Result<Vec<HistoryEntry>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let rows: Vec<EventRow> = sqlx::query_as(
         "SELECT e.seq, e.version, e.at, e.actor_id, e.actor_name, e.kind, e.step, e.outcome, e.detail
          FROM events e JOIN cases c ON c.id = e.case_id
@@ -102,6 +102,7 @@ pub async fn history<'a>(
     .bind(i64::from(offset))
     .fetch_all(&mut *conn)
     .await?;
+    conn.commit().await?;
     rows.into_iter().map(EventRow::into_entry).collect()
 }
 

@@ -22,7 +22,10 @@ mod steps;
 
 pub use backup::backup;
 pub use cards::{card, set_card, CaseCard};
-pub use cases::{case_by_thread, create_case, load_case, save_applied, set_case_thread};
+pub use cases::{
+    case_by_thread, create_case, load_case, open_cases, replan_reminders, save_applied,
+    set_case_thread,
+};
 pub use checklist::{
     checklist, checklist_for_step, save_checklist, tick_item, untick_item, Checklist, ChecklistItem,
 };

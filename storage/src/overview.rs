@@ -30,7 +30,7 @@ pub async fn pending_for<'a>(
     steps_for_roles: &[StepId],
     owner_steps: &[StepId],
 ) -> Result<Vec<PendingAction>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT c.id, c.title, s.step, s.at
          FROM case_steps s JOIN cases c ON c.id = s.case_id
@@ -47,6 +47,7 @@ pub async fn pending_for<'a>(
     .bind(json_list(owner_steps.iter().map(StepId::as_str)))
     .fetch_all(&mut *conn)
     .await?;
+    conn.commit().await?;
     rows.into_iter()
         .map(|(case, title, step, at)| {
             Ok(PendingAction {
@@ -182,7 +183,7 @@ pub async fn open_case_titles<'a>(
     prefix: &str,
     limit: u32,
 ) -> Result<Vec<(CaseId, String)>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let pattern = format!(
         "{}%",
         prefix
@@ -200,5 +201,6 @@ pub async fn open_case_titles<'a>(
     .bind(i64::from(limit))
     .fetch_all(&mut *conn)
     .await?;
+    conn.commit().await?;
     Ok(rows.into_iter().map(|(i, t)| (CaseId(i), t)).collect())
 }

@@ -93,9 +93,10 @@ fn nonce(key: &str) -> String {
 
 /// Makes the case's queue match `wanted`, inside the caller's transaction:
 /// pending reminders not wanted any more are cancelled; wanted keys never queued are queued.
-/// A key is never queued twice: one that was sent, claimed or failed stays as it is. One that
-/// was cancelled without ever going out is queued again (e.g. a reopened step's legal
-/// deadline: the reminder is owed again and was never sent).
+/// A key is never queued twice: one that was sent, claimed or failed stays as it is. A pending
+/// one takes the wanted due time (the same key with another time: the server changed its
+/// reminder settings). One that was cancelled without ever going out is queued again (e.g. a
+/// reopened step's legal deadline: the reminder is owed again and was never sent).
 pub(crate) async fn reconcile(
     conn: &mut SqliteConnection,
     guild: u64,
@@ -123,9 +124,15 @@ pub(crate) async fn reconcile(
             "INSERT INTO reminders (key, guild_id, case_id, step, kind, target, due_at,
                                     next_attempt_at, nonce, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)
-             ON CONFLICT (key) DO UPDATE SET state = 'pending', attempts = 0, last_error = NULL,
-                 next_attempt_at = excluded.due_at
-             WHERE reminders.state = 'cancelled'",
+             ON CONFLICT (key) DO UPDATE SET
+                 due_at = excluded.due_at,
+                 next_attempt_at = CASE WHEN reminders.state = 'pending' AND reminders.attempts > 0
+                     THEN MAX(reminders.next_attempt_at, excluded.due_at)
+                     ELSE excluded.due_at END,
+                 attempts = CASE WHEN reminders.state = 'cancelled' THEN 0 ELSE reminders.attempts END,
+                 last_error = CASE WHEN reminders.state = 'cancelled' THEN NULL ELSE reminders.last_error END,
+                 state = 'pending'
+             WHERE reminders.state IN ('pending', 'cancelled')",
         )
         .bind(&r.key)
         .bind(id(guild))
@@ -165,7 +172,7 @@ pub async fn claim_due<'a>(
     limit: u32,
     claim_owner: &str,
 ) -> Result<Vec<ClaimedReminder>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let rows: Vec<ClaimRow> = sqlx::query_as(
         "UPDATE reminders
          SET state = 'claimed', claimed_at = ?1, claim_owner = ?2, attempts = attempts + 1
@@ -179,6 +186,7 @@ pub async fn claim_due<'a>(
     .bind(i64::from(limit))
     .fetch_all(&mut *conn)
     .await?;
+    conn.commit().await?;
     let mut out = rows
         .into_iter()
         .map(|r| {
@@ -209,7 +217,7 @@ pub async fn mark_sent<'a>(
     sent_at: DateTime<Utc>,
     late: bool,
 ) -> Result<()> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let done = sqlx::query(
         "UPDATE reminders SET state = 'sent', sent_at = ?, late = ?, claimed_at = NULL,
                 claim_owner = NULL, last_error = NULL
@@ -220,7 +228,9 @@ pub async fn mark_sent<'a>(
     .bind(id)
     .execute(&mut *conn)
     .await?;
-    one_row(done.rows_affected())
+    one_row(done.rows_affected())?;
+    conn.commit().await?;
+    Ok(())
 }
 
 /// The claimed reminder could not be sent. With `next_attempt_at` it goes back to pending and
@@ -232,7 +242,7 @@ pub async fn mark_failed<'a>(
     error: &str,
     next_attempt_at: Option<DateTime<Utc>>,
 ) -> Result<()> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let done = sqlx::query(
         "UPDATE reminders
          SET state = CASE WHEN ?2 IS NULL THEN 'failed' ELSE 'pending' END,
@@ -245,7 +255,9 @@ pub async fn mark_failed<'a>(
     .bind(id)
     .execute(&mut *conn)
     .await?;
-    one_row(done.rows_affected())
+    one_row(done.rows_affected())?;
+    conn.commit().await?;
+    Ok(())
 }
 
 /// Puts claims taken before `older_than` back to pending: their claimer died (a crash between
@@ -254,7 +266,7 @@ pub async fn release_stale_claims<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     older_than: DateTime<Utc>,
 ) -> Result<u64> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let done = sqlx::query(
         "UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL
          WHERE state = 'claimed' AND claimed_at < ?",
@@ -262,6 +274,7 @@ pub async fn release_stale_claims<'a>(
     .bind(ts(older_than))
     .execute(&mut *conn)
     .await?;
+    conn.commit().await?;
     Ok(done.rows_affected())
 }
 
@@ -271,8 +284,10 @@ pub async fn cancel_reminders_for_case<'a>(
     guild: u64,
     case: CaseId,
 ) -> Result<u64> {
-    let mut conn = db.acquire().await?;
-    cancel_pending(&mut conn, guild, case).await
+    let mut conn = db.begin().await?;
+    let cancelled = cancel_pending(&mut conn, guild, case).await?;
+    conn.commit().await?;
+    Ok(cancelled)
 }
 
 pub(crate) async fn cancel_pending(
@@ -295,11 +310,12 @@ pub(crate) async fn cancel_pending(
 pub async fn next_due_at<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
 ) -> Result<Option<DateTime<Utc>>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let next: Option<String> =
         sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM reminders WHERE state = 'pending'")
             .fetch_one(&mut *conn)
             .await?;
+    conn.commit().await?;
     opt_ts_back(next.as_deref())
 }
 
@@ -328,7 +344,7 @@ pub async fn reminders_for_case<'a>(
     guild: u64,
     case: CaseId,
 ) -> Result<Vec<StoredReminder>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let rows: Vec<StoredRow> = sqlx::query_as(
         "SELECT id, key, case_id, step, kind, target, due_at, state, attempts, last_error,
                 next_attempt_at, claimed_at, sent_at, late, nonce
@@ -338,6 +354,7 @@ pub async fn reminders_for_case<'a>(
     .bind(id(guild))
     .fetch_all(&mut *conn)
     .await?;
+    conn.commit().await?;
     rows.into_iter()
         .map(|r| {
             Ok(StoredReminder {

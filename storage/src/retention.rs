@@ -7,11 +7,11 @@
 
 use chrono::{DateTime, Utc};
 use flow::CaseId;
-use sqlx::{Acquire, Connection, Sqlite};
+use sqlx::Connection;
 
 use crate::codec::{id_back, ts, ts_back};
 use crate::reminders::cancel_pending;
-use crate::Result;
+use crate::{Db, Result};
 
 /// The name left where a person was, and the text left where a reason was.
 pub const ERASED: &str = "slettet";
@@ -28,12 +28,8 @@ pub struct PurgeReport {
 
 /// Purges every ended case whose retention has run out at `now`: the server's
 /// `retention_months` setting if it has one, else `retention_months`.
-pub async fn purge<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    now: DateTime<Utc>,
-    retention_months: u32,
-) -> Result<PurgeReport> {
-    let mut conn = db.acquire().await?;
+pub async fn purge(db: &Db, now: DateTime<Utc>, retention_months: u32) -> Result<PurgeReport> {
+    let mut conn = db.pool().acquire().await?;
     let ended: Vec<(i64, i64, String, Option<i64>)> = sqlx::query_as(
         "SELECT c.id, c.guild_id, c.ended_at, g.retention_months
          FROM cases c LEFT JOIN guild_settings g ON g.guild_id = c.guild_id
@@ -123,6 +119,17 @@ pub async fn purge<'a>(
         report.cases.push(CaseId(case_id));
         report.candidates += candidates;
         report.events += events;
+    }
+    if !report.cases.is_empty() {
+        // The old rows may still sit in the write-ahead log: copy it into the file (where
+        // secure_delete zeroed them) and empty it. Best effort: a busy reader may delay it to
+        // a later checkpoint, which SQLite runs by itself.
+        let checkpoint = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut *conn)
+            .await;
+        if let Err(e) = checkpoint {
+            tracing::warn!(error = %e, "checkpoint after purge failed");
+        }
     }
     Ok(report)
 }

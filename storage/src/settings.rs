@@ -101,7 +101,7 @@ pub async fn load_settings<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     guild: u64,
 ) -> Result<Option<GuildSettings>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let row: Option<Row> = sqlx::query_as(
         "SELECT guild_id, manager_role_id, hr_role_id, union_rep_role_id, approver_role_id,
                 payroll_role_id, case_channel_id, hr_channel_id, onboarding_channel_id,
@@ -112,6 +112,7 @@ pub async fn load_settings<'a>(
     .bind(id(guild))
     .fetch_optional(&mut *conn)
     .await?;
+    conn.commit().await?;
     let Some(r) = row else { return Ok(None) };
     Ok(Some(GuildSettings {
         guild: id_back(r.guild_id),
@@ -144,7 +145,7 @@ pub async fn save_settings<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     settings: &GuildSettings,
 ) -> Result<()> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.begin().await?;
     let docs = serde_json::to_string(&settings.docs).map_err(|e| corrupt(e.to_string()))?;
     let days =
         serde_json::to_string(&settings.reminders.days).map_err(|e| corrupt(e.to_string()))?;
@@ -181,5 +182,6 @@ pub async fn save_settings<'a>(
     .bind(ts(Utc::now()))
     .execute(&mut *conn)
     .await?;
+    conn.commit().await?;
     Ok(())
 }

@@ -1,0 +1,340 @@
+//! A small process, its texts, the people who act in it and a fixed script of changes, so
+//! every test can walk real cases through the real engine onto a real SQLite file.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use flow::{
+    Action, Actor, Applied, CandidateName, Case, CaseId, CaseText, DateKey, Dato, Event, Lang,
+    NewCase, OutcomeId, PersonId, PersonRef, PlannedReminder, Process, Reason, ReminderSettings,
+    Role, StepId, Texts,
+};
+use storage::{Db, StorageError};
+
+pub const GUILD: u64 = 1_180_000_000_000_000_001;
+pub const OTHER_GUILD: u64 = 42;
+
+pub const PROCESS: &str = r#"
+start = "behov"
+
+[[roles]]
+id = "manager"
+[[roles]]
+id = "hr"
+[[roles]]
+id = "union_rep"
+[[roles]]
+id = "approver"
+
+[[phases]]
+id = "forberedelse"
+[[phases]]
+id = "ansettelse"
+
+[[steps]]
+id = "behov"
+phase = "forberedelse"
+kind = "choice"
+roles = ["manager"]
+[[steps.outcomes]]
+id = "ny"
+next = ["frist"]
+mark = "ny_stilling"
+[[steps.outcomes]]
+id = "gammel"
+next = ["frist"]
+
+[[steps]]
+id = "frist"
+phase = "forberedelse"
+kind = "date"
+date = "soknadsfrist"
+roles = ["manager"]
+next = ["drofting"]
+
+[[steps]]
+id = "drofting"
+phase = "forberedelse"
+kind = "task"
+roles = ["manager", "union_rep"]
+all_roles = true
+next = ["bistand"]
+
+[[steps]]
+id = "bistand"
+phase = "forberedelse"
+kind = "if_needed"
+roles = ["hr"]
+next = ["innstilling"]
+
+[[steps]]
+id = "innstilling"
+phase = "ansettelse"
+kind = "task"
+roles = ["manager"]
+names_candidates = true
+next = ["godkjenning"]
+[steps.deadline]
+anchor = "original_soknadsfrist"
+days = 14
+kind = "legal"
+
+[[steps]]
+id = "godkjenning"
+phase = "ansettelse"
+kind = "approval"
+roles = ["approver"]
+next = ["tilbud"]
+rejected = ["innstilling"]
+
+[[steps]]
+id = "tilbud"
+phase = "ansettelse"
+kind = "task"
+roles = ["manager"]
+makes_offer = true
+next = ["svar"]
+
+[[steps]]
+id = "svar"
+phase = "ansettelse"
+kind = "choice"
+roles = ["manager"]
+records_answer = true
+[[steps.outcomes]]
+id = "ja"
+answer = "accepted"
+next = ["slutt"]
+[[steps.outcomes]]
+id = "nei"
+answer = "declined"
+next = ["tilbud"]
+when_none_left = ["innstilling"]
+"#;
+
+pub fn process() -> Process {
+    let steps = [
+        "behov",
+        "frist",
+        "drofting",
+        "bistand",
+        "innstilling",
+        "godkjenning",
+        "tilbud",
+        "svar",
+    ];
+    let mut ftl = String::new();
+    for s in steps {
+        ftl.push_str(&format!(
+            "step-{s} = {s}\nstep-{s}-guide = Slik gjør du {s}.\n"
+        ));
+    }
+    for (s, o) in [
+        ("behov", "ny"),
+        ("behov", "gammel"),
+        ("svar", "ja"),
+        ("svar", "nei"),
+    ] {
+        ftl.push_str(&format!("outcome-{s}-{o} = {o}\n"));
+    }
+    for p in ["forberedelse", "ansettelse"] {
+        ftl.push_str(&format!("phase-{p} = {p}\n"));
+    }
+    for r in ["manager", "hr", "union_rep", "approver"] {
+        ftl.push_str(&format!("role-{r} = {r}\n"));
+    }
+    let texts = Texts::from_sources([
+        (Lang::Nb, "t.ftl", ftl.as_str()),
+        (Lang::En, "t.ftl", ftl.as_str()),
+    ])
+    .expect("test texts parse");
+    Process::parse("test-process.toml", PROCESS, &texts).expect("test process is valid")
+}
+
+pub fn person(id: u64, name: &str) -> PersonRef {
+    PersonRef {
+        id: PersonId(id),
+        name: name.to_owned(),
+    }
+}
+
+pub fn actor(person: PersonRef, roles: &[Role]) -> Actor {
+    Actor {
+        person,
+        roles: roles.iter().copied().collect::<BTreeSet<_>>(),
+    }
+}
+
+pub fn owner() -> PersonRef {
+    person(1_001, "Mari Leder")
+}
+pub fn hr() -> Actor {
+    actor(person(2_002, "Hanne HR"), &[Role::Hr])
+}
+pub fn union_rep() -> Actor {
+    actor(person(3_003, "Tore Tillitsvalgt"), &[Role::UnionRep])
+}
+pub fn approver() -> Actor {
+    actor(person(4_004, "Anne Godkjenner"), &[Role::Approver])
+}
+pub fn manager() -> Actor {
+    actor(owner(), &[])
+}
+
+/// A Monday, with nanoseconds so the round trip of times is exact to the last digit.
+pub fn base() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap() + Duration::nanoseconds(123_456_789)
+}
+
+/// When the change that makes version `v` happens.
+pub fn at(v: i64) -> DateTime<Utc> {
+    base() + Duration::hours(v) + Duration::seconds(v * 7)
+}
+
+fn step(s: &str) -> StepId {
+    StepId::new(s)
+}
+
+/// The change that takes a case from version `v` to `v + 1`, by whom. Version 13 is the end.
+pub fn script(v: i64) -> Option<(Actor, Action)> {
+    let name = |s: &str| CandidateName::parse(s).unwrap();
+    Some(match v {
+        1 => (
+            manager(),
+            Action::Choose {
+                step: step("behov"),
+                outcome: OutcomeId::new("ny"),
+            },
+        ),
+        2 => (
+            manager(),
+            Action::SetDate {
+                key: DateKey::Soknadsfrist,
+                date: Dato::from_naive(NaiveDate::from_ymd_opt(2026, 2, 2).unwrap()),
+            },
+        ),
+        3 => (
+            manager(),
+            Action::Complete {
+                step: step("drofting"),
+            },
+        ),
+        4 => (
+            union_rep(),
+            Action::Complete {
+                step: step("drofting"),
+            },
+        ),
+        5 => (
+            hr(),
+            Action::Skip {
+                step: step("bistand"),
+                reason: Reason::parse("Lederen klarer det selv").unwrap(),
+            },
+        ),
+        6 => (
+            manager(),
+            Action::SetCandidates {
+                step: step("innstilling"),
+                names: vec![name("Kari Nordmann"), name("Ola Hansen")],
+            },
+        ),
+        7 => (
+            manager(),
+            Action::Complete {
+                step: step("innstilling"),
+            },
+        ),
+        8 => (
+            approver(),
+            Action::Approve {
+                step: step("godkjenning"),
+            },
+        ),
+        9 => (
+            manager(),
+            Action::Complete {
+                step: step("tilbud"),
+            },
+        ),
+        10 => (manager(), Action::RecordDecline { step: step("svar") }),
+        11 => (
+            manager(),
+            Action::Complete {
+                step: step("tilbud"),
+            },
+        ),
+        12 => (manager(), Action::RecordAccept { step: step("svar") }),
+        _ => return None,
+    })
+}
+
+pub const LAST_VERSION: i64 = 13;
+
+pub fn draft() -> NewCase {
+    NewCase {
+        title: CaseText::parse("Lærer 100 % fast").unwrap(),
+        unit: CaseText::parse("Bjerke skole").unwrap(),
+        note: Some(CaseText::parse("Erstatter en som går av med pensjon").unwrap()),
+    }
+}
+
+pub fn wanted(p: &Process, case: &Case) -> Vec<PlannedReminder> {
+    flow::plan_reminders(p, case, &ReminderSettings::default())
+}
+
+/// Opens a case through storage, the way the bot does.
+pub async fn open_case(db: &Db, p: &Process, guild: u64) -> Case {
+    storage::create_case(
+        db,
+        guild,
+        |id| flow::start(p, id, draft(), owner(), base()),
+        |c| wanted(p, c),
+    )
+    .await
+    .expect("case created")
+}
+
+/// Loads, applies the script's next change and saves it; the saved result.
+pub async fn step_case(
+    db: &Db,
+    p: &Process,
+    guild: u64,
+    id: CaseId,
+) -> Result<Applied, StorageError> {
+    let case = storage::load_case(db, guild, id)
+        .await?
+        .expect("case exists");
+    let (who, action) = script(case.version).expect("the script goes on");
+    let applied =
+        flow::apply(p, &case, &who, &action, at(case.version)).expect("the engine accepts");
+    storage::save_applied(db, guild, case.version, &applied, &wanted(p, &applied.case)).await?;
+    Ok(applied)
+}
+
+/// The case and its whole history as the engine makes them, without storage.
+pub fn replay(p: &Process, id: CaseId, version: i64) -> (Case, Vec<Event>) {
+    let started = flow::start(p, id, draft(), owner(), base());
+    let mut case = started.case;
+    let mut events = started.events;
+    while case.version < version {
+        let (who, action) = script(case.version).expect("script long enough");
+        let next = flow::apply(p, &case, &who, &action, at(case.version)).expect("engine accepts");
+        case = next.case;
+        events.extend(next.events);
+    }
+    (case, events)
+}
+
+pub fn temp_db_path() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("data").join("los.db");
+    let path = path.to_str().expect("utf-8 temp path").to_owned();
+    (dir, path)
+}
+
+pub async fn temp_db() -> (tempfile::TempDir, Db) {
+    let (dir, path) = temp_db_path();
+    let db = Db::open(&path).await.expect("database opens");
+    (dir, db)
+}

@@ -1,0 +1,14 @@
+//! Integration tests of `storage`, all on real SQLite files in temporary folders.
+
+mod common;
+
+mod crash;
+mod migrations;
+mod open;
+mod race;
+mod reminders;
+mod retention;
+mod roundtrip;
+mod schema;
+mod send;
+mod shipped;

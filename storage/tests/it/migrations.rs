@@ -1,0 +1,75 @@
+//! The schema comes up from an empty file and from every earlier migration state.
+
+use std::borrow::Cow;
+
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::SqlitePoolOptions;
+use storage::{Db, MIGRATOR};
+
+use crate::common::*;
+
+#[tokio::test]
+async fn from_empty_and_from_every_earlier_state() {
+    let all = MIGRATOR.migrations.len();
+    assert!(all >= 4, "the schema is split over several migrations");
+    for applied_first in 0..=all {
+        let (_dir, path) = temp_db_path();
+        std::fs::create_dir_all(std::path::Path::new(&path).parent().unwrap()).unwrap();
+        let pool = SqlitePoolOptions::new()
+            .connect_with(Db::options(&path).unwrap())
+            .await
+            .unwrap();
+        let partial = Migrator {
+            migrations: Cow::Owned(MIGRATOR.migrations[..applied_first].to_vec()),
+            ..Migrator::DEFAULT
+        };
+        partial.run(&pool).await.unwrap();
+        // A case written by the older schema, where it has cases at all.
+        let has_cases: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'cases'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if has_cases == 1 {
+            sqlx::query(
+                "INSERT INTO cases (id, guild_id, title, unit, owner_id, owner_name, opened_at, version)
+                 VALUES (500, ?, 'Gammel sak', 'Enhet', 7, 'Eldre Leder', '2025-01-01T08:00:00.000000000Z', 1)",
+            )
+            .bind(GUILD as i64)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        pool.close().await;
+
+        let db = Db::open(&path).await.unwrap();
+        let done: Vec<(i64, bool)> =
+            sqlx::query_as("SELECT version, success FROM _sqlx_migrations ORDER BY version")
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
+        assert_eq!(
+            done.len(),
+            all,
+            "after {applied_first}: every migration applied"
+        );
+        assert!(done.iter().all(|(_, ok)| *ok));
+        if has_cases == 1 {
+            let old = storage::load_case(&db, GUILD, flow::CaseId(500))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(old.title.as_str(), "Gammel sak");
+        }
+        // And the round trip works on the upgraded file.
+        let p = process();
+        let case = open_case(&db, &p, GUILD).await;
+        let applied = step_case(&db, &p, GUILD, case.id).await.unwrap();
+        assert_eq!(
+            storage::load_case(&db, GUILD, case.id).await.unwrap(),
+            Some(applied.case)
+        );
+        db.close().await;
+    }
+}

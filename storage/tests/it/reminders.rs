@@ -1,0 +1,328 @@
+//! The reminder queue: reconciling, claiming under contention, crashed claimers, retries.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Utc};
+use flow::{Applied, Case, PlannedReminder, ReminderKind, StepId, Target};
+use storage::{Db, ReminderState, StorageError};
+
+use crate::common::*;
+
+fn planned(case: &Case, key: &str, due: DateTime<Utc>) -> PlannedReminder {
+    PlannedReminder {
+        key: key.to_owned(),
+        case: case.id,
+        step: Some(StepId::new("behov")),
+        kind: ReminderKind::Stalled,
+        target: Target::Responsible,
+        due,
+    }
+}
+
+/// A case whose reminders are exactly `keys`, all due at `due`.
+async fn case_with(db: &Db, keys: &[String], due: DateTime<Utc>) -> Case {
+    let p = process();
+    storage::create_case(
+        db,
+        GUILD,
+        |id| flow::start(&p, id, draft(), owner(), base()),
+        |c| keys.iter().map(|k| planned(c, k, due)).collect(),
+    )
+    .await
+    .unwrap()
+}
+
+/// Saves a no-op change of the case that wants `keys` now (the engine's result is reused
+/// with the next version).
+async fn want(db: &Db, case: &mut Case, keys: &[&str], due: DateTime<Utc>) {
+    let mut next = case.clone();
+    next.version += 1;
+    let wanted: Vec<_> = keys.iter().map(|k| planned(case, k, due)).collect();
+    let applied = Applied {
+        case: next.clone(),
+        events: vec![],
+    };
+    storage::save_applied(db, GUILD, case.version, &applied, &wanted)
+        .await
+        .unwrap();
+    *case = next;
+}
+
+async fn states(db: &Db, case: &Case) -> Vec<(String, ReminderState)> {
+    let mut all = storage::reminders_for_case(db, GUILD, case.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.key, r.state))
+        .collect::<Vec<_>>();
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all
+}
+
+#[tokio::test]
+async fn reconciling_cancels_the_unwanted_and_never_queues_a_key_twice() {
+    let (_dir, db) = temp_db().await;
+    let due = base();
+    let mut case = case_with(&db, &["a".into(), "b".into(), "c".into()], due).await;
+    // `a` goes out.
+    let claimed = storage::claim_due(&db, due, 1, "w").await.unwrap();
+    assert_eq!(claimed[0].key, "a");
+    assert_eq!(claimed[0].attempts, 1);
+    assert_eq!(claimed[0].nonce.len(), 16);
+    storage::mark_sent(&db, claimed[0].id, due, false)
+        .await
+        .unwrap();
+    // Now the case wants `a` (sent: stays sent), `b`, and `d`; `c` is cancelled.
+    want(&db, &mut case, &["a", "b", "d"], due).await;
+    use ReminderState::*;
+    assert_eq!(
+        states(&db, &case).await,
+        vec![
+            ("a".into(), Sent),
+            ("b".into(), Pending),
+            ("c".into(), Cancelled),
+            ("d".into(), Pending)
+        ]
+    );
+    // `c` wanted again (e.g. a reopened step): it never went out, so it is owed again.
+    want(&db, &mut case, &["a", "b", "c", "d"], due).await;
+    assert_eq!(
+        states(&db, &case).await,
+        vec![
+            ("a".into(), Sent),
+            ("b".into(), Pending),
+            ("c".into(), Pending),
+            ("d".into(), Pending)
+        ]
+    );
+    let all = storage::claim_due(&db, due, 100, "w").await.unwrap();
+    assert_eq!(
+        all.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
+        ["b", "c", "d"]
+    );
+
+    // Reminders of another case are refused.
+    let other = case_with(&db, &[], due).await;
+    let mut next = case.clone();
+    next.version += 1;
+    let err = storage::save_applied(
+        &db,
+        GUILD,
+        case.version,
+        &Applied {
+            case: next,
+            events: vec![],
+        },
+        &[planned(&other, "x", due)],
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, StorageError::Invalid(_)));
+
+    // Cancelling a case's reminders leaves what was sent or claimed alone.
+    let fresh = case_with(&db, &["e".into(), "f".into()], due + Duration::days(1)).await;
+    assert_eq!(
+        storage::cancel_reminders_for_case(&db, GUILD, fresh.id)
+            .await
+            .unwrap(),
+        2
+    );
+    assert!(states(&db, &fresh)
+        .await
+        .iter()
+        .all(|(_, s)| *s == Cancelled));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_claimers_never_get_the_same_reminder() {
+    let (_dir, db) = temp_db().await;
+    let keys: Vec<String> = (0..300).map(|i| format!("r{i:03}")).collect();
+    let now = base();
+    case_with(&db, &keys, now - Duration::minutes(1)).await;
+    let workers = (0..4).map(|w| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let mut got = Vec::new();
+            loop {
+                let batch = storage::claim_due(&db, now, 7, &format!("worker-{w}"))
+                    .await
+                    .unwrap();
+                if batch.is_empty() {
+                    return got;
+                }
+                got.extend(batch.into_iter().map(|r| r.id));
+            }
+        })
+    });
+    let mut all = Vec::new();
+    for w in workers.collect::<Vec<_>>() {
+        all.extend(w.await.unwrap());
+    }
+    let distinct: BTreeSet<i64> = all.iter().copied().collect();
+    assert_eq!(all.len(), 300, "every reminder claimed");
+    assert_eq!(distinct.len(), 300, "none claimed twice");
+}
+
+#[tokio::test]
+async fn a_crashed_claim_is_released_after_the_timeout_and_claimed_once() {
+    let (_dir, db) = temp_db().await;
+    let due = base();
+    let case = case_with(&db, &["only".into()], due).await;
+    assert_eq!(storage::next_due_at(&db).await.unwrap(), Some(due));
+    assert!(storage::claim_due(&db, due - Duration::seconds(1), 10, "a")
+        .await
+        .unwrap()
+        .is_empty());
+
+    let t0 = due + Duration::seconds(5);
+    let first = storage::claim_due(&db, t0, 10, "a").await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].claimed_at, t0);
+    // Claimer `a` dies here. Nobody else gets it while the claim is fresh.
+    assert!(storage::claim_due(&db, t0 + Duration::seconds(1), 10, "b")
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(storage::next_due_at(&db).await.unwrap(), None);
+    assert_eq!(
+        storage::release_stale_claims(&db, t0).await.unwrap(),
+        0,
+        "not older than t0"
+    );
+    // After the stale timeout it is released, and claimed exactly once more.
+    assert_eq!(
+        storage::release_stale_claims(&db, t0 + Duration::minutes(10))
+            .await
+            .unwrap(),
+        1
+    );
+    let t1 = t0 + Duration::minutes(11);
+    let second = storage::claim_due(&db, t1, 10, "b").await.unwrap();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].id, first[0].id);
+    assert_eq!(second[0].attempts, 2);
+    assert_eq!(
+        second[0].nonce, first[0].nonce,
+        "the retry is recognisable as the same message"
+    );
+    assert!(storage::claim_due(&db, t1, 10, "c")
+        .await
+        .unwrap()
+        .is_empty());
+    storage::mark_sent(&db, second[0].id, t1, true)
+        .await
+        .unwrap();
+    let stored = &storage::reminders_for_case(&db, GUILD, case.id)
+        .await
+        .unwrap()[0];
+    assert_eq!(
+        (stored.state, stored.sent_at, stored.late),
+        (ReminderState::Sent, Some(t1), true)
+    );
+    // Marking it again finds no claim.
+    assert!(matches!(
+        storage::mark_sent(&db, second[0].id, t1, true).await,
+        Err(StorageError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn a_failed_send_is_retried_after_its_backoff_or_given_up() {
+    let (_dir, db) = temp_db().await;
+    let due = base();
+    let case = case_with(&db, &["x".into()], due).await;
+    let claimed = storage::claim_due(&db, due, 1, "a")
+        .await
+        .unwrap()
+        .remove(0);
+    let retry_at = due + Duration::minutes(5);
+    storage::mark_failed(&db, claimed.id, "discord said 503", Some(retry_at))
+        .await
+        .unwrap();
+    assert_eq!(storage::next_due_at(&db).await.unwrap(), Some(retry_at));
+    assert!(
+        storage::claim_due(&db, retry_at - Duration::seconds(1), 1, "a")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = storage::claim_due(&db, retry_at, 1, "a")
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(again.attempts, 2);
+    assert_eq!(
+        again.due, due,
+        "the reminder's own day is kept, to tell that it is late"
+    );
+    storage::mark_failed(&db, again.id, "channel gone", None)
+        .await
+        .unwrap();
+    let stored = &storage::reminders_for_case(&db, GUILD, case.id)
+        .await
+        .unwrap()[0];
+    assert_eq!(stored.state, ReminderState::Failed);
+    assert_eq!(stored.last_error.as_deref(), Some("channel gone"));
+    assert!(
+        storage::claim_due(&db, retry_at + Duration::days(1), 1, "a")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn replanning_follows_new_settings_but_not_over_a_newer_case() {
+    let (_dir, db) = temp_db().await;
+    let p = process();
+    let case = open_case(&db, &p, GUILD).await;
+    assert_eq!(
+        storage::open_cases(&db, GUILD).await.unwrap(),
+        vec![case.id]
+    );
+    assert!(storage::open_cases(&db, OTHER_GUILD)
+        .await
+        .unwrap()
+        .is_empty());
+    let slower = flow::ReminderSettings {
+        stall_days: 10,
+        ..Default::default()
+    };
+    let new_plan = flow::plan_reminders(&p, &case, &slower);
+    storage::replan_reminders(&db, GUILD, &case, &new_plan)
+        .await
+        .unwrap();
+    let mut pending: Vec<(String, DateTime<Utc>)> =
+        storage::reminders_for_case(&db, GUILD, case.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.state == ReminderState::Pending)
+            .map(|r| (r.key, r.next_attempt_at))
+            .collect();
+    let mut want: Vec<(String, DateTime<Utc>)> =
+        new_plan.iter().map(|r| (r.key.clone(), r.due)).collect();
+    pending.sort();
+    want.sort();
+    assert_eq!(pending, want, "same keys, later days");
+    let old_plan = wanted(&p, &case);
+    assert!(old_plan
+        .iter()
+        .zip(&new_plan)
+        .any(|(a, b)| a.key == b.key && a.due < b.due));
+    assert_eq!(
+        storage::load_case(&db, GUILD, case.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        1
+    );
+
+    // Once the case moved on, a plan made from the old read is refused.
+    step_case(&db, &p, GUILD, case.id).await.unwrap();
+    let err = storage::replan_reminders(&db, GUILD, &case, &new_plan)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::Stale { .. }), "{err:?}");
+}

@@ -1,0 +1,209 @@
+//! "Alt slettes etter 12 mnd.": personal data of ended cases is purged on time, once, and
+//! the anonymous timeline stays.
+
+use chrono::{DateTime, Days, Months, NaiveTime, Utc};
+use flow::{Case, CaseStatus, EventKind, StepState};
+use storage::{Db, GuildSettings, ERASED};
+
+use crate::common::*;
+
+/// A case walked to its end; the instant it completed.
+async fn completed_case(db: &Db, guild: u64) -> (Case, DateTime<Utc>) {
+    let p = process();
+    let case = open_case(db, &p, guild).await;
+    let mut last = case.clone();
+    for _ in 1..LAST_VERSION {
+        last = step_case(db, &p, guild, case.id).await.unwrap().case;
+    }
+    let CaseStatus::Completed { at } = last.status else {
+        panic!("the script ends the case")
+    };
+    (last, at)
+}
+
+/// Noon in Oslo, `months` calendar months after the Oslo day `t` fell on, plus `days`.
+fn oslo_noon_after(t: DateTime<Utc>, months: u32, days: i64) -> DateTime<Utc> {
+    let day = flow::engine::oslo_today(t) + Months::new(months);
+    let day = if days >= 0 {
+        day + Days::new(days as u64)
+    } else {
+        day - Days::new(days.unsigned_abs())
+    };
+    flow::oslo_instant(day, NaiveTime::from_hms_opt(12, 0, 0).unwrap())
+}
+
+#[tokio::test]
+async fn purged_at_twelve_months_not_a_day_before() {
+    let (dir, db) = temp_db().await;
+    let p = process();
+    let (done, ended) = completed_case(&db, GUILD).await;
+    let still_open = open_case(&db, &p, GUILD).await;
+    let before = storage::load_case(&db, GUILD, done.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let history_before = storage::history(&db, GUILD, done.id, 1000, 0)
+        .await
+        .unwrap();
+
+    let report = storage::purge(&db, oslo_noon_after(ended, 12, -1), 12)
+        .await
+        .unwrap();
+    assert!(
+        report.cases.is_empty(),
+        "12 months minus a day: nothing yet"
+    );
+    assert_eq!(
+        storage::load_case(&db, GUILD, done.id).await.unwrap(),
+        Some(before.clone())
+    );
+
+    let report = storage::purge(&db, oslo_noon_after(ended, 12, 1), 12)
+        .await
+        .unwrap();
+    assert_eq!(report.cases, vec![done.id]);
+    assert_eq!(report.candidates, 2);
+    assert_eq!(report.events, history_before.len() as u64);
+
+    let after = storage::load_case(&db, GUILD, done.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(after.candidates.is_empty());
+    assert_eq!(after.note, None);
+    assert_eq!((after.owner.id.0, after.owner.name.as_str()), (0, ERASED));
+    assert_eq!(
+        after.title, before.title,
+        "the position itself is not personal data"
+    );
+    assert_eq!(after.status, before.status);
+    assert_eq!(
+        after.steps.keys().collect::<Vec<_>>(),
+        before.steps.keys().collect::<Vec<_>>()
+    );
+    for state in after.steps.values() {
+        match state {
+            StepState::Done { by, .. } => assert_eq!((by.id.0, by.name.as_str()), (0, ERASED)),
+            StepState::Skipped { by, reason, .. } => {
+                assert_eq!((by.id.0, by.name.as_str()), (0, ERASED));
+                assert_eq!(reason.as_str(), ERASED);
+            }
+            StepState::Open { .. } => panic!("a completed case has no open step"),
+        }
+    }
+    // The timeline stays; the people and the free text go.
+    let history_after = storage::history(&db, GUILD, done.id, 1000, 0)
+        .await
+        .unwrap();
+    assert_eq!(history_after.len(), history_before.len());
+    for (a, b) in history_after.iter().zip(&history_before) {
+        assert_eq!(
+            (a.seq, a.version, a.event.at, a.event.kind),
+            (b.seq, b.version, b.event.at, b.event.kind)
+        );
+        assert_eq!(
+            (&a.event.step, &a.event.outcome),
+            (&b.event.step, &b.event.outcome)
+        );
+        assert_eq!(a.event.detail, None);
+        assert_eq!(a.event.actor.is_some(), b.event.actor.is_some());
+        assert!(a
+            .event
+            .actor
+            .iter()
+            .all(|p| p.id.0 == 0 && p.name == ERASED));
+    }
+    assert!(history_after
+        .iter()
+        .any(|h| h.event.kind == EventKind::OfferAccepted));
+
+    // Once only; open cases never.
+    let again = storage::purge(&db, oslo_noon_after(ended, 24, 0), 12)
+        .await
+        .unwrap();
+    assert!(again.cases.is_empty());
+    assert!(storage::load_case(&db, GUILD, still_open.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .candidates
+        .is_empty());
+    assert_eq!(
+        storage::load_case(&db, GUILD, still_open.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .owner,
+        owner()
+    );
+
+    // The names are gone from the file itself, not just from the rows.
+    let path = dir.path().join("data").join("los.db");
+    db.close().await;
+    let bytes = std::fs::read(&path).unwrap();
+    // (The open case still has its owner and note, so only what was the ended case's alone.)
+    for gone in [
+        "Kari Nordmann",
+        "Ola Hansen",
+        "Hanne HR",
+        "Lederen klarer det selv",
+    ] {
+        let found = bytes.windows(gone.len()).any(|w| w == gone.as_bytes());
+        assert!(!found, "{gone:?} is still in the database file");
+    }
+}
+
+#[tokio::test]
+async fn a_server_may_keep_data_for_fewer_months() {
+    let (_dir, db) = temp_db().await;
+    let mut short = GuildSettings::new(OTHER_GUILD);
+    short.retention_months = Some(6);
+    storage::save_settings(&db, &short).await.unwrap();
+    let (six, ended) = completed_case(&db, OTHER_GUILD).await;
+    let (twelve, _) = completed_case(&db, GUILD).await;
+    let report = storage::purge(&db, oslo_noon_after(ended, 6, 0), 12)
+        .await
+        .unwrap();
+    assert_eq!(report.cases, vec![six.id]);
+    let report = storage::purge(&db, oslo_noon_after(ended, 12, 0), 12)
+        .await
+        .unwrap();
+    assert_eq!(report.cases, vec![twelve.id]);
+}
+
+#[tokio::test]
+async fn a_closed_case_loses_its_reason_and_closer() {
+    let (_dir, db) = temp_db().await;
+    let p = process();
+    let case = open_case(&db, &p, GUILD).await;
+    let reason = flow::Reason::parse("Kari trakk seg").unwrap();
+    let applied = flow::apply(&p, &case, &hr(), &flow::Action::Close { reason }, at(1)).unwrap();
+    storage::save_applied(&db, GUILD, 1, &applied, &wanted(&p, &applied.case))
+        .await
+        .unwrap();
+    let pending_notice = storage::reminders_for_case(&db, GUILD, case.id)
+        .await
+        .unwrap();
+    assert!(pending_notice
+        .iter()
+        .any(|r| r.kind == flow::ReminderKind::PurgeNotice));
+    storage::purge(&db, oslo_noon_after(at(1), 12, 0), 12)
+        .await
+        .unwrap();
+    let after = storage::load_case(&db, GUILD, case.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let CaseStatus::Closed { by, reason, .. } = after.status else {
+        panic!("still closed")
+    };
+    assert_eq!(
+        (by.id.0, by.name.as_str(), reason.as_str()),
+        (0, ERASED, ERASED)
+    );
+    assert!(storage::reminders_for_case(&db, GUILD, case.id)
+        .await
+        .unwrap()
+        .iter()
+        .all(|r| r.state != storage::ReminderState::Pending));
+}

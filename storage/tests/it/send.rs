@@ -1,0 +1,58 @@
+//! Compile-time check: every function's future can be spawned (is `Send + 'static` when it owns
+//! its `Db`), as the bot's command handlers need. Nothing here runs.
+
+#![allow(dead_code)]
+
+use chrono::Utc;
+use flow::{Applied, Case, CaseId, PersonId, PersonRef, StepId};
+use storage::{CaseCard, Db, GuildSettings};
+
+fn spawnable<F: std::future::Future + Send + 'static>(_: F) {}
+
+fn every_future_is_spawnable(db: Db, case: Case, applied: Applied, who: PersonRef) {
+    let now = Utc::now();
+    let id = case.id;
+    // Each call gets its own clones, moved into a spawnable block, as a handler would.
+    macro_rules! check {
+        ($db:ident, $case:ident, $applied:ident, $who:ident; $($call:expr;)*) => {$({
+            let ($db, $case, $applied, $who) =
+                ($db.clone(), $case.clone(), $applied.clone(), $who.clone());
+            spawnable(async move {
+                let $db = &$db;
+                let _ = (&$case, &$applied, &$who);
+                let _ = $call.await;
+            });
+        })*};
+    }
+    check! { db, case, applied, who;
+        storage::create_case(db, 1, |_| applied.clone(), |_| Vec::new());
+        storage::save_applied(db, 1, 1, &applied, &[]);
+        storage::load_case(db, 1, id);
+        storage::replan_reminders(db, 1, &case, &[]);
+        storage::open_cases(db, 1);
+        storage::set_case_thread(db, 1, id, 2);
+        storage::case_by_thread(db, 1, 2);
+        storage::history(db, 1, id, 10, 0);
+        storage::pending_for(db, 1, PersonId(1), &[StepId::new("a")], &[]);
+        storage::hr_overview(db, 1, now, 10, 0);
+        storage::open_case_titles(db, 1, "x", 10);
+        storage::claim_due(db, now, 10, "me");
+        storage::mark_sent(db, 1, now, false);
+        storage::mark_failed(db, 1, "e", None);
+        storage::release_stale_claims(db, now);
+        storage::cancel_reminders_for_case(db, 1, id);
+        storage::next_due_at(db);
+        storage::reminders_for_case(db, 1, id);
+        storage::set_card(db, 1, id, CaseCard { channel: 1, thread: None, message: 2 });
+        storage::card(db, 1, id);
+        storage::save_checklist(db, 1, id, &StepId::new("a"), 1, 2, &["x"], now);
+        storage::tick_item(db, 1, 2, "x", &who, now);
+        storage::untick_item(db, 1, 2, "x");
+        storage::checklist(db, 1, 2);
+        storage::checklist_for_step(db, 1, CaseId(1), &StepId::new("a"));
+        storage::load_settings(db, 1);
+        storage::save_settings(db, &GuildSettings::new(1));
+        storage::purge(db, now, 12);
+        storage::backup(db, std::path::Path::new("x"));
+    }
+}
