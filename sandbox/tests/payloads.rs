@@ -42,7 +42,12 @@ async fn setup() -> (Sandbox, RawBot) {
 
 #[tokio::test]
 async fn hello_ready_and_guild_create_parse() {
-    let (sb, mut bot) = setup().await;
+    init_tracing();
+    // GUILD_MEMBERS is privileged: the application must have it enabled to ask for it.
+    let sb = Sandbox::start(world().privileged_intents(1 << 1))
+        .await
+        .expect("sandbox starts");
+    let mut bot = RawBot::connect_with(&sb, 1 | (1 << 1) | (1 << 9)).await;
     let ready = bot.next_event("READY").await;
     let Event::Ready(r) = event(&ready) else {
         panic!("READY")
@@ -348,4 +353,17 @@ async fn threads_dms_and_their_events_parse() {
         serde_json::from_value(reacted).expect("message with reactions parses");
     assert_eq!(msg.reactions.len(), 1);
     sb.assert_no_failures();
+}
+
+#[tokio::test]
+async fn without_guild_members_intent_guild_create_has_only_the_bot() {
+    let (sb, mut bot) = setup().await;
+    let guild = bot.next_event("GUILD_CREATE").await;
+    let g: serenity::model::guild::Guild =
+        serde_json::from_value(guild["d"].clone()).expect("Guild");
+    assert_eq!(g.members.len(), 1);
+    assert!(g
+        .members
+        .contains_key(&serenity::model::id::UserId::new(sb.world().bot_id)));
+    assert_eq!(g.member_count, 4);
 }

@@ -56,7 +56,7 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
         }
         "get_guild" => {
             guild(c)?;
-            let mut g = payloads::guild_create(w, vec![], vec![]);
+            let mut g = payloads::guild_create(w, vec![], vec![], false);
             if let Some(o) = g.as_object_mut() {
                 for k in [
                     "members",
