@@ -71,7 +71,15 @@ fn take(w: &mut Window, limit: u32, window: Duration, now: Instant) -> Result<(u
 
 impl RateLimiter {
     /// Counts one request on `route` (`METHOD /template`) for resource `major`.
-    pub fn check(&self, config: &Config, route: &str, major: &str) -> Result<Headers, Limited> {
+    ///
+    /// `global`: counts against the global limit (interaction endpoints do not).
+    pub fn check(
+        &self,
+        config: &Config,
+        route: &str,
+        major: &str,
+        global: bool,
+    ) -> Result<Headers, Limited> {
         let now = Instant::now();
         let (limit, window) = config
             .buckets
@@ -80,7 +88,7 @@ impl RateLimiter {
             .unwrap_or(config.default_bucket);
         let bucket = format!("{:016x}", fnv(route));
         let key = format!("{route}|{major}");
-        {
+        if global {
             let mut g = self.global.lock().unwrap_or_else(|e| e.into_inner());
             let w = g.get_or_insert(Window {
                 used: 0,

@@ -32,9 +32,10 @@ async fn a_429_burst_on_one_route() {
     for _ in 0..2 {
         let (s, h, b) = call(&sb, "POST", &path, Some(json!({ "content": "x" }))).await;
         assert_eq!(s, 429);
+        // Whole seconds, rounded up, in the header; the exact value in the body.
         assert_eq!(
             h.get("retry-after").and_then(|v| v.to_str().ok()),
-            Some("1.5")
+            Some("2")
         );
         assert!(h.contains_key("x-ratelimit-global"));
         assert_eq!(b["retry_after"], 1.5);

@@ -215,16 +215,21 @@ async fn process(
         None => {}
     }
 
-    // Rate limits (interaction callbacks are not limited, as on Discord).
+    // Rate limits: interaction callbacks are not limited, and interaction endpoints (callbacks,
+    // follow-ups) do not count against the global limit, as on Discord.
     let mut extra = Vec::new();
     if !is_callback {
-        let major = ["channel_id", "guild_id", "webhook_id"]
-            .iter()
-            .find_map(|p| m.params.get(*p).cloned())
-            .unwrap_or_default();
+        let major = if is_webhook {
+            format!("{}/{}", m.param("webhook_id"), m.param("webhook_token"))
+        } else {
+            ["channel_id", "guild_id"]
+                .iter()
+                .find_map(|p| m.params.get(*p).cloned())
+                .unwrap_or_default()
+        };
         match server
             .limiter
-            .check(&shared.world.config, &route_key, &major)
+            .check(&shared.world.config, &route_key, &major, !is_webhook)
         {
             Ok(h) => extra = h.pairs(),
             Err(l) => {
@@ -369,8 +374,16 @@ fn rate_limited(
     headers: Option<Headers>,
     body: Option<Value>,
 ) -> Outcome {
-    let mut extra = headers.map(|h| h.pairs()).unwrap_or_default();
-    extra.push(("retry-after", format!("{}", retry_after.max(0.001))));
+    // The global limit's reply carries no route headers; Retry-After is whole seconds, rounded
+    // up (docs: topics--rate-limits.mdx), the body has the exact float.
+    let mut extra = match (global, headers) {
+        (false, Some(h)) => h.pairs(),
+        _ => Vec::new(),
+    };
+    extra.push((
+        "retry-after",
+        format!("{}", retry_after.ceil().max(1.0) as u64),
+    ));
     if global {
         extra.push(("x-ratelimit-global", "true".into()));
         extra.push(("x-ratelimit-scope", "global".into()));
