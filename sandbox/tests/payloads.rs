@@ -299,6 +299,29 @@ async fn threads_dms_and_their_events_parse() {
     let Event::ThreadCreate(_) = event(&created) else {
         panic!("THREAD_CREATE")
     };
+    // MESSAGE_DELETE parses too.
+    let (s, _, extra) = call(
+        &sb,
+        "POST",
+        &format!("/channels/{REKRUTTERING}/messages"),
+        Some(json!({ "content": "slett meg" })),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let eid = sandbox::state::id_of(&extra);
+    let (s, _, _) = call(
+        &sb,
+        "DELETE",
+        &format!("/channels/{REKRUTTERING}/messages/{eid}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    let deleted = bot.next_event("MESSAGE_DELETE").await;
+    let Event::MessageDelete(d) = event(&deleted) else {
+        panic!("MESSAGE_DELETE")
+    };
+    assert_eq!(d.message_id.get(), eid);
     let (s, _, _) = call(
         &sb,
         "PUT",
