@@ -390,3 +390,58 @@ async fn without_guild_members_intent_guild_create_has_only_the_bot() {
         .contains_key(&serenity::model::id::UserId::new(sb.world().bot_id)));
     assert_eq!(g.member_count, 4);
 }
+
+#[tokio::test]
+async fn role_channel_and_mentionable_selects_parse() {
+    let (sb, mut bot) = setup().await;
+    let body = json!({ "content": "Velg", "components": [
+        { "type": 1, "components": [{ "type": 6, "custom_id": "r", "placeholder": "Rolle" }] },
+        { "type": 1, "components": [{ "type": 8, "custom_id": "c", "placeholder": "Kanal" }] },
+        { "type": 1, "components": [{ "type": 7, "custom_id": "m", "placeholder": "Hvem", "max_values": 2 }] }
+    ] });
+    let (s, _, m) = call(
+        &sb,
+        "POST",
+        &format!("/channels/{GENERELT}/messages"),
+        Some(body),
+    )
+    .await;
+    assert_eq!(s, 200, "{m}");
+    let actor = sb.member(KARI);
+    let cases: [(&str, Vec<u64>); 3] = [
+        ("Rolle", vec![LEDER]),
+        ("Kanal", vec![REKRUTTERING]),
+        ("Hvem", vec![JOHN, RADGIVER]),
+    ];
+    for (placeholder, ids) in cases {
+        let a = actor.clone();
+        let task =
+            tokio::spawn(async move { a.select_ids_in_channel(placeholder, &ids, GENERELT).await });
+        let f = bot.next_event("INTERACTION_CREATE").await;
+        let Interaction::Component(c) = interaction(&f) else {
+            panic!("component")
+        };
+        match (&c.data.kind, placeholder) {
+            (ComponentInteractionDataKind::RoleSelect { values }, "Rolle") => {
+                assert_eq!(values[0].get(), LEDER)
+            }
+            (ComponentInteractionDataKind::ChannelSelect { values }, "Kanal") => {
+                assert_eq!(values[0].get(), REKRUTTERING)
+            }
+            (ComponentInteractionDataKind::MentionableSelect { values }, "Hvem") => {
+                assert_eq!(values.len(), 2)
+            }
+            (other, p) => panic!("{p}: {other:?}"),
+        }
+        let (s, _, _) = call(
+            &sb,
+            "POST",
+            &format!("/interactions/{}/{}/callback", c.id, c.token),
+            Some(json!({ "type": 6 })),
+        )
+        .await;
+        assert_eq!(s, 204);
+        task.await.expect("task").expect("answered");
+    }
+    sb.assert_no_failures();
+}
