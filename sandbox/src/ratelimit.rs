@@ -19,19 +19,18 @@ pub struct Headers {
 
 impl Headers {
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
-        let reset = SystemTime::now()
+        // Rounded up to the millisecond, so a client that waits for it never comes early.
+        let reset_after = (self.reset_after * 1000.0).ceil() / 1000.0;
+        let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0)
-            + self.reset_after;
+            .unwrap_or(0.0);
+        let reset = ((now + reset_after) * 1000.0).ceil() / 1000.0;
         vec![
             ("x-ratelimit-limit", self.limit.to_string()),
             ("x-ratelimit-remaining", self.remaining.to_string()),
             ("x-ratelimit-reset", format!("{reset:.3}")),
-            (
-                "x-ratelimit-reset-after",
-                format!("{:.3}", self.reset_after),
-            ),
+            ("x-ratelimit-reset-after", format!("{reset_after:.3}")),
             ("x-ratelimit-bucket", self.bucket.clone()),
         ]
     }

@@ -76,9 +76,12 @@ pub struct Ctx<'a> {
     pub m: &'a Matched,
     pub body: &'a Value,
     pub query: HashMap<String, String>,
+    /// When the request arrived (interaction deadlines are measured to this).
+    pub received: std::time::Instant,
 }
 
 pub async fn handle(State(server): State<Arc<Server>>, req: Request) -> Response {
+    let received = std::time::Instant::now();
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
     let query: HashMap<String, String> = req
@@ -95,7 +98,7 @@ pub async fn handle(State(server): State<Arc<Server>>, req: Request) -> Response
         Err(_) => Bytes::new(),
     };
     let (status, body, extra, route, recorded_body) =
-        process(&server, &method, &path, query, &headers, &bytes).await;
+        process(&server, &method, &path, query, &headers, &bytes, received).await;
     server.shared.record_request(RequestRecord {
         method: method.clone(),
         route,
@@ -137,6 +140,7 @@ async fn process(
     query: HashMap<String, String>,
     headers: &HeaderMap,
     bytes: &Bytes,
+    received: std::time::Instant,
 ) -> Outcome {
     let shared = &server.shared;
     let body_json: Option<Value> = if bytes.is_empty() {
@@ -299,6 +303,7 @@ async fn process(
         m: &m,
         body: &body,
         query,
+        received,
     };
     let reply = match m.op.operation_id.as_str() {
         "get_gateway"
