@@ -189,7 +189,7 @@ fn frame(
                     s,
                     0,
                     "GUILD_CREATE",
-                    payloads::guild_create(w, channels, threads),
+                    payloads::guild_create(w, channels, threads, intents & (1 << 1) != 0),
                 );
             });
             Step::Continue

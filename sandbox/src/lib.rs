@@ -3,6 +3,7 @@
 //! See `README.md` for how tests use it.
 
 pub mod actor;
+mod control;
 pub mod gateway;
 pub mod limits;
 pub mod payloads;
@@ -15,12 +16,11 @@ pub mod world;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use axum::routing::get;
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::Value;
 use serenity::http::{Http, HttpBuilder};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -30,7 +30,7 @@ pub use rest::channel_json;
 pub use state::{ChannelRec, Failure, Fault, FaultKind, RequestRecord, State};
 pub use world::{Config, Member, Role, TextChannel, World};
 
-use crate::state::{Outgoing, Shared};
+use crate::state::Shared;
 
 /// How the bot's `Http` reaches the sandbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,149 +273,5 @@ impl Sandbox {
     /// Opcodes the bot sent on the gateway, in order (2 IDENTIFY, 6 RESUME, 1 heartbeat...).
     pub fn gateway_ops(&self) -> Vec<u8> {
         self.shared().read().gateway.received_ops.clone()
-    }
-
-    fn timeout(&self) -> Duration {
-        self.world().config.answer_timeout
-    }
-
-    /// Waits until the bot has registered its commands (a 2xx PUT/POST of commands).
-    pub async fn wait_for_commands_registered(&self) -> anyhow::Result<()> {
-        self.shared()
-            .wait_for(self.timeout(), |s| (s.registrations > 0).then_some(()))
-            .await
-            .context("the bot did not register its commands")
-    }
-
-    /// Waits until the bot has identified and its connection is live.
-    pub async fn wait_connected(&self) -> anyhow::Result<()> {
-        self.shared()
-            .wait_for(self.timeout(), |s| {
-                (s.gateway.identifies > 0 && s.gateway.conn.is_some()).then_some(())
-            })
-            .await
-            .context("the bot did not connect to the gateway")
-    }
-
-    /// Waits until the bot has resumed `n` times in all.
-    pub async fn wait_resumed(&self, n: u32) -> anyhow::Result<()> {
-        self.shared()
-            .wait_for(self.timeout(), |s| {
-                (s.gateway.resumes >= n && s.gateway.conn.is_some()).then_some(())
-            })
-            .await
-            .with_context(|| format!("the bot did not resume (wanted {n} resumes)"))
-    }
-
-    /// Waits until the bot has identified `n` times in all.
-    pub async fn wait_identified(&self, n: u32) -> anyhow::Result<()> {
-        self.shared()
-            .wait_for(self.timeout(), |s| {
-                (s.gateway.identifies >= n && s.gateway.conn.is_some()).then_some(())
-            })
-            .await
-            .with_context(|| format!("the bot did not identify {n} times"))
-    }
-
-    /// Waits until `f` holds for the requests recorded so far.
-    pub async fn wait_for_request(
-        &self,
-        f: impl Fn(&RequestRecord) -> bool,
-    ) -> anyhow::Result<RequestRecord> {
-        self.shared()
-            .wait_for(self.timeout(), |s| {
-                s.requests.iter().find(|r| f(r)).cloned()
-            })
-            .await
-            .context("no such request arrived")
-    }
-
-    /// Waits until a message in `channel_id` satisfies `f`, and returns it.
-    pub async fn wait_for_message(
-        &self,
-        channel_id: u64,
-        f: impl Fn(&Value) -> bool,
-    ) -> anyhow::Result<Value> {
-        self.shared()
-            .wait_for(self.timeout(), |s| {
-                s.messages.get(&channel_id)?.iter().find(|m| f(m)).cloned()
-            })
-            .await
-            .with_context(|| format!("no such message in channel {channel_id}"))
-    }
-
-    /// Answers the next `n` requests on `route` (`POST /channels/{channel_id}/messages`, or `*`)
-    /// with 500.
-    pub fn fail_next(&self, route: &str, n: u32) {
-        self.fault(route, n, FaultKind::ServerError);
-    }
-
-    /// Answers the next `n` requests on `route` with 429 and `Retry-After: retry_after`.
-    pub fn rate_limit_next(&self, route: &str, n: u32, retry_after: f64, global: bool) {
-        self.fault(
-            route,
-            n,
-            FaultKind::RateLimited {
-                retry_after,
-                global,
-            },
-        );
-    }
-
-    /// Delays the next `n` replies on `route`.
-    pub fn delay_next(&self, route: &str, n: u32, delay: Duration) {
-        self.fault(route, n, FaultKind::Delay(delay));
-    }
-
-    fn fault(&self, route: &str, n: u32, kind: FaultKind) {
-        let f = Fault {
-            route: route.into(),
-            remaining: n,
-            kind,
-        };
-        self.shared().write(|s| s.faults.push(f));
-    }
-
-    /// Sends RECONNECT (op 7); the bot should come back with RESUME. False if not connected.
-    pub fn reconnect(&self) -> bool {
-        self.shared()
-            .write(|s| gateway::send_op(s, json!({ "op": 7, "d": null, "s": null, "t": null })))
-    }
-
-    /// Sends INVALID_SESSION (op 9); `resumable` false also ends the session, so the bot must
-    /// identify again.
-    pub fn invalid_session(&self, resumable: bool) -> bool {
-        self.shared().write(|s| {
-            let sent =
-                gateway::send_op(s, json!({ "op": 9, "d": resumable, "s": null, "t": null }));
-            if !resumable {
-                s.gateway.session_id = None;
-            }
-            sent
-        })
-    }
-
-    /// Drops the gateway connection without a close frame.
-    pub fn drop_connection(&self) -> bool {
-        self.shared().write(|s| match s.gateway.conn.take() {
-            Some((_, tx)) => tx.send(Outgoing::Drop).is_ok(),
-            None => false,
-        })
-    }
-
-    /// Every dispatch frame (`{op: 0, t, s, d}`) sent on the current session, in order.
-    pub fn dispatched(&self) -> Vec<Value> {
-        self.shared()
-            .read()
-            .gateway
-            .log
-            .iter()
-            .map(|(_, f)| f.clone())
-            .collect()
-    }
-
-    /// Sends a dispatch on the bot's session (for tests of events the sandbox does not model).
-    pub fn dispatch(&self, t: &str, d: Value) {
-        self.shared().write(|s| gateway::dispatch(s, 0, t, d));
     }
 }

@@ -142,10 +142,21 @@ pub fn ready(world: &World, session_id: &str, resume_url: &str) -> Value {
     })
 }
 
-pub fn guild_create(world: &World, channels: Vec<Value>, threads: Vec<Value>) -> Value {
+/// GUILD_CREATE. `with_members`: the bot has the GUILD_MEMBERS intent; without it Discord sends
+/// only the bot's own member.
+pub fn guild_create(
+    world: &World,
+    channels: Vec<Value>,
+    threads: Vec<Value>,
+    with_members: bool,
+) -> Value {
     let mut roles = vec![role(&everyone(world.guild_id), 0)];
     roles.extend(world.roles.iter().enumerate().map(|(i, r)| role(r, i + 1)));
-    let mut members: Vec<Value> = world.members.iter().map(member).collect();
+    let mut members: Vec<Value> = if with_members {
+        world.members.iter().map(member).collect()
+    } else {
+        Vec::new()
+    };
     members.push(json!({
         "user": user(world.bot_id, &world.bot_name, true),
         "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00",
@@ -184,7 +195,7 @@ pub fn guild_create(world: &World, channels: Vec<Value>, threads: Vec<Value>) ->
         "joined_at": "2024-01-01T00:00:00.000000+00:00",
         "large": false,
         "unavailable": false,
-        "member_count": members.len(),
+        "member_count": world.members.len() + 1,
         "voice_states": [],
         "members": members,
         "channels": channels,

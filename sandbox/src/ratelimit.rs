@@ -19,19 +19,18 @@ pub struct Headers {
 
 impl Headers {
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
-        let reset = SystemTime::now()
+        // Rounded up to the millisecond, so a client that waits for it never comes early.
+        let reset_after = (self.reset_after * 1000.0).ceil() / 1000.0;
+        let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0)
-            + self.reset_after;
+            .unwrap_or(0.0);
+        let reset = ((now + reset_after) * 1000.0).ceil() / 1000.0;
         vec![
             ("x-ratelimit-limit", self.limit.to_string()),
             ("x-ratelimit-remaining", self.remaining.to_string()),
             ("x-ratelimit-reset", format!("{reset:.3}")),
-            (
-                "x-ratelimit-reset-after",
-                format!("{:.3}", self.reset_after),
-            ),
+            ("x-ratelimit-reset-after", format!("{reset_after:.3}")),
             ("x-ratelimit-bucket", self.bucket.clone()),
         ]
     }
@@ -71,7 +70,15 @@ fn take(w: &mut Window, limit: u32, window: Duration, now: Instant) -> Result<(u
 
 impl RateLimiter {
     /// Counts one request on `route` (`METHOD /template`) for resource `major`.
-    pub fn check(&self, config: &Config, route: &str, major: &str) -> Result<Headers, Limited> {
+    ///
+    /// `global`: counts against the global limit (interaction endpoints do not).
+    pub fn check(
+        &self,
+        config: &Config,
+        route: &str,
+        major: &str,
+        global: bool,
+    ) -> Result<Headers, Limited> {
         let now = Instant::now();
         let (limit, window) = config
             .buckets
@@ -80,7 +87,7 @@ impl RateLimiter {
             .unwrap_or(config.default_bucket);
         let bucket = format!("{:016x}", fnv(route));
         let key = format!("{route}|{major}");
-        {
+        if global {
             let mut g = self.global.lock().unwrap_or_else(|e| e.into_inner());
             let w = g.get_or_insert(Window {
                 used: 0,

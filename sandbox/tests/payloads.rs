@@ -42,7 +42,12 @@ async fn setup() -> (Sandbox, RawBot) {
 
 #[tokio::test]
 async fn hello_ready_and_guild_create_parse() {
-    let (sb, mut bot) = setup().await;
+    init_tracing();
+    // GUILD_MEMBERS is privileged: the application must have it enabled to ask for it.
+    let sb = Sandbox::start(world().privileged_intents(1 << 1))
+        .await
+        .expect("sandbox starts");
+    let mut bot = RawBot::connect_with(&sb, 1 | (1 << 1) | (1 << 9)).await;
     let ready = bot.next_event("READY").await;
     let Event::Ready(r) = event(&ready) else {
         panic!("READY")
@@ -294,6 +299,29 @@ async fn threads_dms_and_their_events_parse() {
     let Event::ThreadCreate(_) = event(&created) else {
         panic!("THREAD_CREATE")
     };
+    // MESSAGE_DELETE parses too.
+    let (s, _, extra) = call(
+        &sb,
+        "POST",
+        &format!("/channels/{REKRUTTERING}/messages"),
+        Some(json!({ "content": "slett meg" })),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let eid = sandbox::state::id_of(&extra);
+    let (s, _, _) = call(
+        &sb,
+        "DELETE",
+        &format!("/channels/{REKRUTTERING}/messages/{eid}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    let deleted = bot.next_event("MESSAGE_DELETE").await;
+    let Event::MessageDelete(d) = event(&deleted) else {
+        panic!("MESSAGE_DELETE")
+    };
+    assert_eq!(d.message_id.get(), eid);
     let (s, _, _) = call(
         &sb,
         "PUT",
@@ -347,5 +375,73 @@ async fn threads_dms_and_their_events_parse() {
     let msg: serenity::model::channel::Message =
         serde_json::from_value(reacted).expect("message with reactions parses");
     assert_eq!(msg.reactions.len(), 1);
+    sb.assert_no_failures();
+}
+
+#[tokio::test]
+async fn without_guild_members_intent_guild_create_has_only_the_bot() {
+    let (sb, mut bot) = setup().await;
+    let guild = bot.next_event("GUILD_CREATE").await;
+    let g: serenity::model::guild::Guild =
+        serde_json::from_value(guild["d"].clone()).expect("Guild");
+    assert_eq!(g.members.len(), 1);
+    assert!(g
+        .members
+        .contains_key(&serenity::model::id::UserId::new(sb.world().bot_id)));
+    assert_eq!(g.member_count, 4);
+}
+
+#[tokio::test]
+async fn role_channel_and_mentionable_selects_parse() {
+    let (sb, mut bot) = setup().await;
+    let body = json!({ "content": "Velg", "components": [
+        { "type": 1, "components": [{ "type": 6, "custom_id": "r", "placeholder": "Rolle" }] },
+        { "type": 1, "components": [{ "type": 8, "custom_id": "c", "placeholder": "Kanal" }] },
+        { "type": 1, "components": [{ "type": 7, "custom_id": "m", "placeholder": "Hvem", "max_values": 2 }] }
+    ] });
+    let (s, _, m) = call(
+        &sb,
+        "POST",
+        &format!("/channels/{GENERELT}/messages"),
+        Some(body),
+    )
+    .await;
+    assert_eq!(s, 200, "{m}");
+    let actor = sb.member(KARI);
+    let cases: [(&str, Vec<u64>); 3] = [
+        ("Rolle", vec![LEDER]),
+        ("Kanal", vec![REKRUTTERING]),
+        ("Hvem", vec![JOHN, RADGIVER]),
+    ];
+    for (placeholder, ids) in cases {
+        let a = actor.clone();
+        let task =
+            tokio::spawn(async move { a.select_ids_in_channel(placeholder, &ids, GENERELT).await });
+        let f = bot.next_event("INTERACTION_CREATE").await;
+        let Interaction::Component(c) = interaction(&f) else {
+            panic!("component")
+        };
+        match (&c.data.kind, placeholder) {
+            (ComponentInteractionDataKind::RoleSelect { values }, "Rolle") => {
+                assert_eq!(values[0].get(), LEDER)
+            }
+            (ComponentInteractionDataKind::ChannelSelect { values }, "Kanal") => {
+                assert_eq!(values[0].get(), REKRUTTERING)
+            }
+            (ComponentInteractionDataKind::MentionableSelect { values }, "Hvem") => {
+                assert_eq!(values.len(), 2)
+            }
+            (other, p) => panic!("{p}: {other:?}"),
+        }
+        let (s, _, _) = call(
+            &sb,
+            "POST",
+            &format!("/interactions/{}/{}/callback", c.id, c.token),
+            Some(json!({ "type": 6 })),
+        )
+        .await;
+        assert_eq!(s, 204);
+        task.await.expect("task").expect("answered");
+    }
     sb.assert_no_failures();
 }

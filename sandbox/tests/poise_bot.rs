@@ -311,3 +311,29 @@ async fn the_bot_works_with_serenitys_rate_limiter_on() {
     sb.assert_no_failures();
     bot.abort();
 }
+
+#[tokio::test]
+async fn after_a_non_resumable_invalid_session_the_bot_identifies_again() {
+    init_tracing();
+    // serenity waits 5 s between shard boots; give the waits room for that.
+    let config = sandbox::Config {
+        answer_timeout: std::time::Duration::from_secs(30),
+        ..Default::default()
+    };
+    let sb = Sandbox::start(world().config(config))
+        .await
+        .expect("sandbox");
+    let bot = start_bot(&sb, HttpMode::Proxy).await;
+    let kari = sb.member(KARI);
+    assert!(sb.invalid_session(false), "INVALID_SESSION sent");
+    sb.wait_identified(2)
+        .await
+        .expect("the bot identifies again");
+    let answer = kari
+        .slash("rekruttering", &["ny"], &[("stilling", "d")])
+        .await
+        .expect("answer after re-identify");
+    assert!(answer.content().contains(": d"), "{}", answer.content());
+    sb.assert_no_failures();
+    bot.abort();
+}

@@ -66,7 +66,7 @@ pub(super) fn build_options(
     Ok(Value::Array(out))
 }
 
-fn typed(
+pub(super) fn typed(
     s: &State,
     actor: &Actor,
     t: u64,

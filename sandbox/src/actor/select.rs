@@ -2,8 +2,8 @@
 
 use serde_json::{json, Map, Value};
 
+use super::options::typed;
 use super::{components, Actor, ActorError, Answer};
-use crate::payloads;
 use crate::state::id_of;
 
 impl Actor {
@@ -40,11 +40,45 @@ impl Actor {
         users: &[u64],
         channel_id: u64,
     ) -> Result<Answer, ActorError> {
+        self.select_ids_in_channel(placeholder, users, channel_id)
+            .await
+    }
+
+    /// Picks users, roles or channels (by id) in the user, role, mentionable or channel select
+    /// whose placeholder is `placeholder`, on the latest bot message in `channel_id` that has it.
+    pub async fn select_ids_in_channel(
+        &self,
+        placeholder: &str,
+        ids: &[u64],
+        channel_id: u64,
+    ) -> Result<Answer, ActorError> {
         let msg = self.latest_with(channel_id, |m| find_select(m, placeholder).is_some())?;
         self.clone()
             .in_channel(channel_id)
-            .select_on(placeholder, Pick::Users(users), msg)
+            .select_on(placeholder, Pick::Ids(ids), msg)
             .await
+    }
+
+    /// The `resolved` data and values for an id select of `kind`.
+    fn resolve_ids(&self, kind: u64, ids: &[u64]) -> Result<(Value, Vec<String>), ActorError> {
+        let s = self.sb.shared().read();
+        let w = self.sb.world();
+        let mut resolved = Map::new();
+        for id in ids {
+            // The option type whose resolution matches: 6 user, 7 channel, 8 role.
+            let t = match kind {
+                5 => 6,
+                6 => 8,
+                8 => 7,
+                _ if w.members.iter().any(|m| m.id == *id) => 6,
+                _ => 8,
+            };
+            typed(&s, self, t, &id.to_string(), &mut resolved).map_err(ActorError::Usage)?;
+        }
+        Ok((
+            Value::Object(resolved),
+            ids.iter().map(u64::to_string).collect(),
+        ))
     }
 
     async fn select_on(
@@ -83,24 +117,10 @@ impl Actor {
                         })
                 })
                 .collect::<Result<_, _>>()?,
-            (5, Pick::Users(users)) => {
-                let w = self.sb.world();
-                let mut rusers = Map::new();
-                let mut rmembers = Map::new();
-                for u in users {
-                    let m = w.members.iter().find(|m| m.id == *u).ok_or_else(|| {
-                        ActorError::Usage(format!("user {u} is not a member of the guild"))
-                    })?;
-                    rusers.insert(u.to_string(), payloads::user(m.id, &m.name, false));
-                    let mut pm = payloads::member(m);
-                    if let Some(o) = pm.as_object_mut() {
-                        o.remove("user");
-                    }
-                    pm["permissions"] = json!("0");
-                    rmembers.insert(u.to_string(), pm);
-                }
-                data["resolved"] = json!({ "users": rusers, "members": rmembers });
-                users.iter().map(u64::to_string).collect()
+            (5..=8, Pick::Ids(ids)) => {
+                let (resolved, values) = self.resolve_ids(kind, ids)?;
+                data["resolved"] = resolved;
+                values
             }
             (k, _) => {
                 return Err(ActorError::Usage(format!(
@@ -234,7 +254,7 @@ impl Actor {
 
 enum Pick<'a> {
     Labels(&'a [&'a str]),
-    Users(&'a [u64]),
+    Ids(&'a [u64]),
 }
 
 fn find_select<'m>(m: &'m Value, placeholder: &str) -> Option<&'m Value> {

@@ -56,7 +56,7 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
         }
         "get_guild" => {
             guild(c)?;
-            let mut g = payloads::guild_create(w, vec![], vec![]);
+            let mut g = payloads::guild_create(w, vec![], vec![], false);
             if let Some(o) = g.as_object_mut() {
                 for k in [
                     "members",
@@ -127,8 +127,18 @@ fn stored(c: &Ctx<'_>, id: u64, guild_id: Option<u64>, mut cmd: Value) -> Value 
     if let Some(g) = guild_id {
         cmd["guild_id"] = json!(g.to_string());
     }
-    if cmd.get("default_member_permissions").is_none() {
-        cmd["default_member_permissions"] = Value::Null;
+    // Discord answers with the permissions as a string, and "" as the description of
+    // context-menu commands.
+    cmd["default_member_permissions"] = match &cmd["default_member_permissions"] {
+        Value::Number(n) => json!(n.to_string()),
+        Value::String(p) => json!(p),
+        _ => Value::Null,
+    };
+    if cmd["description"].is_null() {
+        cmd["description"] = json!("");
+    }
+    if cmd["nsfw"].is_null() {
+        cmd["nsfw"] = json!(false);
     }
     cmd
 }

@@ -28,7 +28,7 @@ fn callback(c: &Ctx<'_>) -> Reply {
         if rec.callback.is_some() {
             return Err(ApiError::new(400, 40060, "Interaction has already been acknowledged."));
         }
-        let elapsed = rec.dispatched.elapsed();
+        let elapsed = c.received.saturating_duration_since(rec.dispatched);
         if elapsed > w.config.initial_response_window {
             return Err(ApiError::new(
                 404,
@@ -136,7 +136,7 @@ fn webhook(c: &Ctx<'_>) -> Reply {
         let Some(rec) = rec else {
             return Err(ApiError::new(404, 10015, "Unknown Webhook"));
         };
-        if rec.dispatched.elapsed() > w.config.followup_window {
+        if c.received.saturating_duration_since(rec.dispatched) > w.config.followup_window {
             return Err(ApiError::new(
                 401,
                 50027,

@@ -76,9 +76,12 @@ pub struct Ctx<'a> {
     pub m: &'a Matched,
     pub body: &'a Value,
     pub query: HashMap<String, String>,
+    /// When the request arrived (interaction deadlines are measured to this).
+    pub received: std::time::Instant,
 }
 
 pub async fn handle(State(server): State<Arc<Server>>, req: Request) -> Response {
+    let received = std::time::Instant::now();
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
     let query: HashMap<String, String> = req
@@ -95,7 +98,7 @@ pub async fn handle(State(server): State<Arc<Server>>, req: Request) -> Response
         Err(_) => Bytes::new(),
     };
     let (status, body, extra, route, recorded_body) =
-        process(&server, &method, &path, query, &headers, &bytes).await;
+        process(&server, &method, &path, query, &headers, &bytes, received).await;
     server.shared.record_request(RequestRecord {
         method: method.clone(),
         route,
@@ -137,6 +140,7 @@ async fn process(
     query: HashMap<String, String>,
     headers: &HeaderMap,
     bytes: &Bytes,
+    received: std::time::Instant,
 ) -> Outcome {
     let shared = &server.shared;
     let body_json: Option<Value> = if bytes.is_empty() {
@@ -215,16 +219,21 @@ async fn process(
         None => {}
     }
 
-    // Rate limits (interaction callbacks are not limited, as on Discord).
+    // Rate limits: interaction callbacks are not limited, and interaction endpoints (callbacks,
+    // follow-ups) do not count against the global limit, as on Discord.
     let mut extra = Vec::new();
     if !is_callback {
-        let major = ["channel_id", "guild_id", "webhook_id"]
-            .iter()
-            .find_map(|p| m.params.get(*p).cloned())
-            .unwrap_or_default();
+        let major = if is_webhook {
+            format!("{}/{}", m.param("webhook_id"), m.param("webhook_token"))
+        } else {
+            ["channel_id", "guild_id"]
+                .iter()
+                .find_map(|p| m.params.get(*p).cloned())
+                .unwrap_or_default()
+        };
         match server
             .limiter
-            .check(&shared.world.config, &route_key, &major)
+            .check(&shared.world.config, &route_key, &major, !is_webhook)
         {
             Ok(h) => extra = h.pairs(),
             Err(l) => {
@@ -294,6 +303,7 @@ async fn process(
         m: &m,
         body: &body,
         query,
+        received,
     };
     let reply = match m.op.operation_id.as_str() {
         "get_gateway"
@@ -369,8 +379,16 @@ fn rate_limited(
     headers: Option<Headers>,
     body: Option<Value>,
 ) -> Outcome {
-    let mut extra = headers.map(|h| h.pairs()).unwrap_or_default();
-    extra.push(("retry-after", format!("{}", retry_after.max(0.001))));
+    // The global limit's reply carries no route headers; Retry-After is whole seconds, rounded
+    // up (docs: topics--rate-limits.mdx), the body has the exact float.
+    let mut extra = match (global, headers) {
+        (false, Some(h)) => h.pairs(),
+        _ => Vec::new(),
+    };
+    extra.push((
+        "retry-after",
+        format!("{}", retry_after.ceil().max(1.0) as u64),
+    ));
     if global {
         extra.push(("x-ratelimit-global", "true".into()));
         extra.push(("x-ratelimit-scope", "global".into()));

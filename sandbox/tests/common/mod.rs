@@ -67,7 +67,12 @@ pub struct RawBot {
 }
 
 impl RawBot {
+    /// Connects with GUILDS, GUILD_MESSAGES and DIRECT_MESSAGES.
     pub async fn connect(sb: &Sandbox) -> RawBot {
+        Self::connect_with(sb, 1 | (1 << 9) | (1 << 12)).await
+    }
+
+    pub async fn connect_with(sb: &Sandbox, intents: u64) -> RawBot {
         let (ws, _) =
             tokio_tungstenite::connect_async(format!("{}?v=10&encoding=json", sb.gateway_url()))
                 .await
@@ -101,8 +106,10 @@ impl RawBot {
         let hello = bot.next().await;
         assert_eq!(hello["op"], 10, "first frame is HELLO");
         bot.send
-            .send(json!({ "op": 2, "d": { "token": sb.world().token, "intents": 1 | (1 << 9) | (1 << 12),
-                "properties": { "os": "linux", "browser": "test", "device": "test" } } }))
+            .send(
+                json!({ "op": 2, "d": { "token": sb.world().token, "intents": intents,
+                "properties": { "os": "linux", "browser": "test", "device": "test" } } }),
+            )
             .expect("send IDENTIFY");
         sb.wait_connected().await.expect("identified");
         bot
