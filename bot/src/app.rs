@@ -8,11 +8,11 @@ use serenity::{ClientBuilder, FullEvent, GatewayIntents, GuildId, Http, ShardMan
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::commands;
 use crate::errors::explain;
 use crate::handlers;
 use crate::i18n::Tr;
 use crate::types::{BotError, Data};
-use crate::commands;
 
 /// Only what the bot needs: guild events (channels, threads). Interactions arrive without any
 /// intent; members' roles come with each interaction, so no privileged intent is asked for.
@@ -48,7 +48,8 @@ pub async fn start(http: Http, data: Arc<Data>, dev_guild: Option<u64>) -> anyho
             event_handler: |fw, event| {
                 Box::pin(async move {
                     if let FullEvent::InteractionCreate { interaction } = event {
-                        handlers::on_interaction(fw.serenity_context, fw.user_data, interaction).await;
+                        handlers::on_interaction(fw.serenity_context, fw.user_data, interaction)
+                            .await;
                     }
                     Ok(())
                 })
@@ -59,7 +60,9 @@ pub async fn start(http: Http, data: Arc<Data>, dev_guild: Option<u64>) -> anyho
             Box::pin(async move {
                 let cmds = &framework.options().commands;
                 match dev_guild {
-                    Some(g) => poise::builtins::register_in_guild(ctx, cmds, GuildId::new(g)).await?,
+                    Some(g) => {
+                        poise::builtins::register_in_guild(ctx, cmds, GuildId::new(g)).await?
+                    }
                     None => poise::builtins::register_globally(ctx, cmds).await?,
                 }
                 tracing::info!(commands = cmds.len(), "commands registered");

@@ -116,7 +116,11 @@ impl ComponentId {
         }
         let case = CaseId(parts.next()?.parse().ok()?);
         let step = parts.next()?;
-        if step.is_empty() || !step.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        if step.is_empty()
+            || !step
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
             return None;
         }
         let step = StepId::new(step);
@@ -125,8 +129,20 @@ impl ComponentId {
             return None;
         }
         let date = |a: Option<&str>| a.and_then(DateKey::parse);
-        let press = |verb| Some(ComponentId::Press { verb, case, step: step.clone() });
-        let modal = |form| Some(ComponentId::Modal { form, case, step: step.clone() });
+        let press = |verb| {
+            Some(ComponentId::Press {
+                verb,
+                case,
+                step: step.clone(),
+            })
+        };
+        let modal = |form| {
+            Some(ComponentId::Modal {
+                form,
+                case,
+                step: step.clone(),
+            })
+        };
         match (name, arg) {
             ("done", None) => press(Verb::Done),
             ("skip", None) => press(Verb::Skip),

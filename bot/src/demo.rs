@@ -20,18 +20,48 @@ pub async fn run(out: &mut impl Write) -> anyhow::Result<()> {
     let harness = Harness::start(world(), &db.path, Arc::new(clock.clone()))
         .await
         .context("starting the sandbox and the bot")?;
-    writeln!(out, "los demo: the real bot against the local Discord sandbox, database {}\n", db.path.display())?;
-    let mut play = Play { h: &harness, out, seen: 0, thread: 0 };
-    let result = play.whole_case(&clock).await;
+    writeln!(
+        out,
+        "los demo: the real bot against the local Discord sandbox, database {}\n",
+        db.path.display()
+    )?;
+    let result = play_whole_case(&harness, &clock, out).await;
     let failures = harness.sandbox.failures();
     harness.stop().await;
     result?;
     if !failures.is_empty() {
-        let lines: Vec<String> = failures.iter().map(|f| format!("  {} {}: {}", f.route, f.path, f.reason)).collect();
-        anyhow::bail!("the sandbox refused {} request(s):\n{}", failures.len(), lines.join("\n"));
+        let lines: Vec<String> = failures
+            .iter()
+            .map(|f| format!("  {} {}: {}", f.route, f.path, f.reason))
+            .collect();
+        anyhow::bail!(
+            "the sandbox refused {} request(s):\n{}",
+            failures.len(),
+            lines.join("\n")
+        );
     }
-    writeln!(out, "\nThe sandbox checked every request against Discord's API description: none refused.")?;
+    writeln!(
+        out,
+        "\nThe sandbox checked every request against Discord's API description: none refused."
+    )?;
     Ok(())
+}
+
+/// Plays one whole case, from `/oppsett` to the welcome on the start date, writing the
+/// transcript to `out`; answers the case's thread.
+pub async fn play_whole_case(
+    h: &Harness,
+    clock: &ManualClock,
+    out: &mut impl Write,
+) -> anyhow::Result<u64> {
+    let mut play = Play {
+        h,
+        out,
+        seen: 0,
+        thread: 0,
+    };
+    play.whole_case(clock).await?;
+    Ok(play.thread)
 }
 
 struct Play<'a, W: Write> {
@@ -55,7 +85,8 @@ fn name(id: u64) -> &'static str {
 
 impl<W: Write> Play<'_, W> {
     fn say(&mut self, line: impl AsRef<str>) -> anyhow::Result<()> {
-        writeln!(self.out, "{}", line.as_ref())?;
+        let line = readable(self.h, line.as_ref());
+        writeln!(self.out, "{line}")?;
         Ok(())
     }
 
@@ -71,6 +102,7 @@ impl<W: Write> Play<'_, W> {
             let content = m["content"].as_str().unwrap_or("");
             if !content.is_empty() {
                 for line in content.lines() {
+                    let line = readable(self.h, line);
                     writeln!(self.out, "      los › {line}")?;
                 }
             }
@@ -83,6 +115,7 @@ impl<W: Write> Play<'_, W> {
         let text = answer.text();
         if answer.ephemeral() && !text.is_empty() {
             for line in text.lines() {
+                let line = readable(self.h, line);
                 writeln!(self.out, "      los (bare til deg) › {line}")?;
             }
         }
@@ -90,19 +123,37 @@ impl<W: Write> Play<'_, W> {
     }
 
     /// `who` presses `text_id` for `step`, and fills in the form that opens, if any.
-    async fn press(&mut self, who: u64, text_id: &str, step: &str, form: &[(&str, &str)]) -> anyhow::Result<()> {
+    async fn press(
+        &mut self,
+        who: u64,
+        text_id: &str,
+        step: &str,
+        form: &[(&str, &str)],
+    ) -> anyhow::Result<()> {
         let label = self.h.label_on_card(self.thread, text_id, step)?;
         self.say(format!("▸ {} trykker «{label}»", name(who)))?;
         let answer = self.h.press(who, self.thread, text_id, step).await?;
         let answer = if answer.modal.is_some() {
-            let lang = if who == GODKJENNER { Lang::En } else { Lang::Nb };
+            let lang = if who == GODKJENNER {
+                Lang::En
+            } else {
+                Lang::Nb
+            };
             let t = self.h.tr(lang);
             let fields: Vec<(String, &str)> = form.iter().map(|(id, v)| (t.t(id), *v)).collect();
             for (label, value) in &fields {
-                self.say(format!("    fyller ut «{label}»: {}", value.replace('\n', " / ")))?;
+                self.say(format!(
+                    "    fyller ut «{label}»: {}",
+                    value.replace('\n', " / ")
+                ))?;
             }
             let fields: Vec<(&str, &str)> = fields.iter().map(|(l, v)| (l.as_str(), *v)).collect();
-            self.h.sandbox.member(who).in_channel(self.thread).submit_modal(&fields).await?
+            self.h
+                .sandbox
+                .member(who)
+                .in_channel(self.thread)
+                .submit_modal(&fields)
+                .await?
         } else {
             answer
         };
@@ -133,12 +184,18 @@ impl<W: Write> Play<'_, W> {
     async fn whole_case(&mut self, clock: &ManualClock) -> anyhow::Result<()> {
         let h = self.h;
         self.say("— Oppsett —")?;
-        self.say(format!("▸ {} kjører /oppsett roller, /oppsett kanaler og /oppsett lenke", name(ADMIN)))?;
+        self.say(format!(
+            "▸ {} kjører /oppsett roller, /oppsett kanaler og /oppsett lenke",
+            name(ADMIN)
+        ))?;
         let setup = h.set_up().await?;
         self.answer(&setup)?;
 
         self.say("\n— Behov —")?;
-        self.say(format!("▸ {} kjører /rekruttering ny: «Rådgiver», «Bydel Frogner»", name(LEDER)))?;
+        self.say(format!(
+            "▸ {} kjører /rekruttering ny: «Rådgiver», «Bydel Frogner»",
+            name(LEDER)
+        ))?;
         self.thread = h.open_case(LEDER, "Rådgiver", "Bydel Frogner").await?;
         self.bot_lines()?;
         let today = flow::engine::oslo_today(clock.now_utc());
@@ -146,52 +203,130 @@ impl<W: Write> Play<'_, W> {
         let start = today + Days::new(75);
         let start_text = start.format("%d.%m.%Y").to_string();
 
-        self.press(LEDER, "btn-done", "stilling_vakant", &[]).await?;
-        self.press(LEDER, "btn-done", "tidlig_involvering", &[]).await?;
-        self.press(LEDER, "outcome-vurderer_behov-nyansettelse", "vurderer_behov", &[]).await?;
-        self.press(HR, "btn-skip", "adm_arbeid", &[("field-reason", "Stillingen finnes allerede")]).await?;
-        for step in ["endringer_hr_system", "sjekk_rapport_hr1072l", "sjekk_overtallige"] {
+        self.press(LEDER, "btn-done", "stilling_vakant", &[])
+            .await?;
+        self.press(LEDER, "btn-done", "tidlig_involvering", &[])
+            .await?;
+        self.press(
+            LEDER,
+            "outcome-vurderer_behov-nyansettelse",
+            "vurderer_behov",
+            &[],
+        )
+        .await?;
+        self.press(
+            HR,
+            "btn-skip",
+            "adm_arbeid",
+            &[("field-reason", "Stillingen finnes allerede")],
+        )
+        .await?;
+        for step in [
+            "endringer_hr_system",
+            "sjekk_rapport_hr1072l",
+            "sjekk_overtallige",
+        ] {
             self.press(HR, "btn-done", step, &[]).await?;
         }
         self.say("\n— Utlysning —")?;
         for step in ["behovsanalyse", "ny_utlysning", "legger_til_involverte"] {
             self.press(LEDER, "btn-done", step, &[]).await?;
         }
-        self.press(LEDER, "btn-date-soknadsfrist", "utlyser_stilling", &[("date-soknadsfrist", &frist)]).await?;
+        self.press(
+            LEDER,
+            "btn-date-soknadsfrist",
+            "utlyser_stilling",
+            &[("date-soknadsfrist", &frist)],
+        )
+        .await?;
         self.press(HR, "btn-done", "annonse_arkivert", &[]).await?;
         self.say("\n— Søknader —")?;
-        self.press(HR, "btn-skip", "papirsoknader", &[("field-reason", "Ingen papirsøknader kom inn")]).await?;
-        self.press(LEDER, "btn-done", "info_til_sokere", &[]).await?;
-        self.press(LEDER, "btn-done", "arkiverer_sokerliste", &[]).await?;
-        self.press(LEDER, "btn-done", "behandler_soknader", &[]).await?;
-        self.press(HR, "btn-done", "sjekker_fortrinnsrett", &[]).await?;
+        self.press(
+            HR,
+            "btn-skip",
+            "papirsoknader",
+            &[("field-reason", "Ingen papirsøknader kom inn")],
+        )
+        .await?;
+        self.press(LEDER, "btn-done", "info_til_sokere", &[])
+            .await?;
+        self.press(LEDER, "btn-done", "arkiverer_sokerliste", &[])
+            .await?;
+        self.press(LEDER, "btn-done", "behandler_soknader", &[])
+            .await?;
+        self.press(HR, "btn-done", "sjekker_fortrinnsrett", &[])
+            .await?;
         self.say("\n— Intervju og innstilling —")?;
-        self.press(LEDER, "btn-done", "planlegger_intervjuer", &[]).await?;
-        self.press(LEDER, "btn-skip", "lokalt_rad", &[("field-reason", "Ikke aktuelt i bydelen")]).await?;
-        self.press(LEDER, "btn-candidates", "skriver_innstilling", &[("field-candidates", "Kari Nordmann\nPer Hansen")]).await?;
-        self.press(LEDER, "btn-done", "skriver_innstilling", &[]).await?;
-        self.press(LEDER, "btn-agree", "dialog_tillitsvalgt", &[]).await?;
-        self.press(TILLITSVALGT, "btn-agree", "dialog_tillitsvalgt", &[]).await?;
-        self.press(GODKJENNER, "btn-approve", "til_godkjenning", &[]).await?;
+        self.press(LEDER, "btn-done", "planlegger_intervjuer", &[])
+            .await?;
+        self.press(
+            LEDER,
+            "btn-skip",
+            "lokalt_rad",
+            &[("field-reason", "Ikke aktuelt i bydelen")],
+        )
+        .await?;
+        self.press(
+            LEDER,
+            "btn-candidates",
+            "skriver_innstilling",
+            &[("field-candidates", "Kari Nordmann\nPer Hansen")],
+        )
+        .await?;
+        self.press(LEDER, "btn-done", "skriver_innstilling", &[])
+            .await?;
+        self.press(LEDER, "btn-agree", "dialog_tillitsvalgt", &[])
+            .await?;
+        self.press(TILLITSVALGT, "btn-agree", "dialog_tillitsvalgt", &[])
+            .await?;
+        self.press(GODKJENNER, "btn-approve", "til_godkjenning", &[])
+            .await?;
         self.say("\n— Tilbud —")?;
-        self.press(LEDER, "btn-done", "ringer_kandidat", &[]).await?;
-        self.press(LEDER, "outcome-svar_paa_tilbud-nei", "svar_paa_tilbud", &[]).await?;
-        self.press(LEDER, "btn-done", "ringer_kandidat", &[]).await?;
-        self.press(LEDER, "outcome-svar_paa_tilbud-ja", "svar_paa_tilbud", &[]).await?;
-        self.press(LEDER, "btn-date-startdato", "kandidat_til_hr", &[("date-startdato", &start_text)]).await?;
+        self.press(LEDER, "btn-done", "ringer_kandidat", &[])
+            .await?;
+        self.press(LEDER, "outcome-svar_paa_tilbud-nei", "svar_paa_tilbud", &[])
+            .await?;
+        self.press(LEDER, "btn-done", "ringer_kandidat", &[])
+            .await?;
+        self.press(LEDER, "outcome-svar_paa_tilbud-ja", "svar_paa_tilbud", &[])
+            .await?;
+        self.press(
+            LEDER,
+            "btn-date-startdato",
+            "kandidat_til_hr",
+            &[("date-startdato", &start_text)],
+        )
+        .await?;
         self.say("\n— Arbeidsavtale, overføringer og mottak (side om side) —")?;
-        self.press(LEDER, "btn-done", "bestiller_utstyr", &[]).await?;
-        self.press(HR, "btn-done", "forberedelse_arbeidsavtale", &[]).await?;
-        self.press(HR, "btn-done", "arbeidsavtale_sendt", &[]).await?;
-        self.press(LEDER, "btn-done", "signerer_arbeidsavtale", &[]).await?;
-        for step in ["overforing_lonn", "overforing_kompetanse", "overforing_personalmappe", "overforing_tid", "kvalitetssikring_lonn"] {
+        self.press(LEDER, "btn-done", "bestiller_utstyr", &[])
+            .await?;
+        self.press(HR, "btn-done", "forberedelse_arbeidsavtale", &[])
+            .await?;
+        self.press(HR, "btn-done", "arbeidsavtale_sendt", &[])
+            .await?;
+        self.press(LEDER, "btn-done", "signerer_arbeidsavtale", &[])
+            .await?;
+        for step in [
+            "overforing_lonn",
+            "overforing_kompetanse",
+            "overforing_personalmappe",
+            "overforing_tid",
+            "kvalitetssikring_lonn",
+        ] {
             self.press(HR, "btn-done", step, &[]).await?;
         }
         self.press(LEDER, "btn-done", "arkiverer_cv", &[]).await?;
-        self.press(LEDER, "btn-done", "avslutter_utlysning", &[]).await?;
-        self.press(LEDER, "btn-done", "bestiller_velkomstpakke", &[]).await?;
-        self.say(format!("\n(Tiden går: det er {start_text}, den nyansattes første dag.)"))?;
-        clock.set(flow::oslo_instant(start, NaiveTime::from_hms_opt(9, 0, 0).expect("09:00")));
+        self.press(LEDER, "btn-done", "avslutter_utlysning", &[])
+            .await?;
+        self.press(LEDER, "btn-done", "bestiller_velkomstpakke", &[])
+            .await?;
+        self.say(format!(
+            "\n(Tiden går: det er {start_text}, den nyansattes første dag.)"
+        ))?;
+        clock.set(flow::oslo_instant(
+            start,
+            NaiveTime::from_hms_opt(9, 0, 0).expect("09:00"),
+        ));
         self.press(LEDER, "btn-done", "tar_imot", &[]).await?;
 
         self.say("\n— Saken slik kortet viser den nå —")?;
@@ -201,6 +336,23 @@ impl<W: Write> Play<'_, W> {
         }
         Ok(())
     }
+}
+
+/// Mentions as Discord shows them: `<@1002>` as `@Lise Leder`, `<@&502>` as `@HR`, `<#701>`
+/// as `#rekruttering`.
+fn readable(h: &Harness, text: &str) -> String {
+    let world = h.sandbox.world();
+    let mut out = text.to_owned();
+    for m in &world.members {
+        out = out.replace(&format!("<@{}>", m.id), &format!("@{}", m.name));
+    }
+    for r in &world.roles {
+        out = out.replace(&format!("<@&{}>", r.id), &format!("@{}", r.name));
+    }
+    for c in &world.channels {
+        out = out.replace(&format!("<#{}>", c.id), &format!("#{}", c.name));
+    }
+    out
 }
 
 trait NowUtc {

@@ -12,19 +12,36 @@ pub fn explain(err: &BotError, tr: Tr<'_>) -> String {
         BotError::Stale { by, at } => tr.args(
             "refusal-stale",
             &[
-                ("by", by.as_ref().map(|p| escape(&p.name)).unwrap_or_default().as_str().into()),
+                (
+                    "by",
+                    by.as_ref()
+                        .map(|p| escape(&p.name))
+                        .unwrap_or_default()
+                        .as_str()
+                        .into(),
+                ),
                 ("when", tr.when(*at).as_str().into()),
             ],
         ),
         BotError::Input(input) => input_error(input, tr),
-        BotError::CaseNotFound(case) => tr.args("refusal-case-not-found", &[("case", (*case).into())]),
+        BotError::CaseNotFound(case) => {
+            tr.args("refusal-case-not-found", &[("case", (*case).into())])
+        }
         BotError::NotSetUp(missing) => {
-            let names: Vec<String> = missing.iter().map(|m| tr.t(&format!("setup-{m}"))).collect();
-            tr.args("refusal-not-set-up", &[("missing", names.join(", ").as_str().into())])
+            let names: Vec<String> = missing
+                .iter()
+                .map(|m| tr.t(&format!("setup-{m}")))
+                .collect();
+            tr.args(
+                "refusal-not-set-up",
+                &[("missing", names.join(", ").as_str().into())],
+            )
         }
         BotError::NotInServer => tr.t("refusal-other-server"),
         BotError::UnknownComponent => tr.t("refusal-unknown-component"),
-        BotError::Storage(_) | BotError::Discord(_) | BotError::Internal(_) => tr.t("error-internal"),
+        BotError::Storage(_) | BotError::Discord(_) | BotError::Internal(_) => {
+            tr.t("error-internal")
+        }
     }
 }
 
@@ -32,8 +49,18 @@ fn refusal(r: &Refusal, tr: Tr<'_>) -> String {
     let id = r.message_id();
     match r {
         Refusal::NotYourRole { step, allowed } => {
-            let step = if step.as_str().is_empty() { String::new() } else { tr.step(step) };
-            tr.args(id, &[("step", step.as_str().into()), ("roles", tr.roles(allowed).as_str().into())])
+            let step = if step.as_str().is_empty() {
+                String::new()
+            } else {
+                tr.step(step)
+            };
+            tr.args(
+                id,
+                &[
+                    ("step", step.as_str().into()),
+                    ("roles", tr.roles(allowed).as_str().into()),
+                ],
+            )
         }
         Refusal::NotCurrentStep { step }
         | Refusal::UnknownStep { step }
@@ -65,7 +92,10 @@ fn refusal(r: &Refusal, tr: Tr<'_>) -> String {
         }
         Refusal::UnknownOutcome { step, outcome } => tr.args(
             id,
-            &[("step", tr.step(step).as_str().into()), ("outcome", outcome.as_str().into())],
+            &[
+                ("step", tr.step(step).as_str().into()),
+                ("outcome", outcome.as_str().into()),
+            ],
         ),
         Refusal::DateInPast { date } => tr.args(id, &[("date", tr.date(*date).as_str().into())]),
         Refusal::DateTooEarly { date, not_before } => tr.args(
@@ -77,7 +107,10 @@ fn refusal(r: &Refusal, tr: Tr<'_>) -> String {
         ),
         Refusal::TooEarly { step, not_before } => tr.args(
             id,
-            &[("step", tr.step(step).as_str().into()), ("date", tr.date(*not_before).as_str().into())],
+            &[
+                ("step", tr.step(step).as_str().into()),
+                ("date", tr.date(*not_before).as_str().into()),
+            ],
         ),
         Refusal::DateMissing { step, key } => tr.args(
             id,
@@ -92,28 +125,47 @@ fn refusal(r: &Refusal, tr: Tr<'_>) -> String {
 
 fn input_error(input: &InputError, tr: Tr<'_>) -> String {
     match input {
-        InputError::Date { input } => {
-            tr.args("input-date-invalid", &[("input", escape(input).as_str().into())])
-        }
+        InputError::Date { input } => tr.args(
+            "input-date-invalid",
+            &[("input", escape(input).as_str().into())],
+        ),
         InputError::Text { field, error } => {
             let field = tr.t(&format!("field-{field}"));
             match error {
-                flow::TextError::Empty => tr.args("input-text-empty", &[("field", field.as_str().into())]),
+                flow::TextError::Empty => {
+                    tr.args("input-text-empty", &[("field", field.as_str().into())])
+                }
                 flow::TextError::TooLong { len, max } => tr.args(
                     "input-text-too-long",
-                    &[("field", field.as_str().into()), ("len", (*len).into()), ("max", (*max).into())],
+                    &[
+                        ("field", field.as_str().into()),
+                        ("len", (*len).into()),
+                        ("max", (*max).into()),
+                    ],
                 ),
                 flow::TextError::MultiLine => {
                     tr.args("input-text-multiline", &[("field", field.as_str().into())])
                 }
             }
         }
-        InputError::Url { input } => tr.args("input-url-invalid", &[("input", escape(input).as_str().into())]),
+        InputError::Url { input } => tr.args(
+            "input-url-invalid",
+            &[("input", escape(input).as_str().into())],
+        ),
         InputError::Number { field, input } => tr.args(
             "input-number-invalid",
-            &[("field", tr.t(&format!("field-{field}")).as_str().into()), ("input", escape(input).as_str().into())],
+            &[
+                ("field", tr.t(&format!("field-{field}")).as_str().into()),
+                ("input", escape(input).as_str().into()),
+            ],
         ),
-        InputError::Cron { input } => tr.args("input-cron-invalid", &[("input", escape(input).as_str().into())]),
-        InputError::Time { input } => tr.args("input-time-invalid", &[("input", escape(input).as_str().into())]),
+        InputError::Cron { input } => tr.args(
+            "input-cron-invalid",
+            &[("input", escape(input).as_str().into())],
+        ),
+        InputError::Time { input } => tr.args(
+            "input-time-invalid",
+            &[("input", escape(input).as_str().into())],
+        ),
     }
 }

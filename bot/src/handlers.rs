@@ -96,7 +96,8 @@ async fn settings_for(data: &Data, guild: u64) -> Result<GuildSettings, BotError
 }
 
 async fn on_component(ctx: &Ctx, data: &Data, c: &ComponentInteraction) -> Result<(), BotError> {
-    let Some(ComponentId::Press { verb, case, step }) = ComponentId::parse(&c.data.custom_id) else {
+    let Some(ComponentId::Press { verb, case, step }) = ComponentId::parse(&c.data.custom_id)
+    else {
         return Err(BotError::UnknownComponent);
     };
     let (Some(guild), Some(member)) = (c.guild_id, c.member.as_ref()) else {
@@ -138,49 +139,92 @@ async fn open_form(
     let placeholder = Reason::parse("-").expect("a dash is a reason");
     let loaded = service::load(data, settings.guild, case).await?;
     let (probe, form) = match verb {
-        Verb::Skip => (Action::Skip { step: step.clone(), reason: placeholder }, Form::SkipReason),
-        Verb::Reject => (Action::Reject { step: step.clone(), reason: placeholder }, Form::RejectReason),
+        Verb::Skip => (
+            Action::Skip {
+                step: step.clone(),
+                reason: placeholder,
+            },
+            Form::SkipReason,
+        ),
+        Verb::Reject => (
+            Action::Reject {
+                step: step.clone(),
+                reason: placeholder,
+            },
+            Form::RejectReason,
+        ),
         Verb::Date(key) => {
             let today = flow::engine::oslo_today(data.clock.now());
             let later = loaded.dates.soknadsfrist.unwrap_or(today).max(today) + Days::new(400);
-            (Action::SetDate { key, date: Dato::from_naive(later) }, Form::Date(key))
+            (
+                Action::SetDate {
+                    key,
+                    date: Dato::from_naive(later),
+                },
+                Form::Date(key),
+            )
         }
         _ => {
             let name = CandidateName::parse("-").expect("a dash is a name");
-            (Action::SetCandidates { step: step.clone(), names: vec![name] }, Form::Candidates)
+            (
+                Action::SetCandidates {
+                    step: step.clone(),
+                    names: vec![name],
+                },
+                Form::Candidates,
+            )
         }
     };
     flow::apply(&data.process, &loaded, actor, &probe, data.clock.now())?;
-    let id = ComponentId::Modal { form, case, step: step.clone() }.to_string();
+    let id = ComponentId::Modal {
+        form,
+        case,
+        step: step.clone(),
+    }
+    .to_string();
     let step_title = tr.step(&step);
     let (title, input) = match form {
         Form::SkipReason | Form::RejectReason => {
-            let title = if form == Form::SkipReason { "form-skip-title" } else { "form-reject-title" };
-            let input = CreateInputText::new(InputTextStyle::Paragraph, tr.t("field-reason"), "reason")
-                .max_length(Reason::MAX_CHARS as u16)
-                .required(true)
-                .placeholder(clip(&tr.args("form-reason-placeholder", &[("step", step_title.as_str().into())]), 100));
+            let title = if form == Form::SkipReason {
+                "form-skip-title"
+            } else {
+                "form-reject-title"
+            };
+            let input =
+                CreateInputText::new(InputTextStyle::Paragraph, tr.t("field-reason"), "reason")
+                    .max_length(Reason::MAX_CHARS as u16)
+                    .required(true)
+                    .placeholder(clip(
+                        &tr.args(
+                            "form-reason-placeholder",
+                            &[("step", step_title.as_str().into())],
+                        ),
+                        100,
+                    ));
             (tr.t(title), input)
         }
         Form::Date(key) => {
-            let input = CreateInputText::new(InputTextStyle::Short, tr.t(&format!("date-{key}")), "date")
-                .placeholder("dd.mm.åååå")
-                .min_length(8)
-                .max_length(10)
-                .required(true);
+            let input =
+                CreateInputText::new(InputTextStyle::Short, tr.t(&format!("date-{key}")), "date")
+                    .placeholder("dd.mm.åååå")
+                    .min_length(8)
+                    .max_length(10)
+                    .required(true);
             (tr.t(&format!("form-date-title-{key}")), input)
         }
         Form::Candidates => {
-            let input = CreateInputText::new(InputTextStyle::Paragraph, tr.t("field-candidates"), "names")
-                .placeholder(clip(&tr.t("form-candidates-placeholder"), 100))
-                .max_length(1000)
-                .required(true);
+            let input =
+                CreateInputText::new(InputTextStyle::Paragraph, tr.t("field-candidates"), "names")
+                    .placeholder(clip(&tr.t("form-candidates-placeholder"), 100))
+                    .max_length(1000)
+                    .required(true);
             (tr.t("form-candidates-title"), input)
         }
     };
-    let modal = CreateModal::new(id, clip(&title, 45))
-        .components(vec![CreateActionRow::InputText(input)]);
-    c.create_response(ctx, CreateInteractionResponse::Modal(modal)).await?;
+    let modal =
+        CreateModal::new(id, clip(&title, 45)).components(vec![CreateActionRow::InputText(input)]);
+    c.create_response(ctx, CreateInteractionResponse::Modal(modal))
+        .await?;
     Ok(())
 }
 
@@ -197,14 +241,24 @@ async fn ask_hr(
     let Some(hr) = settings.roles.hr else {
         return Err(BotError::NotSetUp(vec!["role-hr"]));
     };
-    let shared = Tr { texts: &data.texts, lang: publish::SHARED_LANG };
-    let who = c.member.as_ref().map(|m| m.display_name().to_owned()).unwrap_or_default();
+    let shared = Tr {
+        texts: &data.texts,
+        lang: publish::SHARED_LANG,
+    };
+    let who = c
+        .member
+        .as_ref()
+        .map(|m| m.display_name().to_owned())
+        .unwrap_or_default();
     let text = shared.args(
         "line-help",
         &[
             ("hr", format!("<@&{hr}>").as_str().into()),
             ("who", crate::i18n::escape(&who).as_str().into()),
-            ("title", crate::i18n::escape(loaded.title.as_str()).as_str().into()),
+            (
+                "title",
+                crate::i18n::escape(loaded.title.as_str()).as_str().into(),
+            ),
         ],
     );
     c.channel_id
@@ -218,7 +272,8 @@ async fn ask_hr(
     let msg = CreateInteractionResponseMessage::new()
         .content(tr.t("reply-help-sent"))
         .ephemeral(true);
-    c.create_response(ctx, CreateInteractionResponse::Message(msg)).await?;
+    c.create_response(ctx, CreateInteractionResponse::Message(msg))
+        .await?;
     Ok(())
 }
 
@@ -240,14 +295,22 @@ async fn show_step(
         return Err(BotError::UnknownComponent);
     };
     if !loaded.is_step_open(&step.id) {
-        return Err(flow::Refusal::NotCurrentStep { step: step.id.clone() }.into());
+        return Err(flow::Refusal::NotCurrentStep {
+            step: step.id.clone(),
+        }
+        .into());
     }
     let buttons = card::step_buttons(&loaded, step, tr, false);
     let msg = CreateInteractionResponseMessage::new()
-        .content(format!("**{}**\n{}", tr.step(&step.id), tr.t(&flow::texts::ids::step_guide(&step.id))))
+        .content(format!(
+            "**{}**\n{}",
+            tr.step(&step.id),
+            tr.t(&flow::texts::ids::step_guide(&step.id))
+        ))
         .components(vec![CreateActionRow::Buttons(buttons)])
         .ephemeral(true);
-    c.create_response(ctx, CreateInteractionResponse::Message(msg)).await?;
+    c.create_response(ctx, CreateInteractionResponse::Message(msg))
+        .await?;
     Ok(())
 }
 
@@ -268,7 +331,12 @@ fn text_input<T>(
     field_name: &'static str,
     parsed: Result<T, flow::TextError>,
 ) -> Result<T, BotError> {
-    parsed.map_err(|error| BotError::Input(InputError::Text { field: field_name, error }))
+    parsed.map_err(|error| {
+        BotError::Input(InputError::Text {
+            field: field_name,
+            error,
+        })
+    })
 }
 
 async fn on_modal(ctx: &Ctx, data: &Data, m: &ModalInteraction) -> Result<(), BotError> {
@@ -286,8 +354,14 @@ async fn on_modal(ctx: &Ctx, data: &Data, m: &ModalInteraction) -> Result<(), Bo
         ComponentId::Press { .. } => return Err(BotError::UnknownComponent),
     };
     let action = match form {
-        Form::SkipReason => Action::Skip { step, reason: text_input("reason", Reason::parse(field(m, "reason")))? },
-        Form::RejectReason => Action::Reject { step, reason: text_input("reason", Reason::parse(field(m, "reason")))? },
+        Form::SkipReason => Action::Skip {
+            step,
+            reason: text_input("reason", Reason::parse(field(m, "reason")))?,
+        },
+        Form::RejectReason => Action::Reject {
+            step,
+            reason: text_input("reason", Reason::parse(field(m, "reason")))?,
+        },
         Form::Date(key) => {
             let typed = field(m, "date");
             let date = Dato::parse(typed)
@@ -303,7 +377,10 @@ async fn on_modal(ctx: &Ctx, data: &Data, m: &ModalInteraction) -> Result<(), Bo
                 .collect::<Result<Vec<_>, _>>();
             let names = text_input("candidates", names)?;
             if names.is_empty() {
-                return Err(BotError::Input(InputError::Text { field: "candidates", error: flow::TextError::Empty }));
+                return Err(BotError::Input(InputError::Text {
+                    field: "candidates",
+                    error: flow::TextError::Empty,
+                }));
             }
             Action::SetCandidates { step, names }
         }
@@ -329,7 +406,11 @@ async fn new_case(
     let draft = NewCase {
         title: text_input("title", CaseText::parse(field(m, "title")))?,
         unit: text_input("unit", CaseText::parse(field(m, "unit")))?,
-        note: if note.is_empty() { None } else { Some(text_input("note", CaseText::parse(note))?) },
+        note: if note.is_empty() {
+            None
+        } else {
+            Some(text_input("note", CaseText::parse(note))?)
+        },
     };
     // Opening the thread takes a few calls to Discord: answer "working on it" first.
     let tr = Tr::new(&data.texts, &m.locale);
@@ -339,13 +420,17 @@ async fn new_case(
     )
     .await?;
     let changed = service::open_case(data, settings, draft, actor.person).await?;
-    let placed = publish::open_thread(&ctx.http, data, settings, &changed.case, &changed.events).await?;
+    let placed =
+        publish::open_thread(&ctx.http, data, settings, &changed.case, &changed.events).await?;
     let thread = placed.thread.unwrap_or(placed.channel);
     m.edit_response(
         ctx,
         EditInteractionResponse::new().content(tr.args(
             "reply-case-opened",
-            &[("case", changed.case.id.0.into()), ("thread", format!("<#{thread}>").as_str().into())],
+            &[
+                ("case", changed.case.id.0.into()),
+                ("thread", format!("<#{thread}>").as_str().into()),
+            ],
         )),
     )
     .await?;

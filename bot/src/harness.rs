@@ -50,9 +50,17 @@ pub fn world() -> World {
         .member(Member::new(LEDER, "Lise Leder"))
         .member(Member::new(HR, "Hanne HR").roles(&[HR_ROLE]))
         .member(Member::new(TILLITSVALGT, "Tore Tillitsvalgt").roles(&[UNION_ROLE]))
-        .member(Member::new(GODKJENNER, "Gunnar Godkjenner").roles(&[APPROVER_ROLE]).locale("en-US"))
+        .member(
+            Member::new(GODKJENNER, "Gunnar Godkjenner")
+                .roles(&[APPROVER_ROLE])
+                .locale("en-US"),
+        )
         .member(Member::new(KOLLEGA, "Kari Kollega"))
-        .member(Member::new(HR_EN, "Harriet HR").roles(&[HR_ROLE]).locale("en-GB"));
+        .member(
+            Member::new(HR_EN, "Harriet HR")
+                .roles(&[HR_ROLE])
+                .locale("en-GB"),
+        );
     // Administrator (bit 3) for /oppsett.
     world.roles.push(Role {
         id: ADMIN_ROLE,
@@ -72,7 +80,11 @@ pub struct Harness {
 
 impl Harness {
     /// Starts the sandbox and the bot on the SQLite file at `database`.
-    pub async fn start(world: World, database: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Harness> {
+    pub async fn start(
+        world: World,
+        database: &Path,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Harness> {
         let sandbox = Sandbox::start(world).await?;
         let mut h = Harness {
             sandbox,
@@ -104,7 +116,12 @@ impl Harness {
             bot.stop().await;
             data.db.close().await;
         }
-        let before = self.sandbox.gateway_ops().iter().filter(|op| **op == 2).count() as u32;
+        let before = self
+            .sandbox
+            .gateway_ops()
+            .iter()
+            .filter(|op| **op == 2)
+            .count() as u32;
         self.start_bot().await?;
         self.sandbox.wait_identified(before + 1).await?;
         Ok(())
@@ -142,7 +159,17 @@ impl Harness {
         let channels: Vec<(&str, &str)> = channels.iter().map(|(k, v)| (*k, v.as_str())).collect();
         admin.slash("oppsett", &["kanaler"], &channels).await?;
         Ok(admin
-            .slash("oppsett", &["lenke"], &[("nokkel", "webcruiter"), ("url", "https://oslo.infocaption.com/986.guide?pageNumber=17")])
+            .slash(
+                "oppsett",
+                &["lenke"],
+                &[
+                    ("nokkel", "webcruiter"),
+                    (
+                        "url",
+                        "https://oslo.infocaption.com/986.guide?pageNumber=17",
+                    ),
+                ],
+            )
             .await?)
     }
 
@@ -155,7 +182,10 @@ impl Harness {
             return Err(anyhow!("no form opened: {}", opened.text()));
         }
         let answer = actor
-            .submit_modal(&[(t.t("field-title").as_str(), title), (t.t("field-unit").as_str(), unit)])
+            .submit_modal(&[
+                (t.t("field-title").as_str(), title),
+                (t.t("field-unit").as_str(), unit),
+            ])
             .await?;
         let threads = self.sandbox.threads(cast::CASES);
         let thread = threads
@@ -175,7 +205,10 @@ impl Harness {
     }
 
     pub fn tr(&self, lang: Lang) -> Tr<'_> {
-        Tr { texts: self.texts(), lang }
+        Tr {
+            texts: self.texts(),
+            lang,
+        }
     }
 
     /// The case card in a thread: the bot's latest message there with an embed.
@@ -198,15 +231,31 @@ impl Harness {
         [plain, crate::i18n::clip(&titled, 80)]
             .into_iter()
             .find(|l| labels.contains(l))
-            .ok_or_else(|| anyhow!("no {text_id:?} button for {step} on the card; it has {labels:?}"))
+            .ok_or_else(|| {
+                anyhow!("no {text_id:?} button for {step} on the card; it has {labels:?}")
+            })
     }
 
     /// `who` presses the button `text_id` of `step` on the case card in `thread`.
-    pub async fn press(&self, who: u64, thread: u64, text_id: &str, step: &str) -> anyhow::Result<Answer> {
+    pub async fn press(
+        &self,
+        who: u64,
+        thread: u64,
+        text_id: &str,
+        step: &str,
+    ) -> anyhow::Result<Answer> {
         let label = self.label_on_card(thread, text_id, step)?;
         let card = self.card(thread)?;
-        let id = card["id"].as_str().and_then(|s| s.parse().ok()).ok_or_else(|| anyhow!("card without id"))?;
-        Ok(self.sandbox.member(who).in_channel(thread).press(&label, id).await?)
+        let id = card["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| anyhow!("card without id"))?;
+        Ok(self
+            .sandbox
+            .member(who)
+            .in_channel(thread)
+            .press(&label, id)
+            .await?)
     }
 
     /// Stops the bot and waits for it.
@@ -225,7 +274,8 @@ pub struct TempDb {
 
 impl TempDb {
     pub fn new(name: &str) -> anyhow::Result<TempDb> {
-        let dir = std::env::temp_dir().join(format!("los-{name}-{}-{}", std::process::id(), nanos()));
+        let dir =
+            std::env::temp_dir().join(format!("los-{name}-{}-{}", std::process::id(), nanos()));
         std::fs::create_dir_all(&dir)?;
         let path = dir.join("los.db");
         Ok(TempDb { dir, path })

@@ -71,7 +71,10 @@ pub fn discord_locales(lang: Lang) -> &'static [&'static str] {
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '*' | '_' | '~' | '`' | '|' | '>' | '#' | '[' | ']' | '\\' | '@' | '<') {
+        if matches!(
+            c,
+            '*' | '_' | '~' | '`' | '|' | '>' | '#' | '[' | ']' | '\\' | '@' | '<'
+        ) {
             out.push('\\');
         }
         out.push(c);
@@ -95,7 +98,10 @@ mod tests {
 
     #[test]
     fn typed_text_shows_as_typed() {
-        assert_eq!(escape("**hei** @everyone <@1>"), "\\*\\*hei\\*\\* \\@everyone \\<\\@1\\>");
+        assert_eq!(
+            escape("**hei** @everyone <@1>"),
+            "\\*\\*hei\\*\\* \\@everyone \\<\\@1\\>"
+        );
     }
 
     #[test]

@@ -54,10 +54,20 @@ pub async fn main_entry() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(&config, args.first().map(String::as_str) == Some("demo") || config.token.is_none());
-    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    init_tracing(
+        &config,
+        args.first().map(String::as_str) == Some("demo") || config.token.is_none(),
+    );
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         [] if config.token.is_none() => {
-            println!("Ingen DISCORD_TOKEN er satt: kjører demoen mot den lokale Discord-sandkassen.\n");
+            println!(
+                "Ingen DISCORD_TOKEN er satt: kjører demoen mot den lokale Discord-sandkassen.\n"
+            );
             demo::run(&mut std::io::stdout()).await
         }
         [] | ["run"] => run(config).await,
@@ -83,7 +93,11 @@ pub async fn main_entry() -> ExitCode {
 
 fn init_tracing(config: &Config, quiet: bool) {
     // The demo prints a transcript: only warnings go to the log there.
-    let filter = if quiet { "warn" } else { config.log_filter.as_str() };
+    let filter = if quiet {
+        "warn"
+    } else {
+        config.log_filter.as_str()
+    };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
@@ -99,7 +113,9 @@ async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!(database = %config.database_url, "database open, migrations run");
     let data = app::data(db, Arc::new(flow::SystemClock))?;
     let http = app::http_for(token.expose(), config.api_url.as_deref());
-    let app::Running { shards, mut task, .. } = app::start(http, data, config.dev_guild).await?;
+    let app::Running {
+        shards, mut task, ..
+    } = app::start(http, data, config.dev_guild).await?;
     tracing::info!("connecting to Discord");
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {

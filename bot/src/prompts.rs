@@ -5,12 +5,36 @@ use flow::{Lang, LoadError, Process, Texts};
 const PROCESS: &str = include_str!("../../prompts/process.toml");
 
 const TEXTS: [(Lang, &str, &str); 6] = [
-    (Lang::Nb, "prompts/nb/process.ftl", include_str!("../../prompts/nb/process.ftl")),
-    (Lang::Nb, "prompts/nb/refusals.ftl", include_str!("../../prompts/nb/refusals.ftl")),
-    (Lang::Nb, "prompts/nb/bot.ftl", include_str!("../../prompts/nb/bot.ftl")),
-    (Lang::En, "prompts/en/process.ftl", include_str!("../../prompts/en/process.ftl")),
-    (Lang::En, "prompts/en/refusals.ftl", include_str!("../../prompts/en/refusals.ftl")),
-    (Lang::En, "prompts/en/bot.ftl", include_str!("../../prompts/en/bot.ftl")),
+    (
+        Lang::Nb,
+        "prompts/nb/process.ftl",
+        include_str!("../../prompts/nb/process.ftl"),
+    ),
+    (
+        Lang::Nb,
+        "prompts/nb/refusals.ftl",
+        include_str!("../../prompts/nb/refusals.ftl"),
+    ),
+    (
+        Lang::Nb,
+        "prompts/nb/bot.ftl",
+        include_str!("../../prompts/nb/bot.ftl"),
+    ),
+    (
+        Lang::En,
+        "prompts/en/process.ftl",
+        include_str!("../../prompts/en/process.ftl"),
+    ),
+    (
+        Lang::En,
+        "prompts/en/refusals.ftl",
+        include_str!("../../prompts/en/refusals.ftl"),
+    ),
+    (
+        Lang::En,
+        "prompts/en/bot.ftl",
+        include_str!("../../prompts/en/bot.ftl"),
+    ),
 ];
 
 /// The shipped process and texts, checked as the loader checks any process file.

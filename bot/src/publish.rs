@@ -34,7 +34,11 @@ pub async fn open_thread(
     case: &Case,
     events: &[Event],
 ) -> Result<CaseCard, BotError> {
-    let channel = ChannelId::new(settings.case_channel.ok_or(BotError::NotSetUp(vec!["channel-cases"]))?);
+    let channel = ChannelId::new(
+        settings
+            .case_channel
+            .ok_or(BotError::NotSetUp(vec!["channel-cases"]))?,
+    );
     let tr = shared(data);
     let announce = tr.args(
         "case-announced",
@@ -53,7 +57,10 @@ pub async fn open_thread(
                 .allowed_mentions(CreateAllowedMentions::new()),
         )
         .await?;
-    let name = clip(&format!("#{} {} – {}", case.id.0, case.title, case.unit), 100);
+    let name = clip(
+        &format!("#{} {} – {}", case.id.0, case.title, case.unit),
+        100,
+    );
     let thread = channel
         .create_thread_from_message(
             http,
@@ -216,7 +223,10 @@ async fn post_lines(
             "line-next",
             &[
                 ("step", tr.step(&step.id).as_str().into()),
-                ("who", card::responsible(scope, case, &who, tr).as_str().into()),
+                (
+                    "who",
+                    card::responsible(scope, case, &who, tr).as_str().into(),
+                ),
             ],
         ));
     }

@@ -42,7 +42,10 @@ pub fn reminder_settings(s: &GuildSettings) -> ReminderSettings {
     let defaults = ReminderSettings::default();
     ReminderSettings {
         deadlines: DeadlineSettings {
-            remind_at: s.reminders.remind_at.unwrap_or(defaults.deadlines.remind_at),
+            remind_at: s
+                .reminders
+                .remind_at
+                .unwrap_or(defaults.deadlines.remind_at),
             days: s.reminders.days.clone().into_iter().collect(),
         },
         stall_days: s.reminders.stall_days.unwrap_or(defaults.stall_days),

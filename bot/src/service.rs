@@ -31,8 +31,14 @@ pub async fn act(
         let case = load(data, settings.guild, case_id).await?;
         let applied = flow::apply(&data.process, &case, actor, action, data.clock.now())?;
         let wanted = flow::plan_reminders(&data.process, &applied.case, &reminder_settings);
-        match storage::save_applied(data.db.pool(), settings.guild, case.version, &applied, &wanted)
-            .await
+        match storage::save_applied(
+            data.db.pool(),
+            settings.guild,
+            case.version,
+            &applied,
+            &wanted,
+        )
+        .await
         {
             Ok(()) => {
                 data.reminders_changed.notify_one();

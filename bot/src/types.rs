@@ -26,7 +26,10 @@ pub enum BotError {
     #[error("refused: {0}")]
     Refused(#[from] Refusal),
     #[error("someone else changed the case first")]
-    Stale { by: Option<PersonRef>, at: DateTime<Utc> },
+    Stale {
+        by: Option<PersonRef>,
+        at: DateTime<Utc>,
+    },
     #[error("invalid input: {0:?}")]
     Input(InputError),
     #[error("case {0} not found on this server")]
@@ -49,12 +52,26 @@ pub enum BotError {
 /// Input a person typed that cannot be used, with the field it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputError {
-    Date { input: String },
-    Text { field: &'static str, error: flow::TextError },
-    Url { input: String },
-    Number { field: &'static str, input: String },
-    Cron { input: String },
-    Time { input: String },
+    Date {
+        input: String,
+    },
+    Text {
+        field: &'static str,
+        error: flow::TextError,
+    },
+    Url {
+        input: String,
+    },
+    Number {
+        field: &'static str,
+        input: String,
+    },
+    Cron {
+        input: String,
+    },
+    Time {
+        input: String,
+    },
 }
 
 impl BotError {

@@ -61,28 +61,6 @@ pub struct Spec {
     validators: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
 }
 
-/// Where Discord's documentation and its OpenAPI document disagree, the documentation is what
-/// Discord accepts ("follow the docs, not the spec"): command `default_member_permissions` is
-/// a permission bit set "serialized as a string" (interactions/application-commands), which the
-/// spec types as an integer. Both forms are accepted.
-fn follow_the_docs(doc: &mut Value) {
-    let Some(schemas) = doc["components"]["schemas"].as_object_mut() else {
-        return;
-    };
-    for schema in schemas.values_mut() {
-        let Some(field) = schema
-            .get_mut("properties")
-            .and_then(|p| p.get_mut("default_member_permissions"))
-        else {
-            continue;
-        };
-        if field["type"].as_array().is_some_and(|t| t.contains(&json!("integer"))) {
-            let as_integer = field.clone();
-            *field = json!({ "anyOf": [as_integer, { "type": "string", "pattern": "^[0-9]{1,20}$" }] });
-        }
-    }
-}
-
 pub fn spec() -> &'static Spec {
     static SPEC: OnceLock<Spec> = OnceLock::new();
     SPEC.get_or_init(|| Spec::parse(SPEC_TEXT))
@@ -90,8 +68,7 @@ pub fn spec() -> &'static Spec {
 
 impl Spec {
     fn parse(text: &str) -> Spec {
-        let mut doc: Value = serde_json::from_str(text).expect("embedded openapi.json is JSON");
-        follow_the_docs(&mut doc);
+        let doc: Value = serde_json::from_str(text).expect("embedded openapi.json is JSON");
         let mut ops = Vec::new();
         if let Some(paths) = doc["paths"].as_object() {
             for (template, item) in paths {

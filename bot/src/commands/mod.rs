@@ -33,10 +33,16 @@ fn localize_one(command: &mut poise::Command<Arc<Data>, BotError>, texts: &Texts
     for lang in Lang::ALL {
         for locale in discord_locales(lang) {
             if let Some(name) = get(lang, None) {
-                command.name_localizations.to_mut().push(((*locale).into(), name.into()));
+                command
+                    .name_localizations
+                    .to_mut()
+                    .push(((*locale).into(), name.into()));
             }
             if let Some(d) = get(lang, Some("description")) {
-                command.description_localizations.to_mut().push(((*locale).into(), d.into()));
+                command
+                    .description_localizations
+                    .to_mut()
+                    .push(((*locale).into(), d.into()));
             }
         }
     }
@@ -49,10 +55,14 @@ fn localize_one(command: &mut poise::Command<Arc<Data>, BotError>, texts: &Texts
         for lang in Lang::ALL {
             for locale in discord_locales(lang) {
                 if let Some(n) = get(lang, Some(&name_attr)) {
-                    p.name_localizations.to_mut().push(((*locale).into(), n.into()));
+                    p.name_localizations
+                        .to_mut()
+                        .push(((*locale).into(), n.into()));
                 }
                 if let Some(d) = get(lang, Some(&desc_attr)) {
-                    p.description_localizations.to_mut().push(((*locale).into(), d.into()));
+                    p.description_localizations
+                        .to_mut()
+                        .push(((*locale).into(), d.into()));
                 }
             }
         }

@@ -40,33 +40,80 @@ async fn save_and_show(ctx: Context<'_>, s: GuildSettings) -> Result<(), BotErro
 
 async fn show(ctx: Context<'_>, s: &GuildSettings) -> Result<(), BotError> {
     let t = tr(&ctx);
-    let role = |id: Option<u64>| id.map(|i| format!("<@&{i}>")).unwrap_or_else(|| t.t("setup-unset"));
-    let channel = |id: Option<u64>| id.map(|i| format!("<#{i}>")).unwrap_or_else(|| t.t("setup-unset"));
+    let role = |id: Option<u64>| {
+        id.map(|i| format!("<@&{i}>"))
+            .unwrap_or_else(|| t.t("setup-unset"))
+    };
+    let channel = |id: Option<u64>| {
+        id.map(|i| format!("<#{i}>"))
+            .unwrap_or_else(|| t.t("setup-unset"))
+    };
     let mut lines = vec![
         format!("**{}**", t.t("setup-title")),
-        format!("{}: {}", t.t("setup-role-manager"), s.roles.manager.map(|i| format!("<@&{i}>")).unwrap_or_else(|| t.t("setup-manager-anyone"))),
+        format!(
+            "{}: {}",
+            t.t("setup-role-manager"),
+            s.roles
+                .manager
+                .map(|i| format!("<@&{i}>"))
+                .unwrap_or_else(|| t.t("setup-manager-anyone"))
+        ),
         format!("{}: {}", t.t("setup-role-hr"), role(s.roles.hr)),
-        format!("{}: {}", t.t("setup-role-union_rep"), role(s.roles.union_rep)),
+        format!(
+            "{}: {}",
+            t.t("setup-role-union_rep"),
+            role(s.roles.union_rep)
+        ),
         format!("{}: {}", t.t("setup-role-approver"), role(s.roles.approver)),
         format!("{}: {}", t.t("setup-role-payroll"), role(s.roles.payroll)),
-        format!("{}: {}", t.t("setup-channel-cases"), channel(s.case_channel)),
+        format!(
+            "{}: {}",
+            t.t("setup-channel-cases"),
+            channel(s.case_channel)
+        ),
         format!("{}: {}", t.t("setup-channel-hr"), channel(s.hr_channel)),
-        format!("{}: {}", t.t("setup-channel-onboarding"), channel(s.onboarding_channel)),
+        format!(
+            "{}: {}",
+            t.t("setup-channel-onboarding"),
+            channel(s.onboarding_channel)
+        ),
     ];
     for key in &ctx.data().process.docs {
-        let link = s.docs.get(key).cloned().unwrap_or_else(|| t.t("setup-unset"));
+        let link = s
+            .docs
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| t.t("setup-unset"));
         lines.push(format!("{} `{key}`: {link}", t.t("setup-link")));
     }
     let r = server::reminder_settings(s);
-    lines.push(t.args(
-        "setup-reminders",
-        &[
-            ("time", r.deadlines.remind_at.format("%H:%M").to_string().as_str().into()),
-            ("stall", i64::from(r.stall_days).into()),
-            ("escalate", i64::from(r.escalate_days).into()),
-            ("digest", s.reminders.digest_cron.clone().unwrap_or_else(|| crate::DEFAULT_DIGEST_CRON.into()).as_str().into()),
-        ],
-    ));
+    lines.push(
+        t.args(
+            "setup-reminders",
+            &[
+                (
+                    "time",
+                    r.deadlines
+                        .remind_at
+                        .format("%H:%M")
+                        .to_string()
+                        .as_str()
+                        .into(),
+                ),
+                ("stall", i64::from(r.stall_days).into()),
+                ("escalate", i64::from(r.escalate_days).into()),
+                (
+                    "digest",
+                    s.reminders
+                        .digest_cron
+                        .clone()
+                        .unwrap_or_else(|| crate::DEFAULT_DIGEST_CRON.into())
+                        .as_str()
+                        .into(),
+                ),
+            ],
+        ),
+    );
     for (name, days) in &s.reminders.days {
         lines.push(format!("· `{name}`: {days}"));
     }
@@ -75,7 +122,10 @@ async fn show(ctx: Context<'_>, s: &GuildSettings) -> Result<(), BotError> {
         lines.push(t.t("setup-complete"));
     } else {
         let names: Vec<String> = missing.iter().map(|m| t.t(&format!("setup-{m}"))).collect();
-        lines.push(t.args("setup-missing", &[("missing", names.join(", ").as_str().into())]));
+        lines.push(t.args(
+            "setup-missing",
+            &[("missing", names.join(", ").as_str().into())],
+        ));
     }
     ctx.send(
         poise::CreateReply::default()
@@ -161,7 +211,9 @@ pub async fn lenke(
         && url.len() <= 500
         && !url.contains(char::is_whitespace);
     if !ok {
-        return Err(BotError::Input(InputError::Url { input: url.to_owned() }));
+        return Err(BotError::Input(InputError::Url {
+            input: url.to_owned(),
+        }));
     }
     s.docs.insert(nokkel, url.to_owned());
     save_and_show(ctx, s).await
@@ -182,10 +234,17 @@ pub async fn paminnelser(
 ) -> Result<(), BotError> {
     let mut s = load(&ctx).await?;
     let days = &mut s.reminders.days;
-    for (name, value, sign) in [("utstyr", utstyr, -1), ("velkomstpakke", velkomstpakke, -1), ("kontrakt", kontrakt, 1)] {
+    for (name, value, sign) in [
+        ("utstyr", utstyr, -1),
+        ("velkomstpakke", velkomstpakke, -1),
+        ("kontrakt", kontrakt, 1),
+    ] {
         if let Some(v) = value {
             if v > 365 {
-                return Err(BotError::Input(InputError::Number { field: "days", input: v.to_string() }));
+                return Err(BotError::Input(InputError::Number {
+                    field: "days",
+                    input: v.to_string(),
+                }));
             }
             days.insert(name.to_owned(), sign * i64::from(v));
         }
@@ -202,7 +261,8 @@ pub async fn paminnelser(
         s.reminders.remind_at = Some(time);
     }
     if let Some(c) = sammendrag {
-        crate::digest_schedule(&c).map_err(|_| BotError::Input(InputError::Cron { input: c.clone() }))?;
+        crate::digest_schedule(&c)
+            .map_err(|_| BotError::Input(InputError::Cron { input: c.clone() }))?;
         s.reminders.digest_cron = Some(c.trim().to_owned());
     }
     save_and_show(ctx, s).await

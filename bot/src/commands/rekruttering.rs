@@ -3,8 +3,8 @@
 
 use flow::{Action, CaseId, Reason, Role, StepId};
 use serenity::all::{
-    CreateActionRow, CreateAllowedMentions, CreateAutocompleteResponse, CreateEmbed,
-    CreateInputText, CreateInteractionResponse, CreateModal, InputTextStyle, AutocompleteChoice,
+    AutocompleteChoice, CreateActionRow, CreateAllowedMentions, CreateAutocompleteResponse,
+    CreateEmbed, CreateInputText, CreateInteractionResponse, CreateModal, InputTextStyle,
 };
 use storage::GuildSettings;
 
@@ -92,7 +92,11 @@ pub async fn ny(ctx: Context<'_>) -> Result<(), BotError> {
     }
     if let (Some(manager_role), Some(member)) = (s.roles.manager, ctx.author_member().await) {
         if !member.roles.iter().any(|r| r.get() == manager_role) {
-            return Err(flow::Refusal::NotYourRole { step: StepId::new(""), allowed: vec![Role::Manager] }.into());
+            return Err(flow::Refusal::NotYourRole {
+                step: StepId::new(""),
+                allowed: vec![Role::Manager],
+            }
+            .into());
         }
     }
     let poise::Context::Application(app) = ctx else {
@@ -106,14 +110,20 @@ pub async fn ny(ctx: Context<'_>) -> Result<(), BotError> {
                 .required(required),
         )
     };
-    let modal = CreateModal::new(ComponentId::NewCase.to_string(), clip(&t.t("form-new-title"), 45))
-        .components(vec![
-            input("title", "field-title", InputTextStyle::Short, true),
-            input("unit", "field-unit", InputTextStyle::Short, true),
-            input("note", "field-note", InputTextStyle::Paragraph, false),
-        ]);
+    let modal = CreateModal::new(
+        ComponentId::NewCase.to_string(),
+        clip(&t.t("form-new-title"), 45),
+    )
+    .components(vec![
+        input("title", "field-title", InputTextStyle::Short, true),
+        input("unit", "field-unit", InputTextStyle::Short, true),
+        input("note", "field-note", InputTextStyle::Paragraph, false),
+    ]);
     app.interaction
-        .create_response(ctx.serenity_context(), CreateInteractionResponse::Modal(modal))
+        .create_response(
+            ctx.serenity_context(),
+            CreateInteractionResponse::Modal(modal),
+        )
         .await?;
     app.has_sent_initial_response
         .store(true, std::sync::atomic::Ordering::SeqCst);
@@ -162,7 +172,14 @@ pub async fn mine(ctx: Context<'_>) -> Result<(), BotError> {
     };
     let by_roles = can(&|r| actor.roles.contains(&r));
     let as_owner = can(&|r| r == Role::Manager);
-    let pending = storage::pending_for(ctx.data().db.pool(), s.guild, actor.person.id, &by_roles, &as_owner).await?;
+    let pending = storage::pending_for(
+        ctx.data().db.pool(),
+        s.guild,
+        actor.person.id,
+        &by_roles,
+        &as_owner,
+    )
+    .await?;
     let t = tr(&ctx);
     if pending.is_empty() {
         return reply(ctx, t.t("mine-nothing")).await;
@@ -189,16 +206,31 @@ pub async fn oversikt(ctx: Context<'_>, side: Option<u32>) -> Result<(), BotErro
     let member = ctx.author_member().await.ok_or(BotError::NotInServer)?;
     let actor = actor_of(&s, &member);
     if !actor.roles.contains(&Role::Hr) {
-        return Err(flow::Refusal::NotYourRole { step: StepId::new(""), allowed: vec![Role::Hr] }.into());
+        return Err(flow::Refusal::NotYourRole {
+            step: StepId::new(""),
+            allowed: vec![Role::Hr],
+        }
+        .into());
     }
     let page = side.unwrap_or(1).max(1);
     let data = ctx.data();
-    let overview = storage::hr_overview(data.db.pool(), s.guild, data.clock.now(), PAGE, (page - 1) * PAGE).await?;
+    let overview = storage::hr_overview(
+        data.db.pool(),
+        s.guild,
+        data.clock.now(),
+        PAGE,
+        (page - 1) * PAGE,
+    )
+    .await?;
     let t = tr(&ctx);
     let pages = overview.total.div_ceil(u64::from(PAGE)).max(1);
     let mut embed = CreateEmbed::new().title(t.args(
         "overview-title",
-        &[("count", (overview.total as i64).into()), ("page", (page as i64).into()), ("pages", (pages as i64).into())],
+        &[
+            ("count", (overview.total as i64).into()),
+            ("page", (page as i64).into()),
+            ("pages", (pages as i64).into()),
+        ],
     ));
     if overview.cases.is_empty() {
         embed = embed.description(t.t("overview-empty"));
@@ -218,10 +250,17 @@ pub async fn oversikt(ctx: Context<'_>, side: Option<u32>) -> Result<(), BotErro
                 format!("{mark} {} ({})", t.step(&st.step), t.when(st.since))
             })
             .collect();
-        let name = format!("{}#{} {} – {} · {phase}", if c.overdue { "⚠️ " } else { "" }, c.id.0, c.title, c.unit);
+        let name = format!(
+            "{}#{} {} – {} · {phase}",
+            if c.overdue { "⚠️ " } else { "" },
+            c.id.0,
+            c.title,
+            c.unit
+        );
         embed = embed.field(clip(&name, 256), clip(&lines.join("\n"), 1024), false);
     }
-    ctx.send(poise::CreateReply::default().embed(embed).ephemeral(true)).await?;
+    ctx.send(poise::CreateReply::default().embed(embed).ephemeral(true))
+        .await?;
     Ok(())
 }
 
@@ -235,16 +274,30 @@ pub async fn historikk(
     let s = settings(&ctx).await?;
     let case = service::load(ctx.data(), s.guild, which_case(&ctx, sak).await?).await?;
     let page = side.unwrap_or(1).max(1);
-    let entries = storage::history(ctx.data().db.pool(), s.guild, case.id, PAGE * 2, (page - 1) * PAGE * 2).await?;
+    let entries = storage::history(
+        ctx.data().db.pool(),
+        s.guild,
+        case.id,
+        PAGE * 2,
+        (page - 1) * PAGE * 2,
+    )
+    .await?;
     let t = tr(&ctx);
     let view = server::view(&s);
     let scope = publish::scope(ctx.data(), &view);
-    let mut text = vec![t.args("history-header", &[("case", case.id.0.into()), ("page", (page as i64).into())])];
+    let mut text = vec![t.args(
+        "history-header",
+        &[("case", case.id.0.into()), ("page", (page as i64).into())],
+    )];
     if entries.is_empty() {
         text.push(t.t("history-empty"));
     }
     for e in &entries {
-        text.push(format!("`{}` {}", t.when(e.event.at), lines::event_line(scope, &e.event, t)));
+        text.push(format!(
+            "`{}` {}",
+            t.when(e.event.at),
+            lines::event_line(scope, &e.event, t)
+        ));
     }
     reply(ctx, text.join("\n")).await
 }
@@ -259,9 +312,32 @@ pub async fn avslutt(
     let s = settings(&ctx).await?;
     let member = ctx.author_member().await.ok_or(BotError::NotInServer)?;
     let actor = actor_of(&s, &member);
-    let reason = Reason::parse(&grunn)
-        .map_err(|error| BotError::Input(InputError::Text { field: "reason", error }))?;
-    let changed = service::act(ctx.data(), &s, CaseId(sak), &actor, &Action::Close { reason }).await?;
-    reply(ctx, tr(&ctx).args("reply-case-closed", &[("case", sak.into())])).await?;
-    publish::publish_change(ctx.http(), ctx.data(), &s, &changed.case, &changed.events, false).await
+    let reason = Reason::parse(&grunn).map_err(|error| {
+        BotError::Input(InputError::Text {
+            field: "reason",
+            error,
+        })
+    })?;
+    let changed = service::act(
+        ctx.data(),
+        &s,
+        CaseId(sak),
+        &actor,
+        &Action::Close { reason },
+    )
+    .await?;
+    reply(
+        ctx,
+        tr(&ctx).args("reply-case-closed", &[("case", sak.into())]),
+    )
+    .await?;
+    publish::publish_change(
+        ctx.http(),
+        ctx.data(),
+        &s,
+        &changed.case,
+        &changed.events,
+        false,
+    )
+    .await
 }

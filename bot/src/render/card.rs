@@ -82,7 +82,11 @@ fn description(scope: Scope<'_>, case: &Case, tr: Tr<'_>, first: Option<&Step>) 
             let phase = tr.t(&flow::texts::ids::phase(&step.phase));
             lines.push(tr.args(
                 "card-phase",
-                &[("n", n.into()), ("total", phases.into()), ("phase", phase.as_str().into())],
+                &[
+                    ("n", n.into()),
+                    ("total", phases.into()),
+                    ("phase", phase.as_str().into()),
+                ],
             ));
         }
         (CaseStatus::Completed { at }, _) => {
@@ -102,11 +106,19 @@ fn description(scope: Scope<'_>, case: &Case, tr: Tr<'_>, first: Option<&Step>) 
     }
     lines.push(tr.args(
         "card-progress",
-        &[("bar", bar.as_str().into()), ("done", done.into()), ("total", total.into())],
+        &[
+            ("bar", bar.as_str().into()),
+            ("done", done.into()),
+            ("total", total.into()),
+        ],
     ));
     for key in DateKey::ALL {
         if let Some(d) = case.dates.get(key) {
-            lines.push(format!("{}: **{}**", tr.t(&format!("date-{key}")), tr.date(d)));
+            lines.push(format!(
+                "{}: **{}**",
+                tr.t(&format!("date-{key}")),
+                tr.date(d)
+            ));
         }
     }
     if let Some(note) = &case.note {
@@ -143,7 +155,10 @@ fn step_text(scope: Scope<'_>, case: &Case, step: &Step, tr: Tr<'_>) -> String {
                 "\n✓ {}",
                 tr.args(
                     "card-confirmed",
-                    &[("role", tr.role(*role).as_str().into()), ("by", escape(&by.name).as_str().into())]
+                    &[
+                        ("role", tr.role(*role).as_str().into()),
+                        ("by", escape(&by.name).as_str().into())
+                    ]
                 )
             ));
         }
@@ -195,7 +210,11 @@ fn candidate_list(case: &Case, tr: Tr<'_>) -> Option<String> {
 /// The buttons: a row per open step while there is room, a select for the rest, and help.
 fn rows(scope: Scope<'_>, case: &Case, open: &[&Step], tr: Tr<'_>) -> Vec<CreateActionRow> {
     let several = open.len() > 1;
-    let room = if open.len() > STEP_ROWS { STEP_ROWS - 1 } else { STEP_ROWS };
+    let room = if open.len() > STEP_ROWS {
+        STEP_ROWS - 1
+    } else {
+        STEP_ROWS
+    };
     let mut rows: Vec<CreateActionRow> = open
         .iter()
         .take(room)
@@ -223,9 +242,11 @@ fn rows(scope: Scope<'_>, case: &Case, open: &[&Step], tr: Tr<'_>) -> Vec<Create
             case: case.id,
             step: first.id.clone(),
         };
-        rows.push(CreateActionRow::Buttons(vec![CreateButton::new(help.to_string())
-            .label(tr.t("btn-help"))
-            .style(ButtonStyle::Secondary)]));
+        rows.push(CreateActionRow::Buttons(vec![CreateButton::new(
+            help.to_string(),
+        )
+        .label(tr.t("btn-help"))
+        .style(ButtonStyle::Secondary)]));
     }
     let _ = scope;
     rows
@@ -247,14 +268,19 @@ pub fn step_buttons(case: &Case, step: &Step, tr: Tr<'_>, name_step: bool) -> Ve
             case: case.id,
             step: step.id.clone(),
         };
-        CreateButton::new(id.to_string()).label(label(text)).style(style)
+        CreateButton::new(id.to_string())
+            .label(label(text))
+            .style(style)
     };
     let mut out = Vec::new();
     match step.kind {
         StepKind::Choice if step.records_answer => {
             for (verb, o) in [(Verb::Accept, "ja"), (Verb::Decline, "nei")] {
                 if step.outcome(&flow::OutcomeId::new(o)).is_some() {
-                    let text = tr.t(&flow::texts::ids::outcome(&step.id, &flow::OutcomeId::new(o)));
+                    let text = tr.t(&flow::texts::ids::outcome(
+                        &step.id,
+                        &flow::OutcomeId::new(o),
+                    ));
                     out.push(button(verb, text, ButtonStyle::Primary));
                 }
             }
@@ -262,22 +288,46 @@ pub fn step_buttons(case: &Case, step: &Step, tr: Tr<'_>, name_step: bool) -> Ve
         StepKind::Choice => {
             for o in &step.outcomes {
                 let text = tr.t(&flow::texts::ids::outcome(&step.id, &o.id));
-                out.push(button(Verb::Choose(o.id.clone()), text, ButtonStyle::Primary));
+                out.push(button(
+                    Verb::Choose(o.id.clone()),
+                    text,
+                    ButtonStyle::Primary,
+                ));
             }
         }
         StepKind::Approval => {
-            out.push(button(Verb::Approve, tr.t("btn-approve"), ButtonStyle::Success));
-            out.push(button(Verb::Reject, tr.t("btn-reject"), ButtonStyle::Danger));
+            out.push(button(
+                Verb::Approve,
+                tr.t("btn-approve"),
+                ButtonStyle::Success,
+            ));
+            out.push(button(
+                Verb::Reject,
+                tr.t("btn-reject"),
+                ButtonStyle::Danger,
+            ));
         }
         StepKind::Date => {
             let key = step.date.unwrap_or(DateKey::Startdato);
-            out.push(button(Verb::Date(key), tr.t(&format!("btn-date-{key}")), ButtonStyle::Primary));
+            out.push(button(
+                Verb::Date(key),
+                tr.t(&format!("btn-date-{key}")),
+                ButtonStyle::Primary,
+            ));
         }
         StepKind::Task | StepKind::IfNeeded | StepKind::System => {
             if step.names_candidates {
-                out.push(button(Verb::Candidates, tr.t("btn-candidates"), ButtonStyle::Secondary));
+                out.push(button(
+                    Verb::Candidates,
+                    tr.t("btn-candidates"),
+                    ButtonStyle::Secondary,
+                ));
             }
-            let done = if step.all_roles { "btn-agree" } else { "btn-done" };
+            let done = if step.all_roles {
+                "btn-agree"
+            } else {
+                "btn-done"
+            };
             out.push(button(Verb::Done, tr.t(done), ButtonStyle::Success));
             let required = step.required_when.iter().any(|m| case.marks.contains(m));
             if step.kind == StepKind::IfNeeded && !required {

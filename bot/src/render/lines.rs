@@ -19,7 +19,9 @@ pub fn event_line(scope: Scope<'_>, event: &Event, tr: Tr<'_>) -> String {
     };
     let detail = match (event.kind, event.detail.as_deref()) {
         (EventKind::DateSet, Some(d)) => date_detail(d, tr),
-        (EventKind::StepConfirmed, Some(r)) => Role::parse(r).map(|r| tr.role(r)).unwrap_or_default(),
+        (EventKind::StepConfirmed, Some(r)) => {
+            Role::parse(r).map(|r| tr.role(r)).unwrap_or_default()
+        }
         (_, Some(d)) => escape(d),
         (_, None) => String::new(),
     };

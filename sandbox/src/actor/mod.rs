@@ -13,6 +13,7 @@ use crate::state::{id_of, Failure, State};
 mod answer;
 mod options;
 mod select;
+mod snapshot;
 
 use crate::world::Member;
 use crate::Sandbox;

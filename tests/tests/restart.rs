@@ -1,0 +1,36 @@
+//! Nothing lives only in memory: stopped and started in the middle of a case, the old card's
+//! buttons still work.
+
+use los_e2e::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_old_cards_buttons_work_after_a_restart() {
+    let (mut kit, thread) = Kit::with_case().await;
+    kit.done(LEDER, thread, &["stilling_vakant", "tidlig_involvering"])
+        .await;
+    let card_before: String = kit.h.card(thread).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    kit.h.restart().await.unwrap();
+    kit.press(
+        LEDER,
+        thread,
+        "outcome-vurderer_behov-ny_stilling",
+        "vurderer_behov",
+    )
+    .await;
+    let card_after: String = kit.h.card(thread).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(card_before, card_after, "the same card message, edited");
+    let case = kit.case(thread).await;
+    assert_eq!(Kit::open_steps(&case), ["adm_arbeid"]);
+    assert!(case.marks.iter().any(|m| m.as_str() == "ny_stilling"));
+    // A new position cannot skip the administrative work: the card offers no skip.
+    assert!(!kit
+        .card_buttons(thread)
+        .contains(&"Ikke aktuelt".to_string()));
+    kit.stop().await;
+}

@@ -1,0 +1,73 @@
+//! A whole case from vacancy to welcome, every step done by someone whose role allows it.
+
+use std::collections::BTreeSet;
+
+use flow::{CaseStatus, EventKind, Role};
+use los_e2e::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_case_from_vacancy_to_welcome() {
+    let kit = Kit::start().await;
+    let mut transcript = Vec::new();
+    let thread = los::demo::play_whole_case(&kit.h, &kit.clock, &mut transcript)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}\n{}", String::from_utf8_lossy(&transcript)));
+    let case = kit.case(thread).await;
+    assert!(
+        matches!(case.status, CaseStatus::Completed { .. }),
+        "{:?}",
+        case.status
+    );
+    let process = &kit.h.data().process;
+    assert_eq!(
+        case.steps.len(),
+        process.steps().len(),
+        "every step of the chart was reached"
+    );
+
+    // Who may do what: the owner is the manager; the others by their server roles.
+    let roles_of = |id: u64| -> BTreeSet<Role> {
+        match id {
+            LEDER => [Role::Manager].into(),
+            HR => [Role::Hr].into(),
+            TILLITSVALGT => [Role::UnionRep].into(),
+            GODKJENNER => [Role::Approver].into(),
+            _ => BTreeSet::new(),
+        }
+    };
+    let history = storage::history(kit.h.data().db.pool(), kit.guild(), case.id, 1000, 0)
+        .await
+        .unwrap();
+    let mut acted = 0;
+    for entry in &history {
+        let e = &entry.event;
+        let acts = matches!(
+            e.kind,
+            EventKind::StepCompleted
+                | EventKind::StepSkipped
+                | EventKind::StepConfirmed
+                | EventKind::OutcomeChosen
+                | EventKind::Approved
+        );
+        if !acts {
+            continue;
+        }
+        let step = process.step(e.step.as_ref().unwrap()).unwrap();
+        let who = e.actor.as_ref().unwrap().id.0;
+        assert!(
+            step.roles.iter().any(|r| roles_of(who).contains(r)),
+            "{} was done by {who}, who holds none of {:?}",
+            step.id,
+            step.roles
+        );
+        acted += 1;
+    }
+    assert!(acted >= 38, "only {acted} actions recorded");
+    let text = String::from_utf8_lossy(&transcript);
+    assert!(text.contains("38 av 38 steg"), "{text}");
+    assert!(
+        kit.card_buttons(thread).is_empty(),
+        "a finished case has no buttons"
+    );
+    kit.stop().await;
+}
