@@ -1,0 +1,65 @@
+//! The release binary itself, pointed at a Discord-compatible server by `DISCORD_API_URL`:
+//! REST and gateway alike go to the sandbox, and it answers a member there.
+
+use std::process::{Child, Command, Stdio};
+
+use los::harness::{cast, world};
+use sandbox::Sandbox;
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_runs_against_any_discord_compatible_server() {
+    let sandbox = Sandbox::start(world()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let w = sandbox.world();
+    let child = Command::new(env!("CARGO_BIN_EXE_los"))
+        .arg("run")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("DISCORD_TOKEN", &w.token)
+        .env("DISCORD_API_URL", sandbox.http_url())
+        .env("DATABASE_URL", dir.path().join("los.db"))
+        .env("LOS_DEV_GUILD", w.guild_id.to_string())
+        .env("RUST_LOG", "warn")
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _guard = KillOnDrop(child);
+    sandbox.wait_for_commands_registered().await.unwrap();
+    let answer = sandbox
+        .member(cast::ADMIN)
+        .slash("oppsett", &["vis"], &[])
+        .await
+        .unwrap();
+    assert!(answer.ephemeral());
+    assert!(answer.text().contains("Oppsett"), "{}", answer.text());
+    sandbox.assert_no_failures();
+    assert!(
+        dir.path().join("los.db").exists(),
+        "the database file was created"
+    );
+}
+
+#[test]
+fn a_malformed_setting_stops_the_binary_with_a_clear_message_and_no_token() {
+    let out = Command::new(env!("CARGO_BIN_EXE_los"))
+        .arg("run")
+        .env_clear()
+        .env("DISCORD_TOKEN", "far too short secret")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("DISCORD_TOKEN"), "{err}");
+    assert!(!err.contains("secret"), "the token is never printed: {err}");
+}
