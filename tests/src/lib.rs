@@ -156,6 +156,14 @@ impl Kit {
             .unwrap_or_else(|e| panic!("{e:#}"))
     }
 
+    /// The message id of the case card in the thread.
+    pub fn card_id(&self, thread: u64) -> u64 {
+        self.h.card(thread).expect("a card")["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .expect("a card id")
+    }
+
     pub fn card_text(&self, thread: u64) -> String {
         sandbox::actor::message_text(&self.h.card(thread).expect("a card"))
     }
@@ -187,6 +195,19 @@ pub fn member_name(id: u64) -> &'static str {
         cast::KOLLEGA => "Kari Kollega",
         _ => "someone",
     }
+}
+
+/// The first three steps, choosing a new hire: the administrative work is open.
+pub async fn to_adm_arbeid(kit: &Kit, thread: u64) {
+    kit.done(LEDER, thread, &["stilling_vakant", "tidlig_involvering"])
+        .await;
+    kit.press(
+        LEDER,
+        thread,
+        "outcome-vurderer_behov-nyansettelse",
+        "vurderer_behov",
+    )
+    .await;
 }
 
 /// Phase 1 for a new hire and the announcement, with the deadline `frist` (dd.mm.åååå), up

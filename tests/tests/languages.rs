@@ -9,11 +9,7 @@ async fn each_member_reads_their_own_language() {
     let (kit, thread) = Kit::with_case().await;
     // Harriet reads English; the first step is the manager's.
     let harriet = kit.h.sandbox.member(HR_EN).in_channel(thread);
-    let card_id: u64 = kit.h.card(thread).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let card_id = kit.card_id(thread);
     let refused = harriet.press("Utført", card_id).await.unwrap();
     assert!(refused.ephemeral());
     let english = kit

@@ -33,11 +33,7 @@ async fn a_member_without_the_role_presses_approve() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stale_button_on_an_old_card_says_who_did_it_and_when() {
     let (kit, thread) = Kit::with_case().await;
-    let card_id: u64 = kit.h.card(thread).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let card_id = kit.card_id(thread);
     let lise = kit.h.sandbox.member(LEDER).in_channel(thread);
     let old_card = lise.snapshot(card_id).unwrap();
     kit.press(LEDER, thread, "btn-done", "stilling_vakant")
@@ -76,11 +72,7 @@ async fn two_people_pressing_done_at_the_same_moment_one_wins_the_other_is_told(
         )
         .await;
         // Both the manager and HR may mark the HR-system step; both press on the same card.
-        let card_id: u64 = kit.h.card(thread).unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let card_id = kit.card_id(thread);
         let lise = kit.h.sandbox.member(LEDER).in_channel(thread);
         let hanne = kit.h.sandbox.member(HR).in_channel(thread);
         let card = lise.snapshot(card_id).unwrap();
