@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
 use serenity::{ClientBuilder, FullEvent, GatewayIntents, GuildId, Http, ShardManager};
-use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::commands;
@@ -40,7 +39,6 @@ pub async fn start(http: Http, data: Arc<Data>, dev_guild: Option<u64>) -> anyho
     let mut cmds = commands::all();
     commands::localize(&mut cmds, &data.texts);
     let for_setup = data.clone();
-    let (ready_tx, _ready_rx) = oneshot::channel::<()>();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: cmds,
@@ -66,7 +64,6 @@ pub async fn start(http: Http, data: Arc<Data>, dev_guild: Option<u64>) -> anyho
                     None => poise::builtins::register_globally(ctx, cmds).await?,
                 }
                 tracing::info!(commands = cmds.len(), "commands registered");
-                let _ = ready_tx.send(());
                 Ok(for_setup)
             })
         })
@@ -132,9 +129,4 @@ pub fn data(db: storage::Db, clock: Arc<dyn flow::Clock>) -> anyhow::Result<Arc<
         clock,
         reminders_changed: Arc::new(tokio::sync::Notify::new()),
     }))
-}
-
-#[allow(dead_code)]
-fn _assert_send(e: BotError) -> impl Send {
-    e
 }

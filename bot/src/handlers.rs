@@ -7,16 +7,15 @@ use flow::{Action, Actor, CandidateName, CaseId, CaseText, Dato, NewCase, Person
 use serenity::all::{
     ActionRowComponent, ComponentInteraction, ComponentInteractionDataKind, Context as Ctx,
     CreateActionRow, CreateAllowedMentions, CreateInputText, CreateInteractionResponse,
-    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage,
-    CreateModal, EditInteractionResponse, InputTextStyle, Interaction, Member, ModalInteraction,
-    RoleId,
+    CreateInteractionResponseMessage, CreateMessage, CreateModal, EditInteractionResponse,
+    InputTextStyle, Interaction, Member, ModalInteraction, RoleId,
 };
 use storage::GuildSettings;
 
 use crate::custom_id::{ComponentId, Form, Verb};
 use crate::errors::explain;
 use crate::i18n::{clip, Tr};
-use crate::publish;
+use crate::publish::{self, Pressed};
 use crate::render::card;
 use crate::server;
 use crate::service;
@@ -31,8 +30,8 @@ pub async fn on_interaction(ctx: &Ctx, data: &Data, interaction: &Interaction) {
     };
     if let Err(err) = result {
         let (locale, reply) = match interaction {
-            Interaction::Component(c) => (c.locale.as_str(), Responder::Component(c)),
-            Interaction::Modal(m) => (m.locale.as_str(), Responder::Modal(m)),
+            Interaction::Component(c) => (c.locale.as_str(), Pressed::Component(c)),
+            Interaction::Modal(m) => (m.locale.as_str(), Pressed::Modal(m)),
             _ => return,
         };
         if !err.is_for_user() {
@@ -41,38 +40,6 @@ pub async fn on_interaction(ctx: &Ctx, data: &Data, interaction: &Interaction) {
         let text = explain(&err, Tr::new(&data.texts, locale));
         if let Err(e) = reply.ephemeral(ctx, &text).await {
             tracing::warn!(error = %e, "could not tell the user why");
-        }
-    }
-}
-
-/// The two kinds of interaction we answer, for the shared error reply.
-enum Responder<'a> {
-    Component(&'a ComponentInteraction),
-    Modal(&'a ModalInteraction),
-}
-
-impl Responder<'_> {
-    async fn ephemeral(&self, ctx: &Ctx, text: &str) -> serenity::Result<()> {
-        let msg = CreateInteractionResponseMessage::new()
-            .content(clip(text, 2000))
-            .ephemeral(true)
-            .allowed_mentions(CreateAllowedMentions::new());
-        let response = CreateInteractionResponse::Message(msg.clone());
-        let first = match self {
-            Responder::Component(c) => c.create_response(ctx, response).await,
-            Responder::Modal(m) => m.create_response(ctx, response).await,
-        };
-        if first.is_ok() {
-            return Ok(());
-        }
-        // Already answered (deferred): tell them in a follow-up instead.
-        let follow = CreateInteractionResponseFollowup::new()
-            .content(clip(text, 2000))
-            .ephemeral(true)
-            .allowed_mentions(CreateAllowedMentions::new());
-        match self {
-            Responder::Component(c) => c.create_followup(ctx, follow).await.map(|_| ()),
-            Responder::Modal(m) => m.create_followup(ctx, follow).await.map(|_| ()),
         }
     }
 }
@@ -119,7 +86,7 @@ async fn on_component(ctx: &Ctx, data: &Data, c: &ComponentInteraction) -> Resul
         Verb::MoreSteps => return show_step(ctx, data, c, guild.get(), case, tr).await,
     };
     let changed = service::act(data, &settings, case, &actor, &action).await?;
-    let answer = publish::Answerable::Component(c);
+    let answer = Pressed::Component(c);
     publish::answer_and_publish(ctx, data, &settings, answer, &changed.case, &changed.events).await
 }
 
@@ -386,7 +353,7 @@ async fn on_modal(ctx: &Ctx, data: &Data, m: &ModalInteraction) -> Result<(), Bo
         }
     };
     let changed = service::act(data, &settings, case, &actor, &action).await?;
-    let answer = publish::Answerable::Modal(m);
+    let answer = Pressed::Modal(m);
     publish::answer_and_publish(ctx, data, &settings, answer, &changed.case, &changed.events).await
 }
 

@@ -69,8 +69,7 @@ pub async fn open_thread(
         )
         .await?;
     storage::set_case_thread(data.db.pool(), settings.guild, case.id, thread.id.get()).await?;
-    let view = server::view(settings);
-    let rendered = card::render(scope(data, &view), case, tr);
+    let rendered = shared_card(data, settings, case);
     let message = thread
         .id
         .send_message(
@@ -91,6 +90,12 @@ pub async fn open_thread(
     Ok(placed)
 }
 
+/// The card as everyone in the thread sees it, in the server's language.
+fn shared_card(data: &Data, settings: &GuildSettings, case: &Case) -> card::Card {
+    let view = server::view(settings);
+    card::render(scope(data, &view), case, shared(data))
+}
+
 pub fn scope<'a>(data: &'a Data, view: &'a ServerView) -> Scope<'a> {
     Scope {
         process: &data.process,
@@ -105,8 +110,7 @@ pub fn card_update(
     settings: &GuildSettings,
     case: &Case,
 ) -> serenity::all::CreateInteractionResponseMessage {
-    let view = server::view(settings);
-    let rendered = card::render(scope(data, &view), case, shared(data));
+    let rendered = shared_card(data, settings, case);
     serenity::all::CreateInteractionResponseMessage::new()
         .embed(rendered.embed)
         .components(rendered.rows)
@@ -127,8 +131,7 @@ pub async fn publish_change(
     };
     let where_card = ChannelId::new(placed.thread.unwrap_or(placed.channel));
     if !card_updated {
-        let view = server::view(settings);
-        let rendered = card::render(scope(data, &view), case, shared(data));
+        let rendered = shared_card(data, settings, case);
         where_card
             .edit_message(
                 http,
@@ -148,7 +151,7 @@ pub async fn answer_and_publish(
     ctx: &serenity::all::Context,
     data: &Data,
     settings: &GuildSettings,
-    interaction: Answerable<'_>,
+    interaction: Pressed<'_>,
     case: &Case,
     events: &[Event],
 ) -> Result<(), BotError> {
@@ -160,29 +163,61 @@ pub async fn answer_and_publish(
     } else {
         serenity::all::CreateInteractionResponse::Acknowledge
     };
-    match interaction {
-        Answerable::Component(c) => c.create_response(ctx, response).await?,
-        Answerable::Modal(m) => m.create_response(ctx, response).await?,
-    }
+    interaction.respond(ctx, response).await?;
     publish_change(&ctx.http, data, settings, case, events, on_card).await
 }
 
-/// An interaction that can be answered with the card.
+/// A press or a form, whichever it was: both are answered the same ways.
 #[derive(Clone, Copy)]
-pub enum Answerable<'a> {
+pub enum Pressed<'a> {
     Component(&'a serenity::all::ComponentInteraction),
     Modal(&'a serenity::all::ModalInteraction),
 }
 
-impl Answerable<'_> {
+impl Pressed<'_> {
+    /// The message the button was on (for a form: the message whose button opened it).
     fn source_message(&self) -> Option<u64> {
         match self {
-            Answerable::Component(c) => Some(c.message.id.get()),
-            Answerable::Modal(m) => m.message.as_ref().map(|msg| msg.id.get()),
+            Pressed::Component(c) => Some(c.message.id.get()),
+            Pressed::Modal(m) => m.message.as_ref().map(|msg| msg.id.get()),
+        }
+    }
+
+    pub async fn respond(
+        &self,
+        ctx: &serenity::all::Context,
+        response: serenity::all::CreateInteractionResponse,
+    ) -> serenity::Result<()> {
+        match self {
+            Pressed::Component(c) => c.create_response(ctx, response).await,
+            Pressed::Modal(m) => m.create_response(ctx, response).await,
+        }
+    }
+
+    /// Tells only the presser: as the answer, or as a follow-up if it was answered already.
+    pub async fn ephemeral(
+        &self,
+        ctx: &serenity::all::Context,
+        text: &str,
+    ) -> serenity::Result<()> {
+        let msg = serenity::all::CreateInteractionResponseMessage::new()
+            .content(clip(text, CONTENT_MAX))
+            .ephemeral(true)
+            .allowed_mentions(CreateAllowedMentions::new());
+        let response = serenity::all::CreateInteractionResponse::Message(msg);
+        if self.respond(ctx, response).await.is_ok() {
+            return Ok(());
+        }
+        let follow = serenity::all::CreateInteractionResponseFollowup::new()
+            .content(clip(text, CONTENT_MAX))
+            .ephemeral(true)
+            .allowed_mentions(CreateAllowedMentions::new());
+        match self {
+            Pressed::Component(c) => c.create_followup(ctx, follow).await.map(|_| ()),
+            Pressed::Modal(m) => m.create_followup(ctx, follow).await.map(|_| ()),
         }
     }
 }
-
 /// One message with a line per event worth telling, and for each step that opened, who is
 /// asked to do it (the only mentions allowed to ping).
 async fn post_lines(
@@ -199,7 +234,7 @@ async fn post_lines(
     let mut text: Vec<String> = events
         .iter()
         .filter(|e| lines::worth_posting(e))
-        .map(|e| lines::event_line(scope, e, tr))
+        .map(|e| lines::event_line(e, tr))
         .collect();
     let mut users = Vec::new();
     let mut roles = Vec::new();

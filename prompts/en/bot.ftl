@@ -39,7 +39,6 @@ field-unit = Unit
 field-note = Note (optional)
 field-reason = Reason
 field-candidates = Candidates (one name per line)
-field-docs-key = Link key
 field-days = Number of days
 
 ## Lines in the case thread

@@ -39,7 +39,6 @@ field-unit = Enhet
 field-note = Notat (valgfritt)
 field-reason = Begrunnelse
 field-candidates = Kandidater (ett navn per linje)
-field-docs-key = Lenkenøkkel
 field-days = Antall dager
 
 ## Lines in the case thread

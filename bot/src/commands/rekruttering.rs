@@ -283,8 +283,6 @@ pub async fn historikk(
     )
     .await?;
     let t = tr(&ctx);
-    let view = server::view(&s);
-    let scope = publish::scope(ctx.data(), &view);
     let mut text = vec![t.args(
         "history-header",
         &[("case", case.id.0.into()), ("page", (page as i64).into())],
@@ -296,7 +294,7 @@ pub async fn historikk(
         text.push(format!(
             "`{}` {}",
             t.when(e.event.at),
-            lines::event_line(scope, &e.event, t)
+            lines::event_line(&e.event, t)
         ));
     }
     reply(ctx, text.join("\n")).await

@@ -2,7 +2,7 @@
 //! with the buttons allowed for each open step.
 
 use flow::process::Step;
-use flow::{CandidateAnswer, Case, CaseStatus, DateKey, Role, StepId, StepKind, StepState};
+use flow::{CandidateAnswer, Case, CaseStatus, DateKey, Role, StepKind, StepState};
 use serenity::all::{
     ButtonStyle, Colour, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter,
     CreateSelectMenu, CreateSelectMenuKind, CreateSelectMenuOption,
@@ -50,7 +50,7 @@ pub fn render(scope: Scope<'_>, case: &Case, tr: Tr<'_>) -> Card {
         embed = embed.field(tr.t("card-candidates"), clip(&list, FIELD_MAX), false);
     }
     let rows = if case.status.is_open() {
-        rows(scope, case, &open, tr)
+        rows(case, &open, tr)
     } else {
         Vec::new()
     };
@@ -208,7 +208,7 @@ fn candidate_list(case: &Case, tr: Tr<'_>) -> Option<String> {
 }
 
 /// The buttons: a row per open step while there is room, a select for the rest, and help.
-fn rows(scope: Scope<'_>, case: &Case, open: &[&Step], tr: Tr<'_>) -> Vec<CreateActionRow> {
+fn rows(case: &Case, open: &[&Step], tr: Tr<'_>) -> Vec<CreateActionRow> {
     let several = open.len() > 1;
     let room = if open.len() > STEP_ROWS {
         STEP_ROWS - 1
@@ -248,7 +248,6 @@ fn rows(scope: Scope<'_>, case: &Case, open: &[&Step], tr: Tr<'_>) -> Vec<Create
         .label(tr.t("btn-help"))
         .style(ButtonStyle::Secondary)]));
     }
-    let _ = scope;
     rows
 }
 
@@ -336,9 +335,4 @@ pub fn step_buttons(case: &Case, step: &Step, tr: Tr<'_>, name_step: bool) -> Ve
         }
     }
     out
-}
-
-/// The step ids a card shows buttons for, in order (used by tests and the select).
-pub fn open_in_order<'a>(scope: Scope<'a>, case: &'a Case) -> Vec<&'a StepId> {
-    scope.process.ordered(case.open_steps())
 }

@@ -2,11 +2,10 @@
 
 use flow::{DateKey, Event, EventKind, Role};
 
-use super::Scope;
 use crate::i18n::{escape, Tr};
 
 /// The line for one event, in the reader's language; names and reasons are escaped.
-pub fn event_line(scope: Scope<'_>, event: &Event, tr: Tr<'_>) -> String {
+pub fn event_line(event: &Event, tr: Tr<'_>) -> String {
     let who = event
         .actor
         .as_ref()
@@ -25,7 +24,6 @@ pub fn event_line(scope: Scope<'_>, event: &Event, tr: Tr<'_>) -> String {
         (_, Some(d)) => escape(d),
         (_, None) => String::new(),
     };
-    let _ = scope;
     tr.args(
         &format!("event-{}", event.kind.as_str()),
         &[
