@@ -148,6 +148,13 @@ fn input_error(input: &InputError, tr: Tr<'_>) -> String {
                 }
             }
         }
+        InputError::DocsKey { input, known } => tr.args(
+            "input-docs-key-invalid",
+            &[
+                ("input", escape(input).as_str().into()),
+                ("known", known.join(", ").as_str().into()),
+            ],
+        ),
         InputError::Url { input } => tr.args(
             "input-url-invalid",
             &[("input", escape(input).as_str().into())],

@@ -59,6 +59,10 @@ pub enum InputError {
         field: &'static str,
         error: flow::TextError,
     },
+    DocsKey {
+        input: String,
+        known: Vec<String>,
+    },
     Url {
         input: String,
     },

@@ -80,6 +80,7 @@ refusal-not-set-up = The bot is not fully set up on this server. Missing: { $mis
 refusal-unknown-component = This button does not belong to a case the bot knows. Use the buttons on the latest case card.
 refusal-admin-only = Only administrators can change the setup.
 error-internal = Sorry, something went wrong on our side. Check the case card to see whether the change went through, and try again shortly, or ask HR for help.
+input-docs-key-invalid = “{ $input }” is not a known link key. Pick one of: { $known }.
 input-url-invalid = “{ $input }” is not a valid link. It must start with https://.
 input-number-invalid = “{ $input }” is not a valid number for *{ $field }*.
 input-cron-invalid = “{ $input }” is not a valid schedule (cron with seconds, e.g. `0 0 8 * * Mon-Fri`).

@@ -80,6 +80,7 @@ refusal-not-set-up = Boten er ikke ferdig satt opp på denne serveren. Mangler: 
 refusal-unknown-component = Denne knappen hører ikke til en sak boten kjenner. Bruk knappene på det nyeste saks-kortet.
 refusal-admin-only = Bare administratorer kan endre oppsettet.
 error-internal = Beklager, noe gikk galt hos oss. Se på saks-kortet om endringen kom med, og prøv igjen om litt, eller be HR om hjelp.
+input-docs-key-invalid = «{ $input }» er ikke en kjent lenkenøkkel. Velg en av: { $known }.
 input-url-invalid = «{ $input }» er ikke en gyldig lenke. Den må begynne med https://.
 input-number-invalid = «{ $input }» er ikke et gyldig tall for *{ $field }*.
 input-cron-invalid = «{ $input }» er ikke et gyldig tidsuttrykk (cron med sekunder, for eksempel `0 0 8 * * Mon-Fri`).

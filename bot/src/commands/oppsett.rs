@@ -201,9 +201,9 @@ pub async fn lenke(
 ) -> Result<(), BotError> {
     let mut s = load(&ctx).await?;
     if !ctx.data().process.docs.contains(&nokkel) {
-        return Err(BotError::Input(InputError::Text {
-            field: "docs-key",
-            error: flow::TextError::Empty,
+        return Err(BotError::Input(InputError::DocsKey {
+            input: nokkel,
+            known: ctx.data().process.docs.clone(),
         }));
     }
     let url = url.trim();
