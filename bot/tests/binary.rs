@@ -63,3 +63,43 @@ fn a_malformed_setting_stops_the_binary_with_a_clear_message_and_no_token() {
     assert!(err.contains("DISCORD_TOKEN"), "{err}");
     assert!(!err.contains("secret"), "the token is never printed: {err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn los_backup_writes_a_consistent_copy_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("los.db");
+    {
+        let db = storage::Db::open(db_path.to_str().unwrap()).await.unwrap();
+        let mut settings = storage::GuildSettings::new(42);
+        settings.hr_channel = Some(7);
+        storage::save_settings(db.pool(), &settings).await.unwrap();
+        db.close().await;
+    }
+    let copy = dir.path().join("kopi.db");
+    let run = |target: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_los"))
+            .args(["backup", target.to_str().unwrap()])
+            .env_clear()
+            .env("DATABASE_URL", &db_path)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let first = run(&copy);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let restored = storage::Db::open(copy.to_str().unwrap()).await.unwrap();
+    let settings = storage::load_settings(restored.pool(), 42)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(settings.hr_channel, Some(7), "the copy holds the data");
+    let again = run(&copy);
+    assert!(
+        !again.status.success(),
+        "an existing file is never overwritten"
+    );
+}
