@@ -48,20 +48,18 @@ pub fn explain(err: &BotError, tr: Tr<'_>) -> String {
 fn refusal(r: &Refusal, tr: Tr<'_>) -> String {
     let id = r.message_id();
     match r {
-        Refusal::NotYourRole { step, allowed } => {
-            let step = if step.as_str().is_empty() {
-                String::new()
-            } else {
-                tr.step(step)
-            };
-            tr.args(
-                id,
-                &[
-                    ("step", step.as_str().into()),
-                    ("roles", tr.roles(allowed).as_str().into()),
-                ],
-            )
-        }
+        // Not a step but a command (opening or closing a case, the overview).
+        Refusal::NotYourRole { step, allowed } if step.as_str().is_empty() => tr.args(
+            "refusal-role-needed",
+            &[("roles", tr.roles(allowed).as_str().into())],
+        ),
+        Refusal::NotYourRole { step, allowed } => tr.args(
+            id,
+            &[
+                ("step", tr.step(step).as_str().into()),
+                ("roles", tr.roles(allowed).as_str().into()),
+            ],
+        ),
         Refusal::NotCurrentStep { step }
         | Refusal::UnknownStep { step }
         | Refusal::WrongKind { step, .. }

@@ -78,6 +78,7 @@ setup-missing = ⚠️ Missing: { $missing }
 ## Errors not from the process
 refusal-not-set-up = The bot is not fully set up on this server. Missing: { $missing }. Ask an administrator to run /oppsett.
 refusal-unknown-component = This button does not belong to a case the bot knows. Use the buttons on the latest case card.
+refusal-role-needed = Only these may do this: { $roles }.
 refusal-admin-only = Only administrators can change the setup.
 error-internal = Sorry, something went wrong on our side. Check the case card to see whether the change went through, and try again shortly, or ask HR for help.
 input-docs-key-invalid = “{ $input }” is not a known link key. Pick one of: { $known }.

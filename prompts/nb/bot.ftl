@@ -78,6 +78,7 @@ setup-missing = ⚠️ Mangler: { $missing }
 ## Errors not from the process
 refusal-not-set-up = Boten er ikke ferdig satt opp på denne serveren. Mangler: { $missing }. Be en administrator kjøre /oppsett.
 refusal-unknown-component = Denne knappen hører ikke til en sak boten kjenner. Bruk knappene på det nyeste saks-kortet.
+refusal-role-needed = Dette kan bare gjøres av: { $roles }.
 refusal-admin-only = Bare administratorer kan endre oppsettet.
 error-internal = Beklager, noe gikk galt hos oss. Se på saks-kortet om endringen kom med, og prøv igjen om litt, eller be HR om hjelp.
 input-docs-key-invalid = «{ $input }» er ikke en kjent lenkenøkkel. Velg en av: { $known }.
