@@ -3,6 +3,7 @@
 //! See `README.md` for how tests use it.
 
 pub mod actor;
+mod bot;
 mod control;
 pub mod gateway;
 pub mod limits;
@@ -26,6 +27,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use actor::{Actor, ActorError, Answer, Pending};
+pub use bot::Bot;
 pub use rest::channel_json;
 pub use state::{ChannelRec, Failure, Fault, FaultKind, RequestRecord, State};
 pub use world::{Config, Member, Role, TextChannel, World};

@@ -126,7 +126,7 @@ async fn on_event(ctx: &serenity::Context, event: &serenity::FullEvent) -> Resul
 }
 
 /// Starts the bot on the sandbox; returns when its commands are registered.
-async fn start_bot(sb: &Sandbox, mode: HttpMode) -> tokio::task::JoinHandle<()> {
+async fn start_bot(sb: &Sandbox, mode: HttpMode) -> sandbox::Bot {
     let guild = serenity::GuildId::new(sb.world().guild_id);
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -141,22 +141,16 @@ async fn start_bot(sb: &Sandbox, mode: HttpMode) -> tokio::task::JoinHandle<()> 
             })
         })
         .build();
-    let http = sb.http(mode).expect("http");
     let intents = serenity::GatewayIntents::non_privileged();
-    let mut client = serenity::ClientBuilder::new_with_http(http, intents)
-        .framework(framework)
-        .await
-        .expect("client");
-    let task = tokio::spawn(async move {
-        if let Err(e) = client.start().await {
-            tracing::error!("bot stopped: {e}");
-        }
-    });
-    sb.wait_connected().await.expect("bot connects");
+    let builder = sb
+        .client_builder(intents, mode)
+        .expect("client builder")
+        .framework(framework);
+    let bot = sb.start_client(builder).await.expect("bot connects");
     sb.wait_for_commands_registered()
         .await
         .expect("bot registers its commands");
-    task
+    bot
 }
 
 #[tokio::test]
@@ -244,7 +238,7 @@ async fn poise_bot_registers_and_answers_command_button_select_and_modal() {
     assert_eq!(saved.content(), "Lagret: God kandidat");
 
     sb.assert_no_failures();
-    bot.abort();
+    bot.stop().await;
 }
 
 #[tokio::test]
@@ -280,7 +274,7 @@ async fn after_reconnect_the_bot_resumes_and_answers() {
         .expect("answer after drop");
     assert!(answer.content().contains(": c"), "{}", answer.content());
     sb.assert_no_failures();
-    bot.abort();
+    bot.stop().await;
 }
 
 #[tokio::test]
@@ -309,7 +303,7 @@ async fn the_bot_works_with_serenitys_rate_limiter_on() {
         .expect("edit after 429");
     assert_eq!(sb.messages(REKRUTTERING)[0]["content"], "endret");
     sb.assert_no_failures();
-    bot.abort();
+    bot.stop().await;
 }
 
 #[tokio::test]
@@ -335,5 +329,5 @@ async fn after_a_non_resumable_invalid_session_the_bot_identifies_again() {
         .expect("answer after re-identify");
     assert!(answer.content().contains(": d"), "{}", answer.content());
     sb.assert_no_failures();
-    bot.abort();
+    bot.stop().await;
 }
