@@ -131,6 +131,8 @@ pub struct State {
     pub last_interaction: HashMap<u64, u64>,
     pub faults: Vec<Fault>,
     pub gateway: GatewayState,
+    /// Bumped on every message created, edited or deleted (for settling answers).
+    pub message_version: u64,
 }
 
 impl State {

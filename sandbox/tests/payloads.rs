@@ -61,7 +61,11 @@ async fn hello_ready_and_guild_create_parse() {
         panic!("GUILD_CREATE")
     };
     assert_eq!(g.id.get(), sb.world().guild_id);
-    assert_eq!(g.roles.len(), 3, "@everyone + 2 roles");
+    assert_eq!(
+        g.roles.len(),
+        4,
+        "@everyone + 2 roles + the bot's managed role"
+    );
     assert!(g
         .members
         .contains_key(&serenity::model::id::UserId::new(KARI)));

@@ -331,3 +331,56 @@ async fn after_a_non_resumable_invalid_session_the_bot_identifies_again() {
     sb.assert_no_failures();
     bot.stop().await;
 }
+
+/// Answers `/melding` with a reply, then a follow-up and a post in another channel right after.
+#[poise::command(slash_command)]
+async fn melding(ctx: Ctx<'_>) -> Result<(), Error> {
+    ctx.say("Første").await?;
+    ctx.say("Andre").await?;
+    serenity::ChannelId::new(GENERELT)
+        .say(ctx, "Til alle")
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_answer_includes_follow_ups_and_posts_that_come_right_after() {
+    init_tracing();
+    let sb = Sandbox::start(world()).await.expect("sandbox");
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: vec![melding()],
+            ..Default::default()
+        })
+        .setup(|ctx, _ready, fw| {
+            Box::pin(async move {
+                poise::builtins::register_globally(ctx, &fw.options().commands).await?;
+                Ok(Data)
+            })
+        })
+        .build();
+    let intents = serenity::GatewayIntents::non_privileged();
+    let builder = sb
+        .client_builder(intents, HttpMode::Proxy)
+        .expect("builder")
+        .framework(framework);
+    let bot = sb.start_client(builder).await.expect("bot");
+    sb.wait_for_commands_registered().await.expect("registered");
+    let answer = sb
+        .member(KARI)
+        .in_channel(REKRUTTERING)
+        .slash("melding", &[], &[])
+        .await
+        .expect("answer");
+    let texts: Vec<&str> = answer
+        .messages
+        .iter()
+        .filter_map(|m| m["content"].as_str())
+        .collect();
+    assert_eq!(texts, vec!["Første", "Andre"]);
+    assert_eq!(answer.posted.len(), 1);
+    assert_eq!(answer.posted[0]["content"], "Til alle");
+    assert_eq!(answer.posted[0]["channel_id"], GENERELT.to_string());
+    sb.assert_no_failures();
+    bot.stop().await;
+}

@@ -535,3 +535,38 @@ async fn interaction_answers_reach_people_with_closed_dms() {
     assert_eq!(s, 400, "{b}");
     assert_eq!(b["code"], 50006);
 }
+
+#[tokio::test]
+async fn missing_permissions_are_403_50013() {
+    use sandbox::world::perms;
+    init_tracing();
+    let world = world()
+        .everyone_permissions(0)
+        .bot_permissions(perms::VIEW_CHANNEL | perms::CREATE_PUBLIC_THREADS);
+    let sb = Sandbox::start(world).await.expect("sandbox");
+    let (s, _, b) = call(&sb, "POST", &msgs_path(), Some(json!({ "content": "x" }))).await;
+    assert_eq!(s, 403, "{b}");
+    assert_eq!(b["code"], 50013);
+    assert!(sb
+        .failures()
+        .last()
+        .expect("failure")
+        .reason
+        .contains("Missing Permissions"));
+    let (s, _, b) = call(
+        &sb,
+        "POST",
+        &format!("/channels/{GENERELT}/threads"),
+        Some(json!({ "name": "t", "type": 12 })),
+    )
+    .await;
+    assert_eq!(s, 403, "{b}");
+    let (s, _, b) = call(
+        &sb,
+        "POST",
+        &format!("/channels/{GENERELT}/threads"),
+        Some(json!({ "name": "t", "type": 11 })),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+}

@@ -313,7 +313,31 @@ impl Actor {
                 Some(Ok(())) => {}
             }
         }
+        self.settle().await;
         answer_of(&self.sb.shared().read(), id).ok_or(ActorError::NotConnected)
+    }
+
+    /// Waits until no message has been created, edited or deleted for `Config::answer_settle`
+    /// (at most `answer_timeout` in all).
+    async fn settle(&self) {
+        let config = &self.sb.world().config;
+        if config.answer_settle.is_zero() {
+            return;
+        }
+        let deadline = tokio::time::Instant::now() + config.answer_timeout;
+        loop {
+            let version = self.sb.shared().read().message_version;
+            let changed = self
+                .sb
+                .shared()
+                .wait_for(config.answer_settle, |s| {
+                    (s.message_version != version).then_some(())
+                })
+                .await;
+            if changed.is_none() || tokio::time::Instant::now() >= deadline {
+                return;
+            }
+        }
     }
 
     fn visible(&self, s: &State, m: &Value) -> bool {

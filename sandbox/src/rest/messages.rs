@@ -6,7 +6,9 @@ use super::{ApiError, Ctx, Reply};
 use crate::gateway::dispatch;
 use crate::payloads;
 use crate::state::{id_of, ChannelRec, State};
-use crate::world::World;
+use crate::world::{perms, World};
+
+const ADMINISTRATOR: u64 = 1 << 3;
 
 const GUILDS: u64 = 1;
 const GUILD_MESSAGES: u64 = 1 << 9;
@@ -106,6 +108,7 @@ pub fn store_message(
     let author = payloads::user(w.bot_id, &w.bot_name, true);
     let msg = payloads::message(id, channel_id, guild, author, body);
     s.messages.entry(channel_id).or_default().push(msg.clone());
+    s.message_version += 1;
     if dispatched {
         dispatch(s, intent, "MESSAGE_CREATE", msg.clone());
     }
@@ -130,6 +133,7 @@ pub fn edit_message(
     payloads::apply_edit(m, body);
     m["edited_timestamp"] = json!(payloads::now());
     let m = m.clone();
+    s.message_version += 1;
     dispatch(s, intent, "MESSAGE_UPDATE", m.clone());
     Ok(m)
 }
@@ -147,6 +151,7 @@ pub fn delete_message(
     if before == list.len() {
         return Err(ApiError::unknown("Message", 10008));
     }
+    s.message_version += 1;
     let mut d = json!({ "id": message_id.to_string(), "channel_id": channel_id.to_string() });
     if let Some(g) = guild_of(w, &ch) {
         d["guild_id"] = json!(g.to_string());
@@ -178,7 +183,61 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
     let w = &c.shared.world;
     let channel_id = c.m.id("channel_id");
     let message_id = c.m.id("message_id");
-    c.shared.write(|s| match c.m.op.operation_id.as_str() {
+    c.shared.write(|s| {
+        check_permissions(s, w, c.m.op.operation_id.as_str(), channel_id, c.body)?;
+        operation(c, s, w, channel_id, message_id)
+    })
+}
+
+/// The bot's guild permissions for what it asks (no channel overwrites are modelled).
+fn check_permissions(
+    s: &State,
+    w: &World,
+    op: &str,
+    channel_id: u64,
+    body: &Value,
+) -> Result<(), ApiError> {
+    let Some(ch) = s.channels.get(&channel_id) else {
+        return Ok(()); // answered as Unknown Channel by the operation
+    };
+    if ch.kind == 1 || op == "create_dm" {
+        return Ok(());
+    }
+    let have = w.bot_guild_permissions();
+    if have & ADMINISTRATOR != 0 {
+        return Ok(());
+    }
+    let thread = ch.kind == 11 || ch.kind == 12;
+    let private_outsider = ch.kind == 12 && !ch.members.contains(&w.bot_id);
+    if have & perms::VIEW_CHANNEL == 0 || (private_outsider && have & perms::MANAGE_THREADS == 0) {
+        return Err(ApiError::new(403, 50001, "Missing Access"));
+    }
+    let need = match op {
+        "create_message" if thread => perms::SEND_MESSAGES_IN_THREADS,
+        "create_message" => perms::SEND_MESSAGES,
+        "get_message" | "list_messages" => perms::READ_MESSAGE_HISTORY,
+        "create_thread_from_message" => perms::CREATE_PUBLIC_THREADS,
+        "create_thread" if body["type"].as_u64() == Some(11) => perms::CREATE_PUBLIC_THREADS,
+        "create_thread" => perms::CREATE_PRIVATE_THREADS,
+        "add_thread_member" => perms::SEND_MESSAGES_IN_THREADS,
+        "add_my_message_reaction" => perms::ADD_REACTIONS | perms::READ_MESSAGE_HISTORY,
+        _ => 0,
+    };
+    if have & need != need {
+        return Err(ApiError::new(
+            403,
+            50013,
+            format!(
+                "Missing Permissions (needs {:#x}, has {have:#x})",
+                need & !have
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn operation(c: &Ctx<'_>, s: &mut State, w: &World, channel_id: u64, message_id: u64) -> Reply {
+    match c.m.op.operation_id.as_str() {
         "get_channel" => Ok((200, channel_json(w, channel(s, channel_id)?))),
         "trigger_typing_indicator" => channel(s, channel_id).map(|_| (204, Value::Null)),
         "create_message" => post_message(s, w, channel_id, c.body).map(|m| (200, m)),
@@ -190,7 +249,9 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
         }
         "get_message" => {
             channel(s, channel_id)?;
-            let m = s.find_message(channel_id, message_id).ok_or_else(|| ApiError::unknown("Message", 10008))?;
+            let m = s
+                .find_message(channel_id, message_id)
+                .ok_or_else(|| ApiError::unknown("Message", 10008))?;
             Ok((200, m.clone()))
         }
         "list_messages" => {
@@ -216,7 +277,9 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
                 .flatten()
                 .rev()
                 .filter(|m| !s.ephemeral_for.contains_key(&id_of(m)))
-                .filter(|m| before.is_none_or(|b| id_of(m) < b) && after.is_none_or(|a| id_of(m) > a))
+                .filter(|m| {
+                    before.is_none_or(|b| id_of(m) < b) && after.is_none_or(|a| id_of(m) > a)
+                })
                 .take(limit)
                 .cloned()
                 .collect();
@@ -224,27 +287,44 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
         }
         "update_message" => {
             channel(s, channel_id)?;
-            let m = s.find_message(channel_id, message_id).ok_or_else(|| ApiError::unknown("Message", 10008))?;
+            let m = s
+                .find_message(channel_id, message_id)
+                .ok_or_else(|| ApiError::unknown("Message", 10008))?;
             if m["author"]["id"] != json!(w.bot_id.to_string()) {
-                return Err(ApiError::new(403, 50005, "Cannot edit a message authored by another user"));
+                return Err(ApiError::new(
+                    403,
+                    50005,
+                    "Cannot edit a message authored by another user",
+                ));
             }
             edit_message(s, channel_id, message_id, c.body).map(|m| (200, m))
         }
-        "delete_message" => delete_message(s, w, channel_id, message_id).map(|_| (204, Value::Null)),
+        "delete_message" => {
+            delete_message(s, w, channel_id, message_id).map(|_| (204, Value::Null))
+        }
         "create_thread_from_message" | "create_thread" => {
             let parent = channel(s, channel_id)?.clone();
             if parent.kind != 0 {
-                return Err(ApiError::new(400, 50024, "Cannot execute action on this channel type"));
+                return Err(ApiError::new(
+                    400,
+                    50024,
+                    "Cannot execute action on this channel type",
+                ));
             }
             let from_message = c.m.op.operation_id == "create_thread_from_message";
             let (id, kind) = if from_message {
-                s.find_message(channel_id, message_id).ok_or_else(|| ApiError::unknown("Message", 10008))?;
+                s.find_message(channel_id, message_id)
+                    .ok_or_else(|| ApiError::unknown("Message", 10008))?;
                 (message_id, 11)
             } else {
                 (s.snowflake(), c.body["type"].as_u64().unwrap_or(12) as u8)
             };
             if s.channels.contains_key(&id) {
-                return Err(ApiError::new(400, 160004, "A thread has already been created for this message"));
+                return Err(ApiError::new(
+                    400,
+                    160004,
+                    "A thread has already been created for this message",
+                ));
             }
             let rec = ChannelRec {
                 id,
@@ -267,13 +347,24 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
             Ok((201, thread))
         }
         "add_thread_member" | "join_thread" => {
-            let user = if c.m.op.operation_id == "join_thread" { w.bot_id } else { c.m.id("user_id") };
+            let user = if c.m.op.operation_id == "join_thread" {
+                w.bot_id
+            } else {
+                c.m.id("user_id")
+            };
             if user != w.bot_id && !w.members.iter().any(|m| m.id == user) {
                 return Err(ApiError::unknown("Member", 10007));
             }
-            let ch = s.channels.get_mut(&channel_id).ok_or_else(|| ApiError::unknown("Channel", 10003))?;
+            let ch = s
+                .channels
+                .get_mut(&channel_id)
+                .ok_or_else(|| ApiError::unknown("Channel", 10003))?;
             if ch.kind != 11 && ch.kind != 12 {
-                return Err(ApiError::new(400, 50024, "Cannot execute action on this channel type"));
+                return Err(ApiError::new(
+                    400,
+                    50024,
+                    "Cannot execute action on this channel type",
+                ));
             }
             if !ch.members.contains(&user) {
                 ch.members.push(user);
@@ -300,7 +391,11 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
             if !w.members.iter().any(|m| m.id == rid) {
                 return Err(ApiError::unknown("User", 10013));
             }
-            let existing = s.channels.values().find(|ch| ch.kind == 1 && ch.recipient == Some(rid)).cloned();
+            let existing = s
+                .channels
+                .values()
+                .find(|ch| ch.kind == 1 && ch.recipient == Some(rid))
+                .cloned();
             let rec = match existing {
                 Some(r) => r,
                 None => {
@@ -322,7 +417,9 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
             let add = c.m.op.operation_id == "add_my_message_reaction";
             let emoji = decode(c.m.param("emoji_name"));
             channel(s, channel_id)?;
-            let m = s.find_message_mut(channel_id, message_id).ok_or_else(|| ApiError::unknown("Message", 10008))?;
+            let m = s
+                .find_message_mut(channel_id, message_id)
+                .ok_or_else(|| ApiError::unknown("Message", 10008))?;
             let mut list = m["reactions"].as_array().cloned().unwrap_or_default();
             list.retain(|r| r["emoji"]["name"] != json!(emoji));
             if add {
@@ -334,6 +431,10 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
             m["reactions"] = Value::Array(list);
             Ok((204, Value::Null))
         }
-        other => Err(ApiError::new(501, 0, format!("501: Not Implemented ({other})"))),
-    })
+        other => Err(ApiError::new(
+            501,
+            0,
+            format!("501: Not Implemented ({other})"),
+        )),
+    }
 }
