@@ -2,13 +2,12 @@
 
 use serde_json::{json, Value};
 
+use super::permissions::check_permissions;
 use super::{ApiError, Ctx, Reply};
 use crate::gateway::dispatch;
 use crate::payloads;
 use crate::state::{id_of, ChannelRec, State};
-use crate::world::{perms, World};
-
-const ADMINISTRATOR: u64 = 1 << 3;
+use crate::world::World;
 
 const GUILDS: u64 = 1;
 const GUILD_MESSAGES: u64 = 1 << 9;
@@ -187,53 +186,6 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
         check_permissions(s, w, c.m.op.operation_id.as_str(), channel_id, c.body)?;
         operation(c, s, w, channel_id, message_id)
     })
-}
-
-/// The bot's guild permissions for what it asks (no channel overwrites are modelled).
-fn check_permissions(
-    s: &State,
-    w: &World,
-    op: &str,
-    channel_id: u64,
-    body: &Value,
-) -> Result<(), ApiError> {
-    let Some(ch) = s.channels.get(&channel_id) else {
-        return Ok(()); // answered as Unknown Channel by the operation
-    };
-    if ch.kind == 1 || op == "create_dm" {
-        return Ok(());
-    }
-    let have = w.bot_guild_permissions();
-    if have & ADMINISTRATOR != 0 {
-        return Ok(());
-    }
-    let thread = ch.kind == 11 || ch.kind == 12;
-    let private_outsider = ch.kind == 12 && !ch.members.contains(&w.bot_id);
-    if have & perms::VIEW_CHANNEL == 0 || (private_outsider && have & perms::MANAGE_THREADS == 0) {
-        return Err(ApiError::new(403, 50001, "Missing Access"));
-    }
-    let need = match op {
-        "create_message" if thread => perms::SEND_MESSAGES_IN_THREADS,
-        "create_message" => perms::SEND_MESSAGES,
-        "get_message" | "list_messages" => perms::READ_MESSAGE_HISTORY,
-        "create_thread_from_message" => perms::CREATE_PUBLIC_THREADS,
-        "create_thread" if body["type"].as_u64() == Some(11) => perms::CREATE_PUBLIC_THREADS,
-        "create_thread" => perms::CREATE_PRIVATE_THREADS,
-        "add_thread_member" => perms::SEND_MESSAGES_IN_THREADS,
-        "add_my_message_reaction" => perms::ADD_REACTIONS | perms::READ_MESSAGE_HISTORY,
-        _ => 0,
-    };
-    if have & need != need {
-        return Err(ApiError::new(
-            403,
-            50013,
-            format!(
-                "Missing Permissions (needs {:#x}, has {have:#x})",
-                need & !have
-            ),
-        ));
-    }
-    Ok(())
 }
 
 fn operation(c: &Ctx<'_>, s: &mut State, w: &World, channel_id: u64, message_id: u64) -> Reply {
