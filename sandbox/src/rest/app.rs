@@ -83,6 +83,83 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
                 .ok_or_else(|| ApiError::unknown("Member", 10007))?;
             Ok((200, payloads::member(m)))
         }
+        "list_guild_members" | "search_guild_members" => {
+            guild(c)?;
+            // Privileged: needs the GUILD_MEMBERS intent enabled for the application.
+            if w.privileged_intents & (1 << 1) == 0 {
+                return Err(ApiError::new(
+                    403,
+                    50001,
+                    "Missing Access (GUILD_MEMBERS intent is not enabled)",
+                ));
+            }
+            let max = 1000;
+            let limit: usize = c
+                .query
+                .get("limit")
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(1);
+            if !(1..=max).contains(&limit) {
+                return Err(ApiError::new(
+                    400,
+                    50035,
+                    "Invalid Form Body (limit must be 1 to 1000)",
+                ));
+            }
+            let after: u64 = c
+                .query
+                .get("after")
+                .and_then(|a| a.parse().ok())
+                .unwrap_or(0);
+            let query = c.query.get("query").map(|q| q.to_lowercase());
+            if c.m.op.operation_id == "search_guild_members" && query.is_none() {
+                return Err(ApiError::new(
+                    400,
+                    50035,
+                    "Invalid Form Body (query is required)",
+                ));
+            }
+            let mut members: Vec<&crate::world::Member> = w
+                .members
+                .iter()
+                .filter(|m| m.id > after)
+                .filter(|m| {
+                    query
+                        .as_ref()
+                        .is_none_or(|q| m.name.to_lowercase().starts_with(q))
+                })
+                .collect();
+            members.sort_by_key(|m| m.id);
+            let list = members
+                .into_iter()
+                .take(limit)
+                .map(payloads::member)
+                .collect();
+            Ok((200, Value::Array(list)))
+        }
+        "list_guild_roles" => {
+            guild(c)?;
+            let mut roles = vec![payloads::role(&payloads::everyone(w), 0)];
+            roles.extend(
+                w.roles
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| payloads::role(r, i + 1)),
+            );
+            roles.push(payloads::bot_role(w, w.roles.len() + 1));
+            Ok((200, Value::Array(roles)))
+        }
+        "get_active_guild_threads" => {
+            guild(c)?;
+            let st = c.shared.read();
+            let threads: Vec<Value> = st
+                .channels
+                .values()
+                .filter(|ch| ch.kind == 11 || ch.kind == 12)
+                .map(|ch| super::channel_json(w, ch))
+                .collect();
+            Ok((200, json!({ "threads": threads, "members": [] })))
+        }
         "list_guild_channels" => {
             guild(c)?;
             let st = c.shared.read();
