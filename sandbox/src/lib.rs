@@ -10,6 +10,7 @@ pub mod limits;
 pub mod payloads;
 pub mod ratelimit;
 mod rest;
+pub mod script;
 pub mod spec;
 pub mod state;
 pub mod tls;

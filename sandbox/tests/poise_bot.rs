@@ -384,3 +384,39 @@ async fn an_answer_includes_follow_ups_and_posts_that_come_right_after() {
     sb.assert_no_failures();
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn the_demo_script_language_drives_the_bot() {
+    init_tracing();
+    let sb = Sandbox::start(world()).await.expect("sandbox");
+    let bot = start_bot(&sb, HttpMode::Proxy).await;
+    let run = |line: &'static str| {
+        let sb = sb.clone();
+        async move { sandbox::script::run(&sb, line).await }
+    };
+    let out = run(r#"kari #rekruttering /rekruttering ny stilling:"HR-rådgiver" leder:1002"#).await;
+    assert!(out.contains("Ny rekruttering: HR-rådgiver (john)"), "{out}");
+    assert!(
+        out.contains("[Utført]") && out.contains("<Velg steg>"),
+        "{out}"
+    );
+    let out = run(r#"kari #rekruttering select "Velg steg" Intervju"#).await;
+    assert!(
+        out.contains("Valgt: iv") && out.contains("only you can see this"),
+        "{out}"
+    );
+    let out = run("kari #rekruttering press Utført").await;
+    assert!(out.contains("Utført ✅"), "{out}");
+    let out = run("kari /notat").await;
+    assert!(
+        out.contains("modal \"Notat\"") && out.contains("Tekst: ___"),
+        "{out}"
+    );
+    let out = run(r#"kari modal Tekst:"God kandidat""#).await;
+    assert!(out.contains("Lagret: God kandidat"), "{out}");
+    let out = run("show #rekruttering").await;
+    assert!(out.contains("Utført ✅"), "{out}");
+    assert!(run("nobody /notat").await.starts_with("error: no member"));
+    assert_eq!(run("failures").await, "no failures");
+    bot.stop().await;
+}
