@@ -449,3 +449,72 @@ async fn role_channel_and_mentionable_selects_parse() {
     }
     sb.assert_no_failures();
 }
+
+#[tokio::test]
+async fn interactions_in_a_thread_parse() {
+    let (sb, mut bot) = setup().await;
+    let (s, _, t) = call(
+        &sb,
+        "POST",
+        &format!("/channels/{REKRUTTERING}/threads"),
+        Some(json!({ "name": "Intervju", "type": 12 })),
+    )
+    .await;
+    assert_eq!(s, 201, "{t}");
+    let thread = sandbox::state::id_of(&t);
+    let body = json!({ "content": "Klar?", "components": [{ "type": 1, "components": [{ "type": 2, "style": 1, "label": "Utført", "custom_id": "done:t" }] }] });
+    let (s, _, _) = call(
+        &sb,
+        "POST",
+        &format!("/channels/{thread}/messages"),
+        Some(body),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let actor = sb.member(JOHN);
+    let outside = actor.press_in_channel("Utført", thread).await;
+    assert!(
+        matches!(outside, Err(sandbox::ActorError::Usage(_))),
+        "not a member yet: {outside:?}"
+    );
+    let (s, _, _) = call(
+        &sb,
+        "PUT",
+        &format!("/channels/{thread}/thread-members/{JOHN}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    let a = actor.clone();
+    let press = tokio::spawn(async move { a.press_in_channel("Utført", thread).await });
+    let f = bot.next_event("INTERACTION_CREATE").await;
+    let Interaction::Component(c) = interaction(&f) else {
+        panic!("component")
+    };
+    assert_eq!(c.channel_id.get(), thread);
+    let (s, _, _) = call(
+        &sb,
+        "POST",
+        &format!("/interactions/{}/{}/callback", c.id, c.token),
+        Some(json!({ "type": 7, "data": { "content": "Ferdig", "components": [] } })),
+    )
+    .await;
+    assert_eq!(s, 204);
+    assert_eq!(
+        press.await.expect("task").expect("answered").content(),
+        "Ferdig"
+    );
+    assert_eq!(sb.messages(thread)[0]["content"], "Ferdig");
+    // The slash command also works in the thread.
+    actor
+        .clone()
+        .in_channel(thread)
+        .start_slash("rekruttering", &["ny"], &[("stilling", "x")], None)
+        .expect("dispatched");
+    let f = bot.next_event("INTERACTION_CREATE").await;
+    let Interaction::Command(c) = interaction(&f) else {
+        panic!("command")
+    };
+    assert_eq!(c.channel_id.get(), thread);
+    sb.assert_no_failures();
+}

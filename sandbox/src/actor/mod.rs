@@ -406,6 +406,13 @@ impl Actor {
             let ch = s.channels.get(&self.channel_id).cloned().ok_or_else(|| {
                 ActorError::NotFound(format!("channel {} does not exist", self.channel_id))
             })?;
+            // A private thread is seen only by its members (and moderators, not modelled).
+            if ch.kind == 12 && !ch.members.contains(&self.member.id) {
+                return Err(ActorError::Usage(format!(
+                    "{} is not a member of the private thread #{} and cannot see it",
+                    self.member.name, ch.name
+                )));
+            }
             let id = s.snowflake();
             let token = format!("aW50ZXJhY3Rpb24{id}sandbox");
             let source_message = msg.as_ref().map(id_of);
