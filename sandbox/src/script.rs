@@ -5,6 +5,7 @@
 //! kari #rekruttering press Utført
 //! kari #rekruttering select "Velg steg" Intervju
 //! kari modal Tekst:"God kandidat"
+//! kari #rekruttering say Takk!
 //! show #rekruttering
 //! failures
 //! ```
@@ -89,6 +90,13 @@ async fn run_inner(sb: &Sandbox, line: &str) -> Result<String, String> {
                     .select_in_channel(placeholder, &labels, actor.channel_id())
                     .await
             }
+            "say" => {
+                let m = actor.say(&args.join(" ")).map_err(|e| e.to_string())?;
+                return Ok(format!(
+                    "(said in <#{}>)",
+                    m["channel_id"].as_str().unwrap_or("")
+                ));
+            }
             "modal" => {
                 let fields: Vec<(&str, &str)> =
                     args.iter().filter_map(|a| a.split_once(':')).collect();
@@ -106,6 +114,7 @@ const HELP: &str = "PERSON [#CHANNEL] /COMMAND [SUB...] [OPTION:VALUE...]
 PERSON [#CHANNEL] press LABEL
 PERSON [#CHANNEL] select \"PLACEHOLDER\" LABEL...
 PERSON modal FIELD:VALUE...
+PERSON [#CHANNEL] say TEXT
 show #CHANNEL | failures | help";
 
 fn person(sb: &Sandbox, who: &str) -> Result<u64, String> {
@@ -162,6 +171,9 @@ fn split(line: &str) -> Result<Vec<String>, String> {
 
 fn show_message(m: &Value) -> String {
     let mut out = message_text(m);
+    if m["author"]["bot"] != true {
+        out = format!("{}: {out}", m["author"]["username"].as_str().unwrap_or("?"));
+    }
     let buttons = button_labels(m);
     if !buttons.is_empty() {
         out.push_str(&format!("\n[{}]", buttons.join("] [")));

@@ -518,3 +518,50 @@ async fn interactions_in_a_thread_parse() {
     assert_eq!(c.channel_id.get(), thread);
     sb.assert_no_failures();
 }
+
+#[tokio::test]
+async fn people_writing_reach_the_bot_without_content_unless_it_has_the_intent() {
+    init_tracing();
+    // Without MESSAGE_CONTENT: the event arrives, the content is empty (unless the bot is mentioned).
+    let sb = Sandbox::start(world()).await.expect("sandbox");
+    let mut bot = RawBot::connect(&sb).await;
+    let kari = sb.member(KARI).in_channel(REKRUTTERING);
+    kari.say("Hei alle").expect("said");
+    let f = bot.next_event("MESSAGE_CREATE").await;
+    let Event::MessageCreate(m) = event(&f) else {
+        panic!("MESSAGE_CREATE")
+    };
+    assert_eq!(m.message.author.id.get(), KARI);
+    assert_eq!(m.message.content, "");
+    assert!(m.message.member.is_some());
+    kari.say(&format!("<@{}> hjelp", sb.world().bot_id))
+        .expect("said");
+    let f = bot.next_event("MESSAGE_CREATE").await;
+    let Event::MessageCreate(m) = event(&f) else {
+        panic!("MESSAGE_CREATE")
+    };
+    assert!(m.message.content.ends_with("hjelp"));
+    // The stored message has the text; the bot may not edit it.
+    assert_eq!(sb.messages(REKRUTTERING)[0]["content"], "Hei alle");
+    let mid = sandbox::state::id_of(&sb.messages(REKRUTTERING)[0]);
+    let (s, _, b) = call(
+        &sb,
+        "PATCH",
+        &format!("/channels/{REKRUTTERING}/messages/{mid}"),
+        Some(json!({ "content": "x" })),
+    )
+    .await;
+    assert_eq!((s, b["code"].as_u64()), (403, Some(50005)));
+
+    // With the intent enabled and asked for, the content arrives.
+    let sb = Sandbox::start(world().privileged_intents(1 << 15))
+        .await
+        .expect("sandbox");
+    let mut bot = RawBot::connect_with(&sb, 1 | (1 << 9) | (1 << 15)).await;
+    sb.member(JOHN).say("Hello").expect("said");
+    let f = bot.next_event("MESSAGE_CREATE").await;
+    let Event::MessageCreate(m) = event(&f) else {
+        panic!("MESSAGE_CREATE")
+    };
+    assert_eq!(m.message.content, "Hello");
+}

@@ -414,8 +414,14 @@ async fn the_demo_script_language_drives_the_bot() {
     );
     let out = run(r#"kari modal Tekst:"God kandidat""#).await;
     assert!(out.contains("Lagret: God kandidat"), "{out}");
+    assert!(run("kari #rekruttering say Takk!")
+        .await
+        .starts_with("(said in"));
     let out = run("show #rekruttering").await;
-    assert!(out.contains("Utført ✅"), "{out}");
+    assert!(
+        out.contains("Utført ✅") && out.contains("kari: Takk!"),
+        "{out}"
+    );
     assert!(run("nobody /notat").await.starts_with("error: no member"));
     assert_eq!(run("failures").await, "no failures");
     bot.stop().await;

@@ -104,13 +104,13 @@ pub fn answer_of(s: &State, id: u64) -> Option<Answer> {
             messages.extend(find(*f));
         }
     }
-    // Every stored message is the bot's (people act only through interactions).
     let answered: Vec<u64> = messages.iter().map(id_of).collect();
     let mut posted: Vec<Value> = s
         .messages
         .values()
         .flatten()
         .filter(|m| id_of(m) > id && !answered.contains(&id_of(m)))
+        .filter(|m| m["author"]["bot"] == true)
         .filter(|m| {
             s.ephemeral_for
                 .get(&id_of(m))

@@ -12,6 +12,7 @@ use crate::state::{id_of, Failure, State};
 
 mod answer;
 mod options;
+mod say;
 mod select;
 
 use crate::world::Member;

@@ -7,7 +7,7 @@ use super::{ApiError, Ctx, Reply};
 use crate::gateway::dispatch;
 use crate::payloads;
 use crate::state::{id_of, ChannelRec, State};
-use crate::world::World;
+use crate::world::{perms, World};
 
 const GUILDS: u64 = 1;
 const GUILD_MESSAGES: u64 = 1 << 9;
@@ -252,6 +252,27 @@ fn operation(c: &Ctx<'_>, s: &mut State, w: &World, channel_id: u64, message_id:
             edit_message(s, channel_id, message_id, c.body).map(|m| (200, m))
         }
         "delete_message" => {
+            // Someone else's message: MANAGE_MESSAGES in a guild, never in a DM.
+            let others = s
+                .find_message(channel_id, message_id)
+                .is_some_and(|m| m["author"]["id"] != json!(w.bot_id.to_string()));
+            if others {
+                let dm = s.channels.get(&channel_id).is_some_and(|c| c.kind == 1);
+                if dm {
+                    return Err(ApiError::new(
+                        403,
+                        50003,
+                        "Cannot execute action on a DM channel",
+                    ));
+                }
+                if w.bot_guild_permissions() & (perms::MANAGE_MESSAGES | (1 << 3)) == 0 {
+                    return Err(ApiError::new(
+                        403,
+                        50013,
+                        "Missing Permissions (MANAGE_MESSAGES)",
+                    ));
+                }
+            }
             delete_message(s, w, channel_id, message_id).map(|_| (204, Value::Null))
         }
         "create_thread_from_message" | "create_thread" => {
