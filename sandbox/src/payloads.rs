@@ -159,6 +159,7 @@ pub fn ready(world: &World, session_id: &str, resume_url: &str) -> Value {
 /// only the bot's own member.
 pub fn guild_create(
     world: &World,
+    people: &[Member],
     channels: Vec<Value>,
     threads: Vec<Value>,
     with_members: bool,
@@ -167,7 +168,7 @@ pub fn guild_create(
     roles.extend(world.roles.iter().enumerate().map(|(i, r)| role(r, i + 1)));
     roles.push(bot_role(world, world.roles.len() + 1));
     let mut members: Vec<Value> = if with_members {
-        world.members.iter().map(member).collect()
+        people.iter().map(member).collect()
     } else {
         Vec::new()
     };

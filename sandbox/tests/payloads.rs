@@ -565,3 +565,64 @@ async fn people_writing_reach_the_bot_without_content_unless_it_has_the_intent()
     };
     assert_eq!(m.message.content, "Hello");
 }
+
+#[tokio::test]
+async fn the_bot_gives_a_role_and_the_person_has_it_next_time() {
+    use sandbox::world::perms;
+    init_tracing();
+    let world = world()
+        .privileged_intents(1 << 1)
+        .bot_permissions(perms::BOT_DEFAULT | perms::MANAGE_ROLES);
+    let sb = Sandbox::start(world).await.expect("sandbox");
+    let mut bot = RawBot::connect_with(&sb, 1 | (1 << 1) | (1 << 9)).await;
+    register_commands(&sb).await;
+    let http = sb.http(sandbox::HttpMode::Proxy).expect("http");
+    let guild = serenity::model::id::GuildId::new(sb.world().guild_id);
+    let (user, role) = (
+        serenity::model::id::UserId::new(JOHN),
+        serenity::model::id::RoleId::new(LEDER),
+    );
+    http.add_member_role(guild, user, role, Some("ny leder"))
+        .await
+        .expect("role given");
+    let f = bot.next_event("GUILD_MEMBER_UPDATE").await;
+    let Event::GuildMemberUpdate(u) = event(&f) else {
+        panic!("GUILD_MEMBER_UPDATE")
+    };
+    assert!(u.roles.contains(&role));
+    let member = guild.member(&http, user).await.expect("member");
+    assert!(member.roles.contains(&role));
+    sb.member(JOHN)
+        .start_slash("rekruttering", &["ny"], &[("stilling", "x")], None)
+        .expect("dispatched");
+    let f = bot.next_event("INTERACTION_CREATE").await;
+    let Interaction::Command(c) = interaction(&f) else {
+        panic!("command")
+    };
+    assert!(c.member.expect("member").roles.contains(&role));
+    http.remove_member_role(guild, user, role, None)
+        .await
+        .expect("role taken");
+    assert!(!guild
+        .member(&http, user)
+        .await
+        .expect("member")
+        .roles
+        .contains(&role));
+    // @everyone and the bot's managed role cannot be given.
+    let everyone = serenity::model::id::RoleId::new(sb.world().guild_id);
+    assert!(http
+        .add_member_role(guild, user, everyone, None)
+        .await
+        .is_err());
+    // Without MANAGE_ROLES: 403 / 50013.
+    let plain = Sandbox::start(common::world()).await.expect("sandbox");
+    let http = plain.http(sandbox::HttpMode::Proxy).expect("http");
+    assert!(http.add_member_role(guild, user, role, None).await.is_err());
+    assert!(plain
+        .failures()
+        .last()
+        .expect("failure")
+        .reason
+        .contains("MANAGE_ROLES"));
+}

@@ -414,6 +414,10 @@ impl Actor {
                     self.member.name, ch.name
                 )));
             }
+            // The person as they are now (roles the bot gave or took).
+            let member = s
+                .member(w, self.member.id)
+                .unwrap_or_else(|| self.member.clone());
             let id = s.snowflake();
             let token = format!("aW50ZXJhY3Rpb24{id}sandbox");
             let source_message = msg.as_ref().map(id_of);
@@ -423,7 +427,7 @@ impl Actor {
                 kind,
                 data,
                 world: w,
-                member: &self.member,
+                member: &member,
                 channel: channel_json(w, &ch),
                 in_guild: ch.kind != 1,
                 message: msg,

@@ -270,6 +270,8 @@ async fn process(
         | "get_guild"
         | "get_guild_member"
         | "list_guild_members"
+        | "add_guild_member_role"
+        | "delete_guild_member_role"
         | "search_guild_members"
         | "list_guild_roles"
         | "get_active_guild_threads"
