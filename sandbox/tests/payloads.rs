@@ -626,3 +626,71 @@ async fn the_bot_gives_a_role_and_the_person_has_it_next_time() {
         .reason
         .contains("MANAGE_ROLES"));
 }
+
+#[tokio::test]
+async fn interaction_messages_carry_interaction_metadata() {
+    use serenity::model::application::MessageInteractionMetadata as Meta;
+    let (sb, mut bot) = setup().await;
+    let p = sb
+        .member(KARI)
+        .start_slash("rekruttering", &["ny"], &[("stilling", "x")], None)
+        .expect("dispatched");
+    let reply = json!({ "type": 4, "data": { "content": "Svar", "components": [{ "type": 1, "components": [
+        { "type": 2, "style": 1, "label": "Utført", "custom_id": "d" }] }] } });
+    let (s, _, _) = call(
+        &sb,
+        "POST",
+        &format!("/interactions/{}/{}/callback", p.id, p.token),
+        Some(reply),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let f = bot.next_event("MESSAGE_CREATE").await;
+    let Event::MessageCreate(m) = event(&f) else {
+        panic!("MESSAGE_CREATE")
+    };
+    let Some(Meta::Command(meta)) = m.message.interaction_metadata.as_deref() else {
+        panic!("command metadata: {f}")
+    };
+    assert_eq!(meta.user.id.get(), KARI);
+    let original = m.message.id;
+    let app = sb.world().application_id;
+    let (s, _, fu) = call(
+        &sb,
+        "POST",
+        &format!("/webhooks/{app}/{}", p.token),
+        Some(json!({ "content": "Mer" })),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let fu: serenity::model::channel::Message =
+        serde_json::from_value(fu).expect("follow-up parses");
+    let Some(Meta::Command(meta)) = fu.interaction_metadata.as_deref() else {
+        panic!("command metadata")
+    };
+    assert_eq!(meta.original_response_message_id, Some(original));
+
+    let a = sb.member(JOHN);
+    let press = tokio::spawn(async move { a.press_in_channel("Utført", GENERELT).await });
+    let f = bot.next_event("INTERACTION_CREATE").await;
+    let Interaction::Component(c) = interaction(&f) else {
+        panic!("component")
+    };
+    let (s, _, _) = call(
+        &sb,
+        "POST",
+        &format!("/interactions/{}/{}/callback", c.id, c.token),
+        Some(json!({ "type": 4, "data": { "content": "Ok" } })),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let answer = press.await.expect("task").expect("answered");
+    let msg: serenity::model::channel::Message =
+        serde_json::from_value(answer.message().expect("message").clone()).expect("parses");
+    let Some(Meta::Component(meta)) = msg.interaction_metadata.as_deref() else {
+        panic!("component metadata")
+    };
+    assert_eq!(meta.interacted_message_id, original);
+    assert_eq!(meta.user.id.get(), JOHN);
+    sb.assert_no_failures();
+}

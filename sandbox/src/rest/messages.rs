@@ -82,16 +82,18 @@ pub fn post_message(
         }
     }
     check_not_empty(body)?;
-    Ok(store_message(s, w, channel_id, body, true))
+    Ok(store_message(s, w, channel_id, body, true, &[]))
 }
 
-/// Stores a message from the bot (no checks); dispatches MESSAGE_CREATE if `dispatched`.
+/// Stores a message from the bot (no checks) with `extra` fields set; dispatches
+/// MESSAGE_CREATE if `dispatched`.
 pub fn store_message(
     s: &mut State,
     w: &World,
     channel_id: u64,
     body: &Value,
     dispatched: bool,
+    extra: &[(&str, Value)],
 ) -> Value {
     let guild = s
         .channels
@@ -105,7 +107,10 @@ pub fn store_message(
         .unwrap_or(GUILD_MESSAGES);
     let id = s.snowflake();
     let author = payloads::user(w.bot_id, &w.bot_name, true);
-    let msg = payloads::message(id, channel_id, guild, author, body);
+    let mut msg = payloads::message(id, channel_id, guild, author, body);
+    for (k, v) in extra {
+        msg[*k] = v.clone();
+    }
     s.messages.entry(channel_id).or_default().push(msg.clone());
     s.message_version += 1;
     if dispatched {
