@@ -570,3 +570,38 @@ async fn missing_permissions_are_403_50013() {
     .await;
     assert_eq!(s, 201, "{b}");
 }
+
+#[tokio::test]
+async fn a_callback_type_that_does_not_fit_the_interaction_is_refused() {
+    let sb = start().await;
+    let _bot = RawBot::connect(&sb).await;
+    register_commands(&sb).await;
+    let p = sb
+        .member(KARI)
+        .start_slash("rekruttering", &["ny"], &[("stilling", "x")], None)
+        .expect("dispatched");
+    // UPDATE_MESSAGE answers a component, not a slash command.
+    let (s, b) = callback(
+        &sb,
+        p.id,
+        &p.token,
+        json!({ "type": 7, "data": { "content": "x" } }),
+    )
+    .await;
+    assert_eq!(s, 400, "{b}");
+    assert!(sb
+        .failures()
+        .last()
+        .expect("failure")
+        .reason
+        .contains("not valid for interaction type 2"));
+    // The interaction can still be answered properly.
+    let (s, b) = callback(
+        &sb,
+        p.id,
+        &p.token,
+        json!({ "type": 4, "data": { "content": "x" } }),
+    )
+    .await;
+    assert_eq!(s, 204, "{b}");
+}

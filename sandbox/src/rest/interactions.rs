@@ -49,9 +49,8 @@ fn callback(c: &Ctx<'_>) -> Reply {
             _ => &[],
         };
         if !allowed.contains(&kind) {
-            return Err(ApiError::new(
-                400,
-                40043,
+            return Err(form_error(
+                "type",
                 format!("Interaction callback type {kind} is not valid for interaction type {}", rec.kind),
             ));
         }
@@ -70,10 +69,9 @@ fn callback(c: &Ctx<'_>) -> Reply {
             6 if rec.source_message.is_none() && rec.kind == 5 => None,
             6 | 7 => {
                 let Some(src) = rec.source_message else {
-                    return Err(ApiError::new(
-                        400,
-                        40043,
-                        "Update callbacks need a message (component interaction)",
+                    return Err(form_error(
+                        "type",
+                        "Update callbacks need a message (component interaction)".into(),
                     ));
                 };
                 if kind == 7 {
@@ -93,6 +91,15 @@ fn callback(c: &Ctx<'_>) -> Reply {
         }
         Ok((204, Value::Null))
     })
+}
+
+/// 400 Invalid Form Body with one error at `field`.
+fn form_error(field: &str, message: String) -> ApiError {
+    let mut e = ApiError::new(400, 50035, "Invalid Form Body");
+    e.errors = Some(
+        json!({ field: { "_errors": [{ "code": "INTERACTION_CALLBACK_TYPE_INVALID", "message": message }] } }),
+    );
+    e
 }
 
 /// A message made by an interaction response; ephemeral ones are seen only by the actor.

@@ -138,7 +138,10 @@ pub fn edit_message(
     m["edited_timestamp"] = json!(payloads::now());
     let m = m.clone();
     s.message_version += 1;
-    dispatch(s, intent, "MESSAGE_UPDATE", m.clone());
+    // Ephemeral messages are not dispatched.
+    if !s.ephemeral_for.contains_key(&message_id) {
+        dispatch(s, intent, "MESSAGE_UPDATE", m.clone());
+    }
     Ok(m)
 }
 
@@ -160,7 +163,9 @@ pub fn delete_message(
     if let Some(g) = guild_of(w, &ch) {
         d["guild_id"] = json!(g.to_string());
     }
-    dispatch(s, message_intent(&ch), "MESSAGE_DELETE", d);
+    if s.ephemeral_for.remove(&message_id).is_none() {
+        dispatch(s, message_intent(&ch), "MESSAGE_DELETE", d);
+    }
     Ok(())
 }
 
