@@ -185,12 +185,10 @@ fn frame(
                         .collect();
                     (ch, th)
                 };
-                dispatch(
-                    s,
-                    0,
-                    "GUILD_CREATE",
-                    payloads::guild_create(w, channels, threads, intents & (1 << 1) != 0),
-                );
+                let people = s.members(w);
+                let guild =
+                    payloads::guild_create(w, &people, channels, threads, intents & (1 << 1) != 0);
+                dispatch(s, 0, "GUILD_CREATE", guild);
             });
             Step::Continue
         }

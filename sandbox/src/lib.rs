@@ -3,12 +3,14 @@
 //! See `README.md` for how tests use it.
 
 pub mod actor;
+mod bot;
 mod control;
 pub mod gateway;
 pub mod limits;
 pub mod payloads;
 pub mod ratelimit;
 mod rest;
+pub mod script;
 pub mod spec;
 pub mod state;
 pub mod tls;
@@ -26,6 +28,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use actor::{Actor, ActorError, Answer, Pending};
+pub use bot::Bot;
 pub use rest::channel_json;
 pub use state::{ChannelRec, Failure, Fault, FaultKind, RequestRecord, State};
 pub use world::{Config, Member, Role, TextChannel, World};

@@ -40,12 +40,25 @@ pub fn role(r: &Role, position: usize) -> Value {
 }
 
 /// The guild's @everyone role (its id is the guild id).
-pub fn everyone(guild_id: u64) -> Role {
+pub fn everyone(world: &World) -> Role {
     Role {
-        id: guild_id,
+        id: world.guild_id,
         name: "@everyone".into(),
-        permissions: 0,
+        permissions: world.everyone_permissions,
     }
+}
+
+/// The bot's managed role.
+pub fn bot_role(world: &World, position: usize) -> Value {
+    let r = Role {
+        id: world.bot_role_id,
+        name: world.bot_name.clone(),
+        permissions: world.bot_permissions,
+    };
+    let mut v = role(&r, position);
+    v["managed"] = json!(true);
+    v["tags"] = json!({ "bot_id": world.bot_id.to_string() });
+    v
 }
 
 pub fn member(m: &Member) -> Value {
@@ -146,20 +159,22 @@ pub fn ready(world: &World, session_id: &str, resume_url: &str) -> Value {
 /// only the bot's own member.
 pub fn guild_create(
     world: &World,
+    people: &[Member],
     channels: Vec<Value>,
     threads: Vec<Value>,
     with_members: bool,
 ) -> Value {
-    let mut roles = vec![role(&everyone(world.guild_id), 0)];
+    let mut roles = vec![role(&everyone(world), 0)];
     roles.extend(world.roles.iter().enumerate().map(|(i, r)| role(r, i + 1)));
+    roles.push(bot_role(world, world.roles.len() + 1));
     let mut members: Vec<Value> = if with_members {
-        world.members.iter().map(member).collect()
+        people.iter().map(member).collect()
     } else {
         Vec::new()
     };
     members.push(json!({
         "user": user(world.bot_id, &world.bot_name, true),
-        "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00",
+        "roles": [world.bot_role_id.to_string()], "joined_at": "2024-01-01T00:00:00.000000+00:00",
         "deaf": false, "mute": false, "flags": 0,
     }));
     json!({
@@ -296,15 +311,10 @@ pub fn interaction(s: InteractionSpec<'_>) -> Value {
         "entitlements": [],
         "authorizing_integration_owners": { "0": s.world.guild_id.to_string() },
         "attachment_size_limit": 10_485_760,
-        "app_permissions": "562949953421311",
+        "app_permissions": s.world.bot_guild_permissions().to_string(),
     });
     if s.in_guild {
-        let perms = s
-            .world
-            .roles
-            .iter()
-            .filter(|r| s.member.roles.contains(&r.id))
-            .fold(0, |acc, r| acc | r.permissions);
+        let perms = s.world.member_permissions(s.member);
         i["guild_id"] = json!(s.world.guild_id.to_string());
         i["guild_locale"] = json!("no");
         i["member"] = interaction_member(s.member, perms);

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
-use crate::world::World;
+use crate::world::{Member, World};
 
 /// One request the bot sent, as the sandbox answered it.
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +131,10 @@ pub struct State {
     pub last_interaction: HashMap<u64, u64>,
     pub faults: Vec<Fault>,
     pub gateway: GatewayState,
+    /// Bumped on every message created, edited or deleted (for settling answers).
+    pub message_version: u64,
+    /// Members' roles as the bot changed them (user id → roles), over the World's.
+    pub member_roles: HashMap<u64, Vec<u64>>,
 }
 
 impl State {
@@ -167,6 +171,25 @@ impl State {
             .iter()
             .find(|(_, ms)| ms.iter().any(|m| id_of(m) == message_id))
             .map(|(c, _)| *c)
+    }
+
+    /// The guild's members as they are now (roles the bot changed applied).
+    pub fn members(&self, w: &World) -> Vec<Member> {
+        w.members
+            .iter()
+            .map(|m| {
+                let mut m = m.clone();
+                if let Some(r) = self.member_roles.get(&m.id) {
+                    m.roles = r.clone();
+                }
+                m
+            })
+            .collect()
+    }
+
+    /// One member as they are now.
+    pub fn member(&self, w: &World, id: u64) -> Option<Member> {
+        self.members(w).into_iter().find(|m| m.id == id)
     }
 
     pub fn interaction_by_token(&self, token: &str) -> Option<u64> {

@@ -55,6 +55,48 @@ pub struct TextChannel {
     pub name: String,
 }
 
+/// Permission bits (docs: topics--permissions.mdx).
+pub mod perms {
+    pub const VIEW_CHANNEL: u64 = 1 << 10;
+    pub const SEND_MESSAGES: u64 = 1 << 11;
+    pub const MANAGE_MESSAGES: u64 = 1 << 13;
+    pub const MANAGE_ROLES: u64 = 1 << 28;
+    pub const EMBED_LINKS: u64 = 1 << 14;
+    pub const ATTACH_FILES: u64 = 1 << 15;
+    pub const READ_MESSAGE_HISTORY: u64 = 1 << 16;
+    pub const ADD_REACTIONS: u64 = 1 << 6;
+    pub const USE_EXTERNAL_EMOJIS: u64 = 1 << 18;
+    pub const USE_APPLICATION_COMMANDS: u64 = 1 << 31;
+    pub const MANAGE_THREADS: u64 = 1 << 34;
+    pub const CREATE_PUBLIC_THREADS: u64 = 1 << 35;
+    pub const CREATE_PRIVATE_THREADS: u64 = 1 << 36;
+    pub const SEND_MESSAGES_IN_THREADS: u64 = 1 << 38;
+
+    /// What members may do in a fresh guild.
+    pub const EVERYONE_DEFAULT: u64 = VIEW_CHANNEL
+        | SEND_MESSAGES
+        | SEND_MESSAGES_IN_THREADS
+        | CREATE_PUBLIC_THREADS
+        | CREATE_PRIVATE_THREADS
+        | EMBED_LINKS
+        | ATTACH_FILES
+        | ADD_REACTIONS
+        | USE_EXTERNAL_EMOJIS
+        | READ_MESSAGE_HISTORY
+        | USE_APPLICATION_COMMANDS;
+
+    /// What the bot's own (managed) role grants by default.
+    pub const BOT_DEFAULT: u64 = VIEW_CHANNEL
+        | SEND_MESSAGES
+        | SEND_MESSAGES_IN_THREADS
+        | CREATE_PUBLIC_THREADS
+        | CREATE_PRIVATE_THREADS
+        | MANAGE_THREADS
+        | EMBED_LINKS
+        | READ_MESSAGE_HISTORY
+        | ADD_REACTIONS;
+}
+
 /// Timing and rate-limit settings.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -64,6 +106,9 @@ pub struct Config {
     pub followup_window: Duration,
     /// How long an `Actor` waits for the bot's answer.
     pub answer_timeout: Duration,
+    /// After the answer, an `Actor` step also waits until the bot has created, edited or deleted
+    /// no message for this long, so follow-ups and posts that come right after are included.
+    pub answer_settle: Duration,
     /// Requests per second over all routes (Discord: 50).
     pub global_limit: u32,
     /// Per-route buckets: route (`POST /channels/{channel_id}/messages`) → (limit, window).
@@ -86,6 +131,7 @@ impl Default for Config {
             initial_response_window: Duration::from_secs(3),
             followup_window: Duration::from_secs(15 * 60),
             answer_timeout: Duration::from_secs(10),
+            answer_settle: Duration::from_millis(100),
             global_limit: 50,
             buckets,
             default_bucket: (50, Duration::from_secs(1)),
@@ -110,6 +156,11 @@ pub struct World {
     /// GUILD_MEMBERS `1 << 1`, GUILD_PRESENCES `1 << 8`, MESSAGE_CONTENT `1 << 15`.
     /// IDENTIFY asking for others is closed with 4014 "Disallowed intent(s)".
     pub privileged_intents: u64,
+    /// Permissions of @everyone (`perms::EVERYONE_DEFAULT`).
+    pub everyone_permissions: u64,
+    /// The bot's managed role: id and permissions (`perms::BOT_DEFAULT`).
+    pub bot_role_id: u64,
+    pub bot_permissions: u64,
     pub config: Config,
 }
 
@@ -129,6 +180,9 @@ impl Default for World {
                 name: "generelt".into(),
             }],
             privileged_intents: 0,
+            everyone_permissions: perms::EVERYONE_DEFAULT,
+            bot_role_id: 900_000_000_000_000_002,
+            bot_permissions: perms::BOT_DEFAULT,
             config: Config::default(),
         }
     }
@@ -146,6 +200,41 @@ impl World {
         });
         self
     }
+    /// A role with permission bits (see [`perms`]).
+    pub fn role_with(mut self, id: u64, name: &str, permissions: u64) -> Self {
+        self.roles.push(Role {
+            id,
+            name: name.into(),
+            permissions,
+        });
+        self
+    }
+
+    /// What the bot's role grants (Discord answers 403 / 50013 when it lacks one).
+    pub fn bot_permissions(mut self, bits: u64) -> Self {
+        self.bot_permissions = bits;
+        self
+    }
+
+    /// The permissions of @everyone.
+    pub fn everyone_permissions(mut self, bits: u64) -> Self {
+        self.everyone_permissions = bits;
+        self
+    }
+
+    /// The bot's permissions in the guild: @everyone and its own role.
+    pub fn bot_guild_permissions(&self) -> u64 {
+        self.everyone_permissions | self.bot_permissions
+    }
+
+    /// A member's permissions in the guild: @everyone and their roles.
+    pub fn member_permissions(&self, m: &Member) -> u64 {
+        self.roles
+            .iter()
+            .filter(|r| m.roles.contains(&r.id))
+            .fold(self.everyone_permissions, |acc, r| acc | r.permissions)
+    }
+
     pub fn member(mut self, member: Member) -> Self {
         self.members.push(member);
         self

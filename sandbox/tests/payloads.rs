@@ -61,7 +61,11 @@ async fn hello_ready_and_guild_create_parse() {
         panic!("GUILD_CREATE")
     };
     assert_eq!(g.id.get(), sb.world().guild_id);
-    assert_eq!(g.roles.len(), 3, "@everyone + 2 roles");
+    assert_eq!(
+        g.roles.len(),
+        4,
+        "@everyone + 2 roles + the bot's managed role"
+    );
     assert!(g
         .members
         .contains_key(&serenity::model::id::UserId::new(KARI)));
@@ -443,5 +447,250 @@ async fn role_channel_and_mentionable_selects_parse() {
         assert_eq!(s, 204);
         task.await.expect("task").expect("answered");
     }
+    sb.assert_no_failures();
+}
+
+#[tokio::test]
+async fn interactions_in_a_thread_parse() {
+    let (sb, mut bot) = setup().await;
+    let (s, _, t) = call(
+        &sb,
+        "POST",
+        &format!("/channels/{REKRUTTERING}/threads"),
+        Some(json!({ "name": "Intervju", "type": 12 })),
+    )
+    .await;
+    assert_eq!(s, 201, "{t}");
+    let thread = sandbox::state::id_of(&t);
+    let body = json!({ "content": "Klar?", "components": [{ "type": 1, "components": [{ "type": 2, "style": 1, "label": "Utført", "custom_id": "done:t" }] }] });
+    let (s, _, _) = call(
+        &sb,
+        "POST",
+        &format!("/channels/{thread}/messages"),
+        Some(body),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let actor = sb.member(JOHN);
+    let outside = actor.press_in_channel("Utført", thread).await;
+    assert!(
+        matches!(outside, Err(sandbox::ActorError::Usage(_))),
+        "not a member yet: {outside:?}"
+    );
+    let (s, _, _) = call(
+        &sb,
+        "PUT",
+        &format!("/channels/{thread}/thread-members/{JOHN}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    let a = actor.clone();
+    let press = tokio::spawn(async move { a.press_in_channel("Utført", thread).await });
+    let f = bot.next_event("INTERACTION_CREATE").await;
+    let Interaction::Component(c) = interaction(&f) else {
+        panic!("component")
+    };
+    assert_eq!(c.channel_id.get(), thread);
+    let (s, _, _) = call(
+        &sb,
+        "POST",
+        &format!("/interactions/{}/{}/callback", c.id, c.token),
+        Some(json!({ "type": 7, "data": { "content": "Ferdig", "components": [] } })),
+    )
+    .await;
+    assert_eq!(s, 204);
+    assert_eq!(
+        press.await.expect("task").expect("answered").content(),
+        "Ferdig"
+    );
+    assert_eq!(sb.messages(thread)[0]["content"], "Ferdig");
+    // The slash command also works in the thread.
+    actor
+        .clone()
+        .in_channel(thread)
+        .start_slash("rekruttering", &["ny"], &[("stilling", "x")], None)
+        .expect("dispatched");
+    let f = bot.next_event("INTERACTION_CREATE").await;
+    let Interaction::Command(c) = interaction(&f) else {
+        panic!("command")
+    };
+    assert_eq!(c.channel_id.get(), thread);
+    sb.assert_no_failures();
+}
+
+#[tokio::test]
+async fn people_writing_reach_the_bot_without_content_unless_it_has_the_intent() {
+    init_tracing();
+    // Without MESSAGE_CONTENT: the event arrives, the content is empty (unless the bot is mentioned).
+    let sb = Sandbox::start(world()).await.expect("sandbox");
+    let mut bot = RawBot::connect(&sb).await;
+    let kari = sb.member(KARI).in_channel(REKRUTTERING);
+    kari.say("Hei alle").expect("said");
+    let f = bot.next_event("MESSAGE_CREATE").await;
+    let Event::MessageCreate(m) = event(&f) else {
+        panic!("MESSAGE_CREATE")
+    };
+    assert_eq!(m.message.author.id.get(), KARI);
+    assert_eq!(m.message.content, "");
+    assert!(m.message.member.is_some());
+    kari.say(&format!("<@{}> hjelp", sb.world().bot_id))
+        .expect("said");
+    let f = bot.next_event("MESSAGE_CREATE").await;
+    let Event::MessageCreate(m) = event(&f) else {
+        panic!("MESSAGE_CREATE")
+    };
+    assert!(m.message.content.ends_with("hjelp"));
+    // The stored message has the text; the bot may not edit it.
+    assert_eq!(sb.messages(REKRUTTERING)[0]["content"], "Hei alle");
+    let mid = sandbox::state::id_of(&sb.messages(REKRUTTERING)[0]);
+    let (s, _, b) = call(
+        &sb,
+        "PATCH",
+        &format!("/channels/{REKRUTTERING}/messages/{mid}"),
+        Some(json!({ "content": "x" })),
+    )
+    .await;
+    assert_eq!((s, b["code"].as_u64()), (403, Some(50005)));
+
+    // With the intent enabled and asked for, the content arrives.
+    let sb = Sandbox::start(world().privileged_intents(1 << 15))
+        .await
+        .expect("sandbox");
+    let mut bot = RawBot::connect_with(&sb, 1 | (1 << 9) | (1 << 15)).await;
+    sb.member(JOHN).say("Hello").expect("said");
+    let f = bot.next_event("MESSAGE_CREATE").await;
+    let Event::MessageCreate(m) = event(&f) else {
+        panic!("MESSAGE_CREATE")
+    };
+    assert_eq!(m.message.content, "Hello");
+}
+
+#[tokio::test]
+async fn the_bot_gives_a_role_and_the_person_has_it_next_time() {
+    use sandbox::world::perms;
+    init_tracing();
+    let world = world()
+        .privileged_intents(1 << 1)
+        .bot_permissions(perms::BOT_DEFAULT | perms::MANAGE_ROLES);
+    let sb = Sandbox::start(world).await.expect("sandbox");
+    let mut bot = RawBot::connect_with(&sb, 1 | (1 << 1) | (1 << 9)).await;
+    register_commands(&sb).await;
+    let http = sb.http(sandbox::HttpMode::Proxy).expect("http");
+    let guild = serenity::model::id::GuildId::new(sb.world().guild_id);
+    let (user, role) = (
+        serenity::model::id::UserId::new(JOHN),
+        serenity::model::id::RoleId::new(LEDER),
+    );
+    http.add_member_role(guild, user, role, Some("ny leder"))
+        .await
+        .expect("role given");
+    let f = bot.next_event("GUILD_MEMBER_UPDATE").await;
+    let Event::GuildMemberUpdate(u) = event(&f) else {
+        panic!("GUILD_MEMBER_UPDATE")
+    };
+    assert!(u.roles.contains(&role));
+    let member = guild.member(&http, user).await.expect("member");
+    assert!(member.roles.contains(&role));
+    sb.member(JOHN)
+        .start_slash("rekruttering", &["ny"], &[("stilling", "x")], None)
+        .expect("dispatched");
+    let f = bot.next_event("INTERACTION_CREATE").await;
+    let Interaction::Command(c) = interaction(&f) else {
+        panic!("command")
+    };
+    assert!(c.member.expect("member").roles.contains(&role));
+    http.remove_member_role(guild, user, role, None)
+        .await
+        .expect("role taken");
+    assert!(!guild
+        .member(&http, user)
+        .await
+        .expect("member")
+        .roles
+        .contains(&role));
+    // @everyone and the bot's managed role cannot be given.
+    let everyone = serenity::model::id::RoleId::new(sb.world().guild_id);
+    assert!(http
+        .add_member_role(guild, user, everyone, None)
+        .await
+        .is_err());
+    // Without MANAGE_ROLES: 403 / 50013.
+    let plain = Sandbox::start(common::world()).await.expect("sandbox");
+    let http = plain.http(sandbox::HttpMode::Proxy).expect("http");
+    assert!(http.add_member_role(guild, user, role, None).await.is_err());
+    assert!(plain
+        .failures()
+        .last()
+        .expect("failure")
+        .reason
+        .contains("MANAGE_ROLES"));
+}
+
+#[tokio::test]
+async fn interaction_messages_carry_interaction_metadata() {
+    use serenity::model::application::MessageInteractionMetadata as Meta;
+    let (sb, mut bot) = setup().await;
+    let p = sb
+        .member(KARI)
+        .start_slash("rekruttering", &["ny"], &[("stilling", "x")], None)
+        .expect("dispatched");
+    let reply = json!({ "type": 4, "data": { "content": "Svar", "components": [{ "type": 1, "components": [
+        { "type": 2, "style": 1, "label": "Utført", "custom_id": "d" }] }] } });
+    let (s, _, _) = call(
+        &sb,
+        "POST",
+        &format!("/interactions/{}/{}/callback", p.id, p.token),
+        Some(reply),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let f = bot.next_event("MESSAGE_CREATE").await;
+    let Event::MessageCreate(m) = event(&f) else {
+        panic!("MESSAGE_CREATE")
+    };
+    let Some(Meta::Command(meta)) = m.message.interaction_metadata.as_deref() else {
+        panic!("command metadata: {f}")
+    };
+    assert_eq!(meta.user.id.get(), KARI);
+    let original = m.message.id;
+    let app = sb.world().application_id;
+    let (s, _, fu) = call(
+        &sb,
+        "POST",
+        &format!("/webhooks/{app}/{}", p.token),
+        Some(json!({ "content": "Mer" })),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let fu: serenity::model::channel::Message =
+        serde_json::from_value(fu).expect("follow-up parses");
+    let Some(Meta::Command(meta)) = fu.interaction_metadata.as_deref() else {
+        panic!("command metadata")
+    };
+    assert_eq!(meta.original_response_message_id, Some(original));
+
+    let a = sb.member(JOHN);
+    let press = tokio::spawn(async move { a.press_in_channel("Utført", GENERELT).await });
+    let f = bot.next_event("INTERACTION_CREATE").await;
+    let Interaction::Component(c) = interaction(&f) else {
+        panic!("component")
+    };
+    let (s, _, _) = call(
+        &sb,
+        "POST",
+        &format!("/interactions/{}/{}/callback", c.id, c.token),
+        Some(json!({ "type": 4, "data": { "content": "Ok" } })),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let answer = press.await.expect("task").expect("answered");
+    let msg: serenity::model::channel::Message =
+        serde_json::from_value(answer.message().expect("message").clone()).expect("parses");
+    let Some(Meta::Component(meta)) = msg.interaction_metadata.as_deref() else {
+        panic!("component metadata")
+    };
+    assert_eq!(meta.interacted_message_id, original);
+    assert_eq!(meta.user.id.get(), JOHN);
     sb.assert_no_failures();
 }

@@ -126,7 +126,7 @@ async fn on_event(ctx: &serenity::Context, event: &serenity::FullEvent) -> Resul
 }
 
 /// Starts the bot on the sandbox; returns when its commands are registered.
-async fn start_bot(sb: &Sandbox, mode: HttpMode) -> tokio::task::JoinHandle<()> {
+async fn start_bot(sb: &Sandbox, mode: HttpMode) -> sandbox::Bot {
     let guild = serenity::GuildId::new(sb.world().guild_id);
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -141,22 +141,16 @@ async fn start_bot(sb: &Sandbox, mode: HttpMode) -> tokio::task::JoinHandle<()> 
             })
         })
         .build();
-    let http = sb.http(mode).expect("http");
     let intents = serenity::GatewayIntents::non_privileged();
-    let mut client = serenity::ClientBuilder::new_with_http(http, intents)
-        .framework(framework)
-        .await
-        .expect("client");
-    let task = tokio::spawn(async move {
-        if let Err(e) = client.start().await {
-            tracing::error!("bot stopped: {e}");
-        }
-    });
-    sb.wait_connected().await.expect("bot connects");
+    let builder = sb
+        .client_builder(intents, mode)
+        .expect("client builder")
+        .framework(framework);
+    let bot = sb.start_client(builder).await.expect("bot connects");
     sb.wait_for_commands_registered()
         .await
         .expect("bot registers its commands");
-    task
+    bot
 }
 
 #[tokio::test]
@@ -244,7 +238,7 @@ async fn poise_bot_registers_and_answers_command_button_select_and_modal() {
     assert_eq!(saved.content(), "Lagret: God kandidat");
 
     sb.assert_no_failures();
-    bot.abort();
+    bot.stop().await;
 }
 
 #[tokio::test]
@@ -280,7 +274,7 @@ async fn after_reconnect_the_bot_resumes_and_answers() {
         .expect("answer after drop");
     assert!(answer.content().contains(": c"), "{}", answer.content());
     sb.assert_no_failures();
-    bot.abort();
+    bot.stop().await;
 }
 
 #[tokio::test]
@@ -309,7 +303,7 @@ async fn the_bot_works_with_serenitys_rate_limiter_on() {
         .expect("edit after 429");
     assert_eq!(sb.messages(REKRUTTERING)[0]["content"], "endret");
     sb.assert_no_failures();
-    bot.abort();
+    bot.stop().await;
 }
 
 #[tokio::test]
@@ -335,5 +329,100 @@ async fn after_a_non_resumable_invalid_session_the_bot_identifies_again() {
         .expect("answer after re-identify");
     assert!(answer.content().contains(": d"), "{}", answer.content());
     sb.assert_no_failures();
-    bot.abort();
+    bot.stop().await;
+}
+
+/// Answers `/melding` with a reply, then a follow-up and a post in another channel right after.
+#[poise::command(slash_command)]
+async fn melding(ctx: Ctx<'_>) -> Result<(), Error> {
+    ctx.say("Første").await?;
+    ctx.say("Andre").await?;
+    serenity::ChannelId::new(GENERELT)
+        .say(ctx, "Til alle")
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_answer_includes_follow_ups_and_posts_that_come_right_after() {
+    init_tracing();
+    let sb = Sandbox::start(world()).await.expect("sandbox");
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: vec![melding()],
+            ..Default::default()
+        })
+        .setup(|ctx, _ready, fw| {
+            Box::pin(async move {
+                poise::builtins::register_globally(ctx, &fw.options().commands).await?;
+                Ok(Data)
+            })
+        })
+        .build();
+    let intents = serenity::GatewayIntents::non_privileged();
+    let builder = sb
+        .client_builder(intents, HttpMode::Proxy)
+        .expect("builder")
+        .framework(framework);
+    let bot = sb.start_client(builder).await.expect("bot");
+    sb.wait_for_commands_registered().await.expect("registered");
+    let answer = sb
+        .member(KARI)
+        .in_channel(REKRUTTERING)
+        .slash("melding", &[], &[])
+        .await
+        .expect("answer");
+    let texts: Vec<&str> = answer
+        .messages
+        .iter()
+        .filter_map(|m| m["content"].as_str())
+        .collect();
+    assert_eq!(texts, vec!["Første", "Andre"]);
+    assert_eq!(answer.posted.len(), 1);
+    assert_eq!(answer.posted[0]["content"], "Til alle");
+    assert_eq!(answer.posted[0]["channel_id"], GENERELT.to_string());
+    sb.assert_no_failures();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn the_demo_script_language_drives_the_bot() {
+    init_tracing();
+    let sb = Sandbox::start(world()).await.expect("sandbox");
+    let bot = start_bot(&sb, HttpMode::Proxy).await;
+    let run = |line: &'static str| {
+        let sb = sb.clone();
+        async move { sandbox::script::run(&sb, line).await }
+    };
+    let out = run(r#"kari #rekruttering /rekruttering ny stilling:"HR-rådgiver" leder:1002"#).await;
+    assert!(out.contains("Ny rekruttering: HR-rådgiver (john)"), "{out}");
+    assert!(
+        out.contains("[Utført]") && out.contains("<Velg steg>"),
+        "{out}"
+    );
+    let out = run(r#"kari #rekruttering select "Velg steg" Intervju"#).await;
+    assert!(
+        out.contains("Valgt: iv") && out.contains("only you can see this"),
+        "{out}"
+    );
+    let out = run("kari #rekruttering press Utført").await;
+    assert!(out.contains("Utført ✅"), "{out}");
+    let out = run("kari /notat").await;
+    assert!(
+        out.contains("modal \"Notat\"") && out.contains("Tekst: ___"),
+        "{out}"
+    );
+    let out = run(r#"kari modal Tekst:"God kandidat""#).await;
+    assert!(out.contains("Lagret: God kandidat"), "{out}");
+    assert!(run("kari #rekruttering say Takk!")
+        .await
+        .starts_with("(said in"));
+    let out = run("show #rekruttering").await;
+    assert!(
+        out.contains("Utført ✅") && out.contains("kari: Takk!"),
+        "{out}"
+    );
+    assert!(run("nobody /notat").await.starts_with("error: no member"));
+    assert_eq!(run("failures").await, "no failures");
+    bot.stop().await;
 }

@@ -11,7 +11,7 @@ use serde_json::json;
 use serenity::builder::{CreateMessage, CreateThread, EditMessage, GetMessages};
 use serenity::model::application::Interaction;
 use serenity::model::channel::ChannelType;
-use serenity::model::id::{ChannelId, MessageId, UserId};
+use serenity::model::id::{ChannelId, GuildId, MessageId, UserId};
 
 #[tokio::test]
 async fn messages_create_edit_fetch_list_delete_through_serenity() {
@@ -218,4 +218,56 @@ async fn slash_commands_in_dms_use_global_commands_and_parse() {
     assert!(c.guild_id.is_none());
     assert_eq!(c.user.id.get(), JOHN);
     assert_eq!(c.channel_id.get(), actor.channel_id());
+}
+
+#[tokio::test]
+async fn guild_members_roles_and_active_threads() {
+    init_tracing();
+    let sb = Sandbox::start(world().privileged_intents(1 << 1))
+        .await
+        .expect("sandbox");
+    let http = sb.http(HttpMode::Proxy).expect("http");
+    let guild = serenity::model::id::GuildId::new(sb.world().guild_id);
+    let members = guild
+        .members(&http, Some(100), None)
+        .await
+        .expect("members");
+    assert_eq!(members.len(), 3);
+    assert!(members
+        .iter()
+        .any(|m| m.user.id.get() == KARI && m.roles[0].get() == LEDER));
+    let found = guild
+        .search_members(&http, "jo", Some(10))
+        .await
+        .expect("search");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].user.name, "john");
+    let member = guild
+        .member(&http, UserId::new(JOHN))
+        .await
+        .expect("member");
+    assert_eq!(member.roles[0].get(), RADGIVER);
+    let roles = guild.roles(&http).await.expect("roles");
+    assert_eq!(roles.len(), 4);
+    ChannelId::new(REKRUTTERING)
+        .create_thread(
+            &http,
+            CreateThread::new("Åpen").kind(ChannelType::PublicThread),
+        )
+        .await
+        .expect("thread");
+    let active = guild
+        .get_active_threads(&http)
+        .await
+        .expect("active threads");
+    assert_eq!(active.threads.len(), 1);
+    sb.assert_no_failures();
+
+    // Without the GUILD_MEMBERS intent enabled, listing members is refused.
+    let plain = Sandbox::start(world()).await.expect("sandbox");
+    let http = plain.http(HttpMode::Proxy).expect("http");
+    let err = GuildId::new(plain.world().guild_id)
+        .members(&http, Some(10), None)
+        .await;
+    assert!(err.is_err());
 }

@@ -535,3 +535,73 @@ async fn interaction_answers_reach_people_with_closed_dms() {
     assert_eq!(s, 400, "{b}");
     assert_eq!(b["code"], 50006);
 }
+
+#[tokio::test]
+async fn missing_permissions_are_403_50013() {
+    use sandbox::world::perms;
+    init_tracing();
+    let world = world()
+        .everyone_permissions(0)
+        .bot_permissions(perms::VIEW_CHANNEL | perms::CREATE_PUBLIC_THREADS);
+    let sb = Sandbox::start(world).await.expect("sandbox");
+    let (s, _, b) = call(&sb, "POST", &msgs_path(), Some(json!({ "content": "x" }))).await;
+    assert_eq!(s, 403, "{b}");
+    assert_eq!(b["code"], 50013);
+    assert!(sb
+        .failures()
+        .last()
+        .expect("failure")
+        .reason
+        .contains("Missing Permissions"));
+    let (s, _, b) = call(
+        &sb,
+        "POST",
+        &format!("/channels/{GENERELT}/threads"),
+        Some(json!({ "name": "t", "type": 12 })),
+    )
+    .await;
+    assert_eq!(s, 403, "{b}");
+    let (s, _, b) = call(
+        &sb,
+        "POST",
+        &format!("/channels/{GENERELT}/threads"),
+        Some(json!({ "name": "t", "type": 11 })),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+}
+
+#[tokio::test]
+async fn a_callback_type_that_does_not_fit_the_interaction_is_refused() {
+    let sb = start().await;
+    let _bot = RawBot::connect(&sb).await;
+    register_commands(&sb).await;
+    let p = sb
+        .member(KARI)
+        .start_slash("rekruttering", &["ny"], &[("stilling", "x")], None)
+        .expect("dispatched");
+    // UPDATE_MESSAGE answers a component, not a slash command.
+    let (s, b) = callback(
+        &sb,
+        p.id,
+        &p.token,
+        json!({ "type": 7, "data": { "content": "x" } }),
+    )
+    .await;
+    assert_eq!(s, 400, "{b}");
+    assert!(sb
+        .failures()
+        .last()
+        .expect("failure")
+        .reason
+        .contains("not valid for interaction type 2"));
+    // The interaction can still be answered properly.
+    let (s, b) = callback(
+        &sb,
+        p.id,
+        &p.token,
+        json!({ "type": 4, "data": { "content": "x" } }),
+    )
+    .await;
+    assert_eq!(s, 204, "{b}");
+}

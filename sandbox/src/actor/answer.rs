@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::state::State;
+use crate::state::{id_of, State};
 
 /// What the bot answered to one interaction.
 #[derive(Debug, Clone)]
@@ -18,6 +18,9 @@ pub struct Answer {
     pub modal: Option<Value>,
     /// The autocomplete choices, for callback type 8.
     pub choices: Vec<Value>,
+    /// Other messages the bot posted anywhere since the interaction (in the channel, a new
+    /// thread, a DM...) that this person can see, as they are now, oldest first.
+    pub posted: Vec<Value>,
 }
 
 impl Answer {
@@ -101,7 +104,23 @@ pub fn answer_of(s: &State, id: u64) -> Option<Answer> {
             messages.extend(find(*f));
         }
     }
+    let answered: Vec<u64> = messages.iter().map(id_of).collect();
+    let mut posted: Vec<Value> = s
+        .messages
+        .values()
+        .flatten()
+        .filter(|m| id_of(m) > id && !answered.contains(&id_of(m)))
+        .filter(|m| m["author"]["bot"] == true)
+        .filter(|m| {
+            s.ephemeral_for
+                .get(&id_of(m))
+                .is_none_or(|u| *u == i.user_id)
+        })
+        .cloned()
+        .collect();
+    posted.sort_by_key(id_of);
     Some(Answer {
+        posted,
         interaction_id: id,
         callback_type: kind,
         modal: (kind == 9).then(|| body["data"].clone()),

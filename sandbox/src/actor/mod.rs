@@ -12,6 +12,7 @@ use crate::state::{id_of, Failure, State};
 
 mod answer;
 mod options;
+mod say;
 mod select;
 mod snapshot;
 
@@ -314,7 +315,31 @@ impl Actor {
                 Some(Ok(())) => {}
             }
         }
+        self.settle().await;
         answer_of(&self.sb.shared().read(), id).ok_or(ActorError::NotConnected)
+    }
+
+    /// Waits until no message has been created, edited or deleted for `Config::answer_settle`
+    /// (at most `answer_timeout` in all).
+    async fn settle(&self) {
+        let config = &self.sb.world().config;
+        if config.answer_settle.is_zero() {
+            return;
+        }
+        let deadline = tokio::time::Instant::now() + config.answer_timeout;
+        loop {
+            let version = self.sb.shared().read().message_version;
+            let changed = self
+                .sb
+                .shared()
+                .wait_for(config.answer_settle, |s| {
+                    (s.message_version != version).then_some(())
+                })
+                .await;
+            if changed.is_none() || tokio::time::Instant::now() >= deadline {
+                return;
+            }
+        }
     }
 
     fn visible(&self, s: &State, m: &Value) -> bool {
@@ -383,6 +408,17 @@ impl Actor {
             let ch = s.channels.get(&self.channel_id).cloned().ok_or_else(|| {
                 ActorError::NotFound(format!("channel {} does not exist", self.channel_id))
             })?;
+            // A private thread is seen only by its members (and moderators, not modelled).
+            if ch.kind == 12 && !ch.members.contains(&self.member.id) {
+                return Err(ActorError::Usage(format!(
+                    "{} is not a member of the private thread #{} and cannot see it",
+                    self.member.name, ch.name
+                )));
+            }
+            // The person as they are now (roles the bot gave or took).
+            let member = s
+                .member(w, self.member.id)
+                .unwrap_or_else(|| self.member.clone());
             let id = s.snowflake();
             let token = format!("aW50ZXJhY3Rpb24{id}sandbox");
             let source_message = msg.as_ref().map(id_of);
@@ -392,7 +428,7 @@ impl Actor {
                 kind,
                 data,
                 world: w,
-                member: &self.member,
+                member: &member,
                 channel: channel_json(w, &ch),
                 in_guild: ch.kind != 1,
                 message: msg,

@@ -91,14 +91,12 @@ pub(super) fn typed(
             .map_err(|_| format!("{raw:?} is not a number"))?),
         6 => {
             let u = id()?;
-            let m = w
-                .members
-                .iter()
-                .find(|m| m.id == u)
+            let m = s
+                .member(w, u)
                 .ok_or(format!("user {u} is not in the guild"))?;
             let users = resolved.entry("users").or_insert_with(|| json!({}));
             users[u.to_string()] = payloads::user(m.id, &m.name, false);
-            let mut pm = payloads::member(m);
+            let mut pm = payloads::member(&m);
             if let Some(o) = pm.as_object_mut() {
                 o.remove("user");
             }

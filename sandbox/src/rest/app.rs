@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use super::{ApiError, Ctx, Reply};
 use crate::payloads;
 use crate::state::id_of;
+use crate::world::perms;
 
 pub fn handle(c: &Ctx<'_>) -> Reply {
     let w = &c.shared.world;
@@ -56,7 +57,7 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
         }
         "get_guild" => {
             guild(c)?;
-            let mut g = payloads::guild_create(w, vec![], vec![], false);
+            let mut g = payloads::guild_create(w, &[], vec![], vec![], false);
             if let Some(o) = g.as_object_mut() {
                 for k in [
                     "members",
@@ -76,12 +77,90 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
         "get_guild_member" => {
             guild(c)?;
             let id = c.m.id("user_id");
-            let m = w
-                .members
-                .iter()
-                .find(|m| m.id == id)
+            let m = c
+                .shared
+                .read()
+                .member(w, id)
                 .ok_or_else(|| ApiError::unknown("Member", 10007))?;
-            Ok((200, payloads::member(m)))
+            Ok((200, payloads::member(&m)))
+        }
+        "add_guild_member_role" | "delete_guild_member_role" => member_role(c),
+        "list_guild_members" | "search_guild_members" => {
+            guild(c)?;
+            // Privileged: needs the GUILD_MEMBERS intent enabled for the application.
+            if w.privileged_intents & (1 << 1) == 0 {
+                return Err(ApiError::new(
+                    403,
+                    50001,
+                    "Missing Access (GUILD_MEMBERS intent is not enabled)",
+                ));
+            }
+            let max = 1000;
+            let limit: usize = c
+                .query
+                .get("limit")
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(1);
+            if !(1..=max).contains(&limit) {
+                return Err(ApiError::new(
+                    400,
+                    50035,
+                    "Invalid Form Body (limit must be 1 to 1000)",
+                ));
+            }
+            let after: u64 = c
+                .query
+                .get("after")
+                .and_then(|a| a.parse().ok())
+                .unwrap_or(0);
+            let query = c.query.get("query").map(|q| q.to_lowercase());
+            if c.m.op.operation_id == "search_guild_members" && query.is_none() {
+                return Err(ApiError::new(
+                    400,
+                    50035,
+                    "Invalid Form Body (query is required)",
+                ));
+            }
+            let people = c.shared.read().members(w);
+            let mut members: Vec<&crate::world::Member> = people
+                .iter()
+                .filter(|m| m.id > after)
+                .filter(|m| {
+                    query
+                        .as_ref()
+                        .is_none_or(|q| m.name.to_lowercase().starts_with(q))
+                })
+                .collect();
+            members.sort_by_key(|m| m.id);
+            let list = members
+                .into_iter()
+                .take(limit)
+                .map(payloads::member)
+                .collect();
+            Ok((200, Value::Array(list)))
+        }
+        "list_guild_roles" => {
+            guild(c)?;
+            let mut roles = vec![payloads::role(&payloads::everyone(w), 0)];
+            roles.extend(
+                w.roles
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| payloads::role(r, i + 1)),
+            );
+            roles.push(payloads::bot_role(w, w.roles.len() + 1));
+            Ok((200, Value::Array(roles)))
+        }
+        "get_active_guild_threads" => {
+            guild(c)?;
+            let st = c.shared.read();
+            let threads: Vec<Value> = st
+                .channels
+                .values()
+                .filter(|ch| ch.kind == 11 || ch.kind == 12)
+                .map(|ch| super::channel_json(w, ch))
+                .collect();
+            Ok((200, json!({ "threads": threads, "members": [] })))
         }
         "list_guild_channels" => {
             guild(c)?;
@@ -96,6 +175,46 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
         }
         _ => commands(c),
     }
+}
+
+/// Gives or takes a role (MANAGE_ROLES; not @everyone or a managed role; the bot's own role is
+/// the highest, so every other role is below it). Dispatches GUILD_MEMBER_UPDATE.
+fn member_role(c: &Ctx<'_>) -> Reply {
+    let w = &c.shared.world;
+    guild(c)?;
+    let (user, role) = (c.m.id("user_id"), c.m.id("role_id"));
+    if w.bot_guild_permissions() & (perms::MANAGE_ROLES | (1 << 3)) == 0 {
+        return Err(ApiError::new(
+            403,
+            50013,
+            "Missing Permissions (MANAGE_ROLES)",
+        ));
+    }
+    if role == w.guild_id || role == w.bot_role_id {
+        return Err(ApiError::new(
+            403,
+            50013,
+            "Missing Permissions (@everyone or a managed role)",
+        ));
+    }
+    if !w.roles.iter().any(|r| r.id == role) {
+        return Err(ApiError::unknown("Role", 10011));
+    }
+    let add = c.m.op.operation_id == "add_guild_member_role";
+    c.shared.write(|s| {
+        let mut m = s
+            .member(w, user)
+            .ok_or_else(|| ApiError::unknown("Member", 10007))?;
+        m.roles.retain(|r| *r != role);
+        if add {
+            m.roles.push(role);
+        }
+        s.member_roles.insert(user, m.roles.clone());
+        let mut d = payloads::member(&m);
+        d["guild_id"] = json!(w.guild_id.to_string());
+        crate::gateway::dispatch(s, 1 << 1, "GUILD_MEMBER_UPDATE", d);
+        Ok((204, Value::Null))
+    })
 }
 
 fn guild(c: &Ctx<'_>) -> Result<(), ApiError> {

@@ -49,9 +49,8 @@ fn callback(c: &Ctx<'_>) -> Reply {
             _ => &[],
         };
         if !allowed.contains(&kind) {
-            return Err(ApiError::new(
-                400,
-                40043,
+            return Err(form_error(
+                "type",
                 format!("Interaction callback type {kind} is not valid for interaction type {}", rec.kind),
             ));
         }
@@ -70,10 +69,9 @@ fn callback(c: &Ctx<'_>) -> Reply {
             6 if rec.source_message.is_none() && rec.kind == 5 => None,
             6 | 7 => {
                 let Some(src) = rec.source_message else {
-                    return Err(ApiError::new(
-                        400,
-                        40043,
-                        "Update callbacks need a message (component interaction)",
+                    return Err(form_error(
+                        "type",
+                        "Update callbacks need a message (component interaction)".into(),
                     ));
                 };
                 if kind == 7 {
@@ -95,6 +93,15 @@ fn callback(c: &Ctx<'_>) -> Reply {
     })
 }
 
+/// 400 Invalid Form Body with one error at `field`.
+fn form_error(field: &str, message: String) -> ApiError {
+    let mut e = ApiError::new(400, 50035, "Invalid Form Body");
+    e.errors = Some(
+        json!({ field: { "_errors": [{ "code": "INTERACTION_CALLBACK_TYPE_INVALID", "message": message }] } }),
+    );
+    e
+}
+
 /// A message made by an interaction response; ephemeral ones are seen only by the actor.
 fn interaction_message(
     s: &mut State,
@@ -110,16 +117,38 @@ fn interaction_message(
     }
     // The person started the interaction, so closed DMs do not matter; ephemeral messages are
     // not dispatched.
-    let mut msg = store_message(s, w, rec.channel_id, body, flags & EPHEMERAL == 0);
-    let id = crate::state::id_of(&msg);
-    msg["webhook_id"] = json!(w.application_id.to_string());
-    if let Some(m) = s.find_message_mut(rec.channel_id, id) {
-        m["webhook_id"] = msg["webhook_id"].clone();
+    let mut extra = vec![("webhook_id", json!(w.application_id.to_string()))];
+    if let Some(meta) = metadata(s, w, rec) {
+        extra.push(("interaction_metadata", meta));
     }
+    let msg = store_message(s, w, rec.channel_id, body, flags & EPHEMERAL == 0, &extra);
+    let id = crate::state::id_of(&msg);
     if flags & EPHEMERAL != 0 {
         s.ephemeral_for.insert(id, rec.user_id);
     }
     Ok(id)
+}
+
+/// `interaction_metadata` of a message made by an interaction (docs: resources--message.mdx).
+fn metadata(s: &State, w: &crate::world::World, rec: &InteractionRec) -> Option<Value> {
+    let person = s.member(w, rec.user_id)?;
+    let mut meta = json!({
+        "id": rec.id.to_string(),
+        "type": rec.kind,
+        "user": crate::payloads::user(person.id, &person.name, false),
+        "authorizing_integration_owners": { "0": w.guild_id.to_string() },
+    });
+    if let Some(o) = rec.original {
+        meta["original_response_message_id"] = json!(o.to_string());
+    }
+    match rec.kind {
+        2 => Some(meta),
+        3 => {
+            meta["interacted_message_id"] = json!(rec.source_message?.to_string());
+            Some(meta)
+        }
+        _ => None,
+    }
 }
 
 fn webhook(c: &Ctx<'_>) -> Reply {

@@ -2,11 +2,12 @@
 
 use serde_json::{json, Value};
 
+use super::permissions::check_permissions;
 use super::{ApiError, Ctx, Reply};
 use crate::gateway::dispatch;
 use crate::payloads;
 use crate::state::{id_of, ChannelRec, State};
-use crate::world::World;
+use crate::world::{perms, World};
 
 const GUILDS: u64 = 1;
 const GUILD_MESSAGES: u64 = 1 << 9;
@@ -81,16 +82,18 @@ pub fn post_message(
         }
     }
     check_not_empty(body)?;
-    Ok(store_message(s, w, channel_id, body, true))
+    Ok(store_message(s, w, channel_id, body, true, &[]))
 }
 
-/// Stores a message from the bot (no checks); dispatches MESSAGE_CREATE if `dispatched`.
+/// Stores a message from the bot (no checks) with `extra` fields set; dispatches
+/// MESSAGE_CREATE if `dispatched`.
 pub fn store_message(
     s: &mut State,
     w: &World,
     channel_id: u64,
     body: &Value,
     dispatched: bool,
+    extra: &[(&str, Value)],
 ) -> Value {
     let guild = s
         .channels
@@ -104,8 +107,12 @@ pub fn store_message(
         .unwrap_or(GUILD_MESSAGES);
     let id = s.snowflake();
     let author = payloads::user(w.bot_id, &w.bot_name, true);
-    let msg = payloads::message(id, channel_id, guild, author, body);
+    let mut msg = payloads::message(id, channel_id, guild, author, body);
+    for (k, v) in extra {
+        msg[*k] = v.clone();
+    }
     s.messages.entry(channel_id).or_default().push(msg.clone());
+    s.message_version += 1;
     if dispatched {
         dispatch(s, intent, "MESSAGE_CREATE", msg.clone());
     }
@@ -130,7 +137,11 @@ pub fn edit_message(
     payloads::apply_edit(m, body);
     m["edited_timestamp"] = json!(payloads::now());
     let m = m.clone();
-    dispatch(s, intent, "MESSAGE_UPDATE", m.clone());
+    s.message_version += 1;
+    // Ephemeral messages are not dispatched.
+    if !s.ephemeral_for.contains_key(&message_id) {
+        dispatch(s, intent, "MESSAGE_UPDATE", m.clone());
+    }
     Ok(m)
 }
 
@@ -147,11 +158,14 @@ pub fn delete_message(
     if before == list.len() {
         return Err(ApiError::unknown("Message", 10008));
     }
+    s.message_version += 1;
     let mut d = json!({ "id": message_id.to_string(), "channel_id": channel_id.to_string() });
     if let Some(g) = guild_of(w, &ch) {
         d["guild_id"] = json!(g.to_string());
     }
-    dispatch(s, message_intent(&ch), "MESSAGE_DELETE", d);
+    if s.ephemeral_for.remove(&message_id).is_none() {
+        dispatch(s, message_intent(&ch), "MESSAGE_DELETE", d);
+    }
     Ok(())
 }
 
@@ -178,7 +192,14 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
     let w = &c.shared.world;
     let channel_id = c.m.id("channel_id");
     let message_id = c.m.id("message_id");
-    c.shared.write(|s| match c.m.op.operation_id.as_str() {
+    c.shared.write(|s| {
+        check_permissions(s, w, c.m.op.operation_id.as_str(), channel_id, c.body)?;
+        operation(c, s, w, channel_id, message_id)
+    })
+}
+
+fn operation(c: &Ctx<'_>, s: &mut State, w: &World, channel_id: u64, message_id: u64) -> Reply {
+    match c.m.op.operation_id.as_str() {
         "get_channel" => Ok((200, channel_json(w, channel(s, channel_id)?))),
         "trigger_typing_indicator" => channel(s, channel_id).map(|_| (204, Value::Null)),
         "create_message" => post_message(s, w, channel_id, c.body).map(|m| (200, m)),
@@ -190,7 +211,9 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
         }
         "get_message" => {
             channel(s, channel_id)?;
-            let m = s.find_message(channel_id, message_id).ok_or_else(|| ApiError::unknown("Message", 10008))?;
+            let m = s
+                .find_message(channel_id, message_id)
+                .ok_or_else(|| ApiError::unknown("Message", 10008))?;
             Ok((200, m.clone()))
         }
         "list_messages" => {
@@ -216,7 +239,9 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
                 .flatten()
                 .rev()
                 .filter(|m| !s.ephemeral_for.contains_key(&id_of(m)))
-                .filter(|m| before.is_none_or(|b| id_of(m) < b) && after.is_none_or(|a| id_of(m) > a))
+                .filter(|m| {
+                    before.is_none_or(|b| id_of(m) < b) && after.is_none_or(|a| id_of(m) > a)
+                })
                 .take(limit)
                 .cloned()
                 .collect();
@@ -224,27 +249,65 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
         }
         "update_message" => {
             channel(s, channel_id)?;
-            let m = s.find_message(channel_id, message_id).ok_or_else(|| ApiError::unknown("Message", 10008))?;
+            let m = s
+                .find_message(channel_id, message_id)
+                .ok_or_else(|| ApiError::unknown("Message", 10008))?;
             if m["author"]["id"] != json!(w.bot_id.to_string()) {
-                return Err(ApiError::new(403, 50005, "Cannot edit a message authored by another user"));
+                return Err(ApiError::new(
+                    403,
+                    50005,
+                    "Cannot edit a message authored by another user",
+                ));
             }
             edit_message(s, channel_id, message_id, c.body).map(|m| (200, m))
         }
-        "delete_message" => delete_message(s, w, channel_id, message_id).map(|_| (204, Value::Null)),
+        "delete_message" => {
+            // Someone else's message: MANAGE_MESSAGES in a guild, never in a DM.
+            let others = s
+                .find_message(channel_id, message_id)
+                .is_some_and(|m| m["author"]["id"] != json!(w.bot_id.to_string()));
+            if others {
+                let dm = s.channels.get(&channel_id).is_some_and(|c| c.kind == 1);
+                if dm {
+                    return Err(ApiError::new(
+                        403,
+                        50003,
+                        "Cannot execute action on a DM channel",
+                    ));
+                }
+                if w.bot_guild_permissions() & (perms::MANAGE_MESSAGES | (1 << 3)) == 0 {
+                    return Err(ApiError::new(
+                        403,
+                        50013,
+                        "Missing Permissions (MANAGE_MESSAGES)",
+                    ));
+                }
+            }
+            delete_message(s, w, channel_id, message_id).map(|_| (204, Value::Null))
+        }
         "create_thread_from_message" | "create_thread" => {
             let parent = channel(s, channel_id)?.clone();
             if parent.kind != 0 {
-                return Err(ApiError::new(400, 50024, "Cannot execute action on this channel type"));
+                return Err(ApiError::new(
+                    400,
+                    50024,
+                    "Cannot execute action on this channel type",
+                ));
             }
             let from_message = c.m.op.operation_id == "create_thread_from_message";
             let (id, kind) = if from_message {
-                s.find_message(channel_id, message_id).ok_or_else(|| ApiError::unknown("Message", 10008))?;
+                s.find_message(channel_id, message_id)
+                    .ok_or_else(|| ApiError::unknown("Message", 10008))?;
                 (message_id, 11)
             } else {
                 (s.snowflake(), c.body["type"].as_u64().unwrap_or(12) as u8)
             };
             if s.channels.contains_key(&id) {
-                return Err(ApiError::new(400, 160004, "A thread has already been created for this message"));
+                return Err(ApiError::new(
+                    400,
+                    160004,
+                    "A thread has already been created for this message",
+                ));
             }
             let rec = ChannelRec {
                 id,
@@ -267,13 +330,24 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
             Ok((201, thread))
         }
         "add_thread_member" | "join_thread" => {
-            let user = if c.m.op.operation_id == "join_thread" { w.bot_id } else { c.m.id("user_id") };
+            let user = if c.m.op.operation_id == "join_thread" {
+                w.bot_id
+            } else {
+                c.m.id("user_id")
+            };
             if user != w.bot_id && !w.members.iter().any(|m| m.id == user) {
                 return Err(ApiError::unknown("Member", 10007));
             }
-            let ch = s.channels.get_mut(&channel_id).ok_or_else(|| ApiError::unknown("Channel", 10003))?;
+            let ch = s
+                .channels
+                .get_mut(&channel_id)
+                .ok_or_else(|| ApiError::unknown("Channel", 10003))?;
             if ch.kind != 11 && ch.kind != 12 {
-                return Err(ApiError::new(400, 50024, "Cannot execute action on this channel type"));
+                return Err(ApiError::new(
+                    400,
+                    50024,
+                    "Cannot execute action on this channel type",
+                ));
             }
             if !ch.members.contains(&user) {
                 ch.members.push(user);
@@ -300,7 +374,11 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
             if !w.members.iter().any(|m| m.id == rid) {
                 return Err(ApiError::unknown("User", 10013));
             }
-            let existing = s.channels.values().find(|ch| ch.kind == 1 && ch.recipient == Some(rid)).cloned();
+            let existing = s
+                .channels
+                .values()
+                .find(|ch| ch.kind == 1 && ch.recipient == Some(rid))
+                .cloned();
             let rec = match existing {
                 Some(r) => r,
                 None => {
@@ -322,7 +400,9 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
             let add = c.m.op.operation_id == "add_my_message_reaction";
             let emoji = decode(c.m.param("emoji_name"));
             channel(s, channel_id)?;
-            let m = s.find_message_mut(channel_id, message_id).ok_or_else(|| ApiError::unknown("Message", 10008))?;
+            let m = s
+                .find_message_mut(channel_id, message_id)
+                .ok_or_else(|| ApiError::unknown("Message", 10008))?;
             let mut list = m["reactions"].as_array().cloned().unwrap_or_default();
             list.retain(|r| r["emoji"]["name"] != json!(emoji));
             if add {
@@ -334,6 +414,10 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
             m["reactions"] = Value::Array(list);
             Ok((204, Value::Null))
         }
-        other => Err(ApiError::new(501, 0, format!("501: Not Implemented ({other})"))),
-    })
+        other => Err(ApiError::new(
+            501,
+            0,
+            format!("501: Not Implemented ({other})"),
+        )),
+    }
 }

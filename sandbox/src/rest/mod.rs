@@ -4,6 +4,11 @@
 mod app;
 mod interactions;
 mod messages;
+mod permissions;
+mod reply;
+
+use reply::{err_detail, form_errors, rate_limited, Outcome};
+pub use reply::{ApiError, Reply};
 
 pub use messages::channel_json;
 
@@ -14,11 +19,11 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use crate::limits;
-use crate::ratelimit::{Headers, RateLimiter};
-use crate::spec::{spec, Matched, Violation};
+use crate::ratelimit::RateLimiter;
+use crate::spec::{spec, Matched};
 use crate::state::{FaultKind, RequestRecord, Shared};
 
 /// What the HTTP server needs.
@@ -28,46 +33,6 @@ pub struct Server {
     /// `ws://127.0.0.1:PORT/gateway` (no query string: serenity appends `?v=10`).
     pub gateway_url: String,
 }
-
-/// An error answered like Discord: `{"code", "message", "errors"?}`.
-#[derive(Debug)]
-pub struct ApiError {
-    pub status: u16,
-    pub code: u32,
-    pub message: String,
-    pub errors: Option<Value>,
-    /// Recorded as a failure the test sees (the bot did something Discord refuses).
-    pub failure: bool,
-}
-
-impl ApiError {
-    pub fn new(status: u16, code: u32, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-            errors: None,
-            failure: true,
-        }
-    }
-    /// A refusal that a correct bot can meet (unknown message, DMs closed): not a failure.
-    pub fn expected(mut self) -> Self {
-        self.failure = false;
-        self
-    }
-    pub fn unknown(what: &str, code: u32) -> Self {
-        ApiError::new(404, code, format!("Unknown {what}")).expected()
-    }
-    fn body(&self) -> Value {
-        let mut b = json!({ "code": self.code, "message": self.message });
-        if let Some(e) = &self.errors {
-            b["errors"] = e.clone();
-        }
-        b
-    }
-}
-
-pub type Reply = Result<(u16, Value), ApiError>;
 
 /// What an operation handler gets.
 pub struct Ctx<'a> {
@@ -124,14 +89,6 @@ pub async fn handle(State(server): State<Arc<Server>>, req: Request) -> Response
     }
     resp
 }
-
-type Outcome = (
-    u16,
-    Option<Value>,
-    Vec<(&'static str, String)>,
-    String,
-    Option<Value>,
-);
 
 async fn process(
     server: &Server,
@@ -213,7 +170,7 @@ async fn process(
             retry_after,
             global,
         }) => {
-            return rate_limited(method, &route, retry_after, global, None, body_json.clone());
+            return rate_limited(&route, retry_after, global, None, body_json.clone());
         }
         Some(FaultKind::Delay(d)) => tokio::time::sleep(d).await,
         None => {}
@@ -238,7 +195,6 @@ async fn process(
             Ok(h) => extra = h.pairs(),
             Err(l) => {
                 return rate_limited(
-                    method,
                     &route,
                     l.retry_after,
                     l.global,
@@ -313,6 +269,12 @@ async fn process(
         | "get_user"
         | "get_guild"
         | "get_guild_member"
+        | "list_guild_members"
+        | "add_guild_member_role"
+        | "delete_guild_member_role"
+        | "search_guild_members"
+        | "list_guild_roles"
+        | "get_active_guild_threads"
         | "list_guild_channels"
         | "list_application_commands"
         | "bulk_set_application_commands"
@@ -365,68 +327,4 @@ async fn process(
             fail(status, &route, e, extra)
         }
     }
-}
-
-fn err_detail(e: &ApiError) -> String {
-    e.errors.as_ref().map(|v| v.to_string()).unwrap_or_default()
-}
-
-fn rate_limited(
-    _method: &str,
-    route: &str,
-    retry_after: f64,
-    global: bool,
-    headers: Option<Headers>,
-    body: Option<Value>,
-) -> Outcome {
-    // The global limit's reply carries no route headers; Retry-After is whole seconds, rounded
-    // up (docs: topics--rate-limits.mdx), the body has the exact float.
-    let mut extra = match (global, headers) {
-        (false, Some(h)) => h.pairs(),
-        _ => Vec::new(),
-    };
-    extra.push((
-        "retry-after",
-        format!("{}", retry_after.ceil().max(1.0) as u64),
-    ));
-    if global {
-        extra.push(("x-ratelimit-global", "true".into()));
-        extra.push(("x-ratelimit-scope", "global".into()));
-    } else {
-        extra.push(("x-ratelimit-scope", "user".into()));
-    }
-    let reply = json!({
-        "message": "You are being rate limited.",
-        "retry_after": retry_after,
-        "global": global,
-    });
-    (429, Some(reply), extra, route.to_string(), body)
-}
-
-/// Discord's nested `errors` object: `{"content": {"_errors": [{"code", "message"}]}}`.
-fn form_errors(violations: &[Violation]) -> Value {
-    let mut root = Value::Object(Map::new());
-    for v in violations {
-        let mut node = &mut root;
-        for seg in v.path.split('/').filter(|s| !s.is_empty()) {
-            node = match node {
-                Value::Object(o) => o.entry(seg.to_string()).or_insert_with(|| json!({})),
-                other => other,
-            };
-        }
-        let code = match v.rule.as_str() {
-            "maxLength" | "limit" => "BASE_TYPE_MAX_LENGTH",
-            "locale" => "LOCALE_INVALID",
-            "required" => "BASE_TYPE_REQUIRED",
-            "pattern" => "APPLICATION_COMMAND_INVALID_NAME",
-            _ => "BASE_TYPE_INVALID",
-        };
-        if let Some(o) = node.as_object_mut() {
-            let list = o.entry("_errors").or_insert_with(|| json!([]));
-            if let Some(a) = list.as_array_mut() {
-                a.push(json!({ "code": code, "message": v.message, "rule": v.rule }));
-            }
-        }
-    }
-    root
 }
