@@ -61,6 +61,9 @@ pub fn world() -> World {
                 .roles(&[HR_ROLE])
                 .locale("en-GB"),
         );
+    // Our tests and the demo wait on the event they expect (a line in the thread, a request),
+    // never on a quiet period.
+    world.config.answer_settle = std::time::Duration::ZERO;
     // A token shaped like a real one, so the binary's own configuration check accepts it.
     world.token = "c2FuZGJveC1ib3Q.los-sandbox.token-for-tests".into();
     // Administrator (bit 3) for /oppsett.
