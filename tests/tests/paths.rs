@@ -171,3 +171,88 @@ async fn when_every_candidate_declines_the_case_goes_back_to_the_applications() 
         .contains(&kit.t(Lang::Nb, "btn-done")));
     kit.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_union_does_not_agree_the_manager_reopens_the_recommendation() {
+    let (kit, thread) = Kit::with_case().await;
+    through_announcement(&kit, thread, "01.02.2027").await;
+    through_applications(&kit, thread).await;
+    kit.press_form(
+        LEDER,
+        thread,
+        "btn-candidates",
+        "skriver_innstilling",
+        &[("field-candidates", "Kari Nordmann")],
+    )
+    .await;
+    kit.press(LEDER, thread, "btn-done", "skriver_innstilling")
+        .await;
+    kit.press(LEDER, thread, "btn-agree", "dialog_tillitsvalgt")
+        .await;
+    let id = kit.case_id(thread).await.0.to_string();
+    let union = kit
+        .h
+        .member(TILLITSVALGT)
+        .slash(
+            "rekruttering",
+            &["gjenapne"],
+            &[
+                ("sak", &id),
+                ("steg", "skriver_innstilling"),
+                ("grunn", "Uenige om rangeringen"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(
+        union.ephemeral(),
+        "only the manager or HR may send it back: {}",
+        union.text()
+    );
+    let found = kit
+        .h
+        .member(LEDER)
+        .autocomplete(
+            "rekruttering",
+            &["gjenapne"],
+            &[("sak", &id), ("steg", "innstill")],
+            "steg",
+        )
+        .await
+        .unwrap();
+    assert!(
+        found
+            .choices
+            .iter()
+            .any(|c| c["value"] == "skriver_innstilling"),
+        "{:?}",
+        found.choices
+    );
+    let reopened = kit
+        .h
+        .member(LEDER)
+        .slash(
+            "rekruttering",
+            &["gjenapne"],
+            &[
+                ("sak", &id),
+                ("steg", "skriver_innstilling"),
+                ("grunn", "Uenige om rangeringen"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(
+        reopened
+            .text()
+            .contains(&kit.step_title(Lang::Nb, "skriver_innstilling")),
+        "{}",
+        reopened.text()
+    );
+    assert_eq!(
+        Kit::open_steps(&kit.case(thread).await),
+        ["skriver_innstilling"]
+    );
+    kit.line(thread, "Uenige om rangeringen").await;
+    kit.stop().await;
+}

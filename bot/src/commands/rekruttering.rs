@@ -23,7 +23,7 @@ const PAGE: u32 = 10;
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("ny", "status", "mine", "oversikt", "historikk", "avslutt"),
+    subcommands("ny", "status", "mine", "oversikt", "historikk", "gjenapne", "avslutt"),
     subcommand_required
 )]
 pub async fn rekruttering(_ctx: Context<'_>) -> Result<(), BotError> {
@@ -327,6 +327,69 @@ pub async fn avslutt(
     reply(
         ctx,
         tr(&ctx).args("reply-case-closed", &[("case", sak.into())]),
+    )
+    .await?;
+    publish::publish_change(
+        ctx.http(),
+        ctx.data(),
+        &s,
+        &changed.case,
+        &changed.events,
+        false,
+    )
+    .await
+}
+
+/// The chart's steps whose title (in the typer's language) contains what was typed.
+async fn steps(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
+    let t = tr(&ctx);
+    let typed = partial.to_lowercase();
+    let choices = ctx
+        .data()
+        .process
+        .steps()
+        .iter()
+        .map(|st| (t.step(&st.id), st.id.as_str()))
+        .filter(|(title, _)| title.to_lowercase().contains(&typed))
+        .take(25)
+        .map(|(title, id)| AutocompleteChoice::new(clip(&title, 100), id))
+        .collect();
+    CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Goes back to a finished step to do it again (what came after it is undone).
+#[poise::command(slash_command, guild_only)]
+pub async fn gjenapne(
+    ctx: Context<'_>,
+    #[autocomplete = "open_cases"] sak: i64,
+    #[autocomplete = "steps"] steg: String,
+    grunn: String,
+) -> Result<(), BotError> {
+    let s = settings(&ctx).await?;
+    let member = ctx.author_member().await.ok_or(BotError::NotInServer)?;
+    let actor = actor_of(&s, &member);
+    let reason = Reason::parse(&grunn).map_err(|error| {
+        BotError::Input(InputError::Text {
+            field: "reason",
+            error,
+        })
+    })?;
+    let step = StepId::new(steg.trim());
+    let action = Action::Reopen {
+        step: step.clone(),
+        reason,
+    };
+    let changed = service::act(ctx.data(), &s, CaseId(sak), &actor, &action).await?;
+    let t = tr(&ctx);
+    reply(
+        ctx,
+        t.args(
+            "reply-reopened",
+            &[
+                ("case", sak.into()),
+                ("step", t.step(&step).as_str().into()),
+            ],
+        ),
     )
     .await?;
     publish::publish_change(
