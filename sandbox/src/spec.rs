@@ -76,13 +76,9 @@ fn follow_the_docs(doc: &mut Value) {
         else {
             continue;
         };
-        if field["type"]
-            .as_array()
-            .is_some_and(|t| t.contains(&json!("integer")))
-        {
+        if field["type"].as_array().is_some_and(|t| t.contains(&json!("integer"))) {
             let as_integer = field.clone();
-            *field =
-                json!({ "anyOf": [as_integer, { "type": "string", "pattern": "^[0-9]{1,20}$" }] });
+            *field = json!({ "anyOf": [as_integer, { "type": "string", "pattern": "^[0-9]{1,20}$" }] });
         }
     }
 }
