@@ -64,3 +64,31 @@ async fn a_nonce_longer_than_25_characters_is_refused() {
     assert!(sent.is_err(), "{sent:?}");
     assert!(sb.messages(REKRUTTERING).is_empty());
 }
+
+#[tokio::test]
+async fn a_lost_reply_still_posts_and_the_retry_with_its_nonce_finds_it() {
+    let sb = Sandbox::start(world()).await.expect("sandbox");
+    let http = std::sync::Arc::new(sb.http(HttpMode::Proxy).expect("http"));
+    let ch = ChannelId::new(REKRUTTERING);
+    sb.lose_reply_next("POST /channels/{channel_id}/messages", 1);
+    let sender = http.clone();
+    let lost = tokio::spawn(async move {
+        ch.send_message(&sender, with_nonce("påminnelse", "lost1", true))
+            .await
+    });
+    let posted = sb
+        .wait_for_message(REKRUTTERING, |m| m["content"] == "påminnelse")
+        .await
+        .expect("posted although unanswered");
+    assert!(!lost.is_finished(), "the reply should never come");
+    lost.abort();
+    let retry = ch
+        .send_message(&http, with_nonce("påminnelse", "lost1", true))
+        .await
+        .expect("the retry is answered");
+    assert_eq!(
+        retry.id.to_string(),
+        posted["id"].as_str().unwrap_or_default()
+    );
+    assert_eq!(sb.messages(REKRUTTERING).len(), 1);
+}
