@@ -224,6 +224,33 @@ impl Bot {
             .unwrap()
     }
 
+    /// The manager's reminder line about `step` of one case.
+    pub fn manager_line_of(&self, case: CaseId, title: &str, step: &str) -> String {
+        format!(
+            "Sak #{} {title}: «{}» skal være gjort innen",
+            case.0,
+            self.step_title(step)
+        )
+    }
+
+    /// HR's reminder line about `step` of one case.
+    pub fn hr_line_of(&self, case: CaseId, title: &str, step: &str) -> String {
+        format!(
+            "sak #{} {title}: «{}» er fortsatt åpen",
+            case.0,
+            self.step_title(step)
+        )
+    }
+
+    /// The bot goes down (its process state is gone); the sandbox stays.
+    pub async fn down(&mut self) {
+        if let Some(bot) = self.h.bot.take() {
+            let data = bot.data.clone();
+            bot.stop().await;
+            data.db.close().await;
+        }
+    }
+
     pub async fn stop(self) {
         self.h.stop().await;
     }
