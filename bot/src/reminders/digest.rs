@@ -156,6 +156,14 @@ pub async fn compose(
                 *e = (*e).min(day);
             }
         }
+        // A step with a deadline that has come shows the deadline, not an earlier nudge.
+        for d in flow::deadlines(&data.process, &case, &rs.deadlines) {
+            if d.date <= today {
+                if let Some(day) = worst.get_mut(&d.step) {
+                    *day = d.date;
+                }
+            }
+        }
         for (step, day) in worst {
             let Some(phase) = data.process.phase_of(&step) else {
                 continue;
