@@ -173,3 +173,7 @@ reminder-late = (Sent late: it was due { $due }, while the bot was down.)
 digest-heading = **HR digest { $date }**: overdue and today's actions
 digest-line-overdue = • ⚠️ { $thread } #{ $case } { $title }: “{ $step }”, overdue since { $date }
 digest-line-today = • { $thread } #{ $case } { $title }: “{ $step }”, today
+btn-reminder-done = Done
+btn-reminder-snooze = Remind me tomorrow
+reply-reminder-done = “{ $step }” is recorded as done.
+reply-reminder-snoozed = All right: you will be reminded again on { $when }.

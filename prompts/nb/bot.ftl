@@ -173,3 +173,7 @@ reminder-late = (Sendt for sent: skulle ha gått ut { $due }, mens boten var ned
 digest-heading = **HR-sammendrag { $date }**: forfalte og dagens oppgaver
 digest-line-overdue = • ⚠️ { $thread } #{ $case } { $title }: «{ $step }», forfalt { $date }
 digest-line-today = • { $thread } #{ $case } { $title }: «{ $step }», i dag
+btn-reminder-done = Utført
+btn-reminder-snooze = Minn meg på i morgen
+reply-reminder-done = «{ $step }» er registrert som utført.
+reply-reminder-snoozed = Greit: du blir minnet på igjen { $when }.

@@ -35,7 +35,8 @@ pub use error::StorageError;
 pub use history::{history, HistoryEntry};
 pub use outbox::{
     claim_members, close_outgoing, configured_guilds, digest_done, next_outgoing_at, open_outgoing,
-    outgoing_due, record_digest, retry_outgoing, OutboxEnd, Outgoing,
+    outgoing_due, planned_key, record_digest, reminder_ref, retry_outgoing, snooze, snooze_key,
+    OutboxEnd, Outgoing, SNOOZE_MARK,
 };
 pub use overview::{
     hr_overview, open_case_titles, pending_for, HrOverview, OverviewCase, OverviewStep,

@@ -367,3 +367,74 @@ pub async fn configured_guilds<'a>(db: impl Acquire<'a, Database = Sqlite>) -> R
     conn.commit().await?;
     Ok(ids.into_iter().map(id_back).collect())
 }
+
+/// The key a snoozed copy of `key` gets for the day it moves to. Storage's reconcile leaves
+/// such copies alone (the planner does not know them); the sender checks the original key.
+pub fn snooze_key(key: &str, day: NaiveDate) -> String {
+    format!("{key}{SNOOZE_MARK}{}", day.format("%Y%m%d"))
+}
+
+/// Marks a snoozed copy's key: what comes before it is the original key.
+pub const SNOOZE_MARK: &str = "~z";
+
+/// The key the planner knows a reminder by (a snoozed copy's original).
+pub fn planned_key(key: &str) -> &str {
+    key.split(SNOOZE_MARK).next().unwrap_or(key)
+}
+
+/// The server and key of a reminder, by id.
+pub async fn reminder_ref<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    reminder: i64,
+) -> Result<Option<(u64, CaseId, String)>> {
+    let mut conn = db.begin().await?;
+    let row: Option<(i64, i64, String)> =
+        sqlx::query_as("SELECT guild_id, case_id, key FROM reminders WHERE id = ?")
+            .bind(reminder)
+            .fetch_optional(&mut *conn)
+            .await?;
+    conn.commit().await?;
+    Ok(row.map(|(g, c, k)| (id_back(g), CaseId(c), k)))
+}
+
+/// Queues a copy of a reminder due at `due` (*Minn meg på i morgen*), once per day it moves
+/// to: pressing twice the same day changes nothing. Returns whether a copy was queued.
+pub async fn snooze<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    reminder: i64,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let mut conn = db.begin().await?;
+    let key: Option<String> = sqlx::query_scalar("SELECT key FROM reminders WHERE id = ?")
+        .bind(reminder)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(key) = key else {
+        return Err(StorageError::NotFound);
+    };
+    let day = due.with_timezone(&chrono_tz::Europe::Oslo).date_naive();
+    let new_key = snooze_key(planned_key(&key), day);
+    let nonce = {
+        let hash = new_key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        format!("{hash:016x}")
+    };
+    let done = sqlx::query(
+        "INSERT INTO reminders (key, guild_id, case_id, step, kind, target, due_at,
+                                next_attempt_at, nonce, created_at)
+         SELECT ?1, guild_id, case_id, step, kind, target, ?2, ?2, ?3, ?4
+         FROM reminders WHERE id = ?5
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(&new_key)
+    .bind(ts(due))
+    .bind(nonce)
+    .bind(ts(now))
+    .bind(reminder)
+    .execute(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    Ok(done.rows_affected() == 1)
+}

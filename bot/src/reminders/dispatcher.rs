@@ -22,7 +22,7 @@ use crate::types::Data;
 /// Reminders claimed per pass; more are taken in the next pass right away.
 pub const BATCH: u32 = 50;
 /// Reminders merged into one message at most (so it stays under 2000 characters).
-pub const PER_MESSAGE: usize = 6;
+pub const PER_MESSAGE: usize = 5;
 /// Failed sends are tried again this many times before the reminders are given up.
 pub const MAX_ATTEMPTS: u32 = 10;
 
@@ -192,12 +192,13 @@ impl Dispatcher {
         let (mut keep, mut drop) = (Vec::new(), Vec::new());
         let mut late = Vec::new();
         let mut roles: Vec<u64> = Vec::new();
+        let mut actionable = Vec::new();
         for r in &members {
             let case = storage::load_case(db, r.guild, r.case).await?;
             let wanted = case.filter(|c| {
                 flow::plan_reminders(&self.data.process, c, &reminder_settings)
                     .iter()
-                    .any(|p| p.key == r.key)
+                    .any(|p| p.key == storage::planned_key(&r.key))
             });
             match wanted {
                 Some(case) => {
@@ -211,6 +212,9 @@ impl Dispatcher {
                     if r.target == Target::Responsible && row.destination.starts_with("c:") {
                         let ids = server::role_ids(&settings);
                         roles.extend(self.roles_of(r).iter().filter_map(|role| ids.get(role)));
+                    }
+                    if let (Target::Responsible, Some(step)) = (r.target, &r.step) {
+                        actionable.push((r.id, r.case, step.clone(), r.kind));
                     }
                     keep.push(r.id);
                 }
@@ -237,6 +241,7 @@ impl Dispatcher {
         );
         let message = CreateMessage::new()
             .content(content)
+            .components(super::buttons::rows(tr, &actionable))
             .nonce(Nonce::String(row.nonce.clone()))
             .enforce_nonce(true)
             .allowed_mentions(

@@ -6,6 +6,7 @@
 //! Tests move a `ManualClock` and call [`Handle::kick`], which returns once a pass that saw
 //! the new time has finished: no sleeping in tests.
 
+pub mod buttons;
 pub mod digest;
 pub mod dispatcher;
 pub mod render;
