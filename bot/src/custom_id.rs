@@ -36,6 +36,8 @@ pub enum Verb {
     ReminderDone(i64),
     /// *Minn meg på i morgen* on a reminder message: the reminder's id.
     Snooze(i64),
+    /// An item of the onboarding checklist ticked off.
+    Tick,
 }
 
 /// A submitted modal: which form it was.
@@ -84,6 +86,7 @@ impl fmt::Display for ComponentId {
                     Verb::Candidates => ("cand", None),
                     Verb::Help => ("help", None),
                     Verb::MoreSteps => ("more", None),
+                    Verb::Tick => ("tick", None),
                     Verb::ReminderDone(id) | Verb::Snooze(id) => {
                         number = id.to_string();
                         let name = if matches!(verb, Verb::Snooze(_)) { "snooze" } else { "rdone" };
@@ -149,6 +152,7 @@ impl ComponentId {
             ("cand", None) => press(Verb::Candidates),
             ("help", None) => press(Verb::Help),
             ("more", None) => press(Verb::MoreSteps),
+            ("tick", None) => press(Verb::Tick),
             ("rdone", Some(id)) => press(Verb::ReminderDone(id.parse().ok()?)),
             ("snooze", Some(id)) => press(Verb::Snooze(id.parse().ok()?)),
             ("m-skip", None) => modal(Form::SkipReason),
@@ -195,6 +199,7 @@ mod tests {
             press(Verb::MoreSteps),
             press(Verb::ReminderDone(i64::MAX)),
             press(Verb::Snooze(42)),
+            press(Verb::Tick),
             ComponentId::Modal {
                 form: Form::Date(DateKey::Soknadsfrist),
                 case: CaseId(i64::MAX),

@@ -177,3 +177,7 @@ btn-reminder-done = Done
 btn-reminder-snooze = Remind me tomorrow
 reply-reminder-done = “{ $step }” is recorded as done.
 reply-reminder-snoozed = All right: you will be reminded again on { $when }.
+checklist-heading = **Checklist for the new hire**: case #{ $case } { $title }, first day { $start } { $thread }
+checklist-due = {" "}· due { $date }
+checklist-ticked = {" "}· ✅ { $who }, { $when }
+checklist-posted = The checklist for the contract and the welcome is posted: { $link }

@@ -177,3 +177,7 @@ btn-reminder-done = Utført
 btn-reminder-snooze = Minn meg på i morgen
 reply-reminder-done = «{ $step }» er registrert som utført.
 reply-reminder-snoozed = Greit: du blir minnet på igjen { $when }.
+checklist-heading = **Sjekkliste for ny medarbeider**: sak #{ $case } { $title }, første arbeidsdag { $start } { $thread }
+checklist-due = {" "}· frist { $date }
+checklist-ticked = {" "}· ✅ { $who }, { $when }
+checklist-posted = Sjekklisten for arbeidsavtale og mottak er lagt ut: { $link }

@@ -7,6 +7,7 @@
 //! the new time has finished: no sleeping in tests.
 
 pub mod buttons;
+pub mod checklist;
 pub mod digest;
 pub mod dispatcher;
 pub mod render;
@@ -76,6 +77,7 @@ async fn run(
         let ticket = requested.load(Ordering::SeqCst);
         let outcome = dispatcher.run_once().await;
         digest::run_due(&data, &http).await;
+        checklist::post_due(&data, &http).await;
         purge_daily(&data, &mut purged).await;
         served.send_replace((ticket, outcome.clone()));
         let wait = until_next(&data, outcome.error.is_some()).await;
