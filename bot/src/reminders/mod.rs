@@ -11,6 +11,7 @@ pub mod checklist;
 pub mod digest;
 pub mod dispatcher;
 pub mod render;
+pub mod replan;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -73,8 +74,10 @@ async fn run(
 ) {
     let mut dispatcher = Dispatcher::new(data.clone(), http.clone());
     let mut purged: Option<NaiveDate> = None;
+    let mut replanner = replan::Replanner::default();
     loop {
         let ticket = requested.load(Ordering::SeqCst);
+        replanner.run(&data).await;
         let outcome = dispatcher.run_once().await;
         digest::run_due(&data, &http).await;
         checklist::post_due(&data, &http).await;
