@@ -267,3 +267,45 @@ async fn a_step_done_before_its_day_cancels_its_reminders() {
     );
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_hr_channel_cancels_what_was_for_it_and_the_rest_goes_out() {
+    let bot = Bot::start("gone").await;
+    let (case, _) = bot.open("Rådgiver").await;
+    bot.to_start_date(case, date(2027, 3, 1)).await;
+    let guild = bot.h.sandbox.world().guild_id;
+    let db = bot.h.data().db.pool();
+    let mut settings = storage::load_settings(db, guild).await.unwrap().unwrap();
+    settings.hr_channel = Some(999_999);
+    storage::save_settings(db, &settings).await.unwrap();
+    let out = bot.at(eight(date(2027, 2, 8))).await;
+    assert!(out.cancelled > 0, "{out:?}");
+    assert_eq!(
+        Bot::count(
+            &bot.h.sandbox.dms(LEDER),
+            &bot.manager_line("bestiller_utstyr")
+        ),
+        1
+    );
+    let to_hr: Vec<_> = bot
+        .stored(case)
+        .await
+        .into_iter()
+        .filter(|r| r.target == flow::Target::HrChannel && r.due <= eight(date(2027, 2, 8)))
+        .collect();
+    assert!(!to_hr.is_empty());
+    assert!(
+        to_hr.iter().all(|r| r.state == ReminderState::Cancelled),
+        "{to_hr:#?}"
+    );
+    // The case's own reminders go on.
+    bot.at(eight(date(2027, 2, 19))).await;
+    assert_eq!(
+        Bot::count(
+            &bot.h.sandbox.dms(LEDER),
+            &bot.manager_line("bestiller_velkomstpakke")
+        ),
+        1
+    );
+    bot.stop().await;
+}

@@ -311,8 +311,12 @@ impl Dispatcher {
                 out.cancelled += ids.len();
                 storage::close_outgoing(db, &row.nonce, OutboxEnd::Cancelled, &[], &[], &ids, now)
                     .await?;
+                // A case's own thread gone: nothing of that case can be told there any more.
                 for r in members {
-                    storage::cancel_reminders_for_case(db, r.guild, r.case).await?;
+                    let thread = self.thread_of(r.guild, r.case).await?;
+                    if thread.is_some_and(|t| row.destination == format!("c:{t}")) {
+                        storage::cancel_reminders_for_case(db, r.guild, r.case).await?;
+                    }
                 }
                 Ok(Vec::new())
             }

@@ -5,6 +5,16 @@
 //! never longer than [`MAX_SLEEP`], so a jump of the wall clock is noticed within a minute.
 //! Tests move a `ManualClock` and call [`Handle::kick`], which returns once a pass that saw
 //! the new time has finished: no sleeping in tests.
+//!
+//! Delivery: each reminder is seen once in its channel. A reminder is claimed atomically, put
+//! into an outbox row (its message: destination, reminders, nonce) before anything is sent,
+//! sent with that nonce and `enforce_nonce`, and only then marked sent together with closing
+//! the row. A crash before the row exists leaves a bare claim, released on start and sent
+//! later; a crash after it leaves an open row, whose message is sent again with the same
+//! nonce, so Discord returns the message already posted instead of posting it twice. This
+//! holds within Discord's nonce window (a few minutes): a bot down longer than that between
+//! sending and marking could post such a message twice. The loop assumes it is the only
+//! sender on its database (one bot process), and frees every claim on start.
 
 pub mod buttons;
 pub mod checklist;
