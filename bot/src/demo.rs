@@ -159,17 +159,21 @@ impl<W: Write> Play<'_, W> {
             answer
         };
         self.answer(&answer)?;
-        self.wait_for_lines().await?;
+        let display = name(who).split(" (").next().unwrap_or_default();
+        self.wait_for_lines(display).await?;
         self.bot_lines()
     }
 
     /// The thread line for a change is posted right after the answer: wait for it.
-    async fn wait_for_lines(&self) -> anyhow::Result<()> {
+    /// Waits for the thread line that tells what `who` just did (other posts, such as the
+    /// checklist's link, may come in between).
+    async fn wait_for_lines(&self, who: &str) -> anyhow::Result<()> {
         let seen = self.seen.clone();
+        let who = who.to_owned();
         self.h
             .sandbox
             .wait_for_message(self.thread, move |m| {
-                !seen.contains(&m["id"]) && m["content"].as_str().is_some_and(|c| !c.is_empty())
+                !seen.contains(&m["id"]) && m["content"].as_str().is_some_and(|c| c.contains(&who))
             })
             .await?;
         Ok(())
@@ -312,8 +316,7 @@ impl<W: Write> Play<'_, W> {
         self.press(LEDER, "btn-done", "arkiverer_cv", &[]).await?;
         self.press(LEDER, "btn-done", "avslutter_utlysning", &[])
             .await?;
-        self.press(LEDER, "btn-done", "bestiller_velkomstpakke", &[])
-            .await?;
+        self.reminder_day(clock, start).await?;
         self.say(format!(
             "\n(Tiden går: det er {start_text}, den nyansattes første dag.)"
         ))?;
@@ -347,6 +350,76 @@ fn readable(h: &Harness, text: &str) -> String {
         out = out.replace(&format!("<#{}>", c.id), &format!("#{}", c.name));
     }
     out
+}
+
+impl<W: Write> Play<'_, W> {
+    /// Ten days before the first day, at 08:00: the welcome package is still not ordered.
+    /// The reminder loop tells Lise by DM and HR in #hr; Lise ticks it off from the reminder.
+    async fn reminder_day(
+        &mut self,
+        clock: &ManualClock,
+        start: chrono::NaiveDate,
+    ) -> anyhow::Result<()> {
+        let h = self.h;
+        let day = flow::calendar::working_day_on_or_before(start - Days::new(10));
+        self.say(format!(
+            "\n(Tiden går: det er {} kl. 08:00, ti dager før første dag, og velkomstpakken er ikke bestilt.)",
+            day.format("%d.%m.%Y")
+        ))?;
+        let onboarding = h.sandbox.messages(ONBOARDING);
+        let (dms, hr) = (
+            h.sandbox.dms(LEDER).len(),
+            h.sandbox.messages(HR_CHANNEL).len(),
+        );
+        clock.set(flow::oslo_instant(
+            day,
+            NaiveTime::from_hms_opt(8, 0, 0).expect("08:00"),
+        ));
+        h.kick_reminders().await?;
+        for (place, messages, skip) in [
+            ("#onboarding", onboarding, 0),
+            ("DM til Lise Leder", h.sandbox.dms(LEDER), dms),
+            ("#hr", h.sandbox.messages(HR_CHANNEL), hr),
+        ] {
+            for m in messages.iter().skip(skip) {
+                let text = sandbox::actor::message_text(m);
+                for line in text.lines() {
+                    self.say(format!("      los → {place} › {line}"))?;
+                }
+                let buttons = sandbox::actor::button_labels(m);
+                if !buttons.is_empty() {
+                    self.say(format!("      los → {place} › [{}]", buttons.join("] [")))?;
+                }
+            }
+        }
+        let dm = h.sandbox.dm_channel(LEDER).context("Lise got no DM")?;
+        let reminder = h
+            .sandbox
+            .dms(LEDER)
+            .into_iter()
+            .rev()
+            .find(|m| !sandbox::actor::button_labels(m).is_empty())
+            .context("no reminder with buttons")?;
+        let done = self.h.tr(Lang::Nb).t("btn-reminder-done");
+        let label = sandbox::actor::button_labels(&reminder)
+            .into_iter()
+            .find(|l| l.starts_with(&done))
+            .context("no Utført on the reminder")?;
+        let id: u64 = reminder["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .context("message id")?;
+        self.say(format!("▸ {} trykker «{label}» i påminnelsen", name(LEDER)))?;
+        let answer = h
+            .sandbox
+            .member(LEDER)
+            .in_channel(dm)
+            .press(&label, id)
+            .await?;
+        self.answer(&answer)?;
+        self.wait_for_lines("Lise Leder").await?;
+        self.bot_lines()
+    }
 }
 
 trait NowUtc {

@@ -263,6 +263,16 @@ impl Harness {
             .await?)
     }
 
+    /// Asks the reminder loop for a pass now (after the test or demo moved the clock) and
+    /// waits until it has done one.
+    pub async fn kick_reminders(&self) -> anyhow::Result<crate::reminders::Outcome> {
+        let bot = self
+            .bot
+            .as_ref()
+            .ok_or_else(|| anyhow!("the bot is not running"))?;
+        bot.reminders.kick().await
+    }
+
     /// Stops the bot and waits for it.
     pub async fn stop(mut self) {
         if let Some(bot) = self.bot.take() {

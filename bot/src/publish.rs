@@ -142,7 +142,8 @@ pub async fn publish_change(
             )
             .await?;
     }
-    post_lines(http, data, settings, case, events, where_card).await
+    post_lines(http, data, settings, case, events, where_card).await?;
+    crate::reminders::checklist::refresh(data, http, settings, case).await
 }
 
 /// Answers a press or form with the new card when it came from the card itself; otherwise

@@ -278,8 +278,9 @@ async fn a_deleted_hr_channel_cancels_what_was_for_it_and_the_rest_goes_out() {
     let mut settings = storage::load_settings(db, guild).await.unwrap().unwrap();
     settings.hr_channel = Some(999_999);
     storage::save_settings(db, &settings).await.unwrap();
-    let out = bot.at(eight(date(2027, 2, 8))).await;
-    assert!(out.cancelled > 0, "{out:?}");
+    // What one pass did is not asserted: the loop may have run a pass of its own with the
+    // new clock first. The stored states below say what happened.
+    bot.at(eight(date(2027, 2, 8))).await;
     assert_eq!(
         Bot::count(
             &bot.h.sandbox.dms(LEDER),

@@ -227,6 +227,36 @@ async fn post(
     Ok(())
 }
 
+/// Shows the case's checklist as the case is now, after a change made anywhere (the card, a
+/// reminder, the checklist itself). A case without a checklist is left alone.
+pub async fn refresh(
+    data: &Data,
+    http: &Http,
+    settings: &GuildSettings,
+    case: &Case,
+) -> Result<(), BotError> {
+    let db = data.db.pool();
+    let Some(list) =
+        storage::checklist_for_step(db, settings.guild, case.id, &StepId::new(AFTER)).await?
+    else {
+        return Ok(());
+    };
+    let thread = storage::card(db, settings.guild, case.id)
+        .await?
+        .map(|c| c.thread.unwrap_or(c.channel));
+    let (content, rows) = render(data, settings, case, thread);
+    ChannelId::new(list.channel)
+        .edit_message(
+            http,
+            serenity::all::MessageId::new(list.message),
+            serenity::all::EditMessage::new()
+                .content(content)
+                .components(rows),
+        )
+        .await?;
+    Ok(())
+}
+
 fn nonce(what: &str, case: CaseId) -> String {
     format!("cl{what}{}", case.0)
 }
