@@ -23,11 +23,14 @@ pub struct Running {
     pub shards: Arc<ShardManager>,
     pub task: JoinHandle<Result<(), serenity::Error>>,
     pub data: Arc<Data>,
+    /// The reminder loop, started once here and never again on a reconnect.
+    pub reminders: crate::reminders::Handle,
 }
 
 impl Running {
     /// Disconnects from the gateway and waits for the client to end.
     pub async fn stop(self) {
+        self.reminders.stop().await;
         self.shards.shutdown_all().await;
         let _ = self.task.await;
     }
@@ -75,8 +78,14 @@ pub async fn start(http: Http, data: Arc<Data>, dev_guild: Option<u64>) -> anyho
         .framework(framework)
         .await?;
     let shards = client.shard_manager.clone();
+    let reminders = crate::reminders::start(data.clone(), client.http.clone());
     let task = tokio::spawn(async move { client.start().await });
-    Ok(Running { shards, task, data })
+    Ok(Running {
+        shards,
+        task,
+        data,
+        reminders,
+    })
 }
 
 /// The one place errors of commands become replies: the person's error in their language and

@@ -32,6 +32,12 @@ pub enum Verb {
     Help,
     /// The select that lists further open steps when the card has no room for their buttons.
     MoreSteps,
+    /// *Utført* on a reminder message (also in a DM): the reminder's id.
+    ReminderDone(i64),
+    /// *Minn meg på i morgen* on a reminder message: the reminder's id.
+    Snooze(i64),
+    /// An item of the onboarding checklist ticked off.
+    Tick,
 }
 
 /// A submitted modal: which form it was.
@@ -67,6 +73,7 @@ impl fmt::Display for ComponentId {
         match self {
             ComponentId::NewCase => write!(f, "{PREFIX}:new"),
             ComponentId::Press { verb, case, step } => {
+                let number;
                 let (name, arg) = match verb {
                     Verb::Done => ("done", None),
                     Verb::Skip => ("skip", None),
@@ -79,6 +86,16 @@ impl fmt::Display for ComponentId {
                     Verb::Candidates => ("cand", None),
                     Verb::Help => ("help", None),
                     Verb::MoreSteps => ("more", None),
+                    Verb::Tick => ("tick", None),
+                    Verb::ReminderDone(id) | Verb::Snooze(id) => {
+                        number = id.to_string();
+                        let name = if matches!(verb, Verb::Snooze(_)) {
+                            "snooze"
+                        } else {
+                            "rdone"
+                        };
+                        (name, Some(number.as_str()))
+                    }
                 };
                 write!(f, "{PREFIX}:{name}:{}:{step}", case.0)?;
                 if let Some(arg) = arg {
@@ -155,6 +172,9 @@ impl ComponentId {
             ("cand", None) => press(Verb::Candidates),
             ("help", None) => press(Verb::Help),
             ("more", None) => press(Verb::MoreSteps),
+            ("tick", None) => press(Verb::Tick),
+            ("rdone", Some(id)) => press(Verb::ReminderDone(id.parse().ok()?)),
+            ("snooze", Some(id)) => press(Verb::Snooze(id.parse().ok()?)),
             ("m-skip", None) => modal(Form::SkipReason),
             ("m-reject", None) => modal(Form::RejectReason),
             ("m-date", a) => modal(Form::Date(date(a)?)),
@@ -197,6 +217,9 @@ mod tests {
             press(Verb::Candidates),
             press(Verb::Help),
             press(Verb::MoreSteps),
+            press(Verb::ReminderDone(i64::MAX)),
+            press(Verb::Snooze(42)),
+            press(Verb::Tick),
             ComponentId::Modal {
                 form: Form::Date(DateKey::Soknadsfrist),
                 case: CaseId(i64::MAX),

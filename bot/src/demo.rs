@@ -57,7 +57,7 @@ pub async fn play_whole_case(
     let mut play = Play {
         h,
         out,
-        seen: 0,
+        seen: Vec::new(),
         thread: 0,
     };
     play.whole_case(clock).await?;
@@ -67,8 +67,9 @@ pub async fn play_whole_case(
 struct Play<'a, W: Write> {
     h: &'a Harness,
     out: &'a mut W,
-    /// Messages of the thread already printed.
-    seen: usize,
+    /// Ids of the thread's messages already printed (by id: the reminder loop also posts
+    /// there, so a count would drift).
+    seen: Vec<Value>,
     thread: u64,
 }
 
@@ -94,7 +95,7 @@ impl<W: Write> Play<'_, W> {
     /// the end).
     fn bot_lines(&mut self) -> anyhow::Result<()> {
         let messages = self.h.sandbox.messages(self.thread);
-        for m in messages.iter().skip(self.seen) {
+        for m in messages.iter().filter(|m| !self.seen.contains(&m["id"])) {
             if m["flags"].as_u64().unwrap_or(0) & 64 != 0 {
                 // Ephemeral follow-ups are shown with the answer they belong to.
                 continue;
@@ -107,7 +108,7 @@ impl<W: Write> Play<'_, W> {
                 }
             }
         }
-        self.seen = messages.len();
+        self.seen = messages.iter().map(|m| m["id"].clone()).collect();
         Ok(())
     }
 
@@ -164,14 +165,7 @@ impl<W: Write> Play<'_, W> {
 
     /// The thread line for a change is posted right after the answer: wait for it.
     async fn wait_for_lines(&self) -> anyhow::Result<()> {
-        let seen: Vec<Value> = self
-            .h
-            .sandbox
-            .messages(self.thread)
-            .iter()
-            .take(self.seen)
-            .map(|m| m["id"].clone())
-            .collect();
+        let seen = self.seen.clone();
         self.h
             .sandbox
             .wait_for_message(self.thread, move |m| {

@@ -100,6 +100,13 @@ async fn on_component(ctx: &Ctx, data: &Data, c: &ComponentInteraction) -> Resul
     else {
         return Err(BotError::UnknownComponent);
     };
+    if let Verb::ReminderDone(id) | Verb::Snooze(id) = verb {
+        // Reminder buttons also come from DMs, without a server: the reminder says which.
+        return crate::reminders::buttons::on_press(ctx, data, c, verb, id, case, step).await;
+    }
+    if verb == Verb::Tick {
+        return crate::reminders::checklist::on_tick(ctx, data, c, case, step).await;
+    }
     let (Some(guild), Some(member)) = (c.guild_id, c.member.as_ref()) else {
         return Err(BotError::NotInServer);
     };
@@ -117,6 +124,9 @@ async fn on_component(ctx: &Ctx, data: &Data, c: &ComponentInteraction) -> Resul
         }
         Verb::Help => return ask_hr(ctx, data, c, &settings, case, tr).await,
         Verb::MoreSteps => return show_step(ctx, data, c, guild.get(), case, tr).await,
+        Verb::ReminderDone(_) | Verb::Snooze(_) | Verb::Tick => {
+            return Err(BotError::UnknownComponent)
+        }
     };
     let changed = service::act(data, &settings, case, &actor, &action).await?;
     let answer = publish::Answerable::Component(c);

@@ -12,6 +12,7 @@ pub mod harness;
 pub mod i18n;
 pub mod prompts;
 pub mod publish;
+pub mod reminders;
 pub mod render;
 pub mod server;
 pub mod service;

@@ -159,3 +159,25 @@ cmd-oppsett-paminnelser = reminders
     .klokkeslett-description = When reminders go out, HH:MM (default 08:00)
     .sammendrag = digest
     .sammendrag-description = When HR's digest goes out (cron with seconds)
+
+## Reminders and HR digest
+reminder-heading = **Reminders ({ $count })**
+reminder-onboarding = 📦 Case #{ $case } { $title }: “{ $step }” is to be done by { $date }. { $thread }
+reminder-onboarding-hr = 📦 To HR: case #{ $case } { $title }: “{ $step }” is still open, due { $date }. { $thread }
+reminder-legal-soon = ⚖️ Case #{ $case } { $title }: the legal deadline for “{ $step }” is { $date }. { $thread }
+reminder-legal-overdue = ⚠️ To HR: case #{ $case } { $title }: the legal deadline for “{ $step }” was { $date }, and the step is not done. { $thread }
+reminder-stalled = ⏳ Case #{ $case } { $title }: “{ $step }” has been open for a while. { $thread }
+reminder-stalled-escalation = ⏳ To HR: case #{ $case } { $title }: “{ $step }” has been open a long time with nothing happening. { $thread }
+reminder-purge-notice = 🗑️ To HR: the personal data of case #{ $case } { $title } will be deleted on { $date }. { $thread }
+reminder-late = (Sent late: it was due { $due }, while the bot was down.)
+digest-heading = **HR digest { $date }**: overdue and today's actions
+digest-line-overdue = • ⚠️ { $thread } #{ $case } { $title }: “{ $step }”, overdue since { $date }
+digest-line-today = • { $thread } #{ $case } { $title }: “{ $step }”, today
+btn-reminder-done = Done
+btn-reminder-snooze = Remind me tomorrow
+reply-reminder-done = “{ $step }” is recorded as done.
+reply-reminder-snoozed = All right: you will be reminded again on { $when }.
+checklist-heading = **Checklist for the new hire**: case #{ $case } { $title }, first day { $start } { $thread }
+checklist-due = {" "}· due { $date }
+checklist-ticked = {" "}· ✅ { $who }, { $when }
+checklist-posted = The checklist for the contract and the welcome is posted: { $link }

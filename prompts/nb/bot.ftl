@@ -159,3 +159,25 @@ cmd-oppsett-paminnelser = paminnelser
     .klokkeslett-description = Når påminnelser sendes, TT:MM (standard 08:00)
     .sammendrag = sammendrag
     .sammendrag-description = Når HR-sammendraget sendes (cron med sekunder)
+
+## Påminnelser og HR-sammendrag
+reminder-heading = **Påminnelser ({ $count })**
+reminder-onboarding = 📦 Sak #{ $case } { $title }: «{ $step }» skal være gjort innen { $date }. { $thread }
+reminder-onboarding-hr = 📦 Til HR: sak #{ $case } { $title }: «{ $step }» er fortsatt åpen, frist { $date }. { $thread }
+reminder-legal-soon = ⚖️ Sak #{ $case } { $title }: lovpålagt frist for «{ $step }» er { $date }. { $thread }
+reminder-legal-overdue = ⚠️ Til HR: sak #{ $case } { $title }: lovpålagt frist for «{ $step }» var { $date }, og steget er ikke gjort. { $thread }
+reminder-stalled = ⏳ Sak #{ $case } { $title }: «{ $step }» har stått åpen en stund. { $thread }
+reminder-stalled-escalation = ⏳ Til HR: sak #{ $case } { $title }: «{ $step }» har stått åpen lenge uten at noe har skjedd. { $thread }
+reminder-purge-notice = 🗑️ Til HR: personopplysningene i sak #{ $case } { $title } slettes { $date }. { $thread }
+reminder-late = (Sendt for sent: skulle ha gått ut { $due }, mens boten var nede.)
+digest-heading = **HR-sammendrag { $date }**: forfalte og dagens oppgaver
+digest-line-overdue = • ⚠️ { $thread } #{ $case } { $title }: «{ $step }», forfalt { $date }
+digest-line-today = • { $thread } #{ $case } { $title }: «{ $step }», i dag
+btn-reminder-done = Utført
+btn-reminder-snooze = Minn meg på i morgen
+reply-reminder-done = «{ $step }» er registrert som utført.
+reply-reminder-snoozed = Greit: du blir minnet på igjen { $when }.
+checklist-heading = **Sjekkliste for ny medarbeider**: sak #{ $case } { $title }, første arbeidsdag { $start } { $thread }
+checklist-due = {" "}· frist { $date }
+checklist-ticked = {" "}· ✅ { $who }, { $when }
+checklist-posted = Sjekklisten for arbeidsavtale og mottak er lagt ut: { $link }

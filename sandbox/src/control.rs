@@ -102,6 +102,12 @@ impl Sandbox {
         self.fault(route, n, FaultKind::Delay(delay));
     }
 
+    /// Carries out the next `n` requests on `route` but never answers them: what a bot sees
+    /// when it dies between sending and hearing back.
+    pub fn lose_reply_next(&self, route: &str, n: u32) {
+        self.fault(route, n, FaultKind::LoseReply);
+    }
+
     fn fault(&self, route: &str, n: u32, kind: FaultKind) {
         let f = Fault {
             route: route.into(),

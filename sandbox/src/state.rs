@@ -75,6 +75,8 @@ pub enum FaultKind {
     RateLimited { retry_after: f64, global: bool },
     /// Answer normally after this delay.
     Delay(Duration),
+    /// Carry the request out, then never answer (as if the caller died before the reply).
+    LoseReply,
 }
 
 #[derive(Debug, Clone)]

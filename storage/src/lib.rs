@@ -14,6 +14,7 @@ mod codec;
 mod db;
 mod error;
 mod history;
+mod outbox;
 mod overview;
 mod reminders;
 mod retention;
@@ -32,6 +33,11 @@ pub use checklist::{
 pub use db::{Db, DEFAULT_PATH, MIGRATOR};
 pub use error::StorageError;
 pub use history::{history, HistoryEntry};
+pub use outbox::{
+    claim_members, close_outgoing, configured_guilds, digest_done, next_outgoing_at, open_outgoing,
+    outgoing_due, planned_key, record_digest, reminder_ref, retry_outgoing, snooze, snooze_key,
+    OutboxEnd, Outgoing, SNOOZE_MARK,
+};
 pub use overview::{
     hr_overview, open_case_titles, pending_for, HrOverview, OverviewCase, OverviewStep,
     PendingAction, OVERDUE_KINDS,

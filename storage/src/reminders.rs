@@ -113,10 +113,13 @@ pub(crate) async fn reconcile(
     sqlx::query(
         "UPDATE reminders SET state = 'cancelled'
          WHERE case_id = ? AND state = 'pending'
-           AND key NOT IN (SELECT value FROM json_each(?))",
+           AND key NOT IN (SELECT value FROM json_each(?))
+           AND instr(key, ?) = 0",
     )
     .bind(case.0)
     .bind(json_list(wanted.iter().map(|r| r.key.as_str())))
+    // Snoozed copies are not the planner's: the sender drops one whose original is unwanted.
+    .bind(crate::outbox::SNOOZE_MARK)
     .execute(&mut *conn)
     .await?;
     for r in wanted {

@@ -81,7 +81,32 @@ pub fn post_message(
         }
     }
     check_not_empty(body)?;
-    Ok(store_message(s, w, channel_id, body, true))
+    if let Some(existing) = same_nonce(s, channel_id, body) {
+        return Ok(existing);
+    }
+    let mut msg = store_message(s, w, channel_id, body, true);
+    if let Some(nonce) = body.get("nonce").filter(|n| !n.is_null()) {
+        msg["nonce"] = nonce.clone();
+        if let Some(stored) = s.find_message_mut(channel_id, id_of(&msg)) {
+            stored["nonce"] = nonce.clone();
+        }
+    }
+    Ok(msg)
+}
+
+/// Discord's de-duplication: with `enforce_nonce`, a message whose nonce the bot already used
+/// in this channel is not posted again; the existing message is returned instead. (Discord
+/// remembers nonces for a few minutes; the sandbox for its whole life.)
+fn same_nonce(s: &State, channel_id: u64, body: &Value) -> Option<Value> {
+    if body.get("enforce_nonce") != Some(&Value::Bool(true)) {
+        return None;
+    }
+    let nonce = body.get("nonce").filter(|n| !n.is_null())?;
+    s.messages
+        .get(&channel_id)?
+        .iter()
+        .find(|m| m.get("nonce") == Some(nonce))
+        .cloned()
 }
 
 /// Stores a message from the bot (no checks); dispatches MESSAGE_CREATE if `dispatched`.

@@ -216,8 +216,9 @@ async fn process(
             return rate_limited(method, &route, retry_after, global, None, body_json.clone());
         }
         Some(FaultKind::Delay(d)) => tokio::time::sleep(d).await,
-        None => {}
+        Some(FaultKind::LoseReply) | None => {}
     }
+    let lose_reply = matches!(fault, Some(FaultKind::LoseReply));
 
     // Rate limits: interaction callbacks are not limited, and interaction endpoints (callbacks,
     // follow-ups) do not count against the global limit, as on Discord.
@@ -355,6 +356,10 @@ async fn process(
             format!("501: Not Implemented (the sandbox does not serve {other} = {route_key})"),
         )),
     };
+    if lose_reply {
+        // Done, but the reply never leaves: the caller sees its request hang until it gives up.
+        std::future::pending::<()>().await;
+    }
     match reply {
         Ok((status, v)) => {
             let body = if status == 204 { None } else { Some(v) };

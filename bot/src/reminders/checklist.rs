@@ -1,0 +1,290 @@
+//! The onboarding checklist: once the offer is accepted and the start date set (the
+//! `kandidat_til_hr` step done), one message in the onboarding channel lists the steps of the
+//! contract and welcome phases with who, due date and a button to tick each; the case thread
+//! gets a link. Posted by the reminder loop, so a crash cannot lose it: it is posted with a
+//! nonce made of the case and recorded with `storage::save_checklist` afterwards; until it is
+//! recorded, each pass posts it again with the same nonce (Discord answers with the first).
+//!
+//! Ticking completes the step through the engine (`service::act`), so the card, the history
+//! and the reminders follow; the tick (who, when) is also recorded on the checklist.
+
+use flow::{Action, Case, CaseId, Role, StepId, StepState};
+use serenity::all::{
+    ButtonStyle, ChannelId, ComponentInteraction, Context as Ctx, CreateActionRow,
+    CreateAllowedMentions, CreateButton, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateMessage, Http, Nonce,
+};
+use storage::GuildSettings;
+
+use crate::custom_id::{ComponentId, Verb};
+use crate::handlers::actor_of;
+use crate::i18n::{clip, escape, Tr};
+use crate::publish::{self, SHARED_LANG};
+use crate::server;
+use crate::service;
+use crate::types::{BotError, Data};
+
+/// The step whose completion brings the checklist.
+pub const AFTER: &str = "kandidat_til_hr";
+/// The phases whose steps are the checklist's items.
+pub const PHASES: [&str; 2] = ["arbeidsavtale", "mottak"];
+
+/// The items: the steps of the two phases, in the chart's order.
+pub fn items(data: &Data) -> Vec<StepId> {
+    data.process
+        .steps()
+        .iter()
+        .filter(|s| PHASES.contains(&s.phase.as_str()))
+        .map(|s| s.id.clone())
+        .collect()
+}
+
+/// The checklist's text and buttons for the case as it is now.
+pub fn render(
+    data: &Data,
+    settings: &GuildSettings,
+    case: &Case,
+    thread: Option<u64>,
+) -> (String, Vec<CreateActionRow>) {
+    let tr = Tr {
+        texts: &data.texts,
+        lang: SHARED_LANG,
+    };
+    let rs = server::reminder_settings(settings);
+    let deadlines = flow::deadlines(&data.process, case, &rs.deadlines);
+    let start = case.dates.startdato.map(|d| tr.date(d)).unwrap_or_default();
+    let link = thread.map(|t| format!("<#{t}>")).unwrap_or_default();
+    let mut lines = vec![tr.args(
+        "checklist-heading",
+        &[
+            ("case", case.id.0.into()),
+            ("title", escape(case.title.as_str()).as_str().into()),
+            ("start", start.as_str().into()),
+            ("thread", link.as_str().into()),
+        ],
+    )];
+    let mut buttons = Vec::new();
+    for id in items(data) {
+        let Some(step) = data.process.step(&id) else {
+            continue;
+        };
+        let who: Vec<String> = step
+            .roles
+            .iter()
+            .map(|r| match r {
+                Role::Manager => escape(&case.owner.name),
+                other => tr.role(*other),
+            })
+            .collect();
+        let due = deadlines
+            .iter()
+            .find(|d| d.step == id)
+            .map(|d| {
+                tr.args(
+                    "checklist-due",
+                    &[("date", tr.date(d.date).as_str().into())],
+                )
+            })
+            .unwrap_or_default();
+        let state = match case.steps.get(&id) {
+            Some(StepState::Done { by, at, .. }) | Some(StepState::Skipped { by, at, .. }) => tr
+                .args(
+                    "checklist-ticked",
+                    &[
+                        ("who", escape(&by.name).as_str().into()),
+                        ("when", tr.when(*at).as_str().into()),
+                    ],
+                ),
+            _ => String::new(),
+        };
+        let mark = if case.steps.get(&id).is_some_and(StepState::is_finished) {
+            "☑"
+        } else {
+            "☐"
+        };
+        lines.push(format!(
+            "{mark} **{}** · {}{due}{state}",
+            tr.step(&id),
+            who.join(", ")
+        ));
+        if case.is_step_open(&id) && buttons.len() < 25 {
+            let custom = ComponentId::Press {
+                verb: Verb::Tick,
+                case: case.id,
+                step: id.clone(),
+            };
+            buttons.push(
+                CreateButton::new(custom.to_string())
+                    .label(clip(&format!("✓ {}", tr.step(&id)), 80))
+                    .style(ButtonStyle::Secondary),
+            );
+        }
+    }
+    let rows = buttons
+        .chunks(5)
+        .map(|row| CreateActionRow::Buttons(row.to_vec()))
+        .collect();
+    (clip(&lines.join("\n"), 2000), rows)
+}
+
+/// Posts the checklists that are owed: cases past [`AFTER`] with none recorded yet.
+pub async fn post_due(data: &Data, http: &Http) {
+    let db = data.db.pool();
+    let Ok(guilds) = storage::configured_guilds(db).await else {
+        return;
+    };
+    for guild in guilds {
+        if let Err(e) = post_for_guild(data, http, guild).await {
+            tracing::warn!(error = %e, guild, "checklist not posted; will try again");
+        }
+    }
+}
+
+async fn post_for_guild(data: &Data, http: &Http, guild: u64) -> Result<(), BotError> {
+    let db = data.db.pool();
+    let Some(settings) = storage::load_settings(db, guild).await? else {
+        return Ok(());
+    };
+    let Some(channel) = settings.onboarding_channel else {
+        return Ok(());
+    };
+    let after = StepId::new(AFTER);
+    for case_id in storage::open_cases(db, guild).await? {
+        let Some(case) = storage::load_case(db, guild, case_id).await? else {
+            continue;
+        };
+        let ready = case.steps.get(&after).is_some_and(StepState::is_finished)
+            && case.dates.startdato.is_some();
+        if !ready
+            || storage::checklist_for_step(db, guild, case_id, &after)
+                .await?
+                .is_some()
+        {
+            continue;
+        }
+        post(data, http, &settings, &case, channel).await?;
+    }
+    Ok(())
+}
+
+async fn post(
+    data: &Data,
+    http: &Http,
+    settings: &GuildSettings,
+    case: &Case,
+    channel: u64,
+) -> Result<(), BotError> {
+    let db = data.db.pool();
+    let card = storage::card(db, settings.guild, case.id).await?;
+    let thread = card.map(|c| c.thread.unwrap_or(c.channel));
+    let (content, rows) = render(data, settings, case, thread);
+    let message = ChannelId::new(channel)
+        .send_message(
+            http,
+            CreateMessage::new()
+                .content(content)
+                .components(rows)
+                .nonce(Nonce::String(nonce("k", case.id)))
+                .enforce_nonce(true)
+                .allowed_mentions(CreateAllowedMentions::new()),
+        )
+        .await?;
+    if let Some(thread) = thread {
+        let tr = Tr {
+            texts: &data.texts,
+            lang: SHARED_LANG,
+        };
+        let url = format!(
+            "https://discord.com/channels/{}/{channel}/{}",
+            settings.guild, message.id
+        );
+        ChannelId::new(thread)
+            .send_message(
+                http,
+                CreateMessage::new()
+                    .content(tr.args("checklist-posted", &[("link", url.as_str().into())]))
+                    .nonce(Nonce::String(nonce("t", case.id)))
+                    .enforce_nonce(true)
+                    .allowed_mentions(CreateAllowedMentions::new()),
+            )
+            .await?;
+    }
+    let keys: Vec<StepId> = items(data);
+    let keys: Vec<&str> = keys.iter().map(StepId::as_str).collect();
+    let after = StepId::new(AFTER);
+    let now = data.clock.now();
+    storage::save_checklist(
+        db,
+        settings.guild,
+        case.id,
+        &after,
+        channel,
+        message.id.get(),
+        &keys,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+fn nonce(what: &str, case: CaseId) -> String {
+    format!("cl{what}{}", case.0)
+}
+
+/// A tick on the checklist: completes the step, records the tick, shows the checklist anew.
+pub async fn on_tick(
+    ctx: &Ctx,
+    data: &Data,
+    c: &ComponentInteraction,
+    case: CaseId,
+    step: StepId,
+) -> Result<(), BotError> {
+    let (Some(guild), Some(member)) = (c.guild_id, c.member.as_ref()) else {
+        return Err(BotError::NotInServer);
+    };
+    let guild = guild.get();
+    let settings = storage::load_settings(data.db.pool(), guild)
+        .await?
+        .unwrap_or_else(|| GuildSettings::new(guild));
+    let actor = actor_of(&settings, member);
+    let changed = service::act(
+        data,
+        &settings,
+        case,
+        &actor,
+        &Action::Complete { step: step.clone() },
+    )
+    .await?;
+    let now = data.clock.now();
+    match storage::tick_item(
+        data.db.pool(),
+        guild,
+        c.message.id.get(),
+        step.as_str(),
+        &actor.person,
+        now,
+    )
+    .await
+    {
+        Ok(_) | Err(storage::StorageError::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let thread = storage::card(data.db.pool(), guild, case)
+        .await?
+        .map(|c| c.thread.unwrap_or(c.channel));
+    let (content, rows) = render(data, &settings, &changed.case, thread);
+    let update = CreateInteractionResponseMessage::new()
+        .content(content)
+        .components(rows);
+    c.create_response(ctx, CreateInteractionResponse::UpdateMessage(update))
+        .await?;
+    publish::publish_change(
+        &ctx.http,
+        data,
+        &settings,
+        &changed.case,
+        &changed.events,
+        false,
+    )
+    .await
+}

@@ -1,0 +1,253 @@
+//! HR's daily digest: at the server's cron time (Europe/Oslo, seconds first), one message in
+//! the HR channel (more when it is long) with the open cases' overdue and due-today actions,
+//! grouped by phase, each with a link to its thread. Nothing when nothing is due. Recorded per
+//! server and day after posting, and each part is sent with a nonce made of the server, the
+//! day and the part, so a crash in between does not post it twice.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Europe::Oslo;
+use flow::{ReminderKind, StepId};
+use serenity::all::{ChannelId, CreateAllowedMentions, CreateMessage, Http, Nonce};
+use storage::GuildSettings;
+
+use super::render::CONTENT_MAX;
+use crate::i18n::{escape, Tr};
+use crate::publish::SHARED_LANG;
+use crate::server;
+use crate::types::{BotError, Data};
+
+/// The server's schedule, or the default when it has none or an unreadable one.
+pub fn schedule_of(settings: &GuildSettings) -> Option<cron::Schedule> {
+    let expr = settings
+        .reminders
+        .digest_cron
+        .as_deref()
+        .unwrap_or(crate::DEFAULT_DIGEST_CRON);
+    crate::digest_schedule(expr)
+        .or_else(|_| crate::digest_schedule(crate::DEFAULT_DIGEST_CRON))
+        .ok()
+}
+
+/// The digest's time on `day`, if the schedule has one that day at or before `now`.
+pub fn due_today(schedule: &cron::Schedule, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let today = flow::engine::oslo_today(now);
+    let midnight = flow::oslo_instant(today, NaiveTime::MIN) - Duration::seconds(1);
+    let first = schedule.after(&midnight.with_timezone(&Oslo)).next()?;
+    let first = first.with_timezone(&Utc);
+    (first <= now && flow::engine::oslo_today(first) == today).then_some(first)
+}
+
+/// The next time the schedule fires after `now`.
+pub fn next_after(schedule: &cron::Schedule, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    schedule
+        .after(&now.with_timezone(&Oslo))
+        .next()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The earliest next digest of any server, for the loop's sleep.
+pub async fn next_run(data: &Data, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let db = data.db.pool();
+    let mut next = None;
+    for guild in storage::configured_guilds(db).await.ok()? {
+        let Ok(Some(settings)) = storage::load_settings(db, guild).await else {
+            continue;
+        };
+        if settings.hr_channel.is_some() {
+            let at = schedule_of(&settings).and_then(|s| next_after(&s, now));
+            next = next.into_iter().chain(at).min();
+        }
+    }
+    next
+}
+
+/// Posts every server's digest that is due and not yet done. Errors are logged; the next pass
+/// tries again (the day is recorded only once it is posted).
+pub async fn run_due(data: &Data, http: &Http) {
+    let guilds = match storage::configured_guilds(data.db.pool()).await {
+        Ok(g) => g,
+        Err(e) => return tracing::warn!(error = %e, "digest: cannot list servers"),
+    };
+    for guild in guilds {
+        if let Err(e) = run_for(data, http, guild).await {
+            tracing::warn!(error = %e, guild, "digest not posted; will try again");
+        }
+    }
+}
+
+async fn run_for(data: &Data, http: &Http, guild: u64) -> Result<(), BotError> {
+    let db = data.db.pool();
+    let now = data.clock.now();
+    let Some(settings) = storage::load_settings(db, guild).await? else {
+        return Ok(());
+    };
+    let Some(hr) = settings.hr_channel else {
+        return Ok(());
+    };
+    if schedule_of(&settings)
+        .and_then(|s| due_today(&s, now))
+        .is_none()
+    {
+        return Ok(());
+    }
+    let today = flow::engine::oslo_today(now);
+    if storage::digest_done(db, guild, today).await? {
+        return Ok(());
+    }
+    let parts = compose(data, &settings, now).await?;
+    for (i, part) in parts.iter().enumerate() {
+        let message = CreateMessage::new()
+            .content(part)
+            .nonce(Nonce::String(nonce(guild, today, i)))
+            .enforce_nonce(true)
+            .allowed_mentions(CreateAllowedMentions::new());
+        ChannelId::new(hr).send_message(http, message).await?;
+    }
+    storage::record_digest(db, guild, today, parts.len() as u32, now).await?;
+    Ok(())
+}
+
+fn nonce(guild: u64, day: NaiveDate, part: usize) -> String {
+    let text = format!("{guild}:{day}:{part}");
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("d{hash:016x}")
+}
+
+/// An action of a case that is overdue (`true`) or due today (`false`).
+struct Due {
+    overdue: bool,
+    line: String,
+}
+
+/// The digest's messages; none when nothing is overdue or due today.
+pub async fn compose(
+    data: &Data,
+    settings: &GuildSettings,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, BotError> {
+    let db = data.db.pool();
+    let tr = Tr {
+        texts: &data.texts,
+        lang: SHARED_LANG,
+    };
+    let today = flow::engine::oslo_today(now);
+    let rs = server::reminder_settings(settings);
+    let mut by_phase: BTreeMap<usize, (String, Vec<Due>)> = BTreeMap::new();
+    for case_id in storage::open_cases(db, settings.guild).await? {
+        let Some(case) = storage::load_case(db, settings.guild, case_id).await? else {
+            continue;
+        };
+        let thread = storage::card(db, settings.guild, case_id)
+            .await?
+            .map(|c| c.thread.unwrap_or(c.channel));
+        let mut worst: BTreeMap<StepId, NaiveDate> = BTreeMap::new();
+        for r in flow::plan_reminders(&data.process, &case, &rs) {
+            let Some(step) = r.step else { continue };
+            if r.kind == ReminderKind::PurgeNotice {
+                continue;
+            }
+            let day = flow::engine::oslo_today(r.due);
+            if day <= today {
+                let e = worst.entry(step).or_insert(day);
+                *e = (*e).min(day);
+            }
+        }
+        // A step with a deadline that has come shows the deadline, not an earlier nudge.
+        for d in flow::deadlines(&data.process, &case, &rs.deadlines) {
+            if d.date <= today {
+                if let Some(day) = worst.get_mut(&d.step) {
+                    *day = d.date;
+                }
+            }
+        }
+        for (step, day) in worst {
+            let Some(phase) = data.process.phase_of(&step) else {
+                continue;
+            };
+            let index = data.process.phase_index(phase);
+            let id = if day < today {
+                "digest-line-overdue"
+            } else {
+                "digest-line-today"
+            };
+            let link = thread.map(|t| format!("<#{t}>")).unwrap_or_default();
+            let line = tr.args(
+                id,
+                &[
+                    ("thread", link.as_str().into()),
+                    ("case", case.id.0.into()),
+                    ("title", escape(case.title.as_str()).as_str().into()),
+                    ("step", tr.step(&step).as_str().into()),
+                    ("date", tr.date(day).as_str().into()),
+                ],
+            );
+            let entry = by_phase
+                .entry(index)
+                .or_insert_with(|| (tr.t(&flow::texts::ids::phase(phase)), Vec::new()));
+            entry.1.push(Due {
+                overdue: day < today,
+                line,
+            });
+        }
+    }
+    if by_phase.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut lines = vec![tr.args(
+        "digest-heading",
+        &[("date", tr.date(today).as_str().into())],
+    )];
+    for (_, (title, mut dues)) in by_phase {
+        dues.sort_by_key(|d| !d.overdue);
+        lines.push(format!("**{title}**"));
+        lines.extend(dues.into_iter().map(|d| d.line));
+    }
+    Ok(split(&lines, CONTENT_MAX))
+}
+
+/// Lines packed into messages of at most `max` characters (a longer line is cut).
+pub fn split(lines: &[String], max: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in lines {
+        let line = crate::i18n::clip(line, max);
+        let needed =
+            current.chars().count() + line.chars().count() + usize::from(!current.is_empty());
+        if needed > max && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push('\n');
+        }
+        current.push_str(&line);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_digests_are_split_under_the_limit() {
+        let lines: Vec<String> = (0..300)
+            .map(|i| format!("linje {i} {}", "x".repeat(40)))
+            .collect();
+        let parts = split(&lines, CONTENT_MAX);
+        assert!(parts.len() > 1);
+        assert!(parts.iter().all(|p| p.chars().count() <= CONTENT_MAX));
+        assert_eq!(parts.join("\n").lines().count(), 300);
+    }
+
+    #[test]
+    fn the_default_schedule_parses() {
+        assert!(crate::digest_schedule(crate::DEFAULT_DIGEST_CRON).is_ok());
+    }
+}

@@ -1,0 +1,186 @@
+//! Reminders, HR's digest and the daily purge: one loop, started once per bot by
+//! [`crate::app::start`] and stopped with it.
+//!
+//! The loop sleeps until the next thing is due, woken early by `Data::reminders_changed`, but
+//! never longer than [`MAX_SLEEP`], so a jump of the wall clock is noticed within a minute.
+//! Tests move a `ManualClock` and call [`Handle::kick`], which returns once a pass that saw
+//! the new time has finished: no sleeping in tests.
+//!
+//! Delivery: each reminder is seen once in its channel. A reminder is claimed atomically, put
+//! into an outbox row (its message: destination, reminders, nonce) before anything is sent,
+//! sent with that nonce and `enforce_nonce`, and only then marked sent together with closing
+//! the row. A crash before the row exists leaves a bare claim, released on start and sent
+//! later; a crash after it leaves an open row, whose message is sent again with the same
+//! nonce, so Discord returns the message already posted instead of posting it twice. This
+//! holds within Discord's nonce window (a few minutes): a bot down longer than that between
+//! sending and marking could post such a message twice. The loop assumes it is the only
+//! sender on its database (one bot process), and frees every claim on start.
+
+pub mod buttons;
+pub mod checklist;
+pub mod digest;
+pub mod dispatcher;
+pub mod render;
+pub mod replan;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serenity::all::Http;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::types::Data;
+pub use dispatcher::{Dispatcher, Outcome};
+
+/// The longest the loop sleeps without looking at the clock again.
+pub const MAX_SLEEP: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The running loop.
+pub struct Handle {
+    requested: Arc<AtomicU64>,
+    served: watch::Receiver<(u64, Outcome)>,
+    data: Arc<Data>,
+    task: JoinHandle<()>,
+}
+
+impl Handle {
+    /// Asks for a pass now and waits until one that started after the asking has ended;
+    /// returns what it did (the reminder part).
+    pub async fn kick(&self) -> anyhow::Result<Outcome> {
+        let ticket = self.requested.fetch_add(1, Ordering::SeqCst) + 1;
+        self.data.reminders_changed.notify_one();
+        let mut served = self.served.clone();
+        let seen = served.wait_for(|(n, _)| *n >= ticket).await?;
+        Ok(seen.1.clone())
+    }
+
+    /// Stops the loop wherever it is (as a crash would).
+    pub async fn stop(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
+}
+
+/// Starts the loop. Call once per bot.
+pub fn start(data: Arc<Data>, http: Arc<Http>) -> Handle {
+    let requested = Arc::new(AtomicU64::new(0));
+    let (tx, rx) = watch::channel((0, Outcome::default()));
+    let task = tokio::spawn(run(data.clone(), http, requested.clone(), tx));
+    Handle {
+        requested,
+        served: rx,
+        data,
+        task,
+    }
+}
+
+async fn run(
+    data: Arc<Data>,
+    http: Arc<Http>,
+    requested: Arc<AtomicU64>,
+    served: watch::Sender<(u64, Outcome)>,
+) {
+    let mut dispatcher = Dispatcher::new(data.clone(), http.clone());
+    let mut purged: Option<NaiveDate> = None;
+    let mut replanner = replan::Replanner::default();
+    loop {
+        let ticket = requested.load(Ordering::SeqCst);
+        replanner.run(&data).await;
+        let outcome = dispatcher.run_once().await;
+        digest::run_due(&data, &http).await;
+        checklist::post_due(&data, &http).await;
+        purge_daily(&data, &mut purged).await;
+        served.send_replace((ticket, outcome.clone()));
+        let wait = until_next(&data, outcome.error.is_some()).await;
+        tokio::select! {
+            _ = data.reminders_changed.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// How long to sleep: until the next reminder, retry or digest, at most [`MAX_SLEEP`].
+async fn until_next(data: &Data, had_error: bool) -> std::time::Duration {
+    if had_error {
+        return MAX_SLEEP;
+    }
+    let db = data.db.pool();
+    let now = data.clock.now();
+    let next = [
+        storage::next_due_at(db).await.ok().flatten(),
+        storage::next_outgoing_at(db).await.ok().flatten(),
+        digest::next_run(data, now).await,
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    sleep_for(next, now)
+}
+
+fn sleep_for(next: Option<DateTime<Utc>>, now: DateTime<Utc>) -> std::time::Duration {
+    match next {
+        Some(at) if at <= now => std::time::Duration::ZERO,
+        Some(at) => (at - now).to_std().unwrap_or(MAX_SLEEP).min(MAX_SLEEP),
+        None => MAX_SLEEP,
+    }
+}
+
+/// Runs the retention purge once per Oslo day.
+async fn purge_daily(data: &Data, last: &mut Option<NaiveDate>) {
+    let now = data.clock.now();
+    let today = flow::engine::oslo_today(now);
+    if *last == Some(today) {
+        return;
+    }
+    let months = flow::ReminderSettings::default().retention_months;
+    match storage::purge(&data.db, now, months).await {
+        Ok(report) => {
+            if !report.cases.is_empty() {
+                tracing::info!(
+                    cases = report.cases.len(),
+                    "personal data of ended cases deleted"
+                );
+            }
+            *last = Some(today);
+        }
+        Err(e) => tracing::warn!(error = %e, "retention purge failed; will try again"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn sleeps_are_capped_and_never_negative() {
+        let now = Utc::now();
+        assert_eq!(sleep_for(None, now), MAX_SLEEP);
+        assert_eq!(
+            sleep_for(Some(now - Duration::hours(1)), now),
+            std::time::Duration::ZERO
+        );
+        assert_eq!(sleep_for(Some(now + Duration::days(3)), now), MAX_SLEEP);
+        assert_eq!(
+            sleep_for(Some(now + Duration::seconds(5)), now),
+            std::time::Duration::from_secs(5)
+        );
+    }
+
+    #[test]
+    fn backoff_grows_to_an_hour() {
+        assert_eq!(dispatcher::backoff(0), Duration::seconds(30));
+        assert_eq!(dispatcher::backoff(1), Duration::seconds(60));
+        assert_eq!(dispatcher::backoff(20), Duration::hours(1));
+    }
+
+    #[test]
+    fn nonces_fit_discord_and_differ_by_set() {
+        let a = dispatcher::nonce_of(&[1, 2, 3]);
+        assert!(a.len() <= 25);
+        assert_eq!(a, dispatcher::nonce_of(&[1, 2, 3]));
+        assert_ne!(a, dispatcher::nonce_of(&[1, 2]));
+    }
+}

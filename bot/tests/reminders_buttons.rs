@@ -1,0 +1,203 @@
+//! The buttons on a reminder, pressed in the manager's DM: *Utført* completes the step through
+//! the engine and its reminders stop; *Minn meg på i morgen* brings the reminder back at 08:00
+//! on the next working day, also when the case changes meanwhile.
+
+mod common;
+
+use chrono::Duration;
+use common::*;
+use flow::{Action, StepId};
+use los::harness::cast::*;
+use serde_json::Value;
+use storage::ReminderState;
+
+/// The DM with the manager's reminder about `step`, and the label of its button `text_id`.
+fn button(bot: &Bot, step: &str, text_id: &str) -> (u64, String) {
+    let line = bot.manager_line(step);
+    let dms = bot.h.sandbox.dms(LEDER);
+    let msg: &Value = dms
+        .iter()
+        .rev()
+        .find(|m| m["content"].as_str().is_some_and(|c| c.contains(&line)))
+        .unwrap_or_else(|| panic!("no reminder about {step} in {dms:#?}"));
+    let plain = bot.h.tr(flow::Lang::Nb).t(text_id);
+    let titled = los::i18n::clip(&format!("{plain}: {}", bot.step_title(step)), 80);
+    let labels = sandbox::actor::button_labels(msg);
+    let label = [plain, titled]
+        .into_iter()
+        .find(|l| labels.contains(l))
+        .unwrap_or_else(|| panic!("no {text_id} for {step} among {labels:?}"));
+    (
+        msg["id"].as_str().and_then(|s| s.parse().ok()).unwrap_or(0),
+        label,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn done_on_a_reminder_completes_the_step_and_its_reminders_stop() {
+    let bot = Bot::start("btn-done").await;
+    let (case, thread) = bot.open("Rådgiver").await;
+    bot.to_start_date(case, date(2027, 3, 1)).await;
+    bot.at(eight(date(2027, 2, 8))).await;
+    let (msg, label) = button(&bot, "bestiller_utstyr", "btn-reminder-done");
+    let answer = bot
+        .h
+        .sandbox
+        .member(LEDER)
+        .in_dm()
+        .press(&label, msg)
+        .await
+        .unwrap();
+    assert!(
+        answer.text().contains("registrert som utført"),
+        "{}",
+        answer.text()
+    );
+    let guild = bot.h.sandbox.world().guild_id;
+    let loaded = storage::load_case(bot.h.data().db.pool(), guild, case)
+        .await
+        .unwrap()
+        .unwrap();
+    let step = StepId::new("bestiller_utstyr");
+    assert!(
+        loaded.steps.get(&step).is_some_and(|s| s.is_finished()),
+        "{:?}",
+        loaded.steps.get(&step)
+    );
+    let of_step: Vec<_> = bot
+        .stored(case)
+        .await
+        .into_iter()
+        .filter(|r| r.step.as_ref() == Some(&step))
+        .collect();
+    assert!(
+        of_step.iter().all(|r| r.state != ReminderState::Pending),
+        "{of_step:#?}"
+    );
+    // The thread hears of it, as from the card.
+    let title = bot.step_title("bestiller_utstyr");
+    bot.h
+        .sandbox
+        .wait_for_message(thread, |m| {
+            m["content"].as_str().is_some_and(|c| c.contains(&title))
+        })
+        .await
+        .unwrap();
+    bot.at(eight(date(2027, 3, 10))).await;
+    assert_eq!(
+        Bot::count(&bot.everywhere(), &bot.manager_line("bestiller_utstyr")),
+        1
+    );
+    assert!(
+        bot.h.sandbox.failures().is_empty(),
+        "{:?}",
+        bot.h.sandbox.failures()
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snooze_moves_the_reminder_one_working_day_and_survives_case_changes() {
+    let bot = Bot::start("btn-snooze").await;
+    let (case, _) = bot.open("Rådgiver").await;
+    bot.to_start_date(case, date(2027, 3, 1)).await;
+    let step = "bestiller_velkomstpakke";
+    // Friday 19 February: snoozed to Monday 22 February.
+    bot.at(eight(date(2027, 2, 19))).await;
+    let (msg, label) = button(&bot, step, "btn-reminder-snooze");
+    let answer = bot
+        .h
+        .sandbox
+        .member(LEDER)
+        .in_dm()
+        .press(&label, msg)
+        .await
+        .unwrap();
+    assert!(
+        answer.text().contains("22.02.2027 kl. 08:00"),
+        "{}",
+        answer.text()
+    );
+    // The case changes meanwhile: the snoozed reminder stays.
+    let hr = bot.actor(HR, "Hanne HR", &[flow::Role::Hr]);
+    bot.act(
+        &hr,
+        case,
+        Action::Complete {
+            step: StepId::new("forberedelse_arbeidsavtale"),
+        },
+    )
+    .await;
+    bot.at(eight(date(2027, 2, 22)) - Duration::minutes(1))
+        .await;
+    assert_eq!(
+        Bot::count(&bot.h.sandbox.dms(LEDER), &bot.manager_line(step)),
+        1
+    );
+    bot.at(eight(date(2027, 2, 22))).await;
+    let snoozed: Vec<_> = bot
+        .stored(case)
+        .await
+        .into_iter()
+        .filter(|r| r.key.contains(storage::SNOOZE_MARK))
+        .collect();
+    assert_eq!(
+        Bot::count(&bot.h.sandbox.dms(LEDER), &bot.manager_line(step)),
+        2,
+        "{snoozed:#?}"
+    );
+    // Done on the snoozed one; nothing about it after that.
+    let (msg, label) = button(&bot, step, "btn-reminder-done");
+    bot.h
+        .sandbox
+        .member(LEDER)
+        .in_dm()
+        .press(&label, msg)
+        .await
+        .unwrap();
+    bot.at(eight(date(2027, 3, 10))).await;
+    assert_eq!(Bot::count(&bot.everywhere(), &bot.manager_line(step)), 2);
+    assert!(
+        bot.h.sandbox.failures().is_empty(),
+        "{:?}",
+        bot.h.sandbox.failures()
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snoozed_reminder_of_a_step_done_meanwhile_is_not_sent() {
+    let bot = Bot::start("btn-snooze-done").await;
+    let (case, _) = bot.open("Rådgiver").await;
+    bot.to_start_date(case, date(2027, 3, 1)).await;
+    let step = "bestiller_utstyr";
+    bot.at(eight(date(2027, 2, 8))).await;
+    let (msg, label) = button(&bot, step, "btn-reminder-snooze");
+    bot.h
+        .sandbox
+        .member(LEDER)
+        .in_dm()
+        .press(&label, msg)
+        .await
+        .unwrap();
+    let leder = bot.actor(LEDER, "Lise Leder", &[]);
+    bot.act(
+        &leder,
+        case,
+        Action::Complete {
+            step: StepId::new(step),
+        },
+    )
+    .await;
+    bot.at(eight(date(2027, 2, 9))).await;
+    assert_eq!(Bot::count(&bot.everywhere(), &bot.manager_line(step)), 1);
+    let snoozed: Vec<_> = bot
+        .stored(case)
+        .await
+        .into_iter()
+        .filter(|r| r.key.contains(storage::SNOOZE_MARK))
+        .collect();
+    assert_eq!(snoozed.len(), 1);
+    assert_eq!(snoozed[0].state, ReminderState::Cancelled);
+    bot.stop().await;
+}

@@ -1,0 +1,311 @@
+//! Delivery: reminders due while the bot was down go out once on start, marked late; a bot
+//! killed between sending and marking never posts twice; Discord's 500s and 429s delay but
+//! neither lose nor double; a manager with closed DMs is reminded in the case thread; a step
+//! done before its day cancels its reminders.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use common::*;
+use flow::{Action, StepId};
+use los::harness::cast::*;
+use storage::ReminderState;
+
+const MESSAGES: &str = "POST /channels/{channel_id}/messages";
+const ONBOARDING: [&str; 3] = ["bestiller_utstyr", "bestiller_velkomstpakke", "tar_imot"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn due_while_down_goes_out_once_on_start_and_says_late() {
+    let mut bot = Bot::start("down").await;
+    let (case, _) = bot.open("Rådgiver").await;
+    bot.to_start_date(case, date(2027, 3, 1)).await;
+    bot.down().await;
+    // All three onboarding reminders fall due while it is down.
+    bot.clock.set(eight(date(2027, 3, 1)) + Duration::hours(3));
+    bot.h.restart().await.unwrap();
+    bot.kick().await;
+    let dms = bot.h.sandbox.dms(LEDER);
+    for step in ONBOARDING {
+        assert_eq!(Bot::count(&dms, &bot.manager_line(step)), 1, "{step}");
+    }
+    let stored = bot.stored(case).await;
+    let onboarding: Vec<_> = stored
+        .iter()
+        .filter(|r| {
+            r.kind == flow::ReminderKind::Onboarding && r.target == flow::Target::Responsible
+        })
+        .collect();
+    assert_eq!(onboarding.len(), 3);
+    assert!(
+        onboarding
+            .iter()
+            .all(|r| r.state == ReminderState::Sent && r.late),
+        "{onboarding:#?}"
+    );
+    assert!(
+        Bot::count(&dms, "Sendt for sent") >= 3,
+        "the late ones say so"
+    );
+    // A second restart sends nothing again.
+    let before = bot.everywhere().len();
+    bot.h.restart().await.unwrap();
+    bot.kick().await;
+    assert_eq!(bot.everywhere().len(), before);
+    assert!(
+        bot.h.sandbox.failures().is_empty(),
+        "{:?}",
+        bot.h.sandbox.failures()
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_between_send_and_mark_never_doubles() {
+    let bot = Bot::start("killed").await;
+    let (a, ta) = bot.open("Rådgiver A").await;
+    bot.to_start_date(a, date(2027, 3, 1)).await;
+    let (b, tb) = bot.open("Rådgiver B").await;
+    bot.to_start_date(b, date(2027, 3, 9)).await;
+    let mut bot = bot;
+    let rounds = [
+        date(2027, 2, 8),
+        date(2027, 2, 16),
+        date(2027, 2, 19),
+        date(2027, 2, 26),
+        date(2027, 3, 1),
+        date(2027, 3, 9),
+    ];
+    let mut lost = Vec::new();
+    for day in rounds {
+        let places: Vec<u64> = [HR_CHANNEL, ta, tb]
+            .into_iter()
+            .chain(bot.h.sandbox.dm_channel(LEDER))
+            .collect();
+        let seen: Vec<String> = places
+            .iter()
+            .flat_map(|p| bot.h.sandbox.messages(*p))
+            .map(|m| m["id"].to_string())
+            .collect();
+        // The next message is posted but its reply never comes; the bot is killed meanwhile.
+        bot.h.sandbox.lose_reply_next(MESSAGES, 1);
+        bot.clock.set(eight(day));
+        bot.h.data().reminders_changed.notify_one();
+        let sb = &bot.h.sandbox;
+        let new = |m: &serde_json::Value| !seen.contains(&m["id"].to_string());
+        let at = |i: usize| places.get(i).copied().unwrap_or(0);
+        let unanswered = tokio::select! {
+            Ok(m) = sb.wait_for_message(at(0), new) => m,
+            Ok(m) = sb.wait_for_message(at(1), new) => m,
+            Ok(m) = sb.wait_for_message(at(2), new) => m,
+            Ok(m) = sb.wait_for_message(at(3), new) => m,
+            else => panic!("nothing was posted on {day}"),
+        };
+        lost.push(unanswered["nonce"].clone());
+        bot.h.restart().await.unwrap();
+        bot.kick().await;
+    }
+    bot.at(eight(date(2027, 3, 10))).await;
+    for (case, title) in [(a, "Rådgiver A"), (b, "Rådgiver B")] {
+        for step in ONBOARDING {
+            let dms = bot.h.sandbox.dms(LEDER);
+            let hr = bot.h.sandbox.messages(HR_CHANNEL);
+            assert_eq!(
+                Bot::count(&dms, &bot.manager_line_of(case, title, step)),
+                1,
+                "{title} {step} to the manager"
+            );
+            assert_eq!(
+                Bot::count(&hr, &bot.hr_line_of(case, title, step)),
+                1,
+                "{title} {step} to HR"
+            );
+        }
+    }
+    // Each message whose reply was lost was sent again after the restart with its nonce, and
+    // the sandbox answered with the one already posted.
+    let requests = bot.h.sandbox.requests();
+    for nonce in &lost {
+        assert!(nonce.is_string(), "sent with a nonce");
+        let resent = requests
+            .iter()
+            .filter(|r| r.status == 200 && r.body.as_ref().is_some_and(|b| &b["nonce"] == nonce))
+            .count();
+        assert_eq!(
+            resent, 1,
+            "{nonce} re-sent and answered once after the restart"
+        );
+    }
+    // No message went out twice, anywhere.
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for m in bot
+        .h
+        .sandbox
+        .dms(LEDER)
+        .into_iter()
+        .chain(bot.h.sandbox.messages(HR_CHANNEL))
+    {
+        *seen
+            .entry(m["content"].as_str().unwrap_or_default().to_owned())
+            .or_default() += 1;
+    }
+    let doubled: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(doubled.is_empty(), "{doubled:#?}");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_delay_but_neither_lose_nor_double() {
+    let bot = Bot::start("errors").await;
+    let (case, _) = bot.open("Rådgiver").await;
+    bot.to_start_date(case, date(2027, 3, 1)).await;
+    let due = eight(date(2027, 2, 8));
+    bot.at(due - Duration::minutes(1)).await;
+    bot.h.sandbox.fail_next(MESSAGES, 3);
+    let first = bot.at(due).await;
+    assert!(first.retried > 0, "{first:?}");
+    let errors: Vec<_> = bot
+        .stored(case)
+        .await
+        .into_iter()
+        .filter(|r| r.last_error.is_some())
+        .collect();
+    assert!(!errors.is_empty(), "the error is recorded");
+    let step = "bestiller_utstyr";
+    let mut t = due;
+    for _ in 0..5 {
+        let dms = bot.h.sandbox.dms(LEDER);
+        let hr = bot.h.sandbox.messages(HR_CHANNEL);
+        if Bot::count(&dms, &bot.manager_line(step)) == 1
+            && Bot::count(&hr, &bot.hr_line(step)) == 1
+        {
+            break;
+        }
+        t += Duration::hours(1);
+        bot.at(t).await;
+    }
+    bot.at(t + Duration::hours(1)).await;
+    let all = bot.everywhere();
+    assert_eq!(Bot::count(&all, &bot.manager_line(step)), 1);
+    assert_eq!(Bot::count(&all, &bot.hr_line(step)), 1);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_are_waited_out_in_the_same_pass() {
+    let bot = Bot::start("ratelimit").await;
+    let (case, _) = bot.open("Rådgiver").await;
+    bot.to_start_date(case, date(2027, 3, 1)).await;
+    let due = eight(date(2027, 2, 8));
+    bot.at(due - Duration::minutes(1)).await;
+    bot.h.sandbox.rate_limit_next(MESSAGES, 3, 0.05, false);
+    bot.at(due).await;
+    bot.at(due + Duration::hours(2)).await;
+    let all = bot.everywhere();
+    assert_eq!(Bot::count(&all, &bot.manager_line("bestiller_utstyr")), 1);
+    assert_eq!(Bot::count(&all, &bot.hr_line("bestiller_utstyr")), 1);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_dms_remind_in_the_case_thread() {
+    let mut world = los::harness::world();
+    for m in &mut world.members {
+        if m.id == LEDER {
+            m.dms_open = false;
+        }
+    }
+    let bot = Bot::start_in("dms-closed", world).await;
+    let (case, thread) = bot.open("Rådgiver").await;
+    bot.to_start_date(case, date(2027, 3, 1)).await;
+    bot.at(eight(date(2027, 2, 8))).await;
+    let line = bot.manager_line("bestiller_utstyr");
+    assert_eq!(Bot::count(&bot.h.sandbox.messages(thread), &line), 1);
+    assert_eq!(Bot::count(&bot.h.sandbox.dms(LEDER), &line), 0);
+    bot.at(eight(date(2027, 2, 9))).await;
+    assert_eq!(Bot::count(&bot.everywhere(), &line), 1);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_done_before_its_day_cancels_its_reminders() {
+    let bot = Bot::start("done-early").await;
+    let (case, _) = bot.open("Rådgiver").await;
+    bot.to_start_date(case, date(2027, 3, 1)).await;
+    let leder = bot.actor(LEDER, "Lise Leder", &[]);
+    bot.act(
+        &leder,
+        case,
+        Action::Complete {
+            step: StepId::new("bestiller_utstyr"),
+        },
+    )
+    .await;
+    let of_step: Vec<_> = bot
+        .stored(case)
+        .await
+        .into_iter()
+        .filter(|r| {
+            r.step
+                .as_ref()
+                .is_some_and(|s| s.as_str() == "bestiller_utstyr")
+        })
+        .collect();
+    assert!(!of_step.is_empty());
+    assert!(
+        of_step.iter().all(|r| r.state == ReminderState::Cancelled),
+        "{of_step:#?}"
+    );
+    bot.at(eight(date(2027, 2, 8))).await;
+    bot.at(eight(date(2027, 2, 19))).await;
+    let all = bot.everywhere();
+    assert_eq!(Bot::count(&all, &bot.manager_line("bestiller_utstyr")), 0);
+    assert_eq!(
+        Bot::count(&all, &bot.manager_line("bestiller_velkomstpakke")),
+        1
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_hr_channel_cancels_what_was_for_it_and_the_rest_goes_out() {
+    let bot = Bot::start("gone").await;
+    let (case, _) = bot.open("Rådgiver").await;
+    bot.to_start_date(case, date(2027, 3, 1)).await;
+    let guild = bot.h.sandbox.world().guild_id;
+    let db = bot.h.data().db.pool();
+    let mut settings = storage::load_settings(db, guild).await.unwrap().unwrap();
+    settings.hr_channel = Some(999_999);
+    storage::save_settings(db, &settings).await.unwrap();
+    let out = bot.at(eight(date(2027, 2, 8))).await;
+    assert!(out.cancelled > 0, "{out:?}");
+    assert_eq!(
+        Bot::count(
+            &bot.h.sandbox.dms(LEDER),
+            &bot.manager_line("bestiller_utstyr")
+        ),
+        1
+    );
+    let to_hr: Vec<_> = bot
+        .stored(case)
+        .await
+        .into_iter()
+        .filter(|r| r.target == flow::Target::HrChannel && r.due <= eight(date(2027, 2, 8)))
+        .collect();
+    assert!(!to_hr.is_empty());
+    assert!(
+        to_hr.iter().all(|r| r.state == ReminderState::Cancelled),
+        "{to_hr:#?}"
+    );
+    // The case's own reminders go on.
+    bot.at(eight(date(2027, 2, 19))).await;
+    assert_eq!(
+        Bot::count(
+            &bot.h.sandbox.dms(LEDER),
+            &bot.manager_line("bestiller_velkomstpakke")
+        ),
+        1
+    );
+    bot.stop().await;
+}

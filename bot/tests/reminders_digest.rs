@@ -1,0 +1,128 @@
+//! HR's digest: its cron schedule in Oslo time across both summer-time changes, nothing when
+//! nothing is due, and once a day with links to the threads, also across a restart.
+
+mod common;
+
+use chrono::{Duration, TimeZone, Utc};
+use common::*;
+use los::harness::cast::*;
+use los::reminders::digest::{due_today, next_after};
+
+fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
+}
+
+#[test]
+fn the_default_schedule_is_eight_on_weekdays_in_oslo_across_both_time_changes() {
+    let s = los::digest_schedule(los::DEFAULT_DIGEST_CRON).unwrap();
+    // Friday 26 March 2027 (winter time) → Monday 29 March (summer time since Sunday).
+    assert_eq!(
+        next_after(&s, utc(2027, 3, 26, 7, 1)),
+        Some(utc(2027, 3, 29, 6, 0))
+    );
+    // Friday 29 October 2027 (summer time) → Monday 1 November (winter time since Sunday).
+    assert_eq!(
+        next_after(&s, utc(2027, 10, 29, 6, 1)),
+        Some(utc(2027, 11, 1, 7, 0))
+    );
+    // Due on the day from 08:00 Oslo, not a minute before; never on a Sunday.
+    assert_eq!(due_today(&s, utc(2027, 3, 29, 5, 59)), None);
+    assert_eq!(
+        due_today(&s, utc(2027, 3, 29, 6, 0)),
+        Some(utc(2027, 3, 29, 6, 0))
+    );
+    assert_eq!(
+        due_today(&s, utc(2027, 3, 29, 21, 0)),
+        Some(utc(2027, 3, 29, 6, 0))
+    );
+    assert_eq!(due_today(&s, utc(2027, 3, 28, 12, 0)), None);
+}
+
+#[test]
+fn a_daily_schedule_keeps_oslo_wall_time_on_the_days_the_clocks_change() {
+    let s = los::digest_schedule("0 30 7 * * *").unwrap();
+    assert_eq!(
+        next_after(&s, utc(2027, 3, 27, 7, 0)),
+        Some(utc(2027, 3, 28, 5, 30))
+    );
+    assert_eq!(
+        next_after(&s, utc(2027, 10, 30, 6, 0)),
+        Some(utc(2027, 10, 31, 6, 30))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_due_posts_nothing() {
+    let bot = Bot::start("digest-empty").await;
+    bot.open("Rådgiver").await;
+    // Tuesday 08:00: the case's first reminders are days away.
+    bot.at(eight(date(2027, 1, 5))).await;
+    bot.at(eight(date(2027, 1, 5)) + Duration::hours(1)).await;
+    let hr = bot.h.sandbox.messages(HR_CHANNEL);
+    assert_eq!(Bot::count(&hr, "HR-sammendrag"), 0, "{hr:#?}");
+    let guild = bot.h.sandbox.world().guild_id;
+    assert!(
+        storage::digest_done(bot.h.data().db.pool(), guild, date(2027, 1, 5))
+            .await
+            .unwrap()
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overdue_work_is_listed_once_a_day_with_its_thread() {
+    let mut bot = Bot::start("digest").await;
+    let (case, thread) = bot.open("Rådgiver").await;
+    bot.to_start_date(case, date(2027, 3, 1)).await;
+    let day = date(2027, 2, 9);
+    bot.at(eight(day) - Duration::minutes(1)).await;
+    assert_eq!(
+        Bot::count(
+            &bot.h.sandbox.messages(HR_CHANNEL),
+            "HR-sammendrag 09.02.2027"
+        ),
+        0
+    );
+    bot.at(eight(day)).await;
+    let hr = bot.h.sandbox.messages(HR_CHANNEL);
+    let digest: Vec<_> = hr
+        .iter()
+        .filter(|m| {
+            m["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("HR-sammendrag 09.02.2027"))
+        })
+        .collect();
+    assert_eq!(digest.len(), 1, "{hr:#?}");
+    let text = digest[0]["content"].as_str().unwrap_or_default();
+    assert!(text.contains(&format!("<#{thread}>")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "«{}», forfalt 08.02.2027",
+            bot.step_title("bestiller_utstyr")
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("**Mottak av nyansatt**"),
+        "grouped by phase: {text}"
+    );
+    assert!(text.chars().count() <= 2000);
+    // Later the same day, and after a restart: not again.
+    bot.at(eight(day) + Duration::hours(2)).await;
+    bot.h.restart().await.unwrap();
+    bot.kick().await;
+    let again = bot.h.sandbox.messages(HR_CHANNEL);
+    assert_eq!(Bot::count(&again, "HR-sammendrag 09.02.2027"), 1);
+    // The next working day has its own.
+    bot.at(eight(date(2027, 2, 10))).await;
+    assert_eq!(
+        Bot::count(
+            &bot.h.sandbox.messages(HR_CHANNEL),
+            "HR-sammendrag 10.02.2027"
+        ),
+        1
+    );
+    bot.down().await;
+    bot.stop().await;
+}

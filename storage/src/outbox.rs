@@ -1,0 +1,440 @@
+//! The dispatcher's outbox: one row per message it is sending, written before the send and
+//! closed after the marks, so a message is sent again after a crash with the same nonce and
+//! the same reminders in it, whatever else fell due meanwhile. And HR's digest days.
+//!
+//! A reminder in an open outbox row stays `claimed` until the row is closed; rows are claimed
+//! by nobody but the one dispatcher of the bot.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use flow::{CaseId, ReminderKind, StepId, Target};
+use sqlx::{Acquire, Sqlite, SqliteConnection};
+
+use crate::codec::{date, id, id_back, json_list, opt_ts_back, parsed, ts, ts_back};
+use crate::reminders::ClaimedReminder;
+use crate::{Result, StorageError};
+
+/// A message on its way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub nonce: String,
+    pub guild: u64,
+    /// `c:<channel id>` or `u:<user id>`.
+    pub destination: String,
+    pub reminders: Vec<i64>,
+    /// Attempts that failed so far.
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: DateTime<Utc>,
+}
+
+/// How an outgoing message ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxEnd {
+    /// Posted: its reminders are sent.
+    Sent,
+    /// Not wanted any more (the step is done, the case closed, the channel gone).
+    Cancelled,
+    /// Given up: its reminders are failed.
+    Failed,
+    /// Went elsewhere (a closed DM goes to the case thread): its reminders are in other rows.
+    Rerouted,
+}
+
+impl OutboxEnd {
+    fn as_str(self) -> &'static str {
+        match self {
+            OutboxEnd::Sent => "sent",
+            OutboxEnd::Cancelled => "cancelled",
+            OutboxEnd::Failed => "failed",
+            OutboxEnd::Rerouted => "rerouted",
+        }
+    }
+}
+
+/// Records a message about to be sent. A nonce already recorded is left as it is.
+pub async fn open_outgoing<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    out: &Outgoing,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if out.nonce.is_empty() || out.nonce.len() > 25 {
+        return Err(StorageError::Invalid(format!(
+            "nonce {:?} is not 1..=25 bytes",
+            out.nonce
+        )));
+    }
+    let mut conn = db.begin().await?;
+    let ids: Vec<String> = out.reminders.iter().map(i64::to_string).collect();
+    sqlx::query(
+        "INSERT INTO reminder_outbox (nonce, guild_id, destination, reminder_ids, attempts,
+                                      last_error, next_attempt_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (nonce) DO NOTHING",
+    )
+    .bind(&out.nonce)
+    .bind(id(out.guild))
+    .bind(&out.destination)
+    .bind(json_list(ids.iter().map(String::as_str)))
+    .bind(i64::from(out.attempts))
+    .bind(&out.last_error)
+    .bind(ts(out.next_attempt_at))
+    .bind(ts(now))
+    .execute(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct OutRow {
+    nonce: String,
+    guild_id: i64,
+    destination: String,
+    reminder_ids: String,
+    attempts: i64,
+    last_error: Option<String>,
+    next_attempt_at: String,
+}
+
+/// Open messages whose next attempt is due at `now` (all open ones with `None`), oldest first.
+pub async fn outgoing_due<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    now: Option<DateTime<Utc>>,
+) -> Result<Vec<Outgoing>> {
+    let mut conn = db.begin().await?;
+    let rows: Vec<OutRow> = sqlx::query_as(
+        "SELECT nonce, guild_id, destination, reminder_ids, attempts, last_error, next_attempt_at
+         FROM reminder_outbox
+         WHERE done_at IS NULL AND (?1 IS NULL OR next_attempt_at <= ?1)
+         ORDER BY next_attempt_at, created_at, nonce",
+    )
+    .bind(now.map(ts))
+    .fetch_all(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    rows.into_iter()
+        .map(|r| {
+            let reminders: Vec<i64> = serde_json::from_str::<Vec<String>>(&r.reminder_ids)
+                .map_err(|e| StorageError::Invalid(format!("outbox ids: {e}")))?
+                .iter()
+                .filter_map(|s| s.parse().ok())
+                .collect();
+            Ok(Outgoing {
+                nonce: r.nonce,
+                guild: id_back(r.guild_id),
+                destination: r.destination,
+                reminders,
+                attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
+                last_error: r.last_error,
+                next_attempt_at: ts_back(&r.next_attempt_at)?,
+            })
+        })
+        .collect()
+}
+
+/// When the next open message is to be tried.
+pub async fn next_outgoing_at<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+) -> Result<Option<DateTime<Utc>>> {
+    let mut conn = db.begin().await?;
+    let next: Option<String> = sqlx::query_scalar(
+        "SELECT MIN(next_attempt_at) FROM reminder_outbox WHERE done_at IS NULL",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    opt_ts_back(next.as_deref())
+}
+
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    id: i64,
+    key: String,
+    guild_id: i64,
+    case_id: i64,
+    step: Option<String>,
+    kind: String,
+    target: String,
+    due_at: String,
+    attempts: i64,
+    nonce: String,
+    claimed_at: String,
+}
+
+/// The reminders of an open message, (re)claimed by `owner` at `now`. Those no longer
+/// claimable (sent, cancelled, failed) are left out.
+pub async fn claim_members<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    ids: &[i64],
+    now: DateTime<Utc>,
+    owner: &str,
+) -> Result<Vec<ClaimedReminder>> {
+    let mut conn = db.begin().await?;
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let rows: Vec<MemberRow> = sqlx::query_as(
+        "UPDATE reminders SET state = 'claimed', claimed_at = ?1, claim_owner = ?2
+         WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?3))
+           AND state IN ('claimed', 'pending')
+         RETURNING id, key, guild_id, case_id, step, kind, target, due_at, attempts, nonce,
+                   claimed_at",
+    )
+    .bind(ts(now))
+    .bind(owner)
+    .bind(json_list(list.iter().map(String::as_str)))
+    .fetch_all(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    let mut out = rows
+        .into_iter()
+        .map(|r| {
+            Ok(ClaimedReminder {
+                id: r.id,
+                key: r.key,
+                guild: id_back(r.guild_id),
+                case: CaseId(r.case_id),
+                step: r.step.map(StepId::new),
+                kind: parsed("reminder kind", &r.kind, ReminderKind::parse)?,
+                target: parsed("reminder target", &r.target, Target::parse)?,
+                due: ts_back(&r.due_at)?,
+                attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
+                nonce: r.nonce,
+                claimed_at: ts_back(&r.claimed_at)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by_key(|r| (r.due, r.id));
+    Ok(out)
+}
+
+/// Closes a message and settles its claimed reminders, in one transaction: `Sent` marks
+/// `ids` sent (with `late` for the ids in `late`), `Failed` gives `ids` up, `Rerouted` leaves
+/// them claimed (they are in other rows now). The ids in `cancel` are cancelled whatever the
+/// end (reminders the case no longer wants).
+pub async fn close_outgoing<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    nonce: &str,
+    end: OutboxEnd,
+    ids: &[i64],
+    late: &[i64],
+    cancel: &[i64],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut conn = db.begin().await?;
+    let list = |v: &[i64]| {
+        let s: Vec<String> = v.iter().map(i64::to_string).collect();
+        json_list(s.iter().map(String::as_str))
+    };
+    let members = list(ids);
+    match end {
+        OutboxEnd::Sent => {
+            sqlx::query(
+                "UPDATE reminders SET state = 'sent', sent_at = ?1, claimed_at = NULL,
+                        claim_owner = NULL, last_error = NULL,
+                        late = id IN (SELECT CAST(value AS INTEGER) FROM json_each(?3))
+                 WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?2))
+                   AND state = 'claimed'",
+            )
+            .bind(ts(now))
+            .bind(&members)
+            .bind(list(late))
+            .execute(&mut *conn)
+            .await?;
+        }
+        OutboxEnd::Cancelled | OutboxEnd::Failed => {
+            let state = if end == OutboxEnd::Failed {
+                "failed"
+            } else {
+                "cancelled"
+            };
+            sqlx::query(
+                "UPDATE reminders SET state = ?1, claimed_at = NULL, claim_owner = NULL
+                 WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?2))
+                   AND state = 'claimed'",
+            )
+            .bind(state)
+            .bind(&members)
+            .execute(&mut *conn)
+            .await?;
+        }
+        OutboxEnd::Rerouted => {}
+    }
+    sqlx::query(
+        "UPDATE reminders SET state = 'cancelled', claimed_at = NULL, claim_owner = NULL
+         WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?)) AND state = 'claimed'",
+    )
+    .bind(list(cancel))
+    .execute(&mut *conn)
+    .await?;
+    finish(&mut conn, nonce, end, now).await?;
+    conn.commit().await?;
+    Ok(())
+}
+
+async fn finish(
+    conn: &mut SqliteConnection,
+    nonce: &str,
+    end: OutboxEnd,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE reminder_outbox SET done_at = ?, outcome = ? WHERE nonce = ? AND done_at IS NULL",
+    )
+    .bind(ts(now))
+    .bind(end.as_str())
+    .bind(nonce)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A send failed for a reason that may pass: the error is recorded on the message and on its
+/// reminders, and the message is tried again from `next_attempt_at`.
+pub async fn retry_outgoing<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    out: &Outgoing,
+    error: &str,
+    next_attempt_at: DateTime<Utc>,
+) -> Result<()> {
+    let mut conn = db.begin().await?;
+    sqlx::query(
+        "UPDATE reminder_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+         WHERE nonce = ? AND done_at IS NULL",
+    )
+    .bind(error)
+    .bind(ts(next_attempt_at))
+    .bind(&out.nonce)
+    .execute(&mut *conn)
+    .await?;
+    let s: Vec<String> = out.reminders.iter().map(i64::to_string).collect();
+    sqlx::query(
+        "UPDATE reminders SET last_error = ?, attempts = attempts + 1
+         WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?)) AND state = 'claimed'",
+    )
+    .bind(error)
+    .bind(json_list(s.iter().map(String::as_str)))
+    .execute(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    Ok(())
+}
+
+/// Records that HR's digest for `day` was done on this server. False when it already was:
+/// the caller must then not post it.
+pub async fn record_digest<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    day: NaiveDate,
+    messages: u32,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let mut conn = db.begin().await?;
+    let done = sqlx::query(
+        "INSERT INTO digest_runs (guild_id, day, ran_at, messages) VALUES (?, ?, ?, ?)
+         ON CONFLICT (guild_id, day) DO NOTHING",
+    )
+    .bind(id(guild))
+    .bind(date(day))
+    .bind(ts(now))
+    .bind(i64::from(messages))
+    .execute(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether HR's digest for `day` was done on this server.
+pub async fn digest_done<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    day: NaiveDate,
+) -> Result<bool> {
+    let mut conn = db.begin().await?;
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM digest_runs WHERE guild_id = ? AND day = ?")
+            .bind(id(guild))
+            .bind(date(day))
+            .fetch_one(&mut *conn)
+            .await?;
+    conn.commit().await?;
+    Ok(n > 0)
+}
+
+/// Every server that has saved settings, for the digest.
+pub async fn configured_guilds<'a>(db: impl Acquire<'a, Database = Sqlite>) -> Result<Vec<u64>> {
+    let mut conn = db.begin().await?;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT guild_id FROM guild_settings ORDER BY guild_id")
+        .fetch_all(&mut *conn)
+        .await?;
+    conn.commit().await?;
+    Ok(ids.into_iter().map(id_back).collect())
+}
+
+/// The key a snoozed copy of `key` gets for the day it moves to. Storage's reconcile leaves
+/// such copies alone (the planner does not know them); the sender checks the original key.
+pub fn snooze_key(key: &str, day: NaiveDate) -> String {
+    format!("{key}{SNOOZE_MARK}{}", day.format("%Y%m%d"))
+}
+
+/// Marks a snoozed copy's key: what comes before it is the original key.
+pub const SNOOZE_MARK: &str = "~z";
+
+/// The key the planner knows a reminder by (a snoozed copy's original).
+pub fn planned_key(key: &str) -> &str {
+    key.split(SNOOZE_MARK).next().unwrap_or(key)
+}
+
+/// The server and key of a reminder, by id.
+pub async fn reminder_ref<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    reminder: i64,
+) -> Result<Option<(u64, CaseId, String)>> {
+    let mut conn = db.begin().await?;
+    let row: Option<(i64, i64, String)> =
+        sqlx::query_as("SELECT guild_id, case_id, key FROM reminders WHERE id = ?")
+            .bind(reminder)
+            .fetch_optional(&mut *conn)
+            .await?;
+    conn.commit().await?;
+    Ok(row.map(|(g, c, k)| (id_back(g), CaseId(c), k)))
+}
+
+/// Queues a copy of a reminder due at `due` (*Minn meg på i morgen*), once per day it moves
+/// to: pressing twice the same day changes nothing. Returns whether a copy was queued.
+pub async fn snooze<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    reminder: i64,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let mut conn = db.begin().await?;
+    let key: Option<String> = sqlx::query_scalar("SELECT key FROM reminders WHERE id = ?")
+        .bind(reminder)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(key) = key else {
+        return Err(StorageError::NotFound);
+    };
+    let day = due.with_timezone(&chrono_tz::Europe::Oslo).date_naive();
+    let new_key = snooze_key(planned_key(&key), day);
+    let nonce = {
+        let hash = new_key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        format!("{hash:016x}")
+    };
+    let done = sqlx::query(
+        "INSERT INTO reminders (key, guild_id, case_id, step, kind, target, due_at,
+                                next_attempt_at, nonce, created_at)
+         SELECT ?1, guild_id, case_id, step, kind, target, ?2, ?2, ?3, ?4
+         FROM reminders WHERE id = ?5
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(&new_key)
+    .bind(ts(due))
+    .bind(nonce)
+    .bind(ts(now))
+    .bind(reminder)
+    .execute(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    Ok(done.rows_affected() == 1)
+}
