@@ -4,10 +4,12 @@
 //!
 //! `cargo build --release -p los -p bench && target/release/bench` (full sizes, a few minutes)
 //! `target/release/bench --smoke` (small sizes; checks correctness, never timing)
-//! `--scale-only` skips part 1 (for profiling the child process under load); `--out FILE`.
+//! `--only 1,4` runs only some parts (e.g. to profile the child process under load);
+//! `--out FILE` writes the table elsewhere.
 
 mod floor;
 mod press;
+mod reminders;
 mod report;
 mod scale;
 mod seed;
@@ -33,6 +35,14 @@ pub struct Sizes {
     pub events: u64,
     /// Presses on the child process, for the memory at the end of the load.
     pub load_presses: usize,
+    /// Part 2: reminders due at once, people nudged by DM, case threads.
+    pub reminders: u32,
+    pub dm_users: u64,
+    pub channels: u32,
+    /// Part 2 stops waiting after this long.
+    pub dispatch_limit: Duration,
+    /// Part 3: reminders timed one by one.
+    pub punctual: usize,
 }
 
 const MEMBERS: u64 = 128;
@@ -42,6 +52,12 @@ const FIRST_MEMBER: u64 = 20_000;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // The bot's warnings (slow statements, retries) go to stderr; RUST_LOG says otherwise.
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .try_init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let smoke = args.iter().any(|a| a == "--smoke");
     let out = args
@@ -57,6 +73,11 @@ async fn main() -> ExitCode {
             presses: 60,
             events: 2_000,
             load_presses: 60,
+            reminders: 60,
+            dm_users: 10,
+            channels: 4,
+            dispatch_limit: Duration::from_secs(120),
+            punctual: 3,
         }
     } else {
         Sizes {
@@ -65,6 +86,11 @@ async fn main() -> ExitCode {
             presses: 3_000,
             events: 1_000_000,
             load_presses: 5_000,
+            reminders: 10_000,
+            dm_users: 1_000,
+            channels: 200,
+            dispatch_limit: Duration::from_secs(180),
+            punctual: 20,
         }
     };
     match run(&sizes, &args).await {
@@ -126,9 +152,14 @@ async fn run(sizes: &Sizes, args: &[String]) -> anyhow::Result<Report> {
     let tmp = TempDb::new("bench")?;
     let guild = world().guild_id;
     let mut report = Report::new(args);
+    let only: Option<String> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1).cloned());
+    let part = |n: char| only.as_ref().is_none_or(|o| o.contains(n));
     let largest = *sizes.case_counts.iter().max().context("no sizes")?;
     let mut templates = Vec::new();
-    for &cases in &sizes.case_counts {
+    for &cases in sizes.case_counts.iter().filter(|_| part('1') || part('4')) {
         let path = tmp.dir.join(format!("template-{cases}.db"));
         let events = if cases == largest { sizes.events } else { 0 };
         let t = Instant::now();
@@ -136,8 +167,7 @@ async fn run(sizes: &Sizes, args: &[String]) -> anyhow::Result<Report> {
         eprintln!("bench: seeded {cases} cases in {:.1?}", t.elapsed());
         templates.push((cases, path));
     }
-    let presses_too = !args.iter().any(|a| a == "--scale-only");
-    for (cases, template) in templates.iter().filter(|_| presses_too) {
+    for (cases, template) in templates.iter().filter(|_| part('1')) {
         for &c in &sizes.concurrency {
             let cell =
                 interaction_cell(&tmp.dir, template, *cases, c, sizes.presses, guild).await?;
@@ -146,8 +176,36 @@ async fn run(sizes: &Sizes, args: &[String]) -> anyhow::Result<Report> {
             report.cells.push(cell);
         }
     }
-    let (cases, template) = templates.last().context("no template")?;
-    report.scale = Some(scale_part(&tmp.dir, template, *cases, sizes, guild, &mut report).await?);
+    if part('2') {
+        let d = reminders::dispatch(
+            &tmp.dir,
+            sizes.reminders,
+            sizes.dm_users,
+            sizes.channels,
+            sizes.dispatch_limit,
+        )
+        .await?;
+        eprintln!(
+            "bench: {} reminders delivered in {:.1?} (ideal {:?}), {} 429s",
+            d.reminders, d.elapsed, d.ideal, d.too_many
+        );
+        let lost = d.finished && (d.sent != d.reminders || d.shown as i64 != d.sent);
+        if d.duplicates > 0 || lost {
+            report.problems.push(format!(
+                "reminders: {} due, {} marked sent, {} shown, {} shown twice",
+                d.reminders, d.sent, d.shown, d.duplicates
+            ));
+        }
+        report.dispatch = Some(d);
+    }
+    if part('3') {
+        report.punctual = reminders::punctuality(&tmp.dir, sizes.punctual).await?;
+    }
+    if part('4') {
+        let (cases, template) = templates.last().context("no template")?;
+        report.scale =
+            Some(scale_part(&tmp.dir, template, *cases, sizes, guild, &mut report).await?);
+    }
     Ok(report)
 }
 
@@ -225,6 +283,12 @@ async fn interaction_cell(
             .iter()
             .map(|f| format!("los: {} {}", f.route, f.reason)),
     );
+    if los.unanswered + floor.unanswered > 0 {
+        problems.push(format!(
+            "{} presses unanswered (los), {} (floor)",
+            los.unanswered, floor.unanswered
+        ));
+    }
     if los.other_answers > 0 {
         problems.push(format!(
             "los: {} presses were not answered with the card",
@@ -302,7 +366,7 @@ async fn scale_part(
     )
     .await?;
     let (after, peak) = bot.memory()?;
-    if load.other_answers > 0 || !sb.failures().is_empty() {
+    if load.other_answers > 0 || load.unanswered > 0 || !sb.failures().is_empty() {
         report.problems.push(format!(
             "los run under load: {} odd answers, {} sandbox failures",
             load.other_answers,

@@ -32,6 +32,8 @@ pub struct Run {
     pub wall: Duration,
     /// Answers that were not the updated card (refusals, errors): must be 0.
     pub other_answers: usize,
+    /// Presses with no initial response 20 s after the last answer: must be 0.
+    pub unanswered: usize,
 }
 
 impl Run {
@@ -153,7 +155,9 @@ pub async fn run(
         let ids: Vec<u64> = outstanding.keys().copied().collect();
         let answered = sb.wait_answered(&ids, Duration::from_secs(20)).await;
         if answered.is_empty() {
-            bail!("{} presses got no answer within 20 s", ids.len());
+            // Never answered (or too late, which the sandbox refuses): counted, not waited for.
+            run.unanswered += ids.len();
+            break;
         }
         for a in answered {
             let Some((i, slot)) = outstanding.remove(&a.id) else {

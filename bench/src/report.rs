@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::press::Run;
+use crate::reminders::Dispatch;
 
 /// Part 1 for one database size and one number of members pressing at once.
 pub struct Cell {
@@ -39,6 +40,9 @@ pub struct Report {
     smoke: bool,
     pub cells: Vec<Cell>,
     pub scale: Option<Scale>,
+    pub dispatch: Option<Dispatch>,
+    /// Part 3: how late each reminder was.
+    pub punctual: Vec<Duration>,
     /// Correctness problems (never timing): the run fails if there are any.
     pub problems: Vec<String>,
 }
@@ -52,7 +56,9 @@ fn mib(b: u64) -> String {
 }
 
 fn ratio(a: f64, b: f64) -> String {
-    if b > 0.0 {
+    if b > 0.0 && a / b < 0.1 {
+        format!("×{:.4}", a / b)
+    } else if b > 0.0 {
         format!("×{:.1}", a / b)
     } else {
         "–".into()
@@ -96,6 +102,8 @@ impl Report {
             smoke: args.iter().any(|a| a == "--smoke"),
             cells: Vec::new(),
             scale: None,
+            dispatch: None,
+            punctual: Vec::new(),
             problems: Vec::new(),
         }
     }
@@ -190,8 +198,9 @@ impl Report {
             );
             let _ = writeln!(
                 s,
-                "| RSS after {} presses, {:.0}/s, p99 {} ms (peak {}) | {} | {} | {} | {} |",
+                "| RSS after {} presses answered ({} unanswered), {:.0}/s, p99 {} ms (peak {}) | {} | {} | {} | {} |",
                 x.load.latencies.len(),
+                x.load.unanswered,
                 x.load.per_second(),
                 ms(x.load.quantile(0.99)),
                 mib(x.peak),
@@ -202,7 +211,49 @@ impl Report {
             );
             let _ = writeln!(s, "| database bytes per case (file {} − empty schema {}) / cases | {:.0} B | – | – | – |", x.full_bytes, x.empty_bytes, x.bytes_per_case);
         }
-        let _ = writeln!(s, "| reminder dispatch, punctuality (parts 2–3) | not measured: the dispatcher (branch `reminders`) is not merged here yet | | | missing |");
+        if let Some(d) = &self.dispatch {
+            let secs = d.elapsed.as_secs_f64();
+            let ideal = d.ideal.as_secs_f64();
+            let what = format!("{} reminders due at once ({} DMs, {} threads) delivered within 10 % of the ideal for the requests made ({} requests, {} messages)", d.reminders, d.dms, d.channels, d.requests, d.messages);
+            if d.finished {
+                let _ = writeln!(
+                    s,
+                    "| {what} | {secs:.1} s | ideal {ideal:.0} s | {} | {} |",
+                    ratio(secs, ideal),
+                    status(secs <= ideal * 1.1)
+                );
+            } else {
+                let rate = d.sent as f64 / secs;
+                let _ = writeln!(s, "| {what} | **not finished**: {} of {} sent in {secs:.0} s ({rate:.1}/s; all ≈ {:.0} s) | ideal so far {ideal:.0} s | {} | {} |", d.sent, d.reminders, d.reminders as f64 / rate.max(1e-9), ratio(secs, ideal), status(false));
+            }
+            let _ = writeln!(
+                s,
+                "| 429s received | {} | 0 | – | {} |",
+                d.too_many,
+                status(d.too_many == 0)
+            );
+            let _ = writeln!(
+                s,
+                "| duplicates (reminders shown twice); sent / shown | {}; {} / {} | 0 | – | {} |",
+                d.duplicates,
+                d.sent,
+                d.shown,
+                status(d.duplicates == 0)
+            );
+            let last = if d.finished {
+                format!("{secs:.1} s")
+            } else {
+                format!("> {secs:.0} s")
+            };
+            let _ = writeln!(s, "| how late the last reminder was | {last} | – | – | – |");
+        }
+        if !self.punctual.is_empty() {
+            let mut v = self.punctual.clone();
+            v.sort();
+            let q = |q: f64| v[((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1];
+            let poll = Duration::from_millis(9_900);
+            let _ = writeln!(s, "| reminder due at T is in the sandbox at T + (p99 < 1 s; {} samples, p50 {} ms, max {} ms; floor: 10 s poll loop, p99 of a uniform 0–10 s wait) | {} ms | {} ms | {} | {} |", v.len(), ms(q(0.5)), ms(q(1.0)), ms(q(0.99)), ms(poll), dur_ratio(q(0.99), poll), status(q(0.99) < Duration::from_secs(1)));
+        }
         s
     }
 }

@@ -5,9 +5,10 @@
 use std::path::Path;
 
 use anyhow::Context as _;
-use chrono::Utc;
-use flow::{CaseText, NewCase, PersonId, PersonRef};
+use chrono::{DateTime, Utc};
+use flow::{Case, CaseText, NewCase, PersonId, PersonRef, Process, ReminderSettings};
 use los::harness::cast;
+use sqlx::SqliteConnection;
 use storage::{CaseCard, Db, GuildSettings};
 
 /// Every benchmark member holds all four roles, so any plain button on a card is theirs.
@@ -52,25 +53,17 @@ pub async fn database(path: &Path, guild: u64, cases: u32, events: u64) -> anyho
         let batch = (cases - made).min(5_000);
         let mut tx = db.pool().begin().await?;
         for n in made..made + batch {
-            let draft = NewCase {
-                title: CaseText::parse(&format!("Rådgiver {n}")).context("title")?,
-                unit: CaseText::parse("Bydel Frogner").context("unit")?,
-                note: None,
-            };
-            let case = storage::create_case(
-                &mut *tx,
+            let title = format!("Rådgiver {n}");
+            case(
+                &mut tx,
+                &process,
+                &reminders,
                 guild,
-                |id| flow::start(&process, id, draft, owner.clone(), now),
-                |case| flow::plan_reminders(&process, case, &reminders),
+                &title,
+                owner.clone(),
+                now,
             )
             .await?;
-            let placed = CaseCard {
-                channel: cast::CASES,
-                thread: Some(thread_of(case.id.0)),
-                message: card_of(case.id.0),
-            };
-            storage::set_case_thread(&mut *tx, guild, case.id, thread_of(case.id.0)).await?;
-            storage::set_card(&mut *tx, guild, case.id, placed).await?;
         }
         tx.commit().await?;
         made += batch;
@@ -87,6 +80,38 @@ pub async fn settle(db: Db) -> anyhow::Result<()> {
         .await?;
     db.close().await;
     Ok(())
+}
+
+/// One case opened by `owner` at `now`, with its thread and card, as `/rekruttering ny` leaves it.
+pub async fn case(
+    conn: &mut SqliteConnection,
+    process: &Process,
+    reminders: &ReminderSettings,
+    guild: u64,
+    title: &str,
+    owner: PersonRef,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Case> {
+    let draft = NewCase {
+        title: CaseText::parse(title).context("title")?,
+        unit: CaseText::parse("Bydel Frogner").context("unit")?,
+        note: None,
+    };
+    let case = storage::create_case(
+        &mut *conn,
+        guild,
+        |id| flow::start(process, id, draft, owner, now),
+        |case| flow::plan_reminders(process, case, reminders),
+    )
+    .await?;
+    let placed = CaseCard {
+        channel: cast::CASES,
+        thread: Some(thread_of(case.id.0)),
+        message: card_of(case.id.0),
+    };
+    storage::set_case_thread(&mut *conn, guild, case.id, thread_of(case.id.0)).await?;
+    storage::set_card(&mut *conn, guild, case.id, placed).await?;
+    Ok(case)
 }
 
 /// Adds history lines (a completed first step, by the owner) to every case until there are
