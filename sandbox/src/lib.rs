@@ -3,6 +3,7 @@
 //! See `README.md` for how tests use it.
 
 pub mod actor;
+pub mod bench;
 mod bot;
 mod control;
 pub mod gateway;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use serde_json::Value;
 use serenity::http::{Http, HttpBuilder};
@@ -103,6 +105,12 @@ impl Sandbox {
             .with_state(server);
         let ca = Arc::new(tls::TestCa::new()?);
         let plain = router.clone();
+        // TCP_NODELAY: with Nagle on, a small gateway frame written while the last one is not
+        // yet acknowledged waits for the peer's delayed ACK (about 40 ms on loopback), which
+        // would swamp every latency measured through the sandbox.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let t1 = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, plain).await {
                 tracing::error!("sandbox HTTP server stopped: {e}");

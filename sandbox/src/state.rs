@@ -127,6 +127,8 @@ pub struct State {
     /// Number of command registrations (PUT/POST) answered 2xx.
     pub registrations: u32,
     pub interactions: BTreeMap<u64, InteractionRec>,
+    /// Interaction id → when its initial response arrived (for the benchmarks' latencies).
+    pub answered: HashMap<u64, Instant>,
     /// User id → the last modal the bot opened for them (interaction id, modal data).
     pub modals: HashMap<u64, (u64, Value)>,
     /// User id → the last interaction they made.

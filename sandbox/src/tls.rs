@@ -64,6 +64,7 @@ pub async fn serve(listener: TcpListener, ca: Arc<TestCa>, router: Router) {
         let Ok((tcp, _)) = listener.accept().await else {
             continue;
         };
+        let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         let router = router.clone();
         tokio::spawn(async move {

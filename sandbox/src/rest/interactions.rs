@@ -89,6 +89,7 @@ fn callback(c: &Ctx<'_>) -> Reply {
             i.callback = Some((kind, c.body.clone()));
             i.original = original;
         }
+        s.answered.insert(id, c.received);
         Ok((204, Value::Null))
     })
 }

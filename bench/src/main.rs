@@ -1,0 +1,419 @@
+//! `bench`: how fast and how lean los is. Drives the real bot through the sandbox on real
+//! SQLite files and prints one table, also written into `docs/benchmarks.md`; every figure
+//! stands next to a floor measured in the same run, and as a ratio to it.
+//!
+//! `cargo build --release -p los -p bench && target/release/bench` (full sizes, a few minutes)
+//! `target/release/bench --smoke` (small sizes; checks correctness, never timing)
+//! `--only 1,4` runs only some parts (e.g. to profile the child process under load);
+//! `--out FILE` writes the table elsewhere.
+
+mod floor;
+mod press;
+mod reminders;
+mod report;
+mod scale;
+mod seed;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use los::harness::{cast, TempDb};
+use sandbox::{HttpMode, Member, Sandbox, World};
+use storage::Db;
+
+use report::{Cell, Report, Scale};
+
+/// What one invocation measures.
+pub struct Sizes {
+    pub case_counts: Vec<u32>,
+    pub concurrency: Vec<usize>,
+    pub presses: usize,
+    /// History lines in the largest database.
+    pub events: u64,
+    /// Presses on the child process, for the memory at the end of the load.
+    pub load_presses: usize,
+    /// Part 2: reminders due at once, people nudged by DM, case threads.
+    pub reminders: u32,
+    pub dm_users: u64,
+    pub channels: u32,
+    /// Part 2 stops waiting after this long.
+    pub dispatch_limit: Duration,
+    /// Part 3: reminders timed one by one.
+    pub punctual: usize,
+}
+
+const MEMBERS: u64 = 128;
+/// Untimed presses before each timed run: connections opened, caches filled.
+const WARM_UP: usize = 20;
+const FIRST_MEMBER: u64 = 20_000;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // The bot's warnings (slow statements, retries) go to stderr; RUST_LOG says otherwise.
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .try_init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let smoke = args.iter().any(|a| a == "--smoke");
+    let out = args
+        .iter()
+        .position(|a| a == "--out")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from)
+        .or_else(|| (!smoke).then(|| PathBuf::from("docs/benchmarks.md")));
+    let sizes = if smoke {
+        Sizes {
+            case_counts: vec![200],
+            concurrency: vec![1, 8],
+            presses: 60,
+            events: 2_000,
+            load_presses: 60,
+            reminders: 60,
+            dm_users: 10,
+            channels: 4,
+            dispatch_limit: Duration::from_secs(120),
+            punctual: 3,
+        }
+    } else {
+        Sizes {
+            case_counts: vec![1_000, 100_000],
+            concurrency: vec![1, 16, 128],
+            presses: 3_000,
+            events: 1_000_000,
+            load_presses: 5_000,
+            reminders: 10_000,
+            dm_users: 1_000,
+            channels: 200,
+            dispatch_limit: Duration::from_secs(180),
+            punctual: 20,
+        }
+    };
+    match run(&sizes, &args).await {
+        Ok(report) => {
+            let table = report.markdown();
+            println!("{table}");
+            if let Some(path) = out {
+                if let Err(e) = report::write_into(&path, &table) {
+                    eprintln!("bench: could not write {}: {e:#}", path.display());
+                    return ExitCode::FAILURE;
+                }
+                eprintln!("bench: wrote {}", path.display());
+            }
+            if report.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                for p in &report.problems {
+                    eprintln!("bench: {p}");
+                }
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("bench: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The sandbox server for the benchmarks: the cast, 128 members who hold every role, and
+/// limits wide enough that the thread lines after each press never wait (part 1 measures the
+/// bot, not Discord's 50 requests per second).
+fn world() -> World {
+    let mut w = los::harness::world().role(seed::MANAGER_ROLE, "Leder");
+    for i in 0..MEMBERS {
+        let roles = [
+            seed::MANAGER_ROLE,
+            cast::HR_ROLE,
+            cast::UNION_ROLE,
+            cast::APPROVER_ROLE,
+        ];
+        w = w.member(Member::new(FIRST_MEMBER + i, &format!("Medlem {i}")).roles(&roles));
+    }
+    let wide = (1_000_000, Duration::from_secs(1));
+    w.config.global_limit = wide.0;
+    w.config.default_bucket = wide;
+    w.config
+        .buckets
+        .insert("POST /channels/{channel_id}/messages".into(), wide);
+    w.config.answer_timeout = Duration::from_secs(30);
+    w
+}
+
+fn members() -> Vec<u64> {
+    (FIRST_MEMBER..FIRST_MEMBER + MEMBERS).collect()
+}
+
+async fn run(sizes: &Sizes, args: &[String]) -> anyhow::Result<Report> {
+    let tmp = TempDb::new("bench")?;
+    let guild = world().guild_id;
+    let mut report = Report::new(args);
+    let only: Option<String> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1).cloned());
+    let part = |n: char| only.as_ref().is_none_or(|o| o.contains(n));
+    let largest = *sizes.case_counts.iter().max().context("no sizes")?;
+    let mut templates = Vec::new();
+    for &cases in sizes.case_counts.iter().filter(|_| part('1') || part('4')) {
+        let path = tmp.dir.join(format!("template-{cases}.db"));
+        let events = if cases == largest { sizes.events } else { 0 };
+        let t = Instant::now();
+        seed::database(&path, guild, cases, events).await?;
+        eprintln!("bench: seeded {cases} cases in {:.1?}", t.elapsed());
+        templates.push((cases, path));
+    }
+    for (cases, template) in templates.iter().filter(|_| part('1')) {
+        for &c in &sizes.concurrency {
+            let cell =
+                interaction_cell(&tmp.dir, template, *cases, c, sizes.presses, guild).await?;
+            eprintln!("bench: {}", cell.summary());
+            report.problems.extend(cell.problems.iter().cloned());
+            report.cells.push(cell);
+        }
+    }
+    if part('2') {
+        let d = reminders::dispatch(
+            &tmp.dir,
+            sizes.reminders,
+            sizes.dm_users,
+            sizes.channels,
+            sizes.dispatch_limit,
+        )
+        .await?;
+        eprintln!(
+            "bench: {} reminders delivered in {:.1?} (ideal {:?}), {} 429s",
+            d.reminders, d.elapsed, d.ideal, d.too_many
+        );
+        let lost = d.finished && (d.sent != d.reminders || d.shown as i64 != d.sent);
+        if d.duplicates > 0 || lost {
+            report.problems.push(format!(
+                "reminders: {} due, {} marked sent, {} shown, {} shown twice",
+                d.reminders, d.sent, d.shown, d.duplicates
+            ));
+        }
+        report.dispatch = Some(d);
+    }
+    if part('3') {
+        report.punctual = reminders::punctuality(&tmp.dir, sizes.punctual).await?;
+    }
+    if part('4') {
+        let (cases, template) = templates.last().context("no template")?;
+        report.scale =
+            Some(scale_part(&tmp.dir, template, *cases, sizes, guild, &mut report).await?);
+    }
+    Ok(report)
+}
+
+/// `n` distinct case ids out of 1..=cases, at random.
+fn pick(cases: u32, n: usize, seed: u64) -> Vec<i64> {
+    let mut ids: Vec<i64> = (1..=i64::from(cases)).collect();
+    let mut rng = seed | 1;
+    for i in (1..ids.len()).rev() {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        ids.swap(i, (rng % (i as u64 + 1)) as usize);
+    }
+    ids.truncate(n);
+    ids
+}
+
+async fn targets_from(
+    db_path: &Path,
+    guild: u64,
+    ids: &[i64],
+) -> anyhow::Result<Vec<press::Target>> {
+    let db = Db::open(&db_path.display().to_string()).await?;
+    let targets = press::targets(&db, guild, ids).await?;
+    db.close().await;
+    Ok(targets)
+}
+
+/// Part 1 for one database size and one number of members pressing at once: the floor, then
+/// los, each on a fresh sandbox and (for los) a fresh copy of the database.
+async fn interaction_cell(
+    dir: &Path,
+    template: &Path,
+    cases: u32,
+    concurrency: usize,
+    presses: usize,
+    guild: u64,
+) -> anyhow::Result<Cell> {
+    let db_path = dir.join(format!("cell-{cases}-{concurrency}.db"));
+    std::fs::copy(template, &db_path)?;
+    let seed = 0x9e37_79b9_7f4a_7c15 ^ (cases as u64) ^ ((concurrency as u64) << 32);
+    let ids = pick(cases, WARM_UP + presses + concurrency, seed);
+    let targets = targets_from(&db_path, guild, &ids).await?;
+    let members = members();
+    let mut problems = Vec::new();
+
+    let sb = Sandbox::start(world()).await?;
+    let fl = floor::Floor::start(&sb).await?;
+    press::place(&sb, cast::CASES, &targets);
+    press::run(&sb, &members, &targets, WARM_UP, concurrency, !seed).await?;
+    let floor = press::run(&sb, &members, &targets, presses, concurrency, seed).await?;
+    fl.stop().await;
+    problems.extend(
+        sb.failures()
+            .iter()
+            .map(|f| format!("floor: {} {}", f.route, f.reason)),
+    );
+    drop(sb);
+
+    let sb = Sandbox::start(world()).await?;
+    let db = Db::open(&db_path.display().to_string()).await?;
+    let data = los::app::data(db, Arc::new(flow::SystemClock))?;
+    let bot = los::app::start(sb.http(HttpMode::Tls)?, data.clone(), Some(guild)).await?;
+    sb.wait_for_commands_registered().await?;
+    press::place(&sb, cast::CASES, &targets);
+    let warm = press::run(&sb, &members, &targets, WARM_UP, concurrency, !seed).await?;
+    let los = press::run(&sb, &members, &targets, presses, concurrency, seed).await?;
+    let stored = stored_changes(&data.db, &ids).await?;
+    let answered =
+        los.latencies.len() + warm.latencies.len() - los.other_answers - warm.other_answers;
+    bot.stop().await;
+    data.db.close().await;
+    problems.extend(
+        sb.failures()
+            .iter()
+            .map(|f| format!("los: {} {}", f.route, f.reason)),
+    );
+    if los.unanswered + floor.unanswered > 0 {
+        problems.push(format!(
+            "{} presses unanswered (los), {} (floor)",
+            los.unanswered, floor.unanswered
+        ));
+    }
+    if los.other_answers > 0 {
+        problems.push(format!(
+            "los: {} presses were not answered with the card",
+            los.other_answers
+        ));
+    }
+    if stored != answered as i64 {
+        problems.push(format!(
+            "los: {stored} changes stored for {answered} answered presses (duplicates or losses)"
+        ));
+    }
+    let _ = std::fs::remove_file(&db_path);
+    Ok(Cell {
+        cases,
+        concurrency,
+        los,
+        floor,
+        duplicates: (stored - answered as i64).max(0) as u64,
+        problems,
+    })
+}
+
+/// Changes stored on these cases since they were seeded (each starts at version 1).
+async fn stored_changes(db: &Db, ids: &[i64]) -> anyhow::Result<i64> {
+    let list = serde_json::to_string(ids)?;
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(SUM(version - 1), 0) FROM cases WHERE id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(list)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(n)
+}
+
+/// Part 4: the real process on an empty database (the floor) and on the largest one.
+async fn scale_part(
+    dir: &Path,
+    template: &Path,
+    cases: u32,
+    sizes: &Sizes,
+    guild: u64,
+    report: &mut Report,
+) -> anyhow::Result<Scale> {
+    let empty = dir.join("empty.db");
+    seed::settle(Db::open(&empty.display().to_string()).await?).await?;
+    let empty_bytes = std::fs::metadata(&empty)?.len();
+    let full_bytes = std::fs::metadata(template)?.len();
+
+    // The floor: the same binary on a database with the schema and nothing else.
+    let fresh = dir.join("fresh.db");
+    std::fs::copy(&empty, &fresh)?;
+    let (floor_startup, floor, sb) = start_median(&fresh).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (floor_idle, _) = floor.memory()?;
+    drop(floor);
+    drop(sb);
+
+    let db_path = dir.join("scale.db");
+    std::fs::copy(template, &db_path)?;
+    let concurrency = *sizes.concurrency.iter().max().context("no concurrency")?;
+    let ids = pick(cases, sizes.load_presses + concurrency, 7);
+    let targets = targets_from(&db_path, guild, &ids).await?;
+    let (startup, bot, sb) = start_median(&db_path).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (idle, _) = bot.memory()?;
+    press::place(&sb, cast::CASES, &targets);
+    eprintln!("bench: load on los run, pid {}", bot.pid());
+    let load = press::run(
+        &sb,
+        &members(),
+        &targets,
+        sizes.load_presses,
+        concurrency,
+        7,
+    )
+    .await?;
+    let (after, peak) = bot.memory()?;
+    if load.other_answers > 0 || load.unanswered > 0 || !sb.failures().is_empty() {
+        report.problems.push(format!(
+            "los run under load: {} odd answers, {} sandbox failures",
+            load.other_answers,
+            sb.failures().len()
+        ));
+    }
+    let events: i64 = {
+        let db = Db::open(&db_path.display().to_string()).await?;
+        let n = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+            .fetch_one(db.pool())
+            .await?;
+        db.close().await;
+        n
+    };
+    if events < sizes.events as i64 {
+        bail!("the database has {events} events, not {}", sizes.events);
+    }
+    Ok(Scale {
+        cases,
+        events,
+        startup,
+        floor_startup,
+        idle,
+        floor_idle,
+        after_load: after,
+        peak,
+        load,
+        bytes_per_case: full_bytes.saturating_sub(empty_bytes) as f64 / f64::from(cases.max(1)),
+        empty_bytes,
+        full_bytes,
+    })
+}
+
+/// Starts `los run` on `db` once untimed (the binary into the page cache), then five times,
+/// each on a fresh sandbox: the median start-up time, and the last process still running.
+async fn start_median(db: &Path) -> anyhow::Result<(Duration, scale::Bot, Sandbox)> {
+    const TIMES: usize = 5;
+    let sb = Sandbox::start(world()).await?;
+    drop(scale::Bot::start(&sb, db).await?);
+    let mut times = Vec::new();
+    loop {
+        let sb = Sandbox::start(world()).await?;
+        let bot = scale::Bot::start(&sb, db).await?;
+        times.push(bot.startup);
+        if times.len() == TIMES {
+            times.sort();
+            return Ok((times[TIMES / 2], bot, sb));
+        }
+    }
+}
