@@ -218,3 +218,25 @@ async fn read(
         items,
     }))
 }
+
+/// Open cases on this server whose step `after` is done, whose start date is set, and that have
+/// no checklist for `after` yet: the checklists owed. One query, however many cases are open.
+pub async fn cases_owing_checklist<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    after: &StepId,
+) -> Result<Vec<CaseId>> {
+    let mut conn = db.acquire().await?;
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT c.id FROM cases c
+         JOIN case_steps s ON s.case_id = c.id AND s.step = ?2 AND s.state <> 'open'
+         WHERE c.guild_id = ?1 AND c.status = 'open' AND c.startdato IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM checklists k WHERE k.case_id = c.id AND k.step = ?2)
+         ORDER BY c.id",
+    )
+    .bind(id(guild))
+    .bind(after.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(ids.into_iter().map(CaseId).collect())
+}

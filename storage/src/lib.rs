@@ -28,7 +28,8 @@ pub use cases::{
     set_case_thread,
 };
 pub use checklist::{
-    checklist, checklist_for_step, save_checklist, tick_item, untick_item, Checklist, ChecklistItem,
+    cases_owing_checklist, checklist, checklist_for_step, save_checklist, tick_item, untick_item,
+    Checklist, ChecklistItem,
 };
 pub use db::{Db, DEFAULT_PATH, MIGRATOR};
 pub use error::StorageError;

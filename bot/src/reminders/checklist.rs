@@ -149,19 +149,10 @@ async fn post_for_guild(data: &Data, http: &Http, guild: u64) -> Result<(), BotE
         return Ok(());
     };
     let after = StepId::new(AFTER);
-    for case_id in storage::open_cases(db, guild).await? {
+    for case_id in storage::cases_owing_checklist(db, guild, &after).await? {
         let Some(case) = storage::load_case(db, guild, case_id).await? else {
             continue;
         };
-        let ready = case.steps.get(&after).is_some_and(StepState::is_finished)
-            && case.dates.startdato.is_some();
-        if !ready
-            || storage::checklist_for_step(db, guild, case_id, &after)
-                .await?
-                .is_some()
-        {
-            continue;
-        }
         post(data, http, &settings, &case, channel).await?;
     }
     Ok(())
