@@ -213,15 +213,22 @@ pub async fn to_adm_arbeid(kit: &Kit, thread: u64) {
 /// Phase 1 for a new hire and the announcement, with the deadline `frist` (dd.mm.åååå), up
 /// to the applications (the optional steps skipped with a reason).
 pub async fn through_announcement(kit: &Kit, thread: u64, frist: &str) {
-    kit.done(LEDER, thread, &["stilling_vakant", "tidlig_involvering"])
-        .await;
-    kit.press(
+    to_utlyser_stilling(kit, thread).await;
+    kit.press_form(
         LEDER,
         thread,
-        "outcome-vurderer_behov-nyansettelse",
-        "vurderer_behov",
+        "btn-date-soknadsfrist",
+        "utlyser_stilling",
+        &[("date-soknadsfrist", frist)],
     )
     .await;
+    kit.done(HR, thread, &["annonse_arkivert"]).await;
+}
+
+/// The first steps for a new hire (the administrative work skipped), the HR-side checks and
+/// the announcement up to its date step, which is then open.
+pub async fn to_utlyser_stilling(kit: &Kit, thread: u64) {
+    to_adm_arbeid(kit, thread).await;
     kit.press_form(
         HR,
         thread,
@@ -246,15 +253,6 @@ pub async fn through_announcement(kit: &Kit, thread: u64, frist: &str) {
         &["behovsanalyse", "ny_utlysning", "legger_til_involverte"],
     )
     .await;
-    kit.press_form(
-        LEDER,
-        thread,
-        "btn-date-soknadsfrist",
-        "utlyser_stilling",
-        &[("date-soknadsfrist", frist)],
-    )
-    .await;
-    kit.done(HR, thread, &["annonse_arkivert"]).await;
 }
 
 /// The applications, up to writing the recommendation.

@@ -54,15 +54,7 @@ async fn a_stale_button_on_an_old_card_says_who_did_it_and_when() {
 async fn two_people_pressing_done_at_the_same_moment_one_wins_the_other_is_told() {
     for _ in 0..3 {
         let (kit, thread) = Kit::with_case().await;
-        kit.done(LEDER, thread, &["stilling_vakant", "tidlig_involvering"])
-            .await;
-        kit.press(
-            LEDER,
-            thread,
-            "outcome-vurderer_behov-nyansettelse",
-            "vurderer_behov",
-        )
-        .await;
+        to_adm_arbeid(&kit, thread).await;
         kit.press_form(
             HR,
             thread,
@@ -174,39 +166,7 @@ async fn a_case_from_another_server_is_not_there() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_date_is_refused_and_changes_nothing() {
     let (kit, thread) = Kit::with_case().await;
-    kit.done(LEDER, thread, &["stilling_vakant", "tidlig_involvering"])
-        .await;
-    kit.press(
-        LEDER,
-        thread,
-        "outcome-vurderer_behov-nyansettelse",
-        "vurderer_behov",
-    )
-    .await;
-    kit.press_form(
-        HR,
-        thread,
-        "btn-skip",
-        "adm_arbeid",
-        &[("field-reason", "Finnes")],
-    )
-    .await;
-    kit.done(
-        HR,
-        thread,
-        &[
-            "endringer_hr_system",
-            "sjekk_rapport_hr1072l",
-            "sjekk_overtallige",
-        ],
-    )
-    .await;
-    kit.done(
-        LEDER,
-        thread,
-        &["behovsanalyse", "ny_utlysning", "legger_til_involverte"],
-    )
-    .await;
+    to_utlyser_stilling(&kit, thread).await;
     let before = kit.case(thread).await.version;
     for bad in ["31.02.2027", "2027-02-01", "i morgen"] {
         let answer = kit
@@ -238,15 +198,7 @@ async fn a_malformed_date_is_refused_and_changes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_4000_character_reason_is_refused_with_its_length() {
     let (kit, thread) = Kit::with_case().await;
-    kit.done(LEDER, thread, &["stilling_vakant", "tidlig_involvering"])
-        .await;
-    kit.press(
-        LEDER,
-        thread,
-        "outcome-vurderer_behov-nyansettelse",
-        "vurderer_behov",
-    )
-    .await;
+    to_adm_arbeid(&kit, thread).await;
     let before = kit.case(thread).await.version;
     let long = "å".repeat(4000);
     let answer = kit
@@ -289,15 +241,7 @@ async fn a_4000_character_reason_is_refused_with_its_length() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reason_full_of_mentions_and_markdown_pings_nobody() {
     let (kit, thread) = Kit::with_case().await;
-    kit.done(LEDER, thread, &["stilling_vakant", "tidlig_involvering"])
-        .await;
-    kit.press(
-        LEDER,
-        thread,
-        "outcome-vurderer_behov-nyansettelse",
-        "vurderer_behov",
-    )
-    .await;
+    to_adm_arbeid(&kit, thread).await;
     let reason =
         "@everyone @here <@1004> <@&503> **fet** __under__ `kode` [lenke](https://x.example)";
     kit.press_form(

@@ -6,15 +6,7 @@ use los_e2e::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_mine_overview_and_history() {
     let (kit, thread) = Kit::with_case().await;
-    kit.done(LEDER, thread, &["stilling_vakant", "tidlig_involvering"])
-        .await;
-    kit.press(
-        LEDER,
-        thread,
-        "outcome-vurderer_behov-nyansettelse",
-        "vurderer_behov",
-    )
-    .await;
+    to_adm_arbeid(&kit, thread).await;
     let id = kit.case_id(thread).await.0.to_string();
 
     // In the case's thread, status needs no case number.
