@@ -6,11 +6,11 @@
 //! by nobody but the one dispatcher of the bot.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use flow::{CaseId, ReminderKind, StepId, Target};
+use flow::CaseId;
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{date, id, id_back, json_list, opt_ts_back, parsed, ts, ts_back};
-use crate::reminders::ClaimedReminder;
+use crate::codec::{date, id, id_back, json_list, opt_ts_back, ts, ts_back};
+use crate::reminders::{claimed_in_order, ClaimRow, ClaimedReminder};
 use crate::{Result, StorageError};
 
 /// A message on its way.
@@ -145,21 +145,6 @@ pub async fn next_outgoing_at<'a>(
     opt_ts_back(next.as_deref())
 }
 
-#[derive(sqlx::FromRow)]
-struct MemberRow {
-    id: i64,
-    key: String,
-    guild_id: i64,
-    case_id: i64,
-    step: Option<String>,
-    kind: String,
-    target: String,
-    due_at: String,
-    attempts: i64,
-    nonce: String,
-    claimed_at: String,
-}
-
 /// The reminders of an open message, (re)claimed by `owner` at `now`. Those no longer
 /// claimable (sent, cancelled, failed) are left out.
 pub async fn claim_members<'a>(
@@ -170,7 +155,7 @@ pub async fn claim_members<'a>(
 ) -> Result<Vec<ClaimedReminder>> {
     let mut conn = db.begin().await?;
     let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-    let rows: Vec<MemberRow> = sqlx::query_as(
+    let rows: Vec<ClaimRow> = sqlx::query_as(
         "UPDATE reminders SET state = 'claimed', claimed_at = ?1, claim_owner = ?2
          WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?3))
            AND state IN ('claimed', 'pending')
@@ -183,26 +168,7 @@ pub async fn claim_members<'a>(
     .fetch_all(&mut *conn)
     .await?;
     conn.commit().await?;
-    let mut out = rows
-        .into_iter()
-        .map(|r| {
-            Ok(ClaimedReminder {
-                id: r.id,
-                key: r.key,
-                guild: id_back(r.guild_id),
-                case: CaseId(r.case_id),
-                step: r.step.map(StepId::new),
-                kind: parsed("reminder kind", &r.kind, ReminderKind::parse)?,
-                target: parsed("reminder target", &r.target, Target::parse)?,
-                due: ts_back(&r.due_at)?,
-                attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
-                nonce: r.nonce,
-                claimed_at: ts_back(&r.claimed_at)?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    out.sort_by_key(|r| (r.due, r.id));
-    Ok(out)
+    claimed_in_order(rows)
 }
 
 /// Closes a message and settles its claimed reminders, in one transaction: `Sent` marks

@@ -152,8 +152,9 @@ pub(crate) async fn reconcile(
     Ok(())
 }
 
+/// A claimed reminder's row, as `claim_due` and the outbox's re-claim return it.
 #[derive(sqlx::FromRow)]
-struct ClaimRow {
+pub(crate) struct ClaimRow {
     id: i64,
     key: String,
     guild_id: i64,
@@ -165,6 +166,30 @@ struct ClaimRow {
     attempts: i64,
     nonce: String,
     claimed_at: String,
+}
+
+/// Claimed rows as reminders, due first.
+pub(crate) fn claimed_in_order(rows: Vec<ClaimRow>) -> Result<Vec<ClaimedReminder>> {
+    let mut out = rows
+        .into_iter()
+        .map(|r| {
+            Ok(ClaimedReminder {
+                id: r.id,
+                key: r.key,
+                guild: id_back(r.guild_id),
+                case: CaseId(r.case_id),
+                step: r.step.map(StepId::new),
+                kind: parsed("reminder kind", &r.kind, ReminderKind::parse)?,
+                target: parsed("reminder target", &r.target, Target::parse)?,
+                due: ts_back(&r.due_at)?,
+                attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
+                nonce: r.nonce,
+                claimed_at: ts_back(&r.claimed_at)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by_key(|r| (r.due, r.id));
+    Ok(out)
 }
 
 /// Claims up to `limit` reminders that are due at `now`, atomically: one statement marks them
@@ -190,26 +215,7 @@ pub async fn claim_due<'a>(
     .fetch_all(&mut *conn)
     .await?;
     conn.commit().await?;
-    let mut out = rows
-        .into_iter()
-        .map(|r| {
-            Ok(ClaimedReminder {
-                id: r.id,
-                key: r.key,
-                guild: id_back(r.guild_id),
-                case: CaseId(r.case_id),
-                step: r.step.map(StepId::new),
-                kind: parsed("reminder kind", &r.kind, ReminderKind::parse)?,
-                target: parsed("reminder target", &r.target, Target::parse)?,
-                due: ts_back(&r.due_at)?,
-                attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
-                nonce: r.nonce,
-                claimed_at: ts_back(&r.claimed_at)?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    out.sort_by_key(|r| (r.due, r.id));
-    Ok(out)
+    claimed_in_order(rows)
 }
 
 /// The claimed reminder went out. `late` records that it went out after its day (e.g. the bot
