@@ -6,6 +6,7 @@
 //! and waits for another writer (busy timeout) instead of failing on a stale read snapshot.
 
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 use flow::{Applied, Case, CaseDates, CaseId, CaseStatus, CaseText, Mark, PlannedReminder};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
@@ -84,7 +85,7 @@ pub async fn save_applied<'a>(
     Ok(())
 }
 
-/// The case, fully rebuilt, if it exists on this server. Read in one snapshot.
+/// The case, fully rebuilt, if it exists on this server. Read in one statement.
 pub async fn load_case<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     guild: u64,
@@ -275,6 +276,9 @@ struct CaseRow {
     startdato: Option<String>,
     opened_at: String,
     version: i64,
+    steps_json: String,
+    confirmations_json: String,
+    candidates_json: String,
 }
 
 pub(crate) async fn read_case(
@@ -282,16 +286,20 @@ pub(crate) async fn read_case(
     guild: u64,
     case: CaseId,
 ) -> Result<Option<Case>> {
-    let row: Option<CaseRow> = sqlx::query_as(
-        "SELECT id, title, unit, note, owner_id, owner_name, status, ended_at, closed_by_id,
-                closed_by_name, close_reason, marks, soknadsfrist, original_soknadsfrist,
-                startdato, opened_at, version
-         FROM cases WHERE id = ? AND guild_id = ? AND version > 0",
-    )
-    .bind(case.0)
-    .bind(id(guild))
-    .fetch_optional(&mut *conn)
-    .await?;
+    static QUERY: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT id, title, unit, note, owner_id, owner_name, status, ended_at, closed_by_id,
+                    closed_by_name, close_reason, marks, soknadsfrist, original_soknadsfrist,
+                    startdato, opened_at, version, {}
+             FROM cases c WHERE id = ? AND guild_id = ? AND version > 0",
+            steps::SELECT_JSON
+        )
+    });
+    let row: Option<CaseRow> = sqlx::query_as(QUERY.as_str())
+        .bind(case.0)
+        .bind(id(guild))
+        .fetch_optional(&mut *conn)
+        .await?;
     let Some(row) = row else {
         return Ok(None);
     };
@@ -326,9 +334,9 @@ pub(crate) async fn read_case(
         note: row.note.as_deref().map(|n| text("note", n)).transpose()?,
         owner: person(row.owner_id, row.owner_name.clone()),
         status,
-        steps: steps::read_steps(conn, row.id).await?,
+        steps: steps::steps_from_json(&row.steps_json, &row.confirmations_json)?,
         marks,
-        candidates: steps::read_candidates(conn, row.id).await?,
+        candidates: steps::candidates_from_json(&row.candidates_json)?,
         dates: CaseDates {
             soknadsfrist: opt_date_back(row.soknadsfrist.as_deref())?,
             original_soknadsfrist: opt_date_back(row.original_soknadsfrist.as_deref())?,

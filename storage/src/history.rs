@@ -18,36 +18,46 @@ pub struct HistoryEntry {
     pub event: Event,
 }
 
-/// Appends the events of one change, continuing the case's numbering.
+/// Appends the events of one change, continuing the case's numbering. One statement: the
+/// events go as a JSON array, numbered from the case's last line (read once, before any row
+/// of this change is inserted).
 pub(crate) async fn append(
     conn: &mut SqliteConnection,
     case_id: i64,
     version: i64,
     events: &[Event],
 ) -> Result<()> {
-    let last: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events WHERE case_id = ?")
-            .bind(case_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    for (seq, e) in (last + 1..).zip(events) {
-        sqlx::query(
-            "INSERT INTO events (case_id, seq, version, at, actor_id, actor_name, kind, step, outcome, detail)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(case_id)
-        .bind(seq)
-        .bind(version)
-        .bind(ts(e.at))
-        .bind(e.actor.as_ref().map(|p| id(p.id.0)))
-        .bind(e.actor.as_ref().map(|p| p.name.as_str()))
-        .bind(e.kind.as_str())
-        .bind(e.step.as_ref().map(StepId::as_str))
-        .bind(e.outcome.as_ref().map(OutcomeId::as_str))
-        .bind(e.detail.as_deref())
-        .execute(&mut *conn)
-        .await?;
+    if events.is_empty() {
+        return Ok(());
     }
+    let rows: Vec<serde_json::Value> = events
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "at": ts(e.at),
+                "actor_id": e.actor.as_ref().map(|p| id(p.id.0)),
+                "actor_name": e.actor.as_ref().map(|p| p.name.as_str()),
+                "kind": e.kind.as_str(),
+                "step": e.step.as_ref().map(StepId::as_str),
+                "outcome": e.outcome.as_ref().map(OutcomeId::as_str),
+                "detail": e.detail.as_deref(),
+            })
+        })
+        .collect();
+    sqlx::query(
+        "INSERT INTO events (case_id, seq, version, at, actor_id, actor_name, kind, step, outcome, detail)
+         SELECT ?1, last.seq + j.key + 1, ?2, j.value ->> 'at', j.value ->> 'actor_id',
+                j.value ->> 'actor_name', j.value ->> 'kind', j.value ->> 'step',
+                j.value ->> 'outcome', j.value ->> 'detail'
+           FROM json_each(?3) AS j,
+                (SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE case_id = ?1) AS last
+          ORDER BY j.key",
+    )
+    .bind(case_id)
+    .bind(version)
+    .bind(serde_json::Value::from(rows).to_string())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

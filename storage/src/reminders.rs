@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use flow::{CaseId, PlannedReminder, ReminderKind, StepId, Target};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{id, id_back, json_list, opt_ts_back, parsed, ts, ts_back};
+use crate::codec::{id, id_back, opt_ts_back, parsed, ts, ts_back};
 use crate::{Result, StorageError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,48 +109,63 @@ pub(crate) async fn reconcile(
             stray.key, stray.case
         )));
     }
-    let now = ts(Utc::now());
-    sqlx::query(
-        "UPDATE reminders SET state = 'cancelled'
-         WHERE case_id = ? AND state = 'pending'
-           AND key NOT IN (SELECT value FROM json_each(?))
-           AND instr(key, ?) = 0",
-    )
-    .bind(case.0)
-    .bind(json_list(wanted.iter().map(|r| r.key.as_str())))
-    // Snoozed copies are not the planner's: the sender drops one whose original is unwanted.
-    .bind(crate::outbox::SNOOZE_MARK)
-    .execute(&mut *conn)
-    .await?;
-    for r in wanted {
-        sqlx::query(
-            "INSERT INTO reminders (key, guild_id, case_id, step, kind, target, due_at,
-                                    next_attempt_at, nonce, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)
-             ON CONFLICT (key) DO UPDATE SET
-                 due_at = excluded.due_at,
-                 next_attempt_at = CASE WHEN reminders.state = 'pending' AND reminders.attempts > 0
-                     THEN MAX(reminders.next_attempt_at, excluded.due_at)
-                     ELSE excluded.due_at END,
-                 attempts = CASE WHEN reminders.state = 'cancelled' THEN 0 ELSE reminders.attempts END,
-                 last_error = CASE WHEN reminders.state = 'cancelled' THEN NULL ELSE reminders.last_error END,
-                 state = 'pending'
-             WHERE reminders.state IN ('pending', 'cancelled')",
-        )
-        .bind(&r.key)
-        .bind(id(guild))
-        .bind(case.0)
-        .bind(r.step.as_ref().map(StepId::as_str))
-        .bind(r.kind.as_str())
-        .bind(r.target.as_str())
-        .bind(ts(r.due))
-        .bind(nonce(&r.key))
-        .bind(&now)
+    let rows: Vec<serde_json::Value> = wanted
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "key": r.key,
+                "step": r.step.as_ref().map(StepId::as_str),
+                "kind": r.kind.as_str(),
+                "target": r.target.as_str(),
+                "due": ts(r.due),
+                "nonce": nonce(&r.key),
+            })
+        })
+        .collect();
+    let change = serde_json::json!({
+        "case": case.0,
+        "guild": id(guild),
+        "now": ts(Utc::now()),
+        // Snoozed copies are not the planner's: the sender drops one whose original is unwanted.
+        "snoozed": crate::outbox::SNOOZE_MARK,
+        "wanted": rows,
+    });
+    sqlx::query(RECONCILE)
+        .bind(change.to_string())
         .execute(&mut *conn)
         .await?;
-    }
     Ok(())
 }
+
+/// Cancels the pending reminders of the case that are not wanted, and inserts or moves the
+/// wanted ones; rows whose values would not change are not written. A reminder already
+/// claimed or sent is left alone; a cancelled one wanted again is pending. One parameter, a
+/// JSON object (see `steps::REPLACE` for why): `case`, `guild`, `now`, `snoozed`, `wanted`.
+const RECONCILE: &str = "
+    UPDATE reminders SET state = 'cancelled'
+     WHERE case_id = ?1 ->> 'case' AND state = 'pending'
+       AND key NOT IN (SELECT value ->> 'key' FROM json_each(?1, '$.wanted'))
+       AND instr(key, ?1 ->> 'snoozed') = 0;
+    INSERT INTO reminders (key, guild_id, case_id, step, kind, target, due_at,
+                           next_attempt_at, nonce, created_at)
+    SELECT value ->> 'key', ?1 ->> 'guild', ?1 ->> 'case', value ->> 'step', value ->> 'kind',
+           value ->> 'target', value ->> 'due', value ->> 'due', value ->> 'nonce', ?1 ->> 'now'
+      FROM json_each(?1, '$.wanted') WHERE true
+    ON CONFLICT (key) DO UPDATE SET
+        due_at = excluded.due_at,
+        next_attempt_at = CASE WHEN reminders.state = 'pending' AND reminders.attempts > 0
+            THEN MAX(reminders.next_attempt_at, excluded.due_at)
+            ELSE excluded.due_at END,
+        attempts = CASE WHEN reminders.state = 'cancelled' THEN 0 ELSE reminders.attempts END,
+        last_error = CASE WHEN reminders.state = 'cancelled' THEN NULL ELSE reminders.last_error END,
+        state = 'pending'
+    WHERE reminders.state = 'cancelled'
+       OR (reminders.state = 'pending'
+           AND (reminders.due_at IS NOT excluded.due_at
+                OR reminders.next_attempt_at IS NOT
+                   CASE WHEN reminders.attempts > 0
+                        THEN MAX(reminders.next_attempt_at, excluded.due_at)
+                        ELSE excluded.due_at END));";
 
 /// A claimed reminder's row, as `claim_due` and the outbox's re-claim return it.
 #[derive(sqlx::FromRow)]

@@ -1,11 +1,18 @@
 //! The rows under a case that the engine rewrites as a whole: its steps (with the roles that
 //! confirmed an open one) and its candidates. Always written inside the case's transaction.
+//!
+//! Both directions go as JSON through one statement each way: the case's rows are sent as
+//! one array per table and SQLite's `json_each` spreads them, and they come back through
+//! `json_group_array` in the case's own SELECT. A press then costs one round trip to the
+//! database connection for all its steps instead of one per row, and only rows that really
+//! changed are written (the upserts compare before they write).
 
 use std::collections::BTreeMap;
 
 use flow::{
     Candidate, CandidateAnswer, CandidateName, Case, OutcomeId, Reason, Role, StepId, StepState,
 };
+use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::codec::{id, parsed, person, ts, ts_back};
@@ -13,76 +20,9 @@ use crate::error::corrupt;
 use crate::retention::ERASED;
 use crate::Result;
 
-/// Replaces the case's steps and candidates with those of `case`.
-pub(crate) async fn replace(conn: &mut SqliteConnection, case: &Case) -> Result<()> {
-    let case_id = case.id.0;
-    // Confirmations go with their step (ON DELETE CASCADE).
-    sqlx::query("DELETE FROM case_steps WHERE case_id = ?")
-        .bind(case_id)
-        .execute(&mut *conn)
-        .await?;
-    for (step, state) in &case.steps {
-        let (name, at, by, outcome, reason) = match state {
-            StepState::Open { since, .. } => ("open", since, None, None, None),
-            StepState::Done { by, at, outcome } => (
-                "done",
-                at,
-                Some(by),
-                outcome.as_ref().map(OutcomeId::as_str),
-                None,
-            ),
-            StepState::Skipped { by, at, reason } => {
-                ("skipped", at, Some(by), None, Some(reason.as_str()))
-            }
-        };
-        sqlx::query(
-            "INSERT INTO case_steps (case_id, step, state, at, by_id, by_name, outcome, reason)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(case_id)
-        .bind(step.as_str())
-        .bind(name)
-        .bind(ts(*at))
-        .bind(by.map(|p| id(p.id.0)))
-        .bind(by.map(|p| p.name.as_str()))
-        .bind(outcome)
-        .bind(reason)
-        .execute(&mut *conn)
-        .await?;
-        if let StepState::Open { confirmed, .. } = state {
-            for (role, by) in confirmed {
-                sqlx::query(
-                    "INSERT INTO step_confirmations (case_id, step, role, by_id, by_name)
-                     VALUES (?, ?, ?, ?, ?)",
-                )
-                .bind(case_id)
-                .bind(step.as_str())
-                .bind(role.as_str())
-                .bind(id(by.id.0))
-                .bind(&by.name)
-                .execute(&mut *conn)
-                .await?;
-            }
-        }
-    }
-    sqlx::query("DELETE FROM candidates WHERE case_id = ?")
-        .bind(case_id)
-        .execute(&mut *conn)
-        .await?;
-    for c in &case.candidates {
-        sqlx::query("INSERT INTO candidates (case_id, rank, name, answer) VALUES (?, ?, ?, ?)")
-            .bind(case_id)
-            .bind(i64::from(c.rank))
-            .bind(c.name.as_str())
-            .bind(c.answer.as_str())
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
-#[derive(sqlx::FromRow)]
-struct StepRow {
+/// One `case_steps` row, as JSON in both directions.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct StepRow {
     step: String,
     state: String,
     at: String,
@@ -92,32 +32,146 @@ struct StepRow {
     reason: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
-struct ConfirmationRow {
+/// One `step_confirmations` row.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct ConfirmationRow {
     step: String,
     role: String,
     by_id: i64,
     by_name: String,
 }
 
-/// The steps of a case as the engine sees them.
-pub(crate) async fn read_steps(
-    conn: &mut SqliteConnection,
-    case_id: i64,
+/// One `candidates` row.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct CandidateRow {
+    rank: i64,
+    name: String,
+    answer: String,
+}
+
+/// The columns of a case's SELECT that bring its steps, confirmations and candidates along
+/// (`c` is the case row), parsed by [`from_json`].
+pub(crate) const SELECT_JSON: &str = "
+    (SELECT json_group_array(json_object('step', step, 'state', state, 'at', at,
+            'by_id', by_id, 'by_name', by_name, 'outcome', outcome, 'reason', reason))
+       FROM case_steps WHERE case_id = c.id) AS steps_json,
+    (SELECT json_group_array(json_object('step', step, 'role', role, 'by_id', by_id,
+            'by_name', by_name))
+       FROM step_confirmations WHERE case_id = c.id) AS confirmations_json,
+    (SELECT json_group_array(json_object('rank', rank, 'name', name, 'answer', answer))
+       FROM (SELECT rank, name, answer FROM candidates WHERE case_id = c.id ORDER BY rank))
+       AS candidates_json";
+
+/// Replaces the case's steps and candidates with those of `case`, writing only what changed.
+/// One parameter, a JSON object: `case` (the id) and the arrays `steps`, `confirmations` and
+/// `candidates`. (One parameter because sqlx numbers the parameters of a multi-statement
+/// query across statements, which goes wrong when a statement skips a number.)
+const REPLACE: &str = "
+    DELETE FROM step_confirmations WHERE case_id = ?1 ->> 'case'
+       AND (step, role) NOT IN
+           (SELECT value ->> 'step', value ->> 'role' FROM json_each(?1, '$.confirmations'));
+    DELETE FROM case_steps WHERE case_id = ?1 ->> 'case'
+       AND step NOT IN (SELECT value ->> 'step' FROM json_each(?1, '$.steps'));
+    INSERT INTO case_steps (case_id, step, state, at, by_id, by_name, outcome, reason)
+    SELECT ?1 ->> 'case', value ->> 'step', value ->> 'state', value ->> 'at',
+           value ->> 'by_id', value ->> 'by_name', value ->> 'outcome', value ->> 'reason'
+      FROM json_each(?1, '$.steps') WHERE true
+    ON CONFLICT (case_id, step) DO UPDATE SET
+        state = excluded.state, at = excluded.at, by_id = excluded.by_id,
+        by_name = excluded.by_name, outcome = excluded.outcome, reason = excluded.reason
+    WHERE (state, at, by_id, by_name, outcome, reason) IS NOT
+          (excluded.state, excluded.at, excluded.by_id, excluded.by_name, excluded.outcome,
+           excluded.reason);
+    INSERT INTO step_confirmations (case_id, step, role, by_id, by_name)
+    SELECT ?1 ->> 'case', value ->> 'step', value ->> 'role', value ->> 'by_id',
+           value ->> 'by_name'
+      FROM json_each(?1, '$.confirmations') WHERE true
+    ON CONFLICT (case_id, step, role) DO UPDATE SET
+        by_id = excluded.by_id, by_name = excluded.by_name
+    WHERE (by_id, by_name) IS NOT (excluded.by_id, excluded.by_name);
+    DELETE FROM candidates WHERE case_id = ?1 ->> 'case'
+       AND rank NOT IN (SELECT value ->> 'rank' FROM json_each(?1, '$.candidates'));
+    INSERT INTO candidates (case_id, rank, name, answer)
+    SELECT ?1 ->> 'case', value ->> 'rank', value ->> 'name', value ->> 'answer'
+      FROM json_each(?1, '$.candidates') WHERE true
+    ON CONFLICT (case_id, rank) DO UPDATE SET name = excluded.name, answer = excluded.answer
+    WHERE (name, answer) IS NOT (excluded.name, excluded.answer);";
+
+/// Replaces the case's steps and candidates with those of `case`.
+pub(crate) async fn replace(conn: &mut SqliteConnection, case: &Case) -> Result<()> {
+    let mut steps = Vec::with_capacity(case.steps.len());
+    let mut confirmations = Vec::new();
+    for (step, state) in &case.steps {
+        steps.push(step_row(step, state));
+        if let StepState::Open { confirmed, .. } = state {
+            for (role, by) in confirmed {
+                confirmations.push(ConfirmationRow {
+                    step: step.as_str().to_owned(),
+                    role: role.as_str().to_owned(),
+                    by_id: id(by.id.0),
+                    by_name: by.name.clone(),
+                });
+            }
+        }
+    }
+    let candidates: Vec<CandidateRow> = case
+        .candidates
+        .iter()
+        .map(|c| CandidateRow {
+            rank: i64::from(c.rank),
+            name: c.name.as_str().to_owned(),
+            answer: c.answer.as_str().to_owned(),
+        })
+        .collect();
+    let rows = serde_json::json!({
+        "case": case.id.0,
+        "steps": steps,
+        "confirmations": confirmations,
+        "candidates": candidates,
+    });
+    sqlx::query(REPLACE)
+        .bind(rows.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+fn step_row(step: &StepId, state: &StepState) -> StepRow {
+    let (name, at, by, outcome, reason) = match state {
+        StepState::Open { since, .. } => ("open", since, None, None, None),
+        StepState::Done { by, at, outcome } => (
+            "done",
+            at,
+            Some(by),
+            outcome.as_ref().map(OutcomeId::as_str),
+            None,
+        ),
+        StepState::Skipped { by, at, reason } => {
+            ("skipped", at, Some(by), None, Some(reason.as_str()))
+        }
+    };
+    StepRow {
+        step: step.as_str().to_owned(),
+        state: name.to_owned(),
+        at: ts(*at),
+        by_id: by.map(|p| id(p.id.0)),
+        by_name: by.map(|p| p.name.clone()),
+        outcome: outcome.map(str::to_owned),
+        reason: reason.map(str::to_owned),
+    }
+}
+
+fn from_json<T: for<'de> Deserialize<'de>>(what: &str, json: &str) -> Result<Vec<T>> {
+    serde_json::from_str(json).map_err(|e| corrupt(format!("{what}: {e}")))
+}
+
+/// The steps of a case as the engine sees them, from the JSON columns of [`SELECT_JSON`].
+pub(crate) fn steps_from_json(
+    steps_json: &str,
+    confirmations_json: &str,
 ) -> Result<BTreeMap<StepId, StepState>> {
-    let rows: Vec<StepRow> = sqlx::query_as(
-        "SELECT step, state, at, by_id, by_name, outcome, reason
-         FROM case_steps WHERE case_id = ?",
-    )
-    .bind(case_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let confirmations: Vec<ConfirmationRow> = sqlx::query_as(
-        "SELECT step, role, by_id, by_name FROM step_confirmations WHERE case_id = ?",
-    )
-    .bind(case_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows: Vec<StepRow> = from_json("steps", steps_json)?;
+    let confirmations: Vec<ConfirmationRow> = from_json("confirmations", confirmations_json)?;
     let mut steps = BTreeMap::new();
     for row in rows {
         let at = ts_back(&row.at)?;
@@ -167,23 +221,9 @@ pub(crate) fn reason_or_erased(s: Option<&str>) -> Result<Reason> {
     Reason::parse(s.unwrap_or(ERASED)).map_err(|e| corrupt(format!("reason: {e}")))
 }
 
-#[derive(sqlx::FromRow)]
-struct CandidateRow {
-    rank: i64,
-    name: String,
-    answer: String,
-}
-
-/// The candidates of a case, in rank order.
-pub(crate) async fn read_candidates(
-    conn: &mut SqliteConnection,
-    case_id: i64,
-) -> Result<Vec<Candidate>> {
-    let rows: Vec<CandidateRow> =
-        sqlx::query_as("SELECT rank, name, answer FROM candidates WHERE case_id = ? ORDER BY rank")
-            .bind(case_id)
-            .fetch_all(&mut *conn)
-            .await?;
+/// The candidates of a case, in rank order, from the JSON column of [`SELECT_JSON`].
+pub(crate) fn candidates_from_json(json: &str) -> Result<Vec<Candidate>> {
+    let rows: Vec<CandidateRow> = from_json("candidates", json)?;
     rows.into_iter()
         .map(|r| {
             Ok(Candidate {
