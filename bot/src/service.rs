@@ -31,16 +31,12 @@ pub async fn act(
         let case = load(data, settings.guild, case_id).await?;
         let applied = flow::apply(&data.process, &case, actor, action, data.clock.now())?;
         let wanted = flow::plan_reminders(&data.process, &applied.case, &reminder_settings);
-        match storage::save_applied(
-            data.db.pool(),
-            settings.guild,
-            case.version,
-            &applied,
-            &wanted,
-        )
-        .await
+        match data
+            .db
+            .save_applied(settings.guild, case.version, applied, wanted)
+            .await
         {
-            Ok(()) => {
+            Ok(applied) => {
                 data.reminders_changed.notify_one();
                 return Ok(Changed {
                     case: applied.case,

@@ -14,7 +14,7 @@ use sqlx::{Acquire, Sqlite, SqliteConnection};
 use crate::codec::{date, id, opt_date_back, person, ts, ts_back};
 use crate::error::corrupt;
 use crate::steps::reason_or_erased;
-use crate::{history, reminders, steps, Result, StorageError};
+use crate::{history, reminders, steps, Db, Result, StorageError};
 
 /// Opens a case. The id is allocated inside the transaction; `start` builds the case for it
 /// (`|id| flow::start(process, id, draft, owner, now)`), and `plan` says which reminders it
@@ -67,6 +67,37 @@ pub async fn save_applied<'a>(
     applied: &Applied,
     wanted: &[PlannedReminder],
 ) -> Result<()> {
+    check_version_step(applied, expected_version)?;
+    let mut tx = db.begin().await?;
+    write_change(&mut tx, guild, expected_version, applied, wanted).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+impl Db {
+    /// [`save_applied`] through the group commit: the change is stored together with the
+    /// others waiting at that moment, and the answer (the change, handed back) comes once
+    /// that commit is durable.
+    pub async fn save_applied(
+        &self,
+        guild: u64,
+        expected_version: i64,
+        applied: Applied,
+        wanted: Vec<PlannedReminder>,
+    ) -> Result<Applied> {
+        check_version_step(&applied, expected_version)?;
+        self.writer()
+            .write(move |conn| {
+                Box::pin(async move {
+                    write_change(conn, guild, expected_version, &applied, &wanted).await?;
+                    Ok(applied)
+                })
+            })
+            .await
+    }
+}
+
+fn check_version_step(applied: &Applied, expected_version: i64) -> Result<()> {
     if applied.case.version != expected_version + 1 {
         return Err(StorageError::Invalid(format!(
             "a change over version {expected_version} must produce version {}, not {}",
@@ -74,15 +105,22 @@ pub async fn save_applied<'a>(
             applied.case.version
         )));
     }
-    let mut tx = db.begin().await?;
-    if write_case_row(&mut tx, guild, &applied.case, expected_version).await? == 0 {
-        let err = why_not_written(&mut tx, guild, applied.case.id).await?;
-        tx.rollback().await?;
-        return Err(err);
-    }
-    write_rest(&mut tx, guild, applied, wanted).await?;
-    tx.commit().await?;
     Ok(())
+}
+
+/// The change, inside the caller's transaction; `Stale` (nothing written) if the case is no
+/// longer at `expected_version`.
+async fn write_change(
+    conn: &mut SqliteConnection,
+    guild: u64,
+    expected_version: i64,
+    applied: &Applied,
+    wanted: &[PlannedReminder],
+) -> Result<()> {
+    if write_case_row(conn, guild, &applied.case, expected_version).await? == 0 {
+        return Err(why_not_written(conn, guild, applied.case.id).await?);
+    }
+    write_rest(conn, guild, applied, wanted).await
 }
 
 /// The case, fully rebuilt, if it exists on this server. Read in one statement.

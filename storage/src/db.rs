@@ -12,6 +12,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Acquire, Sqlite, Transaction};
 
+use crate::writer::{WriteStats, Writer};
 use crate::Result;
 
 /// Where the database lives unless `DATABASE_URL` says otherwise.
@@ -25,10 +26,12 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// case change), so waiting is always right; this only bounds a stuck process.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// A handle on the database: a pool of connections. Cheap to clone.
+/// A handle on the database: a pool of connections for reading (and for writes off the hot
+/// path), and the group-commit writer ([`crate::writer`]) for case changes. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: SqlitePool,
+    writer: Writer,
 }
 
 impl Db {
@@ -43,10 +46,11 @@ impl Db {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Db { pool })
+        let writer = Writer::start(&options).await?;
+        Ok(Db { pool, writer })
     }
 
     /// Opens `DATABASE_URL` if it is set (and not empty), else `./data/los.db`.
@@ -88,8 +92,18 @@ impl Db {
         &self.pool
     }
 
-    /// Closes every connection (checkpointing the WAL).
+    pub(crate) fn writer(&self) -> &Writer {
+        &self.writer
+    }
+
+    /// How many case changes the group commit has stored, in how many commits.
+    pub fn write_stats(&self) -> WriteStats {
+        self.writer.stats()
+    }
+
+    /// Writes what is queued, then closes every connection (checkpointing the WAL).
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 }

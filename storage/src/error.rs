@@ -29,6 +29,10 @@ pub enum StorageError {
     Db(#[from] sqlx::Error),
     #[error("migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The change was not stored: the commit that was to hold it failed, or the database is
+    /// closed. Nothing of it was written.
+    #[error("the change was not stored: {0}")]
+    NotCommitted(String),
     /// A stored row that does not parse back into the domain.
     #[error("a stored row does not parse: {0}")]
     Corrupt(String),

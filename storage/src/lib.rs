@@ -20,6 +20,7 @@ mod reminders;
 mod retention;
 mod settings;
 mod steps;
+mod writer;
 
 pub use backup::backup;
 pub use cards::{card, set_card, CaseCard};
@@ -49,6 +50,7 @@ pub use reminders::{
 };
 pub use retention::{purge, PurgeReport, ERASED};
 pub use settings::{load_settings, save_settings, GuildSettings, ReminderOffsets, RoleIds};
+pub use writer::WriteStats;
 
 /// What every function here returns.
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;

@@ -302,13 +302,42 @@ pub async fn step_case(
     guild: u64,
     id: CaseId,
 ) -> Result<Applied, StorageError> {
+    step_case_through(db, p, guild, id, Through::Transaction).await
+}
+
+/// How a change is saved: its own transaction (`storage::save_applied`) or the group commit
+/// (`Db::save_applied`, as the bot does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Through {
+    Transaction,
+    GroupCommit,
+}
+
+pub async fn step_case_through(
+    db: &Db,
+    p: &Process,
+    guild: u64,
+    id: CaseId,
+    through: Through,
+) -> Result<Applied, StorageError> {
     let case = storage::load_case(db, guild, id)
         .await?
         .expect("case exists");
     let (who, action) = script(case.version).expect("the script goes on");
     let applied =
         flow::apply(p, &case, &who, &action, at(case.version)).expect("the engine accepts");
-    storage::save_applied(db, guild, case.version, &applied, &wanted(p, &applied.case)).await?;
+    let wanted = wanted(p, &applied.case);
+    match through {
+        Through::Transaction => {
+            storage::save_applied(db, guild, case.version, &applied, &wanted).await?
+        }
+        Through::GroupCommit => {
+            let stored = db
+                .save_applied(guild, case.version, applied.clone(), wanted)
+                .await?;
+            assert_eq!(stored, applied, "the change comes back as it went");
+        }
+    }
     Ok(applied)
 }
 

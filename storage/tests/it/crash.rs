@@ -39,7 +39,19 @@ fn crash_child() {
             .await
             .unwrap();
             let case = match open {
-                Some(id) => step_case(&db, &p, GUILD, CaseId(id)).await.unwrap().case,
+                // Odd cases through the group commit: "progress" is printed only once the
+                // answer came, so an answered change must survive the kill either way.
+                Some(id) => {
+                    let through = if id % 2 == 1 {
+                        Through::GroupCommit
+                    } else {
+                        Through::Transaction
+                    };
+                    step_case_through(&db, &p, GUILD, CaseId(id), through)
+                        .await
+                        .unwrap()
+                        .case
+                }
                 None => open_case(&db, &p, GUILD).await,
             };
             writeln!(out, "progress {} {}", case.id.0, case.version).unwrap();
