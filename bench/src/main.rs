@@ -5,7 +5,8 @@
 //! `cargo build --release -p los -p bench && target/release/bench` (full sizes, a few minutes)
 //! `target/release/bench --smoke` (small sizes; checks correctness, never timing)
 //! `--only 1,4` runs only some parts (e.g. to profile the child process under load);
-//! `--out FILE` writes the table elsewhere.
+//! `--out FILE` writes the table elsewhere; `--cases 1000` measures part 1 on those database
+//! sizes only (comma-separated).
 
 mod floor;
 mod press;
@@ -93,6 +94,14 @@ async fn main() -> ExitCode {
             punctual: 20,
         }
     };
+    let mut sizes = sizes;
+    if let Some(counts) = args
+        .iter()
+        .position(|a| a == "--cases")
+        .and_then(|i| args.get(i + 1))
+    {
+        sizes.case_counts = counts.split(',').filter_map(|n| n.parse().ok()).collect();
+    }
     match run(&sizes, &args).await {
         Ok(report) => {
             let table = report.markdown();

@@ -2,7 +2,8 @@
 
 use flow::{Lang, LoadError, Process, Texts};
 
-const PROCESS: &str = include_str!("../../prompts/process.toml");
+/// The shipped process file, as built in.
+pub const PROCESS: &str = include_str!("../../prompts/process.toml");
 
 const TEXTS: [(Lang, &str, &str); 6] = [
     (

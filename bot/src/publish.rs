@@ -126,7 +126,21 @@ pub async fn publish_change(
     events: &[Event],
     card_updated: bool,
 ) -> Result<(), BotError> {
-    let Some(placed) = storage::card(data.db.pool(), settings.guild, case.id).await? else {
+    let placed = storage::card(data.db.pool(), settings.guild, case.id).await?;
+    publish_on_card(http, data, settings, case, events, placed, card_updated).await
+}
+
+/// [`publish_change`] for a caller that has looked the card up already.
+async fn publish_on_card(
+    http: &Http,
+    data: &Data,
+    settings: &GuildSettings,
+    case: &Case,
+    events: &[Event],
+    placed: Option<CaseCard>,
+    card_updated: bool,
+) -> Result<(), BotError> {
+    let Some(placed) = placed else {
         return Ok(());
     };
     let where_card = ChannelId::new(placed.thread.unwrap_or(placed.channel));
@@ -158,14 +172,14 @@ pub async fn answer_and_publish(
 ) -> Result<(), BotError> {
     let placed = storage::card(data.db.pool(), settings.guild, case.id).await?;
     let source = interaction.source_message();
-    let on_card = placed.is_some_and(|p| Some(p.message) == source);
+    let on_card = placed.as_ref().is_some_and(|p| Some(p.message) == source);
     let response = if on_card {
         serenity::all::CreateInteractionResponse::UpdateMessage(card_update(data, settings, case))
     } else {
         serenity::all::CreateInteractionResponse::Acknowledge
     };
     interaction.respond(ctx, response).await?;
-    publish_change(&ctx.http, data, settings, case, events, on_card).await
+    publish_on_card(&ctx.http, data, settings, case, events, placed, on_card).await
 }
 
 /// A press or a form, whichever it was: both are answered the same ways.

@@ -39,3 +39,51 @@ async fn changed_settings_replan_open_cases() {
     );
     bot.stop().await;
 }
+
+/// A restart plans nothing again unless the settings (or the process) changed since the
+/// cases were last planned; if the bot died between saving settings and replanning (the
+/// fingerprint still the old one), the next start replans every open case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_replans_only_what_changed_meanwhile() {
+    let mut bot = Bot::start("replan-restart").await;
+    let (first, _) = bot.open("Rådgiver").await;
+    let (second, _) = bot.open("Konsulent").await;
+    bot.kick().await;
+    let guild = bot.h.sandbox.world().guild_id;
+
+    bot.h.restart().await.unwrap();
+    bot.kick().await;
+    assert_eq!(
+        bot.h.data().db.write_stats().changes,
+        0,
+        "nothing changed: no case was planned again"
+    );
+
+    let db = bot.h.data().db.clone();
+    storage::set_reminders_planned_with(db.pool(), guild, "settings saved, replan never ran")
+        .await
+        .unwrap();
+    bot.h.restart().await.unwrap();
+    bot.kick().await;
+    assert_eq!(
+        bot.h.data().db.write_stats().changes,
+        2,
+        "both open cases ({first}, {second}) planned again"
+    );
+    let stored = storage::reminders_planned_with(bot.h.data().db.pool(), guild)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.as_deref(),
+        Some(
+            los::reminders::replan::fingerprint(
+                &storage::load_settings(bot.h.data().db.pool(), guild)
+                    .await
+                    .unwrap()
+                    .unwrap()
+            )
+            .as_str()
+        )
+    );
+    bot.stop().await;
+}

@@ -145,6 +145,17 @@ pub async fn replan_reminders<'a>(
     wanted: &[PlannedReminder],
 ) -> Result<()> {
     let mut tx = db.begin().await?;
+    replan_in(&mut tx, guild, case, wanted).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn replan_in(
+    conn: &mut SqliteConnection,
+    guild: u64,
+    case: &Case,
+    wanted: &[PlannedReminder],
+) -> Result<()> {
     // A write that changes nothing, first: it takes the write lock and checks the version.
     let current = sqlx::query(
         "UPDATE cases SET version = version WHERE id = ? AND guild_id = ? AND version = ?",
@@ -152,16 +163,29 @@ pub async fn replan_reminders<'a>(
     .bind(case.id.0)
     .bind(id(guild))
     .bind(case.version)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     if current.rows_affected() == 0 {
-        let err = why_not_written(&mut tx, guild, case.id).await?;
-        tx.rollback().await?;
-        return Err(err);
+        return Err(why_not_written(conn, guild, case.id).await?);
     }
-    reminders::reconcile(&mut tx, guild, case.id, wanted).await?;
-    tx.commit().await?;
-    Ok(())
+    reminders::reconcile(conn, guild, case.id, wanted).await
+}
+
+impl Db {
+    /// [`replan_reminders`] through the group commit, so replanning a large server does not
+    /// cost one fsync per case.
+    pub async fn replan_reminders(
+        &self,
+        guild: u64,
+        case: Case,
+        wanted: Vec<PlannedReminder>,
+    ) -> Result<()> {
+        self.writer()
+            .write(move |conn| {
+                Box::pin(async move { replan_in(conn, guild, &case, &wanted).await })
+            })
+            .await
+    }
 }
 
 /// The ids of the server's open cases, oldest first (e.g. to plan their reminders again).

@@ -49,7 +49,10 @@ pub use reminders::{
     release_stale_claims, reminders_for_case, ClaimedReminder, ReminderState, StoredReminder,
 };
 pub use retention::{purge, PurgeReport, ERASED};
-pub use settings::{load_settings, save_settings, GuildSettings, ReminderOffsets, RoleIds};
+pub use settings::{
+    load_settings, reminders_planned_with, save_settings, set_reminders_planned_with,
+    GuildSettings, ReminderOffsets, RoleIds,
+};
 pub use writer::WriteStats;
 
 /// What every function here returns.

@@ -185,3 +185,34 @@ pub async fn save_settings<'a>(
     conn.commit().await?;
     Ok(())
 }
+
+/// The fingerprint the server's reminders were last planned with (`None`: never).
+pub async fn reminders_planned_with<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+) -> Result<Option<String>> {
+    let mut conn = db.begin().await?;
+    let found: Option<Option<String>> =
+        sqlx::query_scalar("SELECT reminders_planned_with FROM guild_settings WHERE guild_id = ?")
+            .bind(id(guild))
+            .fetch_optional(&mut *conn)
+            .await?;
+    conn.commit().await?;
+    Ok(found.flatten())
+}
+
+/// Records that every open case of the server is planned with `fingerprint`.
+pub async fn set_reminders_planned_with<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    fingerprint: &str,
+) -> Result<()> {
+    let mut conn = db.begin().await?;
+    sqlx::query("UPDATE guild_settings SET reminders_planned_with = ? WHERE guild_id = ?")
+        .bind(fingerprint)
+        .bind(id(guild))
+        .execute(&mut *conn)
+        .await?;
+    conn.commit().await?;
+    Ok(())
+}

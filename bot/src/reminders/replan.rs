@@ -1,20 +1,22 @@
 //! Changed reminder settings (`/oppsett paminnelser`) move the reminders of every open case.
-//! The loop compares each server's reminder settings with those it last planned with, before
-//! it claims anything; on start it plans every server once, so a crash between saving the
-//! settings and replanning is mended on the next start.
+//! The loop compares each server's reminder settings (and the process they are planned by)
+//! with the fingerprint its cases were last planned with, stored beside the settings, before it
+//! claims anything. The fingerprint is stored only after every open case was planned again, so
+//! a crash between saving the settings and replanning is mended on the next start; a restart
+//! with nothing changed replans nothing (a server with 100,000 open cases starts at once).
 
 use std::collections::HashMap;
 
 use flow::CaseId;
-use storage::{GuildSettings, ReminderOffsets, StorageError};
+use storage::{GuildSettings, StorageError};
 
 use crate::server;
 use crate::types::Data;
 
-/// What the reminders of a server were last planned with.
+/// What the reminders of each server were last planned with, as this process knows it.
 #[derive(Default)]
 pub struct Replanner {
-    planned: HashMap<u64, (ReminderOffsets, Option<u32>)>,
+    planned: HashMap<u64, String>,
 }
 
 impl Replanner {
@@ -28,15 +30,21 @@ impl Replanner {
             let Ok(Some(settings)) = storage::load_settings(db, guild).await else {
                 continue;
             };
-            let now = (settings.reminders.clone(), settings.retention_months);
+            let now = fingerprint(&settings);
             if self.planned.get(&guild) == Some(&now) {
                 continue;
             }
-            match replan_guild(data, &settings).await {
+            match replan_if_changed(data, &settings, &now).await {
                 Ok(cases) => {
-                    tracing::debug!(guild, cases, "reminders planned with the server's settings");
+                    if cases > 0 {
+                        tracing::info!(
+                            guild,
+                            cases,
+                            "reminders planned with the server's settings"
+                        );
+                        data.reminders_changed.notify_one();
+                    }
                     self.planned.insert(guild, now);
-                    data.reminders_changed.notify_one();
                 }
                 Err(e) => tracing::warn!(error = %e, guild, "replanning failed; will try again"),
             }
@@ -44,13 +52,53 @@ impl Replanner {
     }
 }
 
-/// Plans every open case of a server again; how many there were.
-pub async fn replan_guild(data: &Data, settings: &GuildSettings) -> Result<usize, StorageError> {
+/// What a server's reminders depend on besides its cases: its reminder settings, the process
+/// (deadline rules, steps) and the planner, i.e. this build.
+pub fn fingerprint(settings: &GuildSettings) -> String {
+    let text = format!(
+        "{}|{}|{:?}|{:?}",
+        env!("CARGO_PKG_VERSION"),
+        fnv(crate::prompts::PROCESS),
+        settings.reminders,
+        settings.retention_months
+    );
+    format!("{:016x}", fnv(&text))
+}
+
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Replans the server's open cases unless they were planned with `fingerprint` already; how
+/// many were replanned.
+async fn replan_if_changed(
+    data: &Data,
+    settings: &GuildSettings,
+    fingerprint: &str,
+) -> Result<usize, StorageError> {
     let db = data.db.pool();
-    let cases = storage::open_cases(db, settings.guild).await?;
-    for case in &cases {
-        replan_case(data, settings, *case).await?;
+    let stored = storage::reminders_planned_with(db, settings.guild).await?;
+    if stored.as_deref() == Some(fingerprint) {
+        return Ok(0);
     }
+    let cases = replan_guild(data, settings).await?;
+    storage::set_reminders_planned_with(db, settings.guild, fingerprint).await?;
+    Ok(cases)
+}
+
+/// Plans every open case of a server again; how many there were. The cases are replanned a
+/// batch at a time, concurrently, so the group commit stores a batch with one fsync.
+pub async fn replan_guild(data: &Data, settings: &GuildSettings) -> Result<usize, StorageError> {
+    use futures::stream::{self, StreamExt, TryStreamExt};
+    const AT_ONCE: usize = 64;
+    let cases = storage::open_cases(data.db.pool(), settings.guild).await?;
+    stream::iter(cases.iter().copied())
+        .map(|case| replan_case(data, settings, case))
+        .buffer_unordered(AT_ONCE)
+        .try_collect::<Vec<()>>()
+        .await?;
     Ok(cases.len())
 }
 
@@ -59,15 +107,14 @@ async fn replan_case(
     settings: &GuildSettings,
     id: CaseId,
 ) -> Result<(), StorageError> {
-    let db = data.db.pool();
     let rs = server::reminder_settings(settings);
     let mut last = Ok(());
     for _ in 0..3 {
-        let Some(case) = storage::load_case(db, settings.guild, id).await? else {
+        let Some(case) = storage::load_case(data.db.pool(), settings.guild, id).await? else {
             return Ok(());
         };
         let wanted = flow::plan_reminders(&data.process, &case, &rs);
-        match storage::replan_reminders(db, settings.guild, &case, &wanted).await {
+        match data.db.replan_reminders(settings.guild, case, wanted).await {
             Err(e @ StorageError::Stale { .. }) => last = Err(e),
             other => return other,
         }
