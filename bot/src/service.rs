@@ -33,11 +33,11 @@ pub async fn act(
         let wanted = flow::plan_reminders(&data.process, &applied.case, &reminder_settings);
         match data
             .db
-            .save_applied(settings.guild, case.version, applied, wanted)
+            .save_applied(settings.guild, case.version, applied, wanted.clone())
             .await
         {
             Ok(applied) => {
-                data.reminders_changed.notify_one();
+                crate::reminders::after_change(data, &wanted, &applied.events);
                 return Ok(Changed {
                     case: applied.case,
                     events: applied.events,

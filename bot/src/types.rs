@@ -1,5 +1,6 @@
 //! The shared state, the command context and the one error type of the bot.
 
+use std::sync::atomic::AtomicI64;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -15,6 +16,10 @@ pub struct Data {
     pub clock: Arc<dyn Clock>,
     /// Woken when a reminder is queued, so the dispatcher can look again.
     pub reminders_changed: Arc<Notify>,
+    /// Until when the reminder loop sleeps (microseconds since the epoch, UTC), or `i64::MIN`
+    /// while it is making a pass: a change wakes it only for something due before then
+    /// ([`crate::reminders::after_change`]).
+    pub reminders_asleep_until: AtomicI64,
 }
 
 pub type Context<'a> = poise::Context<'a, Arc<Data>, BotError>;

@@ -87,6 +87,7 @@ async fn run(
     let mut replanner = replan::Replanner::default();
     loop {
         let ticket = requested.load(Ordering::SeqCst);
+        data.reminders_asleep_until.store(AWAKE, Ordering::SeqCst);
         replanner.run(&data).await;
         let outcome = dispatcher.run_once().await;
         digest::run_due(&data, &http).await;
@@ -94,11 +95,44 @@ async fn run(
         purge_daily(&data, &mut purged).await;
         served.send_replace((ticket, outcome.clone()));
         let wait = until_next(&data, outcome.error.is_some()).await;
+        let wake = data.clock.now() + chrono::Duration::from_std(wait).unwrap_or_default();
+        data.reminders_asleep_until
+            .store(wake.timestamp_micros(), Ordering::SeqCst);
         tokio::select! {
             _ = data.reminders_changed.notified() => {}
             _ = tokio::time::sleep(wait) => {}
         }
     }
+}
+
+/// `reminders_asleep_until` while the loop makes a pass.
+const AWAKE: i64 = i64::MIN;
+
+/// After a case changed: wakes the loop if the change planned a reminder due before the loop
+/// would wake by itself, or brought the onboarding checklist. Other changes leave it asleep
+/// (a cancelled reminder is dropped when it falls due), so a busy server's presses do not
+/// each cost a pass of the loop.
+pub fn after_change(data: &Data, wanted: &[flow::PlannedReminder], events: &[flow::Event]) {
+    let asleep_until = data.reminders_asleep_until.load(Ordering::SeqCst);
+    if should_wake(asleep_until, wanted, events) {
+        data.reminders_changed.notify_one();
+    }
+}
+
+fn should_wake(
+    asleep_until: i64,
+    wanted: &[flow::PlannedReminder],
+    events: &[flow::Event],
+) -> bool {
+    let sooner = wanted
+        .iter()
+        .any(|r| r.due.timestamp_micros() < asleep_until);
+    let checklist = events.iter().any(|e| {
+        e.step
+            .as_ref()
+            .is_some_and(|s| s.as_str() == checklist::AFTER)
+    });
+    asleep_until == AWAKE || sooner || checklist
 }
 
 /// How long to sleep: until the next reminder, retry or digest, at most [`MAX_SLEEP`].
@@ -166,6 +200,39 @@ mod tests {
         assert_eq!(
             sleep_for(Some(now + Duration::seconds(5)), now),
             std::time::Duration::from_secs(5)
+        );
+    }
+
+    #[test]
+    fn a_change_wakes_the_loop_only_for_what_is_due_before_it_wakes_anyway() {
+        use flow::{CaseId, Event, EventKind, PlannedReminder, ReminderKind, StepId, Target};
+        let now = Utc::now();
+        let asleep_until = (now + Duration::seconds(30)).timestamp_micros();
+        let due = |at: DateTime<Utc>| PlannedReminder {
+            key: "k".into(),
+            case: CaseId(1),
+            step: Some(StepId::new("bestiller_utstyr")),
+            kind: ReminderKind::Onboarding,
+            target: Target::Responsible,
+            due: at,
+        };
+        let event = |step: &str| Event {
+            at: now,
+            actor: None,
+            kind: EventKind::StepCompleted,
+            step: Some(StepId::new(step)),
+            outcome: None,
+            detail: None,
+        };
+        let later = [due(now + Duration::days(3))];
+        let sooner = [due(now + Duration::seconds(5))];
+        let plain = [event("behovsanalyse")];
+        assert!(!should_wake(asleep_until, &later, &plain));
+        assert!(should_wake(asleep_until, &sooner, &plain));
+        assert!(should_wake(AWAKE, &later, &plain), "mid-pass: always");
+        assert!(
+            should_wake(asleep_until, &later, &[event(checklist::AFTER)]),
+            "the checklist is owed"
         );
     }
 
