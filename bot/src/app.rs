@@ -137,5 +137,6 @@ pub fn data(db: storage::Db, clock: Arc<dyn flow::Clock>) -> anyhow::Result<Arc<
         texts,
         clock,
         reminders_changed: Arc::new(tokio::sync::Notify::new()),
+        pacer: crate::reminders::pacer::Pacer::discord(),
     }))
 }

@@ -7,6 +7,8 @@ use flow::{Clock, PersonRef, Process, Refusal, Texts};
 use storage::Db;
 use tokio::sync::Notify;
 
+use crate::reminders::pacer::Pacer;
+
 /// What every handler can reach.
 pub struct Data {
     pub db: Db,
@@ -15,6 +17,9 @@ pub struct Data {
     pub clock: Arc<dyn Clock>,
     /// Woken when a reminder is queued, so the dispatcher can look again.
     pub reminders_changed: Arc<Notify>,
+    /// The pace that keeps the bot's own bulk requests (reminders, digests, checklists) under
+    /// Discord's global limit.
+    pub pacer: Pacer,
 }
 
 pub type Context<'a> = poise::Context<'a, Arc<Data>, BotError>;
