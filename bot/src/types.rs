@@ -8,6 +8,8 @@ use flow::{Clock, PersonRef, Process, Refusal, Texts};
 use storage::Db;
 use tokio::sync::Notify;
 
+use crate::reminders::pacer::Pacer;
+
 /// What every handler can reach.
 pub struct Data {
     pub db: Db,
@@ -20,6 +22,9 @@ pub struct Data {
     /// while it is making a pass: a change wakes it only for something due before then
     /// ([`crate::reminders::after_change`]).
     pub reminders_asleep_until: AtomicI64,
+    /// The pace that keeps the bot's own bulk requests (reminders, digests, checklists) under
+    /// Discord's global limit.
+    pub pacer: Pacer,
 }
 
 pub type Context<'a> = poise::Context<'a, Arc<Data>, BotError>;

@@ -65,6 +65,24 @@ impl Sandbox {
             .context("no such request arrived")
     }
 
+    /// The requests on `route` (`POST /users/@me/channels`: method and spec path), in order.
+    pub fn requests_on(&self, route: &str) -> Vec<RequestRecord> {
+        self.shared()
+            .read()
+            .requests
+            .iter()
+            .filter(|r| route.split_once(' ') == Some((r.method.as_str(), r.route.as_str())))
+            .cloned()
+            .collect()
+    }
+
+    /// How many requests were answered 429 Too Many Requests (by the rate limits, or by a
+    /// fault the test asked for).
+    pub fn too_many_requests(&self) -> usize {
+        let s = self.shared().read();
+        s.requests.iter().filter(|r| r.status == 429).count()
+    }
+
     /// Waits until a message in `channel_id` satisfies `f`, and returns it.
     pub async fn wait_for_message(
         &self,

@@ -37,16 +37,17 @@ pub use error::StorageError;
 pub use history::{history, HistoryEntry};
 pub use outbox::{
     claim_members, close_outgoing, configured_guilds, digest_done, next_outgoing_at, open_outgoing,
-    outgoing_due, planned_key, record_digest, reminder_ref, retry_outgoing, snooze, snooze_key,
-    OutboxEnd, Outgoing, SNOOZE_MARK,
+    open_outgoing_many, outgoing_due, planned_key, record_digest, reminder_ref, retry_outgoing,
+    snooze, snooze_key, OutboxEnd, Outgoing, SNOOZE_MARK,
 };
 pub use overview::{
     hr_overview, open_case_titles, pending_for, HrOverview, OverviewCase, OverviewStep,
     PendingAction, OVERDUE_KINDS,
 };
 pub use reminders::{
-    cancel_reminders_for_case, claim_due, mark_failed, mark_sent, next_due_at,
-    release_stale_claims, reminders_for_case, ClaimedReminder, ReminderState, StoredReminder,
+    cancel_reminders_for_case, cases_for_sending, claim_due, mark_failed, mark_sent, next_due_at,
+    release_stale_claims, reminders_for_case, CaseToSend, ClaimedReminder, ReminderState,
+    StoredReminder,
 };
 pub use retention::{purge, PurgeReport, ERASED};
 pub use settings::{

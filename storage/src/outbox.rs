@@ -57,29 +57,45 @@ pub async fn open_outgoing<'a>(
     out: &Outgoing,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    if out.nonce.is_empty() || out.nonce.len() > 25 {
+    open_outgoing_many(db, std::slice::from_ref(out), now).await
+}
+
+/// Records several messages about to be sent, in one transaction (one sync to disk for a
+/// whole batch). A nonce already recorded is left as it is; one that is not 1..=25 bytes
+/// refuses the lot.
+pub async fn open_outgoing_many<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    rows: &[Outgoing],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if let Some(bad) = rows
+        .iter()
+        .find(|o| o.nonce.is_empty() || o.nonce.len() > 25)
+    {
         return Err(StorageError::Invalid(format!(
             "nonce {:?} is not 1..=25 bytes",
-            out.nonce
+            bad.nonce
         )));
     }
     let mut conn = db.begin().await?;
-    let ids: Vec<String> = out.reminders.iter().map(i64::to_string).collect();
-    sqlx::query(
-        "INSERT INTO reminder_outbox (nonce, guild_id, destination, reminder_ids, attempts,
-                                      last_error, next_attempt_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (nonce) DO NOTHING",
-    )
-    .bind(&out.nonce)
-    .bind(id(out.guild))
-    .bind(&out.destination)
-    .bind(json_list(ids.iter().map(String::as_str)))
-    .bind(i64::from(out.attempts))
-    .bind(&out.last_error)
-    .bind(ts(out.next_attempt_at))
-    .bind(ts(now))
-    .execute(&mut *conn)
-    .await?;
+    for out in rows {
+        let ids: Vec<String> = out.reminders.iter().map(i64::to_string).collect();
+        sqlx::query(
+            "INSERT INTO reminder_outbox (nonce, guild_id, destination, reminder_ids, attempts,
+                                          last_error, next_attempt_at, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (nonce) DO NOTHING",
+        )
+        .bind(&out.nonce)
+        .bind(id(out.guild))
+        .bind(&out.destination)
+        .bind(json_list(ids.iter().map(String::as_str)))
+        .bind(i64::from(out.attempts))
+        .bind(&out.last_error)
+        .bind(ts(out.next_attempt_at))
+        .bind(ts(now))
+        .execute(&mut *conn)
+        .await?;
+    }
     conn.commit().await?;
     Ok(())
 }

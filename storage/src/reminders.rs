@@ -5,11 +5,13 @@
 //! later `next_attempt_at`, or a stale claim released), or claimed -> failed (given up).
 //! pending -> cancelled when the case no longer wants it.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
-use flow::{CaseId, PlannedReminder, ReminderKind, StepId, Target};
+use flow::{Case, CaseId, PlannedReminder, ReminderKind, StepId, Target};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{id, id_back, opt_ts_back, parsed, ts, ts_back};
+use crate::codec::{id, id_back, json_list, opt_ts_back, parsed, ts, ts_back};
 use crate::{Result, StorageError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,6 +233,50 @@ pub async fn claim_due<'a>(
     .await?;
     conn.commit().await?;
     claimed_in_order(rows)
+}
+
+/// A case the sender has reminders for, and where its card is.
+#[derive(Debug, Clone)]
+pub struct CaseToSend {
+    pub case: Case,
+    /// The case's thread, else the channel of its card; `None` without a card.
+    pub thread: Option<u64>,
+}
+
+/// The cases of a server that the sender has reminders for, with their cards, read in one
+/// snapshot (one transaction for the lot instead of two per reminder). Cases that are gone
+/// are left out.
+pub async fn cases_for_sending<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    cases: &[CaseId],
+) -> Result<Vec<CaseToSend>> {
+    let mut conn = db.begin().await?;
+    let list: Vec<String> = cases.iter().map(|c| c.0.to_string()).collect();
+    let cards: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT k.case_id, k.channel_id, k.thread_id
+         FROM case_cards k JOIN cases c ON c.id = k.case_id
+         WHERE c.guild_id = ? AND k.case_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))",
+    )
+    .bind(id(guild))
+    .bind(json_list(list.iter().map(String::as_str)))
+    .fetch_all(&mut *conn)
+    .await?;
+    let threads: HashMap<i64, u64> = cards
+        .into_iter()
+        .map(|(case, channel, thread)| (case, id_back(thread.unwrap_or(channel))))
+        .collect();
+    let mut out = Vec::with_capacity(cases.len());
+    for case in cases {
+        if let Some(found) = crate::cases::read_case(&mut conn, guild, *case).await? {
+            out.push(CaseToSend {
+                thread: threads.get(&case.0).copied(),
+                case: found,
+            });
+        }
+    }
+    conn.commit().await?;
+    Ok(out)
 }
 
 /// The claimed reminder went out. `late` records that it went out after its day (e.g. the bot

@@ -169,6 +169,7 @@ async fn post(
     let card = storage::card(db, settings.guild, case.id).await?;
     let thread = card.map(|c| c.thread.unwrap_or(c.channel));
     let (content, rows) = render(data, settings, case, thread);
+    paced(data, http, channel).await;
     let message = ChannelId::new(channel)
         .send_message(
             http,
@@ -189,6 +190,7 @@ async fn post(
             "https://discord.com/channels/{}/{channel}/{}",
             settings.guild, message.id
         );
+        paced(data, http, thread).await;
         ChannelId::new(thread)
             .send_message(
                 http,
@@ -246,6 +248,14 @@ pub async fn refresh(
         )
         .await?;
     Ok(())
+}
+
+/// Waits for the bot's pace before a message in `channel`.
+async fn paced(data: &Data, http: &Http, channel: u64) {
+    let route = serenity::http::Route::ChannelMessages {
+        channel_id: ChannelId::new(channel.max(1)),
+    };
+    data.pacer.ready(http, route).await;
 }
 
 fn nonce(what: &str, case: CaseId) -> String {

@@ -103,7 +103,12 @@ async fn run_for(data: &Data, http: &Http, guild: u64) -> Result<(), BotError> {
             .nonce(Nonce::String(nonce(guild, today, i)))
             .enforce_nonce(true)
             .allowed_mentions(CreateAllowedMentions::new());
-        ChannelId::new(hr).send_message(http, message).await?;
+        let channel = ChannelId::new(hr);
+        let route = serenity::http::Route::ChannelMessages {
+            channel_id: channel,
+        };
+        data.pacer.ready(http, route).await;
+        channel.send_message(http, message).await?;
     }
     storage::record_digest(db, guild, today, parts.len() as u32, now).await?;
     Ok(())

@@ -1,10 +1,14 @@
-//! Reminders, HR's digest and the daily purge: one loop, started once per bot by
-//! [`crate::app::start`] and stopped with it.
+//! Reminders, HR's digest, onboarding checklists and the daily purge: two loops, started once
+//! per bot by [`crate::app::start`] and stopped with it. The *dispatcher* loop replans changed
+//! settings and sends the reminders that are due; the *chores* loop posts digests and
+//! checklists and purges, beside it, so a long digest never holds reminders up.
 //!
-//! The loop sleeps until the next thing is due, woken early by `Data::reminders_changed`, but
-//! never longer than [`MAX_SLEEP`], so a jump of the wall clock is noticed within a minute.
-//! Tests move a `ManualClock` and call [`Handle::kick`], which returns once a pass that saw
-//! the new time has finished: no sleeping in tests.
+//! The dispatcher sleeps until the next reminder is due, woken early by
+//! `Data::reminders_changed`, but never longer than [`MAX_SLEEP`], so a jump of the wall clock
+//! is noticed within a minute; each time it wakes it wakes the chores loop too, which
+//! otherwise sleeps until the next digest. Tests move a `ManualClock` and call
+//! [`Handle::kick`], which returns once a pass of *each* loop that saw the new time has
+//! finished: no sleeping in tests.
 //!
 //! Delivery: each reminder is seen once in its channel. A reminder is claimed atomically, put
 //! into an outbox row (its message: destination, reminders, nonce) before anything is sent,
@@ -14,12 +18,27 @@
 //! nonce, so Discord returns the message already posted instead of posting it twice. This
 //! holds within Discord's nonce window (a few minutes): a bot down longer than that between
 //! sending and marking could post such a message twice. The loop assumes it is the only
-//! sender on its database (one bot process), and frees every claim on start.
+//! sender on its database (one bot process), and frees every claim on start. A DM the person
+//! closed goes to the case thread instead; a channel that is gone cancels what was for it;
+//! Discord's 5xx and network errors are tried again later, backing off.
+//!
+//! Concurrency and pace: a pass claims what is due in batches (50 first, then twice as many
+//! each time up to 500) and sends each batch while the next is being read and written to the
+//! outbox (`dispatcher`, `batch`). Messages for different places are sent concurrently (up to
+//! 16 places at once), those for one place one after the other, in order (`deliver`). Every
+//! request, opening a DM channel included, first waits in [`pacer::Pacer`] (part of `Data`):
+//! until serenity's bucket for the route has room, then for a place in a pace just under
+//! Discord's 50 requests per second, so no 429 is provoked. Each person's DM channel is
+//! opened once per process (`destinations`).
 
+pub mod batch;
 pub mod buttons;
 pub mod checklist;
+pub mod deliver;
+pub mod destinations;
 pub mod digest;
 pub mod dispatcher;
+pub mod pacer;
 pub mod render;
 pub mod replan;
 
@@ -28,7 +47,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serenity::all::Http;
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
 use crate::types::Data;
@@ -37,42 +56,67 @@ pub use dispatcher::{Dispatcher, Outcome};
 /// The longest the loop sleeps without looking at the clock again.
 pub const MAX_SLEEP: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// The running loop.
+/// The running loops.
 pub struct Handle {
     requested: Arc<AtomicU64>,
-    served: watch::Receiver<(u64, Outcome)>,
+    sent: watch::Receiver<(u64, Outcome)>,
+    chores: watch::Receiver<u64>,
     data: Arc<Data>,
-    task: JoinHandle<()>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl Handle {
-    /// Asks for a pass now and waits until one that started after the asking has ended;
-    /// returns what it did (the reminder part).
+    /// Asks for a pass now and waits until a pass of each loop that started after the asking
+    /// has ended; returns what the dispatcher's did.
     pub async fn kick(&self) -> anyhow::Result<Outcome> {
         let ticket = self.requested.fetch_add(1, Ordering::SeqCst) + 1;
         self.data.reminders_changed.notify_one();
-        let mut served = self.served.clone();
-        let seen = served.wait_for(|(n, _)| *n >= ticket).await?;
-        Ok(seen.1.clone())
+        let mut sent = self.sent.clone();
+        let outcome = sent.wait_for(|(n, _)| *n >= ticket).await?.1.clone();
+        let mut chores = self.chores.clone();
+        chores.wait_for(|n| *n >= ticket).await?;
+        Ok(outcome)
     }
 
-    /// Stops the loop wherever it is (as a crash would).
+    /// Stops the loops wherever they are (as a crash would).
     pub async fn stop(self) {
-        self.task.abort();
-        let _ = self.task.await;
+        for task in &self.tasks {
+            task.abort();
+        }
+        for task in self.tasks {
+            let _ = task.await;
+        }
     }
 }
 
-/// Starts the loop. Call once per bot.
+/// Starts the loops. Call once per bot.
 pub fn start(data: Arc<Data>, http: Arc<Http>) -> Handle {
     let requested = Arc::new(AtomicU64::new(0));
-    let (tx, rx) = watch::channel((0, Outcome::default()));
-    let task = tokio::spawn(run(data.clone(), http, requested.clone(), tx));
+    let (sent_tx, sent) = watch::channel((0, Outcome::default()));
+    let (chores_tx, chores) = watch::channel(0);
+    let poke = Arc::new(Notify::new());
+    let tasks = vec![
+        tokio::spawn(run(
+            data.clone(),
+            http.clone(),
+            requested.clone(),
+            sent_tx,
+            poke.clone(),
+        )),
+        tokio::spawn(run_chores(
+            data.clone(),
+            http,
+            requested.clone(),
+            chores_tx,
+            poke,
+        )),
+    ];
     Handle {
         requested,
-        served: rx,
+        sent,
+        chores,
         data,
-        task,
+        tasks,
     }
 }
 
@@ -81,18 +125,16 @@ async fn run(
     http: Arc<Http>,
     requested: Arc<AtomicU64>,
     served: watch::Sender<(u64, Outcome)>,
+    chores: Arc<Notify>,
 ) {
     let mut dispatcher = Dispatcher::new(data.clone(), http.clone());
-    let mut purged: Option<NaiveDate> = None;
     let mut replanner = replan::Replanner::default();
     loop {
         let ticket = requested.load(Ordering::SeqCst);
         data.reminders_asleep_until.store(AWAKE, Ordering::SeqCst);
+        chores.notify_one();
         replanner.run(&data).await;
         let outcome = dispatcher.run_once().await;
-        digest::run_due(&data, &http).await;
-        checklist::post_due(&data, &http).await;
-        purge_daily(&data, &mut purged).await;
         served.send_replace((ticket, outcome.clone()));
         let wait = until_next(&data, outcome.error.is_some()).await;
         let wake = data.clock.now() + chrono::Duration::from_std(wait).unwrap_or_default();
@@ -136,6 +178,31 @@ fn should_wake(
 }
 
 /// How long to sleep: until the next reminder, retry or digest, at most [`MAX_SLEEP`].
+/// Digests, checklists and the purge, woken by the dispatcher loop or the next digest time.
+async fn run_chores(
+    data: Arc<Data>,
+    http: Arc<Http>,
+    requested: Arc<AtomicU64>,
+    served: watch::Sender<u64>,
+    poke: Arc<Notify>,
+) {
+    let mut purged: Option<NaiveDate> = None;
+    loop {
+        let ticket = requested.load(Ordering::SeqCst);
+        digest::run_due(&data, &http).await;
+        checklist::post_due(&data, &http).await;
+        purge_daily(&data, &mut purged).await;
+        served.send_replace(ticket);
+        let now = data.clock.now();
+        let wait = sleep_for(digest::next_run(&data, now).await, now);
+        tokio::select! {
+            _ = poke.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// How long to sleep: until the next reminder or retry, at most [`MAX_SLEEP`].
 async fn until_next(data: &Data, had_error: bool) -> std::time::Duration {
     if had_error {
         return MAX_SLEEP;
@@ -145,7 +212,6 @@ async fn until_next(data: &Data, had_error: bool) -> std::time::Duration {
     let next = [
         storage::next_due_at(db).await.ok().flatten(),
         storage::next_outgoing_at(db).await.ok().flatten(),
-        digest::next_run(data, now).await,
     ]
     .into_iter()
     .flatten()

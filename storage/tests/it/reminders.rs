@@ -326,3 +326,61 @@ async fn replanning_follows_new_settings_but_not_over_a_newer_case() {
         .unwrap_err();
     assert!(matches!(err, StorageError::Stale { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn a_batch_of_cases_is_read_with_its_threads_and_gone_ones_left_out() {
+    let (_dir, db) = temp_db().await;
+    let p = process();
+    let a = open_case(&db, &p, GUILD).await;
+    let b = open_case(&db, &p, GUILD).await;
+    let card = storage::CaseCard {
+        channel: 7,
+        thread: Some(70),
+        message: 700,
+    };
+    storage::set_card(&db, GUILD, a.id, card).await.unwrap();
+    let asked = [a.id, b.id, flow::CaseId(b.id.0 + 100)];
+    let read = storage::cases_for_sending(&db, GUILD, &asked)
+        .await
+        .unwrap();
+    let got: Vec<_> = read.iter().map(|c| (c.case.id, c.thread)).collect();
+    assert_eq!(got, vec![(a.id, Some(70)), (b.id, None)]);
+    assert_eq!(
+        read[0].case,
+        storage::load_case(&db, GUILD, a.id).await.unwrap().unwrap()
+    );
+    // Another server's cases are not this one's.
+    let other = storage::cases_for_sending(&db, GUILD + 1, &asked)
+        .await
+        .unwrap();
+    assert!(other.is_empty());
+}
+
+#[tokio::test]
+async fn a_batch_of_outbox_rows_is_written_whole_or_not_at_all() {
+    let (_dir, db) = temp_db().await;
+    let now = base();
+    let row = |nonce: &str, reminders: Vec<i64>| storage::Outgoing {
+        nonce: nonce.into(),
+        guild: GUILD,
+        destination: "u:5".into(),
+        reminders,
+        attempts: 0,
+        last_error: None,
+        next_attempt_at: now,
+    };
+    let bad = [row("r1", vec![1]), row(&"x".repeat(26), vec![2])];
+    assert!(matches!(
+        storage::open_outgoing_many(&db, &bad, now).await,
+        Err(StorageError::Invalid(_))
+    ));
+    assert!(storage::outgoing_due(&db, None).await.unwrap().is_empty());
+    let good = [row("r1", vec![1, 2]), row("r2", vec![3])];
+    storage::open_outgoing_many(&db, &good, now).await.unwrap();
+    // Opening the same nonce again leaves the first as it was.
+    storage::open_outgoing_many(&db, &[row("r1", vec![9])], now)
+        .await
+        .unwrap();
+    let open = storage::outgoing_due(&db, Some(now)).await.unwrap();
+    assert_eq!(open, good.to_vec());
+}

@@ -43,6 +43,8 @@ fn every_future_is_spawnable(db: Db, case: Case, applied: Applied, who: PersonRe
         storage::cancel_reminders_for_case(db, 1, id);
         storage::next_due_at(db);
         storage::reminders_for_case(db, 1, id);
+        storage::cases_for_sending(db, 1, &[id]);
+        storage::open_outgoing_many(db, &[], now);
         storage::set_card(db, 1, id, CaseCard { channel: 1, thread: None, message: 2 });
         storage::card(db, 1, id);
         storage::save_checklist(db, 1, id, &StepId::new("a"), 1, 2, &["x"], now);

@@ -1,0 +1,167 @@
+//! A batch of reminders made ready to send. Each server's settings are read once per pass
+//! ([`SettingsCache`]), each case and its card once per batch, in one snapshot
+//! (`storage::cases_for_sending`); the reminders are grouped by the place they go into outbox
+//! rows of at most [`PER_MESSAGE`], and the rows are written to the outbox in one transaction,
+//! before anything is sent.
+//!
+//! The case read here is the one the message is composed from, a few seconds later at most
+//! (the batch being sent meanwhile): a step done in between may still be reminded of once,
+//! and its button then says it is done.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use flow::{Case, Role, Target};
+use storage::{ClaimedReminder, GuildSettings, Outgoing};
+
+use super::dispatcher::{nonce_of, Dispatcher, PER_MESSAGE};
+
+/// A claimed reminder and what the batch read about it.
+#[derive(Clone)]
+pub struct Member {
+    pub reminder: ClaimedReminder,
+    /// `None`: the case is gone.
+    pub case: Option<Arc<Case>>,
+    /// The case's thread (else its card's channel).
+    pub thread: Option<u64>,
+}
+
+/// One outbox row and everything needed to send and settle it.
+pub struct Job {
+    pub row: Outgoing,
+    pub members: Vec<Member>,
+    pub settings: Arc<GuildSettings>,
+}
+
+/// Each server's settings, read once per pass.
+#[derive(Default)]
+pub struct SettingsCache(HashMap<u64, Arc<GuildSettings>>);
+
+impl SettingsCache {
+    async fn get(&mut self, d: &Dispatcher, guild: u64) -> storage::Result<Arc<GuildSettings>> {
+        if let Some(s) = self.0.get(&guild) {
+            return Ok(s.clone());
+        }
+        let settings = storage::load_settings(d.data.db.pool(), guild)
+            .await?
+            .unwrap_or_else(|| GuildSettings::new(guild));
+        let settings = Arc::new(settings);
+        self.0.insert(guild, settings.clone());
+        Ok(settings)
+    }
+}
+
+/// Claims up to `limit` due reminders and makes them jobs, their rows opened in the outbox.
+/// Answers the jobs and how many reminders were claimed.
+pub async fn claim(
+    d: &Dispatcher,
+    cache: &mut SettingsCache,
+    limit: u32,
+    now: DateTime<Utc>,
+) -> storage::Result<(Vec<Job>, usize)> {
+    let db = d.data.db.pool();
+    let claimed = storage::claim_due(db, now, limit, &d.owner).await?;
+    let count = claimed.len();
+    if count == 0 {
+        return Ok((Vec::new(), 0));
+    }
+    let members = read(d, claimed).await?;
+    let mut by_place: BTreeMap<(u64, String), Vec<Member>> = BTreeMap::new();
+    for m in members {
+        let settings = cache.get(d, m.reminder.guild).await?;
+        let place = place(d, &settings, &m);
+        by_place
+            .entry((m.reminder.guild, place))
+            .or_default()
+            .push(m);
+    }
+    let mut jobs = Vec::new();
+    for ((guild, destination), members) in by_place {
+        let settings = cache.get(d, guild).await?;
+        for chunk in members.chunks(PER_MESSAGE) {
+            let ids: Vec<i64> = chunk.iter().map(|m| m.reminder.id).collect();
+            jobs.push(Job {
+                row: Outgoing {
+                    nonce: nonce_of(&ids),
+                    guild,
+                    destination: destination.clone(),
+                    reminders: ids,
+                    attempts: 0,
+                    last_error: None,
+                    next_attempt_at: now,
+                },
+                members: chunk.to_vec(),
+                settings: settings.clone(),
+            });
+        }
+    }
+    let rows: Vec<Outgoing> = jobs.iter().map(|j| j.row.clone()).collect();
+    storage::open_outgoing_many(db, &rows, now).await?;
+    Ok((jobs, count))
+}
+
+/// Open outbox rows (after a restart, or tried again after a failure) as jobs: their
+/// reminders claimed again, with the nonce they were (maybe) sent with.
+pub async fn reopen(
+    d: &Dispatcher,
+    cache: &mut SettingsCache,
+    rows: Vec<Outgoing>,
+    now: DateTime<Utc>,
+) -> storage::Result<Vec<Job>> {
+    let db = d.data.db.pool();
+    let mut jobs = Vec::new();
+    for row in rows {
+        let claimed = storage::claim_members(db, &row.reminders, now, &d.owner).await?;
+        let members = read(d, claimed).await?;
+        let settings = cache.get(d, row.guild).await?;
+        jobs.push(Job {
+            row,
+            members,
+            settings,
+        });
+    }
+    Ok(jobs)
+}
+
+/// The claimed reminders with their cases and threads, in the order given.
+async fn read(d: &Dispatcher, claimed: Vec<ClaimedReminder>) -> storage::Result<Vec<Member>> {
+    let mut wanted: BTreeMap<u64, Vec<flow::CaseId>> = BTreeMap::new();
+    for r in &claimed {
+        wanted.entry(r.guild).or_default().push(r.case);
+    }
+    let mut found: HashMap<(u64, flow::CaseId), (Arc<Case>, Option<u64>)> = HashMap::new();
+    for (guild, mut cases) in wanted {
+        cases.sort_unstable();
+        cases.dedup();
+        for c in storage::cases_for_sending(d.data.db.pool(), guild, &cases).await? {
+            found.insert((guild, c.case.id), (Arc::new(c.case), c.thread));
+        }
+    }
+    Ok(claimed
+        .into_iter()
+        .map(|r| {
+            let (case, thread) = match found.get(&(r.guild, r.case)) {
+                Some((case, thread)) => (Some(case.clone()), *thread),
+                None => (None, None),
+            };
+            Member {
+                reminder: r,
+                case,
+                thread,
+            }
+        })
+        .collect())
+}
+
+/// `u:<user>` for a direct message to the case's manager, else `c:<channel>` (`c:0`: nowhere).
+fn place(d: &Dispatcher, settings: &GuildSettings, m: &Member) -> String {
+    let roles = d.roles_of(&m.reminder);
+    match (m.reminder.target, &m.case) {
+        (Target::HrChannel, _) => format!("c:{}", settings.hr_channel.or(m.thread).unwrap_or(0)),
+        (Target::Responsible, Some(case)) if roles.is_empty() || roles.contains(&Role::Manager) => {
+            format!("u:{}", case.owner.id.0)
+        }
+        (Target::Responsible, _) => format!("c:{}", m.thread.unwrap_or(0)),
+    }
+}

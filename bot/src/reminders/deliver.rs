@@ -1,0 +1,330 @@
+//! Sending jobs and settling them. Jobs for one destination form a lane, sent one after the
+//! other in order; up to [`CONCURRENCY`] lanes are under way at once, every request through
+//! the shared [`Pacer`](super::pacer::Pacer). Each message is sent with its outbox nonce and
+//! `enforce_nonce`, then marked sent together with closing its row, in one transaction.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use flow::Target;
+use futures::stream::{self, StreamExt};
+use serenity::all::{CreateAllowedMentions, CreateMessage, HttpError, Nonce, RoleId};
+use storage::{OutboxEnd, Outgoing};
+
+use super::batch::{Job, Member};
+use super::destinations::{self, Destination};
+use super::dispatcher::{backoff, nonce_of_text, Dispatcher, Outcome, MAX_ATTEMPTS};
+use super::render;
+use crate::i18n::Tr;
+use crate::publish::SHARED_LANG;
+use crate::server;
+
+/// Destinations sent to at once. The pacer sets the rate; this only keeps enough requests
+/// ready that a slow reply or a commit waiting for the disk does not leave the pace unused.
+pub const CONCURRENCY: usize = 16;
+
+/// What a message says, and what becomes of its reminders.
+struct Composed {
+    message: CreateMessage,
+    keep: Vec<i64>,
+    late: Vec<i64>,
+    /// Reminders the case no longer wants: cancelled whatever happens to the message.
+    drop: Vec<i64>,
+}
+
+impl Dispatcher {
+    /// Sends every job, one lane per destination; then, the same way, the rows that closed
+    /// DMs moved to case threads. Stops a lane at its first storage error (the rest of it
+    /// stays open in the outbox for the next pass) and reports the error in the outcome.
+    pub(super) async fn deliver_all(&self, jobs: Vec<Job>) -> Outcome {
+        let mut out = Outcome::default();
+        let mut jobs = jobs;
+        // A moved row goes to a channel, and a channel never moves a row again; the bound is
+        // only a guard.
+        for _ in 0..3 {
+            if jobs.is_empty() {
+                break;
+            }
+            let results: Vec<(Outcome, Vec<Job>)> = stream::iter(lanes(jobs))
+                .map(|lane| self.lane(lane))
+                .buffer_unordered(CONCURRENCY)
+                .collect()
+                .await;
+            jobs = Vec::new();
+            for (done, moved) in results {
+                out.add(done);
+                jobs.extend(moved);
+            }
+        }
+        out
+    }
+
+    async fn lane(&self, lane: Vec<Job>) -> (Outcome, Vec<Job>) {
+        let mut out = Outcome::default();
+        let mut moved = Vec::new();
+        for job in lane {
+            match self.deliver(job, &mut out).await {
+                Ok(more) => moved.extend(more),
+                Err(e) => {
+                    tracing::warn!(error = %e, "reminder not settled; the next pass takes it up");
+                    out.error.get_or_insert(e.to_string());
+                    break;
+                }
+            }
+        }
+        (out, moved)
+    }
+
+    /// Sends one job and settles it. Returns the jobs it was moved to (a closed DM goes to
+    /// the case threads instead), already in the outbox.
+    async fn deliver(&self, job: Job, out: &mut Outcome) -> storage::Result<Vec<Job>> {
+        let db = self.data.db.pool();
+        let now = self.data.clock.now();
+        let Some(c) = self.compose(&job, now) else {
+            let drop: Vec<i64> = job.members.iter().map(|m| m.reminder.id).collect();
+            out.cancelled += drop.len();
+            storage::close_outgoing(
+                db,
+                &job.row.nonce,
+                OutboxEnd::Cancelled,
+                &[],
+                &[],
+                &drop,
+                now,
+            )
+            .await?;
+            return Ok(Vec::new());
+        };
+        let to = Destination::parse(&job.row.destination);
+        if to == Destination::Nowhere {
+            return self.gone(&job, out, now).await;
+        }
+        let sent = destinations::send(&self.http, &self.data.pacer, &self.dms, to, c.message).await;
+        match sent {
+            Ok(()) => {
+                out.messages_sent += 1;
+                out.reminders_sent += c.keep.len();
+                out.cancelled += c.drop.len();
+                let row = &job.row;
+                storage::close_outgoing(
+                    db,
+                    &row.nonce,
+                    OutboxEnd::Sent,
+                    &c.keep,
+                    &c.late,
+                    &c.drop,
+                    now,
+                )
+                .await?;
+                Ok(Vec::new())
+            }
+            Err(e) => self.failed(job, e, now, out).await,
+        }
+    }
+
+    /// The message for a job, from the cases as the batch read them; `None` when the cases
+    /// want none of its reminders any more.
+    fn compose(&self, job: &Job, now: DateTime<Utc>) -> Option<Composed> {
+        let reminder_settings = server::reminder_settings(&job.settings);
+        let tr = Tr {
+            texts: &self.data.texts,
+            lang: SHARED_LANG,
+        };
+        let in_channel = job.row.destination.starts_with("c:");
+        let (mut lines, mut keep, mut late, mut drop) = (vec![], vec![], vec![], vec![]);
+        let mut roles: Vec<u64> = Vec::new();
+        let mut actionable = Vec::new();
+        for m in &job.members {
+            let r = &m.reminder;
+            let wanted = m.case.as_deref().filter(|c| {
+                flow::plan_reminders(&self.data.process, c, &reminder_settings)
+                    .iter()
+                    .any(|p| p.key == storage::planned_key(&r.key))
+            });
+            let Some(case) = wanted else {
+                drop.push(r.id);
+                continue;
+            };
+            let day = render::deadline_day(&self.data.process, case, &reminder_settings, r);
+            lines.push(render::line(tr, case, m.thread, r, day, now));
+            if render::is_late(r, now) {
+                late.push(r.id);
+            }
+            if r.target == Target::Responsible && in_channel {
+                let ids = server::role_ids(&job.settings);
+                roles.extend(self.roles_of(r).iter().filter_map(|role| ids.get(role)));
+            }
+            if let (Target::Responsible, Some(step)) = (r.target, &r.step) {
+                actionable.push((r.id, r.case, step.clone(), r.kind));
+            }
+            keep.push(r.id);
+        }
+        if keep.is_empty() {
+            return None;
+        }
+        roles.sort_unstable();
+        roles.dedup();
+        let mention = roles
+            .iter()
+            .map(|r| format!("<@&{r}>"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let content = render::message(
+            tr,
+            &lines,
+            (!mention.is_empty()).then_some(mention.as_str()),
+        );
+        let message = CreateMessage::new()
+            .content(content)
+            .components(super::buttons::rows(tr, &actionable))
+            .nonce(Nonce::String(job.row.nonce.clone()))
+            .enforce_nonce(true)
+            .allowed_mentions(
+                CreateAllowedMentions::new().roles(roles.into_iter().map(RoleId::new)),
+            );
+        Some(Composed {
+            message,
+            keep,
+            late,
+            drop,
+        })
+    }
+
+    async fn failed(
+        &self,
+        job: Job,
+        e: serenity::Error,
+        now: DateTime<Utc>,
+        out: &mut Outcome,
+    ) -> storage::Result<Vec<Job>> {
+        let db = self.data.db.pool();
+        let row = &job.row;
+        let ids: Vec<i64> = job.members.iter().map(|m| m.reminder.id).collect();
+        let error = e.to_string();
+        match classify(&e) {
+            Failure::DmClosed => {
+                tracing::info!(destination = %row.destination, "direct messages closed: to the case thread instead");
+                let moved = moved_to_threads(&job, &error, now);
+                storage::close_outgoing(db, &row.nonce, OutboxEnd::Rerouted, &[], &[], &[], now)
+                    .await?;
+                let rows: Vec<Outgoing> = moved.iter().map(|j| j.row.clone()).collect();
+                storage::open_outgoing_many(db, &rows, now).await?;
+                Ok(moved)
+            }
+            Failure::Gone => self.gone(&job, out, now).await,
+            Failure::Transient if row.attempts + 1 < MAX_ATTEMPTS => {
+                let wait = backoff(row.attempts);
+                tracing::warn!(error = %error, attempt = row.attempts + 1, retry_in_s = wait.num_seconds(), "reminder not sent; will retry");
+                out.retried += ids.len();
+                storage::retry_outgoing(db, row, &error, now + wait).await?;
+                Ok(Vec::new())
+            }
+            Failure::Transient | Failure::Refused => {
+                tracing::error!(error = %error, destination = %row.destination, "reminder given up");
+                out.failed += ids.len();
+                storage::retry_outgoing(db, row, &error, now).await?;
+                storage::close_outgoing(db, &row.nonce, OutboxEnd::Failed, &ids, &[], &[], now)
+                    .await?;
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    /// The place is gone: the job's reminders are cancelled, and when it was a case's own
+    /// thread, everything else of that case too (nothing of it can be told there any more).
+    async fn gone(
+        &self,
+        job: &Job,
+        out: &mut Outcome,
+        now: DateTime<Utc>,
+    ) -> storage::Result<Vec<Job>> {
+        let db = self.data.db.pool();
+        let row = &job.row;
+        tracing::info!(destination = %row.destination, "channel gone: its reminders are cancelled");
+        let ids: Vec<i64> = job.members.iter().map(|m| m.reminder.id).collect();
+        out.cancelled += ids.len();
+        storage::close_outgoing(db, &row.nonce, OutboxEnd::Cancelled, &[], &[], &ids, now).await?;
+        let mut cases: Vec<flow::CaseId> = job
+            .members
+            .iter()
+            .filter(|m| {
+                m.thread
+                    .is_some_and(|t| row.destination == format!("c:{t}"))
+            })
+            .map(|m| m.reminder.case)
+            .collect();
+        cases.sort_unstable();
+        cases.dedup();
+        for case in cases {
+            storage::cancel_reminders_for_case(db, row.guild, case).await?;
+        }
+        Ok(Vec::new())
+    }
+}
+
+/// Jobs grouped by destination, each lane in the jobs' order, lanes in order of first job.
+fn lanes(jobs: Vec<Job>) -> Vec<Vec<Job>> {
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut lanes: Vec<Vec<Job>> = Vec::new();
+    for job in jobs {
+        match index.get(&job.row.destination) {
+            Some(i) => lanes[*i].push(job),
+            None => {
+                index.insert(job.row.destination.clone(), lanes.len());
+                lanes.push(vec![job]);
+            }
+        }
+    }
+    lanes
+}
+
+/// A job whose DM is closed, as jobs for the case threads of its reminders.
+fn moved_to_threads(job: &Job, error: &str, now: DateTime<Utc>) -> Vec<Job> {
+    let mut by_thread: BTreeMap<String, Vec<Member>> = BTreeMap::new();
+    for m in &job.members {
+        let destination = format!("c:{}", m.thread.unwrap_or(0));
+        by_thread.entry(destination).or_default().push(m.clone());
+    }
+    by_thread
+        .into_iter()
+        .map(|(destination, members)| Job {
+            row: Outgoing {
+                nonce: nonce_of_text(&format!("{}>{destination}", job.row.nonce)),
+                guild: job.row.guild,
+                destination,
+                reminders: members.iter().map(|m| m.reminder.id).collect(),
+                attempts: 0,
+                last_error: Some(error.to_owned()),
+                next_attempt_at: now,
+            },
+            members,
+            settings: job.settings.clone(),
+        })
+        .collect()
+}
+
+enum Failure {
+    /// The person does not take direct messages from the bot (50007).
+    DmClosed,
+    /// The channel is gone (10003) or the bot cannot see it any more.
+    Gone,
+    /// Rate limits, Discord's 5xx, the network: try again later.
+    Transient,
+    /// Discord refused the message itself: trying again will not help.
+    Refused,
+}
+
+fn classify(e: &serenity::Error) -> Failure {
+    match e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(resp)) => {
+            let status = resp.status_code.as_u16();
+            match (status, resp.error.code) {
+                (403, 50007) => Failure::DmClosed,
+                (404, 10003) | (403, 50001) => Failure::Gone,
+                (429, _) | (500..=599, _) => Failure::Transient,
+                _ => Failure::Refused,
+            }
+        }
+        _ => Failure::Transient,
+    }
+}
