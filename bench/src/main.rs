@@ -283,6 +283,8 @@ async fn interaction_cell(
     let warm = press::run(&sb, &members, &targets, WARM_UP, concurrency, !seed).await?;
     let los = press::run(&sb, &members, &targets, presses, concurrency, seed).await?;
     let stored = stored_changes(&data.db, &ids).await?;
+    let writes = data.db.write_stats();
+    let per_commit = writes.changes as f64 / writes.commits.max(1) as f64;
     let answered =
         los.latencies.len() + warm.latencies.len() - los.other_answers - warm.other_answers;
     bot.stop().await;
@@ -316,6 +318,7 @@ async fn interaction_cell(
         los,
         floor,
         duplicates: (stored - answered as i64).max(0) as u64,
+        per_commit,
         problems,
     })
 }

@@ -16,6 +16,8 @@ pub struct Cell {
     pub los: Run,
     pub floor: Run,
     pub duplicates: u64,
+    /// Changes the group commit stored per commit (fsync), over the cell's presses.
+    pub per_commit: f64,
     pub problems: Vec<String>,
 }
 
@@ -80,12 +82,13 @@ fn status(met: bool) -> &'static str {
 impl Cell {
     pub fn summary(&self) -> String {
         format!(
-            "{} cases, {} at once: los p50 {} p99 {} ms {:.0}/s; floor p50 {} p99 {} ms {:.0}/s",
+            "{} cases, {} at once: los p50 {} p99 {} ms {:.0}/s ({:.1} changes per commit); floor p50 {} p99 {} ms {:.0}/s",
             self.cases,
             self.concurrency,
             ms(self.los.quantile(0.5)),
             ms(self.los.quantile(0.99)),
             self.los.per_second(),
+            self.per_commit,
             ms(self.floor.quantile(0.5)),
             ms(self.floor.quantile(0.99)),
             self.floor.per_second(),
@@ -136,16 +139,16 @@ impl Report {
             chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
         );
         let _ = writeln!(s, "Latency: from the sandbox writing INTERACTION_CREATE to the initial response arriving. Floor: a minimal poise bot in the same program, same sandbox, fixed reply, no database.\n");
-        let _ = writeln!(s, "| cases | members at once | los p50 ms | los p99 ms | los max ms | los presses/s | floor p50 ms | floor p99 ms | floor max ms | floor presses/s | p99 ratio | rate ratio | presses | duplicates |");
+        let _ = writeln!(s, "| cases | members at once | los p50 ms | los p99 ms | los max ms | los presses/s | floor p50 ms | floor p99 ms | floor max ms | floor presses/s | p99 ratio | rate ratio | presses | duplicates | changes per commit |");
         let _ = writeln!(
             s,
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         );
         for c in &self.cells {
             let (l, f) = (&c.los, &c.floor);
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {:.0} | {} | {} | {} | {:.0} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {:.0} | {} | {} | {} | {:.0} | {} | {} | {} | {} | {:.1} |",
                 c.cases,
                 c.concurrency,
                 ms(l.quantile(0.5)),
@@ -160,6 +163,7 @@ impl Report {
                 ratio(l.per_second(), f.per_second()),
                 l.latencies.len(),
                 c.duplicates,
+                c.per_commit,
             );
         }
         let _ = writeln!(s, "\n| target | los | floor | ratio | status |");

@@ -68,6 +68,10 @@ pub async fn database(path: &Path, guild: u64, cases: u32, events: u64) -> anyho
         tx.commit().await?;
         made += batch;
     }
+    // Every case was planned with these settings by this build, as a bot that has run
+    // records it: starting on this database replans nothing (a settings change would).
+    let planned_with = los::reminders::replan::fingerprint(&settings);
+    storage::set_reminders_planned_with(db.pool(), guild, &planned_with).await?;
     fill_history(&db, cases, events).await?;
     settle(db).await
 }

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use flow::{Applied, Case, CaseDates, CaseId, CaseStatus, CaseText, Mark, PlannedReminder};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{date, id, opt_date_back, person, ts, ts_back};
+use crate::codec::{date, id, opt_date_back, person, ts, ts_back, JsonMap};
 use crate::error::corrupt;
 use crate::steps::reason_or_erased;
 use crate::{history, reminders, steps, Db, Result, StorageError};
@@ -249,10 +249,25 @@ async fn write_rest(
     applied: &Applied,
     wanted: &[PlannedReminder],
 ) -> Result<()> {
+    // One statement list, one round trip to the connection: each part reads its rows from
+    // the one JSON parameter.
+    static WRITE_REST: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "{}\n{}\n{}",
+            steps::REPLACE,
+            history::APPEND,
+            reminders::RECONCILE
+        )
+    });
     let case = &applied.case;
-    steps::replace(conn, case).await?;
-    history::append(conn, case.id.0, case.version, &applied.events).await?;
-    reminders::reconcile(conn, guild, case.id, wanted).await?;
+    let mut change = JsonMap::new();
+    steps::put_rows(&mut change, case);
+    history::put_events(&mut change, case.id.0, case.version, &applied.events);
+    reminders::put_wanted(&mut change, guild, case.id, wanted)?;
+    sqlx::query(WRITE_REST.as_str())
+        .bind(serde_json::Value::from(change).to_string())
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

@@ -78,6 +78,11 @@ pub(crate) fn parsed<T>(what: &str, s: &str, parse: impl FnOnce(&str) -> Option<
     parse(s).ok_or_else(|| corrupt(format!("{what} {s:?}")))
 }
 
+/// One change's rows as a JSON object: the single parameter of a multi-statement write (sqlx
+/// numbers `?NNN` across the statements of one query, which goes wrong when a statement skips
+/// a number, so each statement reads what it needs from `?1`).
+pub(crate) type JsonMap = serde_json::Map<String, serde_json::Value>;
+
 /// A JSON array of strings, for `IN (SELECT value FROM json_each(?))`.
 pub(crate) fn json_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     serde_json::Value::from(items.into_iter().collect::<Vec<_>>()).to_string()

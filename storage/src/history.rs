@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use flow::{CaseId, Event, EventKind, OutcomeId, PersonRef, StepId};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{id, opt_person, parsed, ts, ts_back};
+use crate::codec::{id, opt_person, parsed, ts, ts_back, JsonMap};
 use crate::Result;
 
 /// One line of a case's history.
@@ -18,18 +18,22 @@ pub struct HistoryEntry {
     pub event: Event,
 }
 
-/// Appends the events of one change, continuing the case's numbering. One statement: the
-/// events go as a JSON array, numbered from the case's last line (read once, before any row
-/// of this change is inserted).
-pub(crate) async fn append(
-    conn: &mut SqliteConnection,
-    case_id: i64,
-    version: i64,
-    events: &[Event],
-) -> Result<()> {
-    if events.is_empty() {
-        return Ok(());
-    }
+/// Appends the events of one change (`events`), made by change `version` of `case`,
+/// continuing the case's numbering from its last line (read once, before any row of this
+/// change is inserted). Reads `?1` as the change's JSON object ([`put_events`]).
+pub(crate) const APPEND: &str = "
+    INSERT INTO events (case_id, seq, version, at, actor_id, actor_name, kind, step, outcome,
+                        detail)
+    SELECT ?1 ->> 'case', last.seq + j.key + 1, ?1 ->> 'version', j.value ->> 'at',
+           j.value ->> 'actor_id', j.value ->> 'actor_name', j.value ->> 'kind',
+           j.value ->> 'step', j.value ->> 'outcome', j.value ->> 'detail'
+      FROM json_each(?1, '$.events') AS j,
+           (SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE case_id = ?1 ->> 'case')
+           AS last
+     ORDER BY j.key;";
+
+/// Puts what [`APPEND`] reads into a change's JSON parameter.
+pub(crate) fn put_events(change: &mut JsonMap, case_id: i64, version: i64, events: &[Event]) {
     let rows: Vec<serde_json::Value> = events
         .iter()
         .map(|e| {
@@ -44,21 +48,9 @@ pub(crate) async fn append(
             })
         })
         .collect();
-    sqlx::query(
-        "INSERT INTO events (case_id, seq, version, at, actor_id, actor_name, kind, step, outcome, detail)
-         SELECT ?1, last.seq + j.key + 1, ?2, j.value ->> 'at', j.value ->> 'actor_id',
-                j.value ->> 'actor_name', j.value ->> 'kind', j.value ->> 'step',
-                j.value ->> 'outcome', j.value ->> 'detail'
-           FROM json_each(?3) AS j,
-                (SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE case_id = ?1) AS last
-          ORDER BY j.key",
-    )
-    .bind(case_id)
-    .bind(version)
-    .bind(serde_json::Value::from(rows).to_string())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    change.insert("case".into(), case_id.into());
+    change.insert("version".into(), version.into());
+    change.insert("events".into(), rows.into());
 }
 
 #[derive(sqlx::FromRow)]

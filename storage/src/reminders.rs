@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use flow::{Case, CaseId, PlannedReminder, ReminderKind, StepId, Target};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{id, id_back, json_list, opt_ts_back, parsed, ts, ts_back};
+use crate::codec::{id, id_back, json_list, opt_ts_back, parsed, ts, ts_back, JsonMap};
 use crate::{Result, StorageError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +105,23 @@ pub(crate) async fn reconcile(
     case: CaseId,
     wanted: &[PlannedReminder],
 ) -> Result<()> {
+    let mut change = JsonMap::new();
+    put_wanted(&mut change, guild, case, wanted)?;
+    sqlx::query(RECONCILE)
+        .bind(serde_json::Value::from(change).to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Puts what [`RECONCILE`] reads into a change's JSON parameter; refuses a reminder of another
+/// case.
+pub(crate) fn put_wanted(
+    change: &mut JsonMap,
+    guild: u64,
+    case: CaseId,
+    wanted: &[PlannedReminder],
+) -> Result<()> {
     if let Some(stray) = wanted.iter().find(|r| r.case != case) {
         return Err(StorageError::Invalid(format!(
             "reminder {} is for case {}, not case {case}",
@@ -124,26 +141,20 @@ pub(crate) async fn reconcile(
             })
         })
         .collect();
-    let change = serde_json::json!({
-        "case": case.0,
-        "guild": id(guild),
-        "now": ts(Utc::now()),
-        // Snoozed copies are not the planner's: the sender drops one whose original is unwanted.
-        "snoozed": crate::outbox::SNOOZE_MARK,
-        "wanted": rows,
-    });
-    sqlx::query(RECONCILE)
-        .bind(change.to_string())
-        .execute(&mut *conn)
-        .await?;
+    change.insert("case".into(), case.0.into());
+    change.insert("guild".into(), id(guild).into());
+    change.insert("now".into(), ts(Utc::now()).into());
+    // Snoozed copies are not the planner's: the sender drops one whose original is unwanted.
+    change.insert("snoozed".into(), crate::outbox::SNOOZE_MARK.into());
+    change.insert("wanted".into(), rows.into());
     Ok(())
 }
 
 /// Cancels the pending reminders of the case that are not wanted, and inserts or moves the
 /// wanted ones; rows whose values would not change are not written. A reminder already
-/// claimed or sent is left alone; a cancelled one wanted again is pending. One parameter, a
-/// JSON object (see `steps::REPLACE` for why): `case`, `guild`, `now`, `snoozed`, `wanted`.
-const RECONCILE: &str = "
+/// claimed or sent is left alone; a cancelled one wanted again is pending. Reads `?1`, the
+/// change's JSON object ([`put_wanted`], `codec::JsonMap` says why one object).
+pub(crate) const RECONCILE: &str = "
     UPDATE reminders SET state = 'cancelled'
      WHERE case_id = ?1 ->> 'case' AND state = 'pending'
        AND key NOT IN (SELECT value ->> 'key' FROM json_each(?1, '$.wanted'))

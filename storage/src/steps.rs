@@ -4,7 +4,7 @@
 //! Both directions go as JSON through one statement each way: the case's rows are sent as
 //! one array per table and SQLite's `json_each` spreads them, and they come back through
 //! `json_group_array` in the case's own SELECT. A press then costs one round trip to the
-//! database connection for all its steps instead of one per row, and only rows that really
+//! database connection for all its rows instead of one per row, and only rows that really
 //! changed are written (the upserts compare before they write).
 
 use std::collections::BTreeMap;
@@ -13,9 +13,8 @@ use flow::{
     Candidate, CandidateAnswer, CandidateName, Case, OutcomeId, Reason, Role, StepId, StepState,
 };
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
 
-use crate::codec::{id, parsed, person, ts, ts_back};
+use crate::codec::{id, parsed, person, ts, ts_back, JsonMap};
 use crate::error::corrupt;
 use crate::retention::ERASED;
 use crate::Result;
@@ -63,10 +62,10 @@ pub(crate) const SELECT_JSON: &str = "
        AS candidates_json";
 
 /// Replaces the case's steps and candidates with those of `case`, writing only what changed.
-/// One parameter, a JSON object: `case` (the id) and the arrays `steps`, `confirmations` and
-/// `candidates`. (One parameter because sqlx numbers the parameters of a multi-statement
-/// query across statements, which goes wrong when a statement skips a number.)
-const REPLACE: &str = "
+/// Reads `?1`, the change's JSON object ([`put_rows`]): `case` (the id) and the arrays
+/// `steps`, `confirmations` and `candidates`. Run with the history and the reminders of the
+/// same change as one statement list (`cases::write_rest`).
+pub(crate) const REPLACE: &str = "
     DELETE FROM step_confirmations WHERE case_id = ?1 ->> 'case'
        AND (step, role) NOT IN
            (SELECT value ->> 'step', value ->> 'role' FROM json_each(?1, '$.confirmations'));
@@ -97,8 +96,8 @@ const REPLACE: &str = "
     ON CONFLICT (case_id, rank) DO UPDATE SET name = excluded.name, answer = excluded.answer
     WHERE (name, answer) IS NOT (excluded.name, excluded.answer);";
 
-/// Replaces the case's steps and candidates with those of `case`.
-pub(crate) async fn replace(conn: &mut SqliteConnection, case: &Case) -> Result<()> {
+/// Puts the case's rows for [`REPLACE`] into a change's JSON parameter.
+pub(crate) fn put_rows(change: &mut JsonMap, case: &Case) {
     let mut steps = Vec::with_capacity(case.steps.len());
     let mut confirmations = Vec::new();
     for (step, state) in &case.steps {
@@ -123,17 +122,16 @@ pub(crate) async fn replace(conn: &mut SqliteConnection, case: &Case) -> Result<
             answer: c.answer.as_str().to_owned(),
         })
         .collect();
-    let rows = serde_json::json!({
-        "case": case.id.0,
-        "steps": steps,
-        "confirmations": confirmations,
-        "candidates": candidates,
-    });
-    sqlx::query(REPLACE)
-        .bind(rows.to_string())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    change.insert("case".into(), case.id.0.into());
+    change.insert("steps".into(), json(&steps));
+    change.insert("confirmations".into(), json(&confirmations));
+    change.insert("candidates".into(), json(&candidates));
+}
+
+fn json<T: Serialize>(rows: &[T]) -> serde_json::Value {
+    rows.iter()
+        .map(|r| serde_json::to_value(r).unwrap_or_default())
+        .collect()
 }
 
 fn step_row(step: &StepId, state: &StepState) -> StepRow {
