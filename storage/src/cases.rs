@@ -253,7 +253,7 @@ async fn write_rest(
     // the one JSON parameter.
     static WRITE_REST: LazyLock<String> = LazyLock::new(|| {
         format!(
-            "{}\n{}\n{}",
+            "{WRITE_SELDOM}\n{}\n{}\n{}",
             steps::REPLACE,
             history::APPEND,
             reminders::RECONCILE
@@ -261,6 +261,7 @@ async fn write_rest(
     });
     let case = &applied.case;
     let mut change = JsonMap::new();
+    put_seldom(&mut change, case);
     steps::put_rows(&mut change, case);
     history::put_events(&mut change, case.id.0, case.version, &applied.events);
     reminders::put_wanted(&mut change, guild, case.id, wanted)?;
@@ -271,41 +272,26 @@ async fn write_rest(
     Ok(())
 }
 
-/// Writes the case row over `expected_version`; the number of rows written (0 or 1).
+/// Writes the case row's changing part over `expected_version`; the number of rows written
+/// (0 or 1). The columns that seldom change, some of them indexed, follow in the rest of
+/// the change ([`WRITE_SELDOM`]), written only if they did change: an UPDATE that names an
+/// indexed column rewrites the index entry even when the value is the same.
 async fn write_case_row(
     conn: &mut SqliteConnection,
     guild: u64,
     case: &Case,
     expected_version: i64,
 ) -> Result<u64> {
-    let (status, ended, closed_by, reason) = match &case.status {
-        CaseStatus::Open => ("open", None, None, None),
-        CaseStatus::Completed { at } => ("completed", Some(*at), None, None),
-        CaseStatus::Closed { at, by, reason } => ("closed", Some(*at), Some(by), Some(reason)),
-    };
     let marks = serde_json::to_string(&case.marks).map_err(|e| corrupt(e.to_string()))?;
     let done = sqlx::query(
-        "UPDATE cases SET title = ?, unit = ?, note = ?, owner_id = ?, owner_name = ?,
-                status = ?, ended_at = ?, closed_by_id = ?, closed_by_name = ?, close_reason = ?,
-                marks = ?, soknadsfrist = ?, original_soknadsfrist = ?, startdato = ?,
-                opened_at = ?, version = ?
+        "UPDATE cases SET marks = ?, soknadsfrist = ?, original_soknadsfrist = ?, startdato = ?,
+                version = ?
          WHERE id = ? AND guild_id = ? AND version = ?",
     )
-    .bind(case.title.as_str())
-    .bind(case.unit.as_str())
-    .bind(case.note.as_ref().map(CaseText::as_str))
-    .bind(id(case.owner.id.0))
-    .bind(&case.owner.name)
-    .bind(status)
-    .bind(ended.map(ts))
-    .bind(closed_by.map(|p| id(p.id.0)))
-    .bind(closed_by.map(|p| p.name.as_str()))
-    .bind(reason.map(|r| r.as_str()))
     .bind(marks)
     .bind(case.dates.soknadsfrist.map(date))
     .bind(case.dates.original_soknadsfrist.map(date))
     .bind(case.dates.startdato.map(date))
-    .bind(ts(case.opened_at))
     .bind(case.version)
     .bind(case.id.0)
     .bind(id(guild))
@@ -313,6 +299,48 @@ async fn write_case_row(
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// The case row's seldom-changing columns, from `?1 ->> 'row'`, where they differ.
+const WRITE_SELDOM: &str = "
+    UPDATE cases SET (title, unit, note, owner_id, owner_name, status, ended_at, closed_by_id,
+                      closed_by_name, close_reason, opened_at) =
+        (SELECT value ->> 'title', value ->> 'unit', value ->> 'note', value ->> 'owner_id',
+                value ->> 'owner_name', value ->> 'status', value ->> 'ended_at',
+                value ->> 'closed_by_id', value ->> 'closed_by_name', value ->> 'close_reason',
+                value ->> 'opened_at'
+           FROM json_each(?1, '$.row'))
+     WHERE id = ?1 ->> 'case'
+       AND (title, unit, note, owner_id, owner_name, status, ended_at, closed_by_id,
+            closed_by_name, close_reason, opened_at) IS NOT
+           (SELECT value ->> 'title', value ->> 'unit', value ->> 'note', value ->> 'owner_id',
+                   value ->> 'owner_name', value ->> 'status', value ->> 'ended_at',
+                   value ->> 'closed_by_id', value ->> 'closed_by_name',
+                   value ->> 'close_reason', value ->> 'opened_at'
+              FROM json_each(?1, '$.row'));";
+
+/// Puts what [`WRITE_SELDOM`] reads into a change's JSON parameter.
+fn put_seldom(change: &mut JsonMap, case: &Case) {
+    let (status, ended, closed_by, reason) = match &case.status {
+        CaseStatus::Open => ("open", None, None, None),
+        CaseStatus::Completed { at } => ("completed", Some(*at), None, None),
+        CaseStatus::Closed { at, by, reason } => ("closed", Some(*at), Some(by), Some(reason)),
+    };
+    let row = serde_json::json!({
+        "title": case.title.as_str(),
+        "unit": case.unit.as_str(),
+        "note": case.note.as_ref().map(CaseText::as_str),
+        "owner_id": id(case.owner.id.0),
+        "owner_name": case.owner.name,
+        "status": status,
+        "ended_at": ended.map(ts),
+        "closed_by_id": closed_by.map(|p| id(p.id.0)),
+        "closed_by_name": closed_by.map(|p| p.name.as_str()),
+        "close_reason": reason.map(|r| r.as_str()),
+        "opened_at": ts(case.opened_at),
+    });
+    // json_each over a one-element array yields the object as `value`.
+    change.insert("row".into(), serde_json::Value::Array(vec![row]));
 }
 
 /// Why a case row was not written: it is not on this server, or someone changed it first.

@@ -25,6 +25,9 @@ use crate::{Result, StorageError};
 /// Changes committed together at most; more wait for the next commit.
 const MAX_BATCH: usize = 256;
 
+/// Changes committed between two checkpoints (a change writes some ten pages to the log).
+const CHECKPOINT_AFTER: u64 = 100;
+
 /// Changes that may wait for the writer before callers wait to hand theirs over.
 const QUEUE: usize = 1024;
 
@@ -65,10 +68,16 @@ pub struct WriteStats {
 impl Writer {
     /// Opens the writer's own connection and starts its task on the current runtime.
     pub(crate) async fn start(options: &SqliteConnectOptions) -> Result<Writer> {
-        let conn = SqliteConnection::connect_with(options).await?;
+        // The writer never checkpoints on its own commits (copying a thousand pages into the
+        // file and syncing it would stall every change queued behind): its own task does,
+        // on its own connection, beside the writes.
+        let conn =
+            SqliteConnection::connect_with(&options.clone().pragma("wal_autocheckpoint", "0"))
+                .await?;
+        let checkpointer = SqliteConnection::connect_with(options).await?;
         let (queue, jobs) = mpsc::channel(QUEUE);
         let counts = Arc::new(Counts::default());
-        tokio::spawn(run(conn, jobs, counts.clone()));
+        tokio::spawn(run(conn, jobs, counts.clone(), checkpointer));
         Ok(Writer { queue, counts })
     }
 
@@ -156,8 +165,16 @@ where
     }
 }
 
-async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<Message>, counts: Arc<Counts>) {
+async fn run(
+    mut conn: SqliteConnection,
+    mut queue: mpsc::Receiver<Message>,
+    counts: Arc<Counts>,
+    checkpointer: SqliteConnection,
+) {
+    let (checkpoint, asked) = mpsc::channel(1);
+    let checkpoints = tokio::spawn(checkpoints(checkpointer, asked));
     let mut closing = None;
+    let mut since_checkpoint = 0;
     while let Some(first) = queue.recv().await {
         let mut batch = Vec::new();
         match first {
@@ -176,6 +193,12 @@ async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<Message>, cou
             if commit_batch(&mut conn, batch).await {
                 counts.changes.fetch_add(changes, Ordering::Relaxed);
                 counts.commits.fetch_add(1, Ordering::Relaxed);
+                since_checkpoint += changes;
+                if since_checkpoint >= CHECKPOINT_AFTER {
+                    // Full: a checkpoint is asked for already.
+                    let _ = checkpoint.try_send(());
+                    since_checkpoint = 0;
+                }
             }
         }
         if closing.is_some() {
@@ -183,11 +206,30 @@ async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<Message>, cou
         }
     }
     queue.close();
+    drop(checkpoint);
+    let _ = checkpoints.await;
     if let Err(e) = conn.close().await {
         tracing::warn!(error = %e, "closing the writer's connection");
     }
     if let Some(done) = closing {
         let _ = done.send(());
+    }
+}
+
+/// Moves the write-ahead log into the database file whenever the writer asks (and once more
+/// when it stops, by closing). PASSIVE: it never waits for or blocks the writer; what it
+/// could not copy yet is copied the next time. Ends with the writer.
+async fn checkpoints(mut conn: SqliteConnection, mut asked: mpsc::Receiver<()>) {
+    while asked.recv().await.is_some() {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&mut conn)
+            .await
+        {
+            tracing::warn!(error = %e, "checkpoint failed; will try again");
+        }
+    }
+    if let Err(e) = conn.close().await {
+        tracing::warn!(error = %e, "closing the checkpointer's connection");
     }
 }
 
