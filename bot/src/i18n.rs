@@ -5,6 +5,9 @@ use chrono_tz::Europe::Oslo;
 use flow::texts::Arg;
 use flow::{Lang, Role, StepId, Texts};
 
+/// Discord's limit for a message's content, in characters.
+pub const CONTENT_MAX: usize = 2000;
+
 /// Texts in one language, for one reply.
 #[derive(Clone, Copy)]
 pub struct Tr<'a> {

@@ -25,6 +25,8 @@ pub struct Data {
     /// The pace that keeps the bot's own bulk requests (reminders, digests, checklists) under
     /// Discord's global limit.
     pub pacer: Pacer,
+    /// One announcement sender per case at a time (`crate::announce`).
+    pub announcing: crate::announce::CaseLocks,
 }
 
 pub type Context<'a> = poise::Context<'a, Arc<Data>, BotError>;
@@ -95,6 +97,16 @@ impl BotError {
             self,
             BotError::Storage(_) | BotError::Discord(_) | BotError::Internal(_)
         )
+    }
+}
+
+impl BotError {
+    /// Discord's JSON error code, when Discord refused the request.
+    pub fn discord_code(&self) -> Option<isize> {
+        match self {
+            BotError::Discord(e) => crate::announce::discord_code(e),
+            _ => None,
+        }
     }
 }
 

@@ -43,12 +43,16 @@ field-days = Number of days
 
 ## Lines in the case thread
 case-announced = 📋 **New recruitment case #{ $case }:** { $title }, { $unit }. Hiring manager: { $owner }.
-line-next = ➡️ Next: *{ $step }* – { $who }
+line-next = ➡️ Next: { $steps } – { $who }
+quoted = “{ $text }”
+list-and = { $items } and { $last }
 line-help = 🆘 { $hr }: { $who } asks for help with the case *{ $title }*.
 
 ## Replies
 reply-help-sent = HR has been notified in the thread.
+reply-help-already = You asked HR for help on this case { $when }. HR can see it; you can ask again in an hour.
 reply-case-opened = Case #{ $case } has been opened: { $thread }
+reply-case-opened-no-thread = Case #{ $case } is registered, but Discord did not let me open its thread in { $channel } yet. I will keep trying; ask an administrator to check that I may create threads there (`/oppsett vis`).
 reply-reopened = Case #{ $case }: *{ $step }* is open again.
 reply-case-closed = Case #{ $case } is closed.
 mine-nothing = Nothing is waiting for you right now. 🎉

@@ -43,12 +43,16 @@ field-days = Antall dager
 
 ## Lines in the case thread
 case-announced = 📋 **Ny rekrutteringssak #{ $case }:** { $title }, { $unit }. Ansvarlig leder: { $owner }.
-line-next = ➡️ Neste: *{ $step }* – { $who }
+line-next = ➡️ Neste: { $steps } – { $who }
+quoted = «{ $text }»
+list-and = { $items } og { $last }
 line-help = 🆘 { $hr }: { $who } ber om bistand i saken *{ $title }*.
 
 ## Replies
 reply-help-sent = HR er varslet i tråden.
+reply-help-already = Du ba HR om hjelp i denne saken { $when }. HR ser det; du kan spørre igjen om en time.
 reply-case-opened = Saken #{ $case } er opprettet: { $thread }
+reply-case-opened-no-thread = Saken #{ $case } er registrert, men Discord lot meg ikke åpne tråden i { $channel } ennå. Jeg prøver igjen av meg selv; be en administrator sjekke at jeg kan opprette tråder der (`/oppsett vis`).
 reply-reopened = Sak #{ $case }: *{ $step }* er åpnet igjen.
 reply-case-closed = Sak #{ $case } er avsluttet.
 mine-nothing = Ingenting venter på deg akkurat nå. 🎉

@@ -324,20 +324,14 @@ pub async fn avslutt(
         &Action::Close { reason },
     )
     .await?;
-    reply(
+    // The thread hears of it whatever became of the answer.
+    let replied = reply(
         ctx,
         tr(&ctx).args("reply-case-closed", &[("case", sak.into())]),
     )
-    .await?;
-    publish::publish_change(
-        ctx.http(),
-        ctx.data(),
-        &s,
-        &changed.case,
-        &changed.events,
-        false,
-    )
-    .await
+    .await;
+    publish::publish_change(ctx.http(), ctx.data(), &s, &changed.case).await;
+    replied
 }
 
 /// The chart's steps whose title (in the typer's language) contains what was typed.
@@ -381,7 +375,8 @@ pub async fn gjenapne(
     };
     let changed = service::act(ctx.data(), &s, CaseId(sak), &actor, &action).await?;
     let t = tr(&ctx);
-    reply(
+    // The thread hears of it whatever became of the answer.
+    let replied = reply(
         ctx,
         t.args(
             "reply-reopened",
@@ -391,14 +386,7 @@ pub async fn gjenapne(
             ],
         ),
     )
-    .await?;
-    publish::publish_change(
-        ctx.http(),
-        ctx.data(),
-        &s,
-        &changed.case,
-        &changed.events,
-        false,
-    )
-    .await
+    .await;
+    publish::publish_change(ctx.http(), ctx.data(), &s, &changed.case).await;
+    replied
 }

@@ -135,6 +135,8 @@ async fn run(
         chores.notify_one();
         replanner.run(&data).await;
         let outcome = dispatcher.run_once().await;
+        // What stored changes still owe their threads (retries; a process that died first).
+        crate::announce::send_due(&http, &data).await;
         served.send_replace((ticket, outcome.clone()));
         let wait = until_next(&data, outcome.error.is_some()).await;
         let wake = data.clock.now() + chrono::Duration::from_std(wait).unwrap_or_default();
@@ -212,6 +214,7 @@ async fn until_next(data: &Data, had_error: bool) -> std::time::Duration {
     let next = [
         storage::next_due_at(db).await.ok().flatten(),
         storage::next_outgoing_at(db).await.ok().flatten(),
+        storage::next_announcement_at(db).await.ok().flatten(),
     ]
     .into_iter()
     .flatten()
