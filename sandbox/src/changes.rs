@@ -114,6 +114,13 @@ impl Sandbox {
         })
     }
 
+    /// The bot's permissions in a channel or thread as the sandbox enforces them: @everyone and
+    /// its role, then the channel's overwrites (a thread's parent's).
+    pub fn bot_permissions_in(&self, channel: u64) -> u64 {
+        let w = self.world();
+        self.shared().read().bot_permissions_in(w, channel)
+    }
+
     /// `user` leaves the guild: `GET /guilds/{guild_id}/members/{user_id}` answers 404 / 10007
     /// Unknown Member, GUILD_MEMBER_REMOVE is dispatched (only with the privileged
     /// GUILD_MEMBERS intent, as on Discord), they leave its threads, and as an actor they can
