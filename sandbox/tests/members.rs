@@ -104,7 +104,10 @@ async fn someone_who_left_can_still_press_buttons_in_their_dm_but_gets_no_new_dm
     let in_guild = sb
         .member(KARI)
         .start_slash("rekruttering", &["ny"], &[("stilling", "x")], None);
-    assert!(matches!(in_guild, Err(ActorError::Usage(_))), "{in_guild:?}");
+    assert!(
+        matches!(in_guild, Err(ActorError::Usage(_))),
+        "{in_guild:?}"
+    );
 
     // In her DM, the button still works: the interaction carries `user`, not `member`.
     let kari = sb.member(KARI).in_dm();
