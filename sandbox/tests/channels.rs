@@ -426,3 +426,38 @@ async fn next(rx: &mut mpsc::UnboundedReceiver<BTreeMap<u64, u64>>) -> BTreeMap<
         .expect("a report from the cache")
         .expect("open")
 }
+
+#[tokio::test]
+async fn a_person_can_pick_only_the_channel_types_an_option_allows() {
+    init_tracing();
+    let sb = Sandbox::start(typed_world()).await.expect("sandbox");
+    let _bot = RawBot::connect(&sb).await;
+    let app = sb.world().application_id;
+    let cmds = json!([{ "name": "oppsett", "description": "Oppsett", "options": [
+        { "type": 7, "name": "kanal", "description": "Kanal", "required": true,
+          "channel_types": [0] }
+    ] }]);
+    let (s, _, b) = call(
+        &sb,
+        "PUT",
+        &format!("/applications/{app}/commands"),
+        Some(cmds),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let kari = sb.member(KARI);
+    for other in [FORUM, KATEGORI, TALE] {
+        let picked = kari.start_slash("oppsett", &[], &[("kanal", &other.to_string())], None);
+        assert!(
+            matches!(picked, Err(sandbox::ActorError::Usage(_))),
+            "{other}: {picked:?}"
+        );
+    }
+    kari.start_slash(
+        "oppsett",
+        &[],
+        &[("kanal", &REKRUTTERING.to_string())],
+        None,
+    )
+    .expect("a text channel is offered");
+}

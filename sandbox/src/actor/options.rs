@@ -51,6 +51,20 @@ pub(super) fn build_options(
             .unwrap_or_else(|| raw.to_string());
         let value = typed(s, actor, t, &raw, resolved)
             .map_err(|e| ActorError::Usage(format!("option {name:?}: {e}")))?;
+        // Discord's client offers only channels of the option's `channel_types`.
+        if let (7, Some(allowed)) = (t, o["channel_types"].as_array()) {
+            let kind = raw
+                .parse::<u64>()
+                .ok()
+                .and_then(|c| s.channels.get(&c))
+                .map(|c| u64::from(c.kind));
+            if !allowed.iter().any(|k| k.as_u64() == kind) {
+                return Err(ActorError::Usage(format!(
+                    "option {name:?}: channel {raw} (type {kind:?}) is not one of the types \
+                     Discord offers for it ({allowed:?})"
+                )));
+            }
+        }
         out.push(json!({ "type": t, "name": name, "value": value }));
     }
     for o in &declared {
