@@ -51,8 +51,10 @@ pub(super) fn build_options(
             .unwrap_or_else(|| raw.to_string());
         let value = typed(s, actor, t, &raw, resolved)
             .map_err(|e| ActorError::Usage(format!("option {name:?}: {e}")))?;
-        // Discord's client offers only channels of the option's `channel_types`.
-        if let (7, Some(allowed)) = (t, o["channel_types"].as_array()) {
+        // Discord's client offers only channels of the option's `channel_types` (none or an
+        // empty list: any type; poise registers an empty list).
+        let allowed = o["channel_types"].as_array().filter(|a| !a.is_empty());
+        if let (7, Some(allowed)) = (t, allowed) {
             let kind = raw
                 .parse::<u64>()
                 .ok()
