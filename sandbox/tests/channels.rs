@@ -436,6 +436,9 @@ async fn a_person_can_pick_only_the_channel_types_an_option_allows() {
     let cmds = json!([{ "name": "oppsett", "description": "Oppsett", "options": [
         { "type": 7, "name": "kanal", "description": "Kanal", "required": true,
           "channel_types": [0] }
+    ] }, { "name": "vis", "description": "Vis", "options": [
+        { "type": 7, "name": "kanal", "description": "Kanal", "required": true,
+          "channel_types": [] }
     ] }]);
     let (s, _, b) = call(
         &sb,
@@ -460,4 +463,7 @@ async fn a_person_can_pick_only_the_channel_types_an_option_allows() {
         None,
     )
     .expect("a text channel is offered");
+    // An empty list (what poise registers) restricts nothing.
+    kari.start_slash("vis", &[], &[("kanal", &FORUM.to_string())], None)
+        .expect("any type is offered");
 }
