@@ -131,7 +131,7 @@ impl<W: Write> Play<'_, W> {
         step: &str,
         form: &[(&str, &str)],
     ) -> anyhow::Result<()> {
-        let label = self.h.label_on_card(self.thread, text_id, step)?;
+        let label = self.h.label_on_card(self.thread, text_id, step).await?;
         self.say(format!("▸ {} trykker «{label}»", name(who)))?;
         let answer = self.h.press(who, self.thread, text_id, step).await?;
         let answer = if answer.modal.is_some() {

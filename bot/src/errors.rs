@@ -27,6 +27,7 @@ pub fn explain(err: &BotError, tr: Tr<'_>) -> String {
         BotError::CaseNotFound(case) => {
             tr.args("refusal-case-not-found", &[("case", (*case).into())])
         }
+        BotError::CaseChanged(case) => tr.args("refusal-case-changed", &[("case", (*case).into())]),
         BotError::NotSetUp(missing) => {
             let names: Vec<String> = missing
                 .iter()
@@ -114,7 +115,7 @@ fn refusal(r: &Refusal, tr: Tr<'_>) -> String {
             id,
             &[
                 ("step", tr.step(step).as_str().into()),
-                ("date_name", tr.t(&format!("date-{key}")).as_str().into()),
+                ("date_name", tr.date_name(*key).as_str().into()),
             ],
         ),
         Refusal::DateNotAsked | Refusal::NoCandidates | Refusal::NoOfferOpen => tr.t(id),

@@ -210,10 +210,16 @@ impl Harness {
     }
 
     pub fn tr(&self, lang: Lang) -> Tr<'_> {
-        Tr {
-            texts: self.texts(),
-            lang,
-        }
+        Tr::of(self.texts(), lang)
+    }
+
+    /// The language of the server's shared messages (the card, its buttons), as set up.
+    pub async fn shared_lang(&self) -> anyhow::Result<Lang> {
+        let guild = self.sandbox.world().guild_id;
+        Ok(storage::load_settings(self.data().db.pool(), guild)
+            .await?
+            .map(|s| s.language)
+            .unwrap_or(Lang::Nb))
     }
 
     /// The case card in a thread: the bot's latest message there with an embed.
@@ -228,8 +234,13 @@ impl Harness {
 
     /// The visible label of a button for a step on the card: plain (`Utført`) when it is the
     /// only open step, else with the step's title (`Utført: Bestiller utstyr`).
-    pub fn label_on_card(&self, thread: u64, text_id: &str, step: &str) -> anyhow::Result<String> {
-        let t = self.tr(crate::publish::SHARED_LANG);
+    pub async fn label_on_card(
+        &self,
+        thread: u64,
+        text_id: &str,
+        step: &str,
+    ) -> anyhow::Result<String> {
+        let t = self.tr(self.shared_lang().await?);
         let plain = t.t(text_id);
         let titled = format!("{plain}: {}", t.step(&flow::StepId::new(step)));
         let labels = sandbox::actor::button_labels(&self.card(thread)?);
@@ -249,7 +260,7 @@ impl Harness {
         text_id: &str,
         step: &str,
     ) -> anyhow::Result<Answer> {
-        let label = self.label_on_card(thread, text_id, step)?;
+        let label = self.label_on_card(thread, text_id, step).await?;
         let card = self.card(thread)?;
         let id = card["id"]
             .as_str()

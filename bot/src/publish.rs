@@ -1,7 +1,7 @@
 //! What a change looks like in Discord: the case's thread, its card, and one short line per
 //! thing that happened, mentioning only the people who are asked to act next.
 
-use flow::{Case, Event, EventKind, Lang, Role};
+use flow::{Case, Event, EventKind, Role};
 use serenity::all::{
     AutoArchiveDuration, ChannelId, CreateAllowedMentions, CreateMessage, CreateThread,
     EditMessage, Http, MessageId, RoleId, UserId,
@@ -13,17 +13,26 @@ use crate::render::{card, lines, Scope, ServerView};
 use crate::server;
 use crate::types::{BotError, Data};
 
-/// Shared messages (thread, card) are in the server's language: bokmål.
-pub const SHARED_LANG: Lang = Lang::Nb;
-
 /// Discord's limit for message content.
 const CONTENT_MAX: usize = 2000;
 
-fn shared(data: &Data) -> Tr<'_> {
-    Tr {
-        texts: &data.texts,
-        lang: SHARED_LANG,
-    }
+/// Shared messages (thread, card) are in the server's shared language.
+fn shared<'a>(data: &'a Data, settings: &GuildSettings) -> Tr<'a> {
+    Tr::shared(&data.texts, settings)
+}
+
+/// The name of a case's thread. A link to it reads as `#1 Rådgiver – Bydel Frogner`, so the
+/// name itself does not start with `#`.
+pub fn thread_name(tr: Tr<'_>, case: &Case) -> String {
+    let name = tr.args(
+        "thread-name",
+        &[
+            ("case", case.id.0.into()),
+            ("title", case.title.as_str().into()),
+            ("unit", case.unit.as_str().into()),
+        ],
+    );
+    clip(&name, 100)
 }
 
 /// Opens the case's thread in the case channel and posts its card there.
@@ -39,7 +48,7 @@ pub async fn open_thread(
             .case_channel
             .ok_or(BotError::NotSetUp(vec!["channel-cases"]))?,
     );
-    let tr = shared(data);
+    let tr = shared(data, settings);
     let announce = tr.args(
         "case-announced",
         &[
@@ -57,10 +66,7 @@ pub async fn open_thread(
                 .allowed_mentions(CreateAllowedMentions::new()),
         )
         .await?;
-    let name = clip(
-        &format!("#{} {} – {}", case.id.0, case.title, case.unit),
-        100,
-    );
+    let name = thread_name(tr, case);
     let thread = channel
         .create_thread_from_message(
             http,
@@ -93,7 +99,7 @@ pub async fn open_thread(
 /// The card as everyone in the thread sees it, in the server's language.
 fn shared_card(data: &Data, settings: &GuildSettings, case: &Case) -> card::Card {
     let view = server::view(settings);
-    card::render(scope(data, &view), case, shared(data))
+    card::render(scope(data, &view), case, shared(data, settings))
 }
 
 pub fn scope<'a>(data: &'a Data, view: &'a ServerView) -> Scope<'a> {
@@ -243,7 +249,7 @@ async fn post_lines(
     events: &[Event],
     thread: ChannelId,
 ) -> Result<(), BotError> {
-    let tr = shared(data);
+    let tr = shared(data, settings);
     let view = server::view(settings);
     let scope = scope(data, &view);
     let mut text: Vec<String> = events

@@ -52,7 +52,7 @@ pub use reminders::{
 pub use retention::{purge, PurgeReport, ERASED};
 pub use settings::{
     load_settings, reminders_planned_with, save_settings, set_reminders_planned_with,
-    GuildSettings, ReminderOffsets, RoleIds,
+    GuildSettings, NotificationLevel, ReminderOffsets, RoleIds,
 };
 pub use writer::WriteStats;
 

@@ -1,9 +1,11 @@
 //! `/oppsett` (administrators only): who is HR, union rep and approver; where cases, HR's
-//! reminders and onboarding checklists go; the documentation links; the reminder offsets.
+//! reminders and onboarding checklists go; the documentation links; the reminder offsets; the
+//! language of shared messages; how much the bot pings.
 
 use chrono::NaiveTime;
+use flow::Lang;
 use serenity::all::{CreateAllowedMentions, GuildChannel, Role as DiscordRole};
-use storage::GuildSettings;
+use storage::{GuildSettings, NotificationLevel};
 
 use crate::i18n::{clip, Tr};
 use crate::server;
@@ -14,7 +16,7 @@ use crate::types::{BotError, Context, InputError};
     guild_only,
     default_member_permissions = "ADMINISTRATOR",
     required_permissions = "ADMINISTRATOR",
-    subcommands("vis", "roller", "kanaler", "lenke", "paminnelser"),
+    subcommands("vis", "roller", "kanaler", "lenke", "paminnelser", "sprak", "varsler"),
     subcommand_required
 )]
 pub async fn oppsett(_ctx: Context<'_>) -> Result<(), BotError> {
@@ -117,6 +119,28 @@ async fn show(ctx: Context<'_>, s: &GuildSettings) -> Result<(), BotError> {
     for (name, days) in &s.reminders.days {
         lines.push(format!("· `{name}`: {days}"));
     }
+    lines.push(
+        t.args(
+            "setup-language",
+            &[(
+                "language",
+                t.t(&format!("language-{}", s.language.dir()))
+                    .as_str()
+                    .into(),
+            )],
+        ),
+    );
+    lines.push(
+        t.args(
+            "setup-notifications",
+            &[(
+                "level",
+                t.t(&format!("notifications-{}", s.notifications.as_str()))
+                    .as_str()
+                    .into(),
+            )],
+        ),
+    );
     let missing = server::missing(s);
     if missing.is_empty() {
         lines.push(t.t("setup-complete"));
@@ -265,5 +289,66 @@ pub async fn paminnelser(
             .map_err(|_| BotError::Input(InputError::Cron { input: c.clone() }))?;
         s.reminders.digest_cron = Some(c.trim().to_owned());
     }
+    save_and_show(ctx, s).await
+}
+
+/// The languages shared messages can be in. The choice's name is its key in the Fluent files
+/// (`.sprak-nb`), which give its label in each language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
+pub enum SharedLanguage {
+    #[name = "nb"]
+    Nb,
+    #[name = "en"]
+    En,
+}
+
+impl From<SharedLanguage> for Lang {
+    fn from(l: SharedLanguage) -> Lang {
+        match l {
+            SharedLanguage::Nb => Lang::Nb,
+            SharedLanguage::En => Lang::En,
+        }
+    }
+}
+
+// What everyone on the server reads: the case cards, their buttons, the thread lines,
+// reminders in channels, the digest and checklists. What the bot says to one person stays in
+// that person's own language.
+/// The language of shared messages.
+#[poise::command(slash_command, guild_only, required_permissions = "ADMINISTRATOR")]
+pub async fn sprak(ctx: Context<'_>, sprak: SharedLanguage) -> Result<(), BotError> {
+    let mut s = load(&ctx).await?;
+    s.language = sprak.into();
+    save_and_show(ctx, s).await
+}
+
+/// The notification levels, keyed in the Fluent files as `.niva-<key>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
+pub enum Level {
+    #[name = "every_step"]
+    EveryStep,
+    #[name = "when_asked"]
+    WhenAsked,
+    #[name = "digest_only"]
+    DigestOnly,
+}
+
+impl From<Level> for NotificationLevel {
+    fn from(l: Level) -> NotificationLevel {
+        match l {
+            Level::EveryStep => NotificationLevel::EveryStep,
+            Level::WhenAsked => NotificationLevel::WhenAsked,
+            Level::DigestOnly => NotificationLevel::DigestOnly,
+        }
+    }
+}
+
+// Every step, only when someone is asked to act (the default), or only the daily digest and
+// direct messages. What each level does is decided where the thread lines are posted.
+/// How much the bot pings in case threads.
+#[poise::command(slash_command, guild_only, required_permissions = "ADMINISTRATOR")]
+pub async fn varsler(ctx: Context<'_>, niva: Level) -> Result<(), BotError> {
+    let mut s = load(&ctx).await?;
+    s.notifications = niva.into();
     save_and_show(ctx, s).await
 }

@@ -13,7 +13,7 @@ pub fn event_line(event: &Event, tr: Tr<'_>) -> String {
         .unwrap_or_default();
     let step = event.step.as_ref().map(|s| tr.step(s)).unwrap_or_default();
     let outcome = match (&event.step, &event.outcome) {
-        (Some(s), Some(o)) => tr.t(&flow::texts::ids::outcome(s, o)),
+        (Some(s), Some(o)) => tr.named(&flow::texts::ids::outcome(s, o)),
         _ => String::new(),
     };
     let detail = match (event.kind, event.detail.as_deref()) {
@@ -41,7 +41,7 @@ fn date_detail(detail: &str, tr: Tr<'_>) -> String {
         return escape(detail);
     };
     match (DateKey::parse(key), date.parse::<chrono::NaiveDate>()) {
-        (Some(key), Ok(date)) => format!("{} {}", tr.t(&format!("date-{key}")), tr.date(date)),
+        (Some(key), Ok(date)) => format!("{} {}", tr.date_name(key), tr.date(date)),
         _ => escape(detail),
     }
 }

@@ -1,6 +1,6 @@
 //! One change to one case, step by step: the engine's working state while it applies an action.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -328,20 +328,8 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// The steps reachable from `from` through edges that go forward in the chart's order.
     fn forward_from(&self, from: &StepId) -> Vec<StepId> {
-        let p = self.process;
-        let mut seen: BTreeSet<StepId> = BTreeSet::new();
-        let mut queue = VecDeque::from([from.clone()]);
-        while let Some(id) = queue.pop_front() {
-            let Some(def) = p.step(&id) else { continue };
-            for t in def.targets() {
-                if p.order(t) > p.order(&id) && p.step(t).is_some() && seen.insert(t.clone()) {
-                    queue.push_back(t.clone());
-                }
-            }
-        }
-        seen.into_iter().collect()
+        self.process.forward_from(from)
     }
 
     /// Ends the change: a case with nothing open has run to its end.

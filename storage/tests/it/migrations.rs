@@ -73,3 +73,40 @@ async fn from_empty_and_from_every_earlier_state() {
         db.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_server_set_up_before_the_language_setting_reads_bokmal_and_when_asked() {
+    let (_dir, path) = temp_db_path();
+    std::fs::create_dir_all(std::path::Path::new(&path).parent().unwrap()).unwrap();
+    let pool = SqlitePoolOptions::new()
+        .connect_with(Db::options(&path).unwrap())
+        .await
+        .unwrap();
+    let before = Migrator {
+        migrations: Cow::Owned(
+            MIGRATOR
+                .migrations
+                .iter()
+                .filter(|m| m.version < 11)
+                .cloned()
+                .collect(),
+        ),
+        ..Migrator::DEFAULT
+    };
+    before.run(&pool).await.unwrap();
+    sqlx::query(
+        "INSERT INTO guild_settings (guild_id, hr_role_id, updated_at)
+         VALUES (?, 42, '2026-01-01T08:00:00.000000000Z')",
+    )
+    .bind(GUILD as i64)
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let db = Db::open(&path).await.unwrap();
+    let s = storage::load_settings(&db, GUILD).await.unwrap().unwrap();
+    assert_eq!(s.roles.hr, Some(42));
+    assert_eq!(s.language, flow::Lang::Nb);
+    assert_eq!(s.notifications, storage::NotificationLevel::WhenAsked);
+    db.close().await;
+}
