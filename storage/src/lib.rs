@@ -13,6 +13,8 @@ mod checklist;
 mod codec;
 mod db;
 mod error;
+#[cfg(feature = "faults")]
+pub mod faults;
 mod history;
 mod outbox;
 mod overview;
@@ -32,7 +34,7 @@ pub use checklist::{
     cases_owing_checklist, checklist, checklist_for_step, save_checklist, tick_item, untick_item,
     Checklist, ChecklistItem,
 };
-pub use db::{Db, DEFAULT_PATH, MIGRATOR};
+pub use db::{Db, OpenLimits, DEFAULT_PATH, MIGRATOR};
 pub use error::StorageError;
 pub use history::{history, HistoryEntry};
 pub use outbox::{
