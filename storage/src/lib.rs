@@ -48,8 +48,8 @@ pub use overview::{
 };
 pub use reminders::{
     cancel_reminders_for_case, cases_for_sending, claim_due, mark_failed, mark_sent, next_due_at,
-    release_stale_claims, reminders_for_case, CaseToSend, ClaimedReminder, ReminderState,
-    StoredReminder,
+    release_expired_claims, release_stale_claims, reminders_for_case, CaseToSend, ClaimedReminder,
+    ReminderState, StoredReminder, CLAIM_LEASE,
 };
 pub use retention::{purge, PurgeReport, ERASED};
 pub use settings::{

@@ -56,7 +56,7 @@ pub async fn purge(db: &Db, now: DateTime<Utc>, retention_months: u32) -> Result
                     closed_by_name = CASE WHEN closed_by_name IS NULL THEN NULL ELSE ?2 END
              WHERE id = ?3 AND purged_at IS NULL",
         )
-        .bind(ts(now))
+        .bind(ts(now)?)
         .bind(ERASED)
         .bind(case_id)
         .execute(&mut *tx)
