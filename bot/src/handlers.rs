@@ -3,7 +3,9 @@
 //! after a restart, and nothing waits in memory for a reply.
 
 use chrono::Days;
-use flow::{Action, Actor, CandidateName, CaseId, CaseText, Dato, NewCase, PersonRef, Reason};
+use flow::{
+    Action, Actor, CandidateName, CaseId, CaseText, DateKey, Dato, NewCase, PersonRef, Reason,
+};
 use serenity::all::{
     ActionRowComponent, ComponentInteraction, ComponentInteractionDataKind, Context as Ctx,
     CreateActionRow, CreateAllowedMentions, CreateInputText, CreateInteractionResponse,
@@ -131,12 +133,19 @@ async fn open_form(
             Form::RejectReason,
         ),
         Verb::Date(key) => {
+            // A date the engine takes from whoever may set this one: not past, a start after
+            // the søknadsfrist, within `flow::engine::latest_date`.
             let today = flow::engine::oslo_today(data.clock.now());
-            let later = loaded.dates.soknadsfrist.unwrap_or(today).max(today) + Days::new(400);
+            let probe = match key {
+                DateKey::Soknadsfrist => today,
+                DateKey::Startdato => {
+                    loaded.dates.soknadsfrist.unwrap_or(today).max(today) + Days::new(1)
+                }
+            };
             (
                 Action::SetDate {
                     key,
-                    date: Dato::from_naive(later),
+                    date: Dato::from_naive(probe),
                 },
                 Form::Date(key),
             )
