@@ -127,6 +127,20 @@ impl Db {
             .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT.to_string()))
     }
 
+    /// Settings to read the database at a path or `sqlite:` URL as it is: read-only, never
+    /// created, no journal mode set, no migrations (nothing here runs them).
+    pub fn read_only_options(url_or_path: &str) -> Result<SqliteConnectOptions> {
+        let base = if url_or_path.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url_or_path)?
+        } else {
+            SqliteConnectOptions::new().filename(Path::new(url_or_path))
+        };
+        Ok(base
+            .read_only(true)
+            .create_if_missing(false)
+            .busy_timeout(BUSY_TIMEOUT))
+    }
+
     /// The settings every connection of this database was opened with.
     pub(crate) fn connect_options(&self) -> &SqliteConnectOptions {
         &self.options

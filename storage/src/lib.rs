@@ -24,7 +24,7 @@ mod settings;
 mod steps;
 mod writer;
 
-pub use backup::backup;
+pub use backup::{backup, backup_file};
 pub use cards::{card, set_card, CaseCard};
 pub use cases::{
     case_by_thread, create_case, load_case, open_cases, replan_reminders, save_applied,
