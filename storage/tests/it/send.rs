@@ -59,4 +59,5 @@ fn every_future_is_spawnable(db: Db, case: Case, applied: Applied, who: PersonRe
         storage::release_expired_claims(db, now);
         storage::claim_members(db, &[1], now, "me");
     }
+    spawnable(storage::backup_file("x", std::path::Path::new("y")));
 }
