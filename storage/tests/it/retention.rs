@@ -289,3 +289,23 @@ async fn names_leave_the_file_and_its_log_once_the_reader_holding_them_is_gone()
         "the log is empty"
     );
 }
+
+#[tokio::test]
+async fn the_log_is_cut_back_when_it_starts_over_on_every_connection() {
+    let (dir, db) = temp_db().await;
+    let limit: i64 = sqlx::query_scalar("PRAGMA journal_size_limit")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(limit, 32 * 1024 * 1024);
+    let path = file_and_log(dir.path())[0].clone();
+    let mut own = SqliteConnection::connect_with(&Db::options(path.to_str().unwrap()).unwrap())
+        .await
+        .unwrap();
+    let limit: i64 = sqlx::query_scalar("PRAGMA journal_size_limit")
+        .fetch_one(&mut own)
+        .await
+        .unwrap();
+    assert_eq!(limit, 32 * 1024 * 1024);
+    own.close().await.unwrap();
+}
