@@ -97,6 +97,14 @@ fn refusal(r: &Refusal, tr: Tr<'_>) -> String {
             ],
         ),
         Refusal::DateInPast { date } => tr.args(id, &[("date", tr.date(*date).as_str().into())]),
+        Refusal::DateTooFar { key, date, latest } => tr.args(
+            id,
+            &[
+                ("key", key.as_str().into()),
+                ("date", tr.date(*date).as_str().into()),
+                ("latest", tr.date(*latest).as_str().into()),
+            ],
+        ),
         Refusal::DateTooEarly { date, not_before } => tr.args(
             id,
             &[

@@ -4,8 +4,8 @@
 
 use chrono::Days;
 use flow::{
-    Action, Actor, CandidateName, Case, CaseId, CaseText, Dato, Event, NewCase, PersonRef, Reason,
-    StepState,
+    Action, Actor, CandidateName, Case, CaseId, CaseText, DateKey, Dato, Event, NewCase, PersonRef,
+    Reason, StepState,
 };
 use serenity::all::{
     ActionRowComponent, ComponentInteraction, ComponentInteractionDataKind, Context as Ctx,
@@ -209,12 +209,19 @@ async fn open_form(
             Form::RejectReason,
         ),
         Verb::Date(key) => {
+            // A date the engine takes from whoever may set this one: not past, a start after
+            // the søknadsfrist, within `flow::engine::latest_date`.
             let today = flow::engine::oslo_today(data.clock.now());
-            let later = loaded.dates.soknadsfrist.unwrap_or(today).max(today) + Days::new(400);
+            let probe = match key {
+                DateKey::Soknadsfrist => today,
+                DateKey::Startdato => {
+                    loaded.dates.soknadsfrist.unwrap_or(today).max(today) + Days::new(1)
+                }
+            };
             (
                 Action::SetDate {
                     key,
-                    date: Dato::from_naive(later),
+                    date: Dato::from_naive(probe),
                 },
                 Form::Date(key),
             )

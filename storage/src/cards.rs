@@ -32,7 +32,7 @@ pub async fn set_card<'a>(
     .bind(id(card.channel))
     .bind(opt_id(card.thread))
     .bind(id(card.message))
-    .bind(ts(Utc::now()))
+    .bind(ts(Utc::now())?)
     .bind(case.0)
     .bind(id(guild))
     .execute(&mut *conn)

@@ -13,6 +13,8 @@ mod checklist;
 mod codec;
 mod db;
 mod error;
+#[cfg(feature = "faults")]
+pub mod faults;
 mod history;
 mod outbox;
 mod overview;
@@ -22,7 +24,7 @@ mod settings;
 mod steps;
 mod writer;
 
-pub use backup::backup;
+pub use backup::{backup, backup_file};
 pub use cards::{card, set_card, CaseCard};
 pub use cases::{
     case_by_thread, create_case, load_case, open_cases, replan_reminders, save_applied,
@@ -32,7 +34,7 @@ pub use checklist::{
     cases_owing_checklist, checklist, checklist_for_step, save_checklist, tick_item, untick_item,
     Checklist, ChecklistItem,
 };
-pub use db::{Db, DEFAULT_PATH, MIGRATOR};
+pub use db::{Db, OpenLimits, DEFAULT_PATH, MIGRATOR};
 pub use error::StorageError;
 pub use history::{history, HistoryEntry};
 pub use outbox::{
@@ -46,8 +48,8 @@ pub use overview::{
 };
 pub use reminders::{
     cancel_reminders_for_case, cases_for_sending, claim_due, mark_failed, mark_sent, next_due_at,
-    release_stale_claims, reminders_for_case, CaseToSend, ClaimedReminder, ReminderState,
-    StoredReminder,
+    release_expired_claims, release_stale_claims, reminders_for_case, CaseToSend, ClaimedReminder,
+    ReminderState, StoredReminder, CLAIM_LEASE,
 };
 pub use retention::{purge, PurgeReport, ERASED};
 pub use settings::{

@@ -236,7 +236,7 @@ pub async fn save_settings<'a>(
     .bind(settings.reminders.remind_at.map(time))
     .bind(settings.reminders.digest_cron.as_deref())
     .bind(settings.retention_months.map(i64::from))
-    .bind(ts(Utc::now()))
+    .bind(ts(Utc::now())?)
     .bind(settings.language.dir())
     .bind(settings.notifications.as_str())
     .execute(&mut *conn)
