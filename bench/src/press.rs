@@ -58,10 +58,7 @@ pub async fn targets(db: &Db, guild: u64, cases: &[i64]) -> anyhow::Result<Vec<T
         texts: &texts,
         server: &view,
     };
-    let tr = Tr {
-        texts: &texts,
-        lang: los::publish::SHARED_LANG,
-    };
+    let tr = Tr::shared(&texts, &settings(guild));
     let mut out = Vec::with_capacity(cases.len());
     for &id in cases {
         let case = storage::load_case(db.pool(), guild, CaseId(id))

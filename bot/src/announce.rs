@@ -378,7 +378,7 @@ async fn ensure_place(
                     message.id.get()
                 }
             };
-            let name = clip(&thread_name(case), 100);
+            let name = publish::thread_name(shared(data, settings), case);
             let route = Route::ChannelMessageThreads {
                 channel_id: channel,
                 message_id: MessageId::new(starter),
@@ -419,16 +419,7 @@ async fn ensure_place(
 
 /// The message in the case channel the thread is started from.
 fn starter_message(data: &Data, settings: &GuildSettings, case: &Case) -> CreateMessage {
-    let tr = shared(data, settings);
-    let text = tr.args(
-        "case-announced",
-        &[
-            ("case", case.id.0.into()),
-            ("title", escape(case.title.as_str()).as_str().into()),
-            ("unit", escape(case.unit.as_str()).as_str().into()),
-            ("owner", format!("<@{}>", case.owner.id.0).as_str().into()),
-        ],
-    );
+    let text = starter_text(shared(data, settings), case);
     CreateMessage::new()
         .content(clip(&text, CONTENT_MAX))
         .nonce(Nonce::String(format!("s{}", case.id.0)))
@@ -436,10 +427,23 @@ fn starter_message(data: &Data, settings: &GuildSettings, case: &Case) -> Create
         .allowed_mentions(CreateAllowedMentions::new())
 }
 
-/// The thread's name: the case's title and unit, with its number after them (a name that
-/// starts with `#1` reads as `##1` where Discord links it after a `#`).
-pub fn thread_name(case: &Case) -> String {
-    format!("{} – {} (#{})", case.title, case.unit, case.id.0)
+/// The text of the message a case's thread starts from: the case and its manager (named, not
+/// mentioned, once the purge has erased who it was).
+pub fn starter_text(tr: crate::i18n::Tr<'_>, case: &Case) -> String {
+    let owner = if case.owner.id.0 == 0 {
+        escape(&case.owner.name)
+    } else {
+        format!("<@{}>", case.owner.id.0)
+    };
+    tr.args(
+        "case-announced",
+        &[
+            ("case", case.id.0.into()),
+            ("title", escape(case.title.as_str()).as_str().into()),
+            ("unit", escape(case.unit.as_str()).as_str().into()),
+            ("owner", owner.as_str().into()),
+        ],
+    )
 }
 
 /// Posts the card in the thread and records it. `generation` tells a card posted anew (after
@@ -592,7 +596,7 @@ async fn compose(
             );
             let pings = Pinged {
                 users: Vec::new(),
-                roles: if level == notify::Level::DigestOnly {
+                roles: if level == storage::NotificationLevel::DigestOnly {
                     Vec::new()
                 } else {
                     vec![hr]
@@ -602,11 +606,7 @@ async fn compose(
         }
         AnnouncementKind::Change => {
             let events = storage::events_of_version(db, a.guild, a.case, a.version).await?;
-            let mut text: Vec<String> = events
-                .iter()
-                .filter(|e| lines::worth_posting(e))
-                .map(|e| lines::event_line(e, tr))
-                .collect();
+            let mut text = lines::change_lines(&data.process, &events, tr);
             let opened: Vec<&flow::Step> = events
                 .iter()
                 .filter(|e| e.kind == EventKind::StepOpened)

@@ -93,7 +93,15 @@ async fn on_error(err: poise::FrameworkError<'_, Arc<Data>, BotError>) {
             if !error.is_for_user() {
                 tracing::error!(error = %error, command = %ctx.command().qualified_name, "command failed");
             }
-            let tr = Tr::new(&ctx.data().texts, ctx.locale().unwrap_or("no"));
+            let settings = match ctx.guild_id() {
+                Some(g) => storage::load_settings(ctx.data().db.pool(), g.get())
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| storage::GuildSettings::new(g.get())),
+                None => storage::GuildSettings::new(0),
+            };
+            let tr = Tr::reader(&ctx.data().texts, ctx.locale().unwrap_or("no"), &settings);
             let reply = poise::CreateReply::default()
                 .content(explain(&error, tr))
                 .ephemeral(true)

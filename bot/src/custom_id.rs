@@ -38,6 +38,10 @@ pub enum Verb {
     Snooze(i64),
     /// An item of the onboarding checklist ticked off.
     Tick,
+    /// *Gjenåpne* under `/rekruttering gjenapne`'s preview: asks for the reason, then goes
+    /// back to the step. Carries the case version the preview was made from: if the case
+    /// changed since, what the preview said is no longer true and the press is refused.
+    Reopen(i64),
 }
 
 /// A submitted modal: which form it was.
@@ -47,6 +51,8 @@ pub enum Form {
     RejectReason,
     Date(DateKey),
     Candidates,
+    /// The reason for going back to a step, with the case version the preview was made from.
+    Reopen(i64),
 }
 
 /// A decoded component or modal id.
@@ -87,6 +93,10 @@ impl fmt::Display for ComponentId {
                     Verb::Help => ("help", None),
                     Verb::MoreSteps => ("more", None),
                     Verb::Tick => ("tick", None),
+                    Verb::Reopen(version) => {
+                        number = version.to_string();
+                        ("reopen", Some(number.as_str()))
+                    }
                     Verb::ReminderDone(id) | Verb::Snooze(id) => {
                         number = id.to_string();
                         let name = if matches!(verb, Verb::Snooze(_)) {
@@ -104,11 +114,16 @@ impl fmt::Display for ComponentId {
                 Ok(())
             }
             ComponentId::Modal { form, case, step } => {
+                let number;
                 let (name, arg) = match form {
                     Form::SkipReason => ("m-skip", None),
                     Form::RejectReason => ("m-reject", None),
                     Form::Date(k) => ("m-date", Some(k.as_str())),
                     Form::Candidates => ("m-cand", None),
+                    Form::Reopen(version) => {
+                        number = version.to_string();
+                        ("m-reopen", Some(number.as_str()))
+                    }
                 };
                 write!(f, "{PREFIX}:{name}:{}:{step}", case.0)?;
                 if let Some(arg) = arg {
@@ -175,10 +190,12 @@ impl ComponentId {
             ("tick", None) => press(Verb::Tick),
             ("rdone", Some(id)) => press(Verb::ReminderDone(id.parse().ok()?)),
             ("snooze", Some(id)) => press(Verb::Snooze(id.parse().ok()?)),
+            ("reopen", Some(v)) => press(Verb::Reopen(v.parse().ok()?)),
             ("m-skip", None) => modal(Form::SkipReason),
             ("m-reject", None) => modal(Form::RejectReason),
             ("m-date", a) => modal(Form::Date(date(a)?)),
             ("m-cand", None) => modal(Form::Candidates),
+            ("m-reopen", Some(v)) => modal(Form::Reopen(v.parse().ok()?)),
             _ => None,
         }
     }
@@ -220,6 +237,12 @@ mod tests {
             press(Verb::ReminderDone(i64::MAX)),
             press(Verb::Snooze(42)),
             press(Verb::Tick),
+            press(Verb::Reopen(i64::MAX)),
+            ComponentId::Modal {
+                form: Form::Reopen(i64::MAX),
+                case: CaseId(i64::MAX),
+                step: StepId::new("forberedelse_arbeidsavtale"),
+            },
             ComponentId::Modal {
                 form: Form::Date(DateKey::Soknadsfrist),
                 case: CaseId(i64::MAX),
@@ -252,6 +275,9 @@ mod tests {
             "los:pick:1:vurderer_behov",
             "los:done:1:stilling_vakant:extra",
             "los:explode:1:stilling_vakant",
+            "los:reopen:1:skriver_innstilling",
+            "los:reopen:1:skriver_innstilling:seven",
+            "los:m-reopen:1:skriver_innstilling",
         ] {
             assert_eq!(ComponentId::parse(bad), None, "{bad:?}");
         }

@@ -26,6 +26,7 @@ pub async fn run(out: &mut impl Write) -> anyhow::Result<()> {
         db.path.display()
     )?;
     let result = play_whole_case(&harness, &clock, out).await;
+    let noise = harness.noise();
     let failures = harness.sandbox.failures();
     harness.stop().await;
     result?;
@@ -40,6 +41,7 @@ pub async fn run(out: &mut impl Write) -> anyhow::Result<()> {
             lines.join("\n")
         );
     }
+    writeln!(out, "\nHvor mye boten sa: {}", noise.summary())?;
     writeln!(
         out,
         "\nThe sandbox checked every request against Discord's API description: none refused."
@@ -131,7 +133,7 @@ impl<W: Write> Play<'_, W> {
         step: &str,
         form: &[(&str, &str)],
     ) -> anyhow::Result<()> {
-        let label = self.h.label_on_card(self.thread, text_id, step)?;
+        let label = self.h.label_on_card(self.thread, text_id, step).await?;
         self.say(format!("▸ {} trykker «{label}»", name(who)))?;
         let answer = self.h.press(who, self.thread, text_id, step).await?;
         let answer = if answer.modal.is_some() {

@@ -27,6 +27,7 @@ pub fn explain(err: &BotError, tr: Tr<'_>) -> String {
         BotError::CaseNotFound(case) => {
             tr.args("refusal-case-not-found", &[("case", (*case).into())])
         }
+        BotError::CaseChanged(case) => tr.args("refusal-case-changed", &[("case", (*case).into())]),
         BotError::NotSetUp(missing) => {
             let names: Vec<String> = missing
                 .iter()
@@ -96,6 +97,14 @@ fn refusal(r: &Refusal, tr: Tr<'_>) -> String {
             ],
         ),
         Refusal::DateInPast { date } => tr.args(id, &[("date", tr.date(*date).as_str().into())]),
+        Refusal::DateTooFar { key, date, latest } => tr.args(
+            id,
+            &[
+                ("key", key.as_str().into()),
+                ("date", tr.date(*date).as_str().into()),
+                ("latest", tr.date(*latest).as_str().into()),
+            ],
+        ),
         Refusal::DateTooEarly { date, not_before } => tr.args(
             id,
             &[
@@ -114,7 +123,7 @@ fn refusal(r: &Refusal, tr: Tr<'_>) -> String {
             id,
             &[
                 ("step", tr.step(step).as_str().into()),
-                ("date_name", tr.t(&format!("date-{key}")).as_str().into()),
+                ("date_name", tr.date_name(*key).as_str().into()),
             ],
         ),
         Refusal::DateNotAsked | Refusal::NoCandidates | Refusal::NoOfferOpen => tr.t(id),
@@ -172,5 +181,21 @@ fn input_error(input: &InputError, tr: Tr<'_>) -> String {
             "input-time-invalid",
             &[("input", escape(input).as_str().into())],
         ),
+        InputError::ChannelPermissions { channel, missing } => tr.args(
+            "input-channel-permissions",
+            &[
+                ("channel", format!("<#{channel}>").as_str().into()),
+                ("missing", permissions(missing, tr).as_str().into()),
+            ],
+        ),
     }
+}
+
+/// Discord permissions the bot lacks, named in the reader's words.
+pub fn permissions(missing: &[&str], tr: Tr<'_>) -> String {
+    missing
+        .iter()
+        .map(|m| tr.t(&format!("permission-{m}")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -3,18 +3,22 @@
 //! after a restart, and nothing waits in memory for a reply.
 
 use chrono::Days;
-use flow::{Action, Actor, CandidateName, CaseId, CaseText, Dato, NewCase, PersonRef, Reason};
+use flow::{
+    Action, Actor, CandidateName, Case, CaseId, CaseText, DateKey, Dato, NewCase, PersonRef,
+    Reason, StepState,
+};
 use serenity::all::{
     ActionRowComponent, ComponentInteraction, ComponentInteractionDataKind, Context as Ctx,
     CreateActionRow, CreateAllowedMentions, CreateInputText, CreateInteractionResponse,
     CreateInteractionResponseMessage, CreateModal, EditInteractionResponse, InputTextStyle,
-    Interaction, Member, ModalInteraction,
+    Interaction, Member, Message, MessageFlags, ModalInteraction,
 };
 use storage::GuildSettings;
 
+use crate::commands::rekruttering::reopen;
 use crate::custom_id::{ComponentId, Form, Verb};
 use crate::errors::explain;
-use crate::i18n::{clip, Tr};
+use crate::i18n::{clip, escape, Tr};
 use crate::publish::{self, Pressed};
 use crate::render::card;
 use crate::server;
@@ -61,7 +65,8 @@ pub async fn on_interaction(ctx: &Ctx, data: &Data, interaction: &Interaction) {
         } else {
             tracing::error!(error = %err, "an interaction failed");
         }
-        let text = explain(&err, Tr::new(&data.texts, locale));
+        let settings = settings_of_interaction(data, interaction).await;
+        let text = explain(&err, Tr::reader(&data.texts, locale, &settings));
         if let Err(e) = pressed.ephemeral(ctx, &text).await {
             tracing::warn!(error = %e, "could not tell the user why");
         }
@@ -98,6 +103,36 @@ pub fn actor_of(settings: &GuildSettings, member: &Member) -> Actor {
     }
 }
 
+/// The settings of the server an interaction is about: its own, or for a reminder's button
+/// pressed in a DM, the reminder's server. The defaults when there is none.
+async fn settings_of_interaction(data: &Data, interaction: &Interaction) -> GuildSettings {
+    let guild = match interaction {
+        Interaction::Component(c) => match (c.guild_id, ComponentId::parse(&c.data.custom_id)) {
+            (Some(g), _) => Some(g.get()),
+            (
+                None,
+                Some(ComponentId::Press {
+                    verb: Verb::ReminderDone(id) | Verb::Snooze(id),
+                    ..
+                }),
+            ) => storage::reminder_ref(data.db.pool(), id)
+                .await
+                .ok()
+                .flatten()
+                .map(|(guild, _, _)| guild),
+            _ => None,
+        },
+        Interaction::Modal(m) => m.guild_id.map(|g| g.get()),
+        _ => None,
+    };
+    match guild {
+        Some(g) => server::settings_or_default(data, g)
+            .await
+            .unwrap_or_else(|_| GuildSettings::new(g)),
+        None => GuildSettings::new(0),
+    }
+}
+
 async fn on_component(
     ctx: &Ctx,
     data: &Data,
@@ -120,7 +155,8 @@ async fn on_component(
     };
     let settings = server::settings_or_default(data, guild.get()).await?;
     let actor = actor_of(&settings, member);
-    let tr = Tr::new(&data.texts, &c.locale);
+    let tr = Tr::reader(&data.texts, &c.locale, &settings);
+    let shown = step.clone();
     let action = match verb {
         Verb::Done => Action::Complete { step },
         Verb::Choose(outcome) => Action::Choose { step, outcome },
@@ -131,14 +167,47 @@ async fn on_component(
             return open_form(ctx, data, c, &settings, &actor, verb, case, step, tr).await;
         }
         Verb::Help => return ask_hr(ctx, data, c, &settings, &actor, case, tr).await,
-        Verb::MoreSteps => return show_step(ctx, data, c, guild.get(), case, tr).await,
+        Verb::MoreSteps => return show_step(ctx, data, c, &settings, case, tr).await,
+        Verb::Reopen(version) => {
+            let what = (case, step, version);
+            return reopen::on_press(ctx, data, c, &settings, &actor, what, tr).await;
+        }
         Verb::ReminderDone(_) | Verb::Snooze(_) | Verb::Tick => {
             return Err(BotError::UnknownComponent)
         }
     };
     let work = service::act(data, &settings, case, &actor, &action);
     let changed = within_window(ctx, pressed, work).await?;
-    publish::answer_and_publish(ctx, data, &settings, pressed, &changed.case).await
+    answer_with_view(ctx, data, &settings, pressed, &changed, &shown, tr).await
+}
+
+/// Whether a press came from the private view of one step (an ephemeral message of ours),
+/// rather than from the card.
+fn from_private_view(message: Option<&Message>) -> bool {
+    message
+        .and_then(|m| m.flags)
+        .is_some_and(|f| f.contains(MessageFlags::EPHEMERAL))
+}
+
+/// Answers a press or form: from the private view of a step, by showing that view as the step
+/// is now (done, without its buttons), then sending what the change owes the thread; otherwise
+/// as the card does.
+async fn answer_with_view(
+    ctx: &Ctx,
+    data: &Data,
+    settings: &GuildSettings,
+    pressed: &Pressed<'_>,
+    changed: &service::Changed,
+    step: &flow::StepId,
+    tr: Tr<'_>,
+) -> Result<(), BotError> {
+    if !from_private_view(pressed.message()) {
+        return publish::answer_and_publish(ctx, data, settings, pressed, &changed.case).await;
+    }
+    let (content, rows) = step_view(data, settings, &changed.case, step, tr);
+    let answered = pressed.show(ctx, clip(&content, 2000), rows).await;
+    publish::publish_change(&ctx.http, data, settings, &changed.case).await;
+    answered.map_err(BotError::from)
 }
 
 /// A form for what a button cannot say by itself; opened only if the action would be allowed.
@@ -172,17 +241,24 @@ async fn open_form(
             Form::RejectReason,
         ),
         Verb::Date(key) => {
+            // A date the engine takes from whoever may set this one: not past, a start after
+            // the søknadsfrist, within `flow::engine::latest_date`.
             let today = flow::engine::oslo_today(data.clock.now());
-            let later = loaded.dates.soknadsfrist.unwrap_or(today).max(today) + Days::new(400);
+            let probe = match key {
+                DateKey::Soknadsfrist => today,
+                DateKey::Startdato => {
+                    loaded.dates.soknadsfrist.unwrap_or(today).max(today) + Days::new(1)
+                }
+            };
             (
                 Action::SetDate {
                     key,
-                    date: Dato::from_naive(later),
+                    date: Dato::from_naive(probe),
                 },
                 Form::Date(key),
             )
         }
-        _ => {
+        Verb::Candidates => {
             let name = CandidateName::parse("-").expect("a dash is a name");
             (
                 Action::SetCandidates {
@@ -192,6 +268,7 @@ async fn open_form(
                 Form::Candidates,
             )
         }
+        _ => return Err(BotError::UnknownComponent),
     };
     flow::apply(&data.process, &loaded, actor, &probe, data.clock.now())?;
     let id = ComponentId::Modal {
@@ -224,7 +301,7 @@ async fn open_form(
         Form::Date(key) => {
             let input =
                 CreateInputText::new(InputTextStyle::Short, tr.t(&format!("date-{key}")), "date")
-                    .placeholder("dd.mm.åååå")
+                    .placeholder(clip(&tr.t("form-date-placeholder"), 100))
                     .min_length(8)
                     .max_length(10)
                     .required(true);
@@ -238,6 +315,7 @@ async fn open_form(
                     .required(true);
             (tr.t("form-candidates-title"), input)
         }
+        Form::Reopen(_) => return Err(BotError::UnknownComponent),
     };
     let modal =
         CreateModal::new(id, clip(&title, 45)).components(vec![CreateActionRow::InputText(input)]);
@@ -299,7 +377,7 @@ async fn show_step(
     ctx: &Ctx,
     data: &Data,
     c: &ComponentInteraction,
-    guild: u64,
+    settings: &GuildSettings,
     case: CaseId,
     tr: Tr<'_>,
 ) -> Result<(), BotError> {
@@ -307,7 +385,7 @@ async fn show_step(
         return Err(BotError::UnknownComponent);
     };
     let chosen = values.first().map(|v| flow::StepId::new(v.as_str()));
-    let loaded = service::load(data, guild, case).await?;
+    let loaded = service::load(data, settings.guild, case).await?;
     let Some(step) = chosen.as_ref().and_then(|s| data.process.step(s)) else {
         return Err(BotError::UnknownComponent);
     };
@@ -317,18 +395,59 @@ async fn show_step(
         }
         .into());
     }
-    let buttons = card::step_buttons(&loaded, step, tr, false);
+    let (content, rows) = step_view(data, settings, &loaded, &step.id, tr);
     let msg = CreateInteractionResponseMessage::new()
-        .content(format!(
-            "**{}**\n{}",
-            tr.step(&step.id),
-            tr.t(&flow::texts::ids::step_guide(&step.id))
-        ))
-        .components(vec![CreateActionRow::Buttons(buttons)])
+        .content(clip(&content, 2000))
+        .components(rows)
         .ephemeral(true);
     c.create_response(ctx, CreateInteractionResponse::Message(msg))
         .await?;
     Ok(())
+}
+
+/// The private view of one step: its title and guide in the reader's words, with the step's
+/// buttons as the card shows them while it is open; once finished, who finished it and when,
+/// and no buttons.
+fn step_view(
+    data: &Data,
+    settings: &GuildSettings,
+    case: &Case,
+    step: &flow::StepId,
+    tr: Tr<'_>,
+) -> (String, Vec<CreateActionRow>) {
+    let title = format!("**{}**", tr.step(step));
+    let Some(def) = data.process.step(step) else {
+        return (title, Vec::new());
+    };
+    match case.steps.get(step) {
+        Some(StepState::Open { .. }) if case.status.is_open() => {
+            let guide = tr.t(&flow::texts::ids::step_guide(step));
+            let buttons = card::step_buttons(case, def, Tr::shared(&data.texts, settings), false);
+            (
+                format!("{title}\n{guide}"),
+                vec![CreateActionRow::Buttons(buttons)],
+            )
+        }
+        Some(StepState::Done { by, at, .. }) | Some(StepState::Skipped { by, at, .. }) => {
+            let id = if matches!(case.steps.get(step), Some(StepState::Skipped { .. })) {
+                "view-step-skipped"
+            } else {
+                "view-step-done"
+            };
+            let line = tr.args(
+                id,
+                &[
+                    ("by", escape(&by.name).as_str().into()),
+                    ("when", tr.when(*at).as_str().into()),
+                ],
+            );
+            (format!("{title}\n{line}"), Vec::new())
+        }
+        _ => (
+            format!("{title}\n{}", tr.t("view-step-not-open")),
+            Vec::new(),
+        ),
+    }
 }
 
 /// The text a person typed into a form field.
@@ -370,11 +489,15 @@ async fn on_modal(
     };
     let settings = server::settings_or_default(data, guild.get()).await?;
     let actor = actor_of(&settings, member);
+    let tr = Tr::reader(&data.texts, &m.locale, &settings);
     let (form, case, step) = match id {
-        ComponentId::NewCase => return new_case(ctx, data, m, pressed, &settings, actor).await,
+        ComponentId::NewCase => {
+            return new_case(ctx, data, m, pressed, &settings, actor, tr).await;
+        }
         ComponentId::Modal { form, case, step } => (form, case, step),
         ComponentId::Press { .. } => return Err(BotError::UnknownComponent),
     };
+    let shown = step.clone();
     let action = match form {
         Form::SkipReason => Action::Skip {
             step,
@@ -406,10 +529,15 @@ async fn on_modal(
             }
             Action::SetCandidates { step, names }
         }
+        Form::Reopen(version) => {
+            let reason = text_input("reason", Reason::parse(field(m, "reason")))?;
+            let what = (case, step, version);
+            return reopen::on_submit(ctx, data, m, &settings, &actor, what, reason, tr).await;
+        }
     };
     let work = service::act(data, &settings, case, &actor, &action);
     let changed = within_window(ctx, pressed, work).await?;
-    publish::answer_and_publish(ctx, data, &settings, pressed, &changed.case).await
+    answer_with_view(ctx, data, &settings, pressed, &changed, &shown, tr).await
 }
 
 /// The form of `/rekruttering ny` was sent: open the case, its thread and its card. The case
@@ -423,6 +551,7 @@ async fn new_case(
     pressed: &Pressed<'_>,
     settings: &GuildSettings,
     actor: Actor,
+    tr: Tr<'_>,
 ) -> Result<(), BotError> {
     let missing = server::missing(settings);
     if !missing.is_empty() {
@@ -439,7 +568,6 @@ async fn new_case(
         },
     };
     // Opening the thread takes a few calls to Discord: answer "working on it" first.
-    let tr = Tr::new(&data.texts, &m.locale);
     pressed
         .respond(
             ctx,

@@ -210,10 +210,16 @@ impl Harness {
     }
 
     pub fn tr(&self, lang: Lang) -> Tr<'_> {
-        Tr {
-            texts: self.texts(),
-            lang,
-        }
+        Tr::of(self.texts(), lang)
+    }
+
+    /// The language of the server's shared messages (the card, its buttons), as set up.
+    pub async fn shared_lang(&self) -> anyhow::Result<Lang> {
+        let guild = self.sandbox.world().guild_id;
+        Ok(storage::load_settings(self.data().db.pool(), guild)
+            .await?
+            .map(|s| s.language)
+            .unwrap_or(Lang::Nb))
     }
 
     /// The case card in a thread: the bot's latest message there with an embed.
@@ -228,8 +234,13 @@ impl Harness {
 
     /// The visible label of a button for a step on the card: plain (`Utført`) when it is the
     /// only open step, else with the step's title (`Utført: Bestiller utstyr`).
-    pub fn label_on_card(&self, thread: u64, text_id: &str, step: &str) -> anyhow::Result<String> {
-        let t = self.tr(crate::publish::SHARED_LANG);
+    pub async fn label_on_card(
+        &self,
+        thread: u64,
+        text_id: &str,
+        step: &str,
+    ) -> anyhow::Result<String> {
+        let t = self.tr(self.shared_lang().await?);
         let plain = t.t(text_id);
         let titled = format!("{plain}: {}", t.step(&flow::StepId::new(step)));
         let labels = sandbox::actor::button_labels(&self.card(thread)?);
@@ -249,7 +260,7 @@ impl Harness {
         text_id: &str,
         step: &str,
     ) -> anyhow::Result<Answer> {
-        let label = self.label_on_card(thread, text_id, step)?;
+        let label = self.label_on_card(thread, text_id, step).await?;
         let card = self.card(thread)?;
         let id = card["id"]
             .as_str()
@@ -261,6 +272,22 @@ impl Harness {
             .in_channel(thread)
             .press(&label, id)
             .await?)
+    }
+
+    /// Sets the bot's clock to `at` and moves the sandbox's clock forward by as much (never
+    /// back), so what Discord decides by time follows the test's clock: threads archive after
+    /// their idle time, nonces are forgotten after a few minutes, interaction windows pass.
+    pub fn set_clock(&self, clock: &flow::ManualClock, at: chrono::DateTime<chrono::Utc>) {
+        let by = at - clock.now();
+        clock.set(at);
+        if let Ok(by) = by.to_std() {
+            self.sandbox.advance(by);
+        }
+    }
+
+    /// Moves the bot's clock and the sandbox's forward together (see [`Harness::set_clock`]).
+    pub fn advance_clock(&self, clock: &flow::ManualClock, by: chrono::Duration) {
+        self.set_clock(clock, clock.now() + by);
     }
 
     /// Asks the reminder loop for a pass now (after the test or demo moved the clock) and
@@ -278,6 +305,80 @@ impl Harness {
         if let Some(bot) = self.bot.take() {
             bot.stop().await;
         }
+    }
+}
+
+/// How loud the bot was: the messages it posted in the server's channels and threads (not
+/// direct messages), and how many times it pinged each person and role.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Noise {
+    pub messages: usize,
+    /// Pings per person or role, by name (`@HR`, `@Lise Leder`).
+    pub pings: std::collections::BTreeMap<String, usize>,
+}
+
+impl Noise {
+    /// The pings of one person or role (0 when none).
+    pub fn pings_of(&self, name: &str) -> usize {
+        self.pings.get(name).copied().unwrap_or(0)
+    }
+
+    /// One line for a transcript: `57 meldinger; varsler: @HR 3, @Lise Leder 9`.
+    pub fn summary(&self) -> String {
+        let pings: Vec<String> = self
+            .pings
+            .iter()
+            .map(|(who, n)| format!("{who} {n}"))
+            .collect();
+        format!(
+            "{} meldinger i kanaler og tråder; varsler (pings): {}",
+            self.messages,
+            if pings.is_empty() {
+                "ingen".to_owned()
+            } else {
+                pings.join(", ")
+            }
+        )
+    }
+}
+
+impl Harness {
+    /// What the bot posted in the server so far, and whom it pinged, as the sandbox saw it.
+    pub fn noise(&self) -> Noise {
+        let world = self.sandbox.world();
+        let in_server: Vec<sandbox::Ping> = self
+            .sandbox
+            .pings()
+            .into_iter()
+            .filter(|p| self.sandbox.channel(p.channel).is_some_and(|c| c.kind != 1))
+            .collect();
+        let mut noise = Noise {
+            messages: in_server.len(),
+            ..Noise::default()
+        };
+        let name_of_user = |id: u64| {
+            world
+                .members
+                .iter()
+                .find(|m| m.id == id)
+                .map_or_else(|| format!("@{id}"), |m| format!("@{}", m.name))
+        };
+        let name_of_role = |id: u64| {
+            world
+                .roles
+                .iter()
+                .find(|r| r.id == id)
+                .map_or_else(|| format!("@&{id}"), |r| format!("@{}", r.name))
+        };
+        for p in &in_server {
+            for u in &p.users {
+                *noise.pings.entry(name_of_user(*u)).or_default() += 1;
+            }
+            for r in &p.roles {
+                *noise.pings.entry(name_of_role(*r)).or_default() += 1;
+            }
+        }
+        noise
     }
 }
 

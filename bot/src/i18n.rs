@@ -3,24 +3,86 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Oslo;
 use flow::texts::Arg;
-use flow::{Lang, Role, StepId, Texts};
+use flow::{DateKey, Lang, Role, StepId, Texts};
+use storage::GuildSettings;
 
 /// Discord's limit for a message's content, in characters.
 pub const CONTENT_MAX: usize = 2000;
 
 /// Texts in one language, for one reply.
+///
+/// Shared messages (the card, its buttons, thread lines) are in the server's shared language,
+/// so what a person is told alone names steps, buttons and fields the way those messages show
+/// them (`shown`), with the person's own words in parentheses when the two differ.
 #[derive(Clone, Copy)]
 pub struct Tr<'a> {
     pub texts: &'a Texts,
+    /// The language of the sentences.
     pub lang: Lang,
+    /// The language the reader's screen names steps, buttons and fields in.
+    pub shown: Lang,
 }
 
 impl<'a> Tr<'a> {
+    /// For someone whose screen shows nothing of a server (or only this reply): everything in
+    /// the language of their locale.
     pub fn new(texts: &'a Texts, locale: &str) -> Tr<'a> {
+        Tr::of(texts, Lang::from_locale(locale))
+    }
+
+    /// Everything in one language.
+    pub fn of(texts: &'a Texts, lang: Lang) -> Tr<'a> {
+        Tr {
+            texts,
+            lang,
+            shown: lang,
+        }
+    }
+
+    /// What everyone on the server reads: the card, thread lines, reminders in channels.
+    pub fn shared(texts: &'a Texts, settings: &GuildSettings) -> Tr<'a> {
+        Tr::of(texts, settings.language)
+    }
+
+    /// What one person reads (a reply, a refusal, a form): in their locale's language, naming
+    /// steps, buttons and fields as the server's shared messages show them.
+    pub fn reader(texts: &'a Texts, locale: &str, settings: &GuildSettings) -> Tr<'a> {
         Tr {
             texts,
             lang: Lang::from_locale(locale),
+            shown: settings.language,
         }
+    }
+
+    /// The same reader's words, naming things in their own language only (for what they see
+    /// nowhere else, such as their own copy of a card).
+    pub fn own(self) -> Tr<'a> {
+        Tr::of(self.texts, self.lang)
+    }
+
+    /// The shared language's words, for what the reader sees among the shared messages.
+    pub fn as_shown(self) -> Tr<'a> {
+        Tr::of(self.texts, self.shown)
+    }
+
+    /// A name of something on the shared messages (a step, a button, a field): as they show it,
+    /// then the reader's own word for it in parentheses when that differs.
+    pub fn named(&self, id: &str) -> String {
+        let own = self.t(id);
+        if self.shown == self.lang {
+            return own;
+        }
+        let shown = self.texts.plain(self.shown, id);
+        if shown == own {
+            return own;
+        }
+        self.args(
+            "name-shown-own",
+            &[
+                ("shown", shown.as_str().into()),
+                ("own", own.as_str().into()),
+            ],
+        )
     }
 
     pub fn t(&self, id: &str) -> String {
@@ -31,8 +93,14 @@ impl<'a> Tr<'a> {
         self.texts.get(self.lang, id, args)
     }
 
+    /// A step's title, as the shared messages name it (see [`Tr::named`]).
     pub fn step(&self, step: &StepId) -> String {
-        self.t(&flow::texts::ids::step_title(step))
+        self.named(&flow::texts::ids::step_title(step))
+    }
+
+    /// The name of one of the case's dates, as the card names it.
+    pub fn date_name(&self, key: DateKey) -> String {
+        self.named(&format!("date-{key}"))
     }
 
     pub fn role(&self, role: Role) -> String {

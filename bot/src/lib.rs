@@ -15,6 +15,7 @@ pub mod prompts;
 pub mod publish;
 pub mod reminders;
 pub mod render;
+pub mod scrub;
 pub mod server;
 pub mod service;
 pub mod types;
@@ -134,9 +135,10 @@ async fn run(config: Config) -> anyhow::Result<()> {
     }
 }
 
+/// Never migrates: the live file stays at its schema version, so an older binary running on
+/// it (or started on it after) is not refused.
 async fn backup(config: &Config, path: &str) -> anyhow::Result<()> {
-    let db = storage::Db::open(&config.database_url).await?;
-    storage::backup(&db, std::path::Path::new(path)).await?;
+    storage::backup_file(&config.database_url, std::path::Path::new(path)).await?;
     println!("Sikkerhetskopi skrevet til {path}");
     Ok(())
 }

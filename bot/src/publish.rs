@@ -4,10 +4,11 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use flow::{Case, Lang};
+use flow::Case;
 use serenity::all::{
-    ComponentInteraction, Context, CreateAllowedMentions, CreateInteractionResponse,
-    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, Http, ModalInteraction,
+    ComponentInteraction, Context, CreateActionRow, CreateAllowedMentions,
+    CreateInteractionResponse, CreateInteractionResponseFollowup, CreateInteractionResponseMessage,
+    EditInteractionResponse, Http, Message, ModalInteraction,
 };
 use storage::GuildSettings;
 
@@ -17,15 +18,24 @@ use crate::render::{card, Scope, ServerView};
 use crate::server;
 use crate::types::{BotError, Data};
 
-/// Shared messages (thread, card) are in the server's language: bokmål.
-pub const SHARED_LANG: Lang = Lang::Nb;
+/// The texts of messages everyone in a server reads (the card, thread lines): in the server's
+/// shared language.
+pub fn shared<'a>(data: &'a Data, settings: &GuildSettings) -> Tr<'a> {
+    Tr::shared(&data.texts, settings)
+}
 
-/// The texts of messages everyone in a server reads (the card, thread lines).
-pub fn shared<'a>(data: &'a Data, _settings: &GuildSettings) -> Tr<'a> {
-    Tr {
-        texts: &data.texts,
-        lang: SHARED_LANG,
-    }
+/// The name of a case's thread. A link to it reads as `#1 Rådgiver – Bydel Frogner`, so the
+/// name itself does not start with `#`.
+pub fn thread_name(tr: Tr<'_>, case: &Case) -> String {
+    let name = tr.args(
+        "thread-name",
+        &[
+            ("case", case.id.0.into()),
+            ("title", case.title.as_str().into()),
+            ("unit", case.unit.as_str().into()),
+        ],
+    );
+    clip(&name, 100)
 }
 
 /// The card as everyone in the thread sees it, in the server's language.
@@ -151,10 +161,39 @@ impl<'a> Pressed<'a> {
     }
 
     /// The message the button was on (for a form: the message whose button opened it).
-    fn source_message(&self) -> Option<u64> {
+    pub fn message(&self) -> Option<&Message> {
         match self.interaction {
-            Interaction::Component(c) => Some(c.message.id.get()),
-            Interaction::Modal(m) => m.message.as_ref().map(|msg| msg.id.get()),
+            Interaction::Component(c) => Some(&c.message),
+            Interaction::Modal(m) => m.message.as_deref(),
+        }
+    }
+
+    fn source_message(&self) -> Option<u64> {
+        self.message().map(|m| m.id.get())
+    }
+
+    /// Shows `content` and `rows` in place of the message the press came from: as the answer,
+    /// or, once the press was answered "working on it", by editing that message.
+    pub async fn show(
+        &self,
+        ctx: &Context,
+        content: String,
+        rows: Vec<CreateActionRow>,
+    ) -> serenity::Result<()> {
+        if !self.was_answered() {
+            let update = CreateInteractionResponseMessage::new()
+                .content(content)
+                .components(rows);
+            return self
+                .respond(ctx, CreateInteractionResponse::UpdateMessage(update))
+                .await;
+        }
+        let edit = EditInteractionResponse::new()
+            .content(content)
+            .components(rows);
+        match self.interaction {
+            Interaction::Component(c) => c.edit_response(ctx, edit).await.map(|_| ()),
+            Interaction::Modal(m) => m.edit_response(ctx, edit).await.map(|_| ()),
         }
     }
 

@@ -3,9 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use flow::{DeadlineSettings, ReminderSettings, Role};
-use storage::GuildSettings;
+use storage::{GuildSettings, NotificationLevel};
 
-use crate::render::notify::Level;
 use crate::render::ServerView;
 use crate::types::{BotError, Data};
 
@@ -17,8 +16,8 @@ pub async fn settings_or_default(data: &Data, guild: u64) -> Result<GuildSetting
 }
 
 /// How much the server wants to be pinged in case threads (`/oppsett varsler`).
-pub fn notification_level(_s: &GuildSettings) -> Level {
-    Level::default()
+pub fn notification_level(s: &GuildSettings) -> NotificationLevel {
+    s.notifications
 }
 
 /// The Discord role id configured for each process role.

@@ -25,29 +25,63 @@ pub async fn act(
     actor: &Actor,
     action: &Action,
 ) -> Result<Changed, BotError> {
-    let reminder_settings = server::reminder_settings(settings);
     let mut last = None;
     for _ in 0..ATTEMPTS {
         let case = load(data, settings.guild, case_id).await?;
-        let applied = flow::apply(&data.process, &case, actor, action, data.clock.now())?;
-        let wanted = flow::plan_reminders(&data.process, &applied.case, &reminder_settings);
-        match data
-            .db
-            .save_applied(settings.guild, case.version, applied, wanted.clone())
-            .await
-        {
-            Ok(applied) => {
-                crate::reminders::after_change(data, &wanted, &applied.events);
-                return Ok(Changed {
-                    case: applied.case,
-                    events: applied.events,
-                });
-            }
-            Err(StorageError::Stale { by, at }) => last = Some(BotError::Stale { by, at }),
-            Err(e) => return Err(e.into()),
+        match save(data, settings, &case, actor, action).await {
+            Err(stale @ BotError::Stale { .. }) => last = Some(stale),
+            done => return done,
         }
     }
     Err(last.unwrap_or_else(|| BotError::Internal("no attempt was made".into())))
+}
+
+/// Applies an action to the case only as it was at `version` (what the person was shown):
+/// if anyone changed the case since, nothing is done and they are told so.
+pub async fn act_on_version(
+    data: &Data,
+    settings: &GuildSettings,
+    case_id: CaseId,
+    version: i64,
+    actor: &Actor,
+    action: &Action,
+) -> Result<Changed, BotError> {
+    let case = load(data, settings.guild, case_id).await?;
+    if case.version != version {
+        return Err(BotError::CaseChanged(case_id.0));
+    }
+    match save(data, settings, &case, actor, action).await {
+        Err(BotError::Stale { .. }) => Err(BotError::CaseChanged(case_id.0)),
+        done => done,
+    }
+}
+
+/// Lets the engine decide on the case as loaded, and stores the result over that version.
+async fn save(
+    data: &Data,
+    settings: &GuildSettings,
+    case: &Case,
+    actor: &Actor,
+    action: &Action,
+) -> Result<Changed, BotError> {
+    let reminder_settings = server::reminder_settings(settings);
+    let applied = flow::apply(&data.process, case, actor, action, data.clock.now())?;
+    let wanted = flow::plan_reminders(&data.process, &applied.case, &reminder_settings);
+    match data
+        .db
+        .save_applied(settings.guild, case.version, applied, wanted.clone())
+        .await
+    {
+        Ok(applied) => {
+            crate::reminders::after_change(data, &wanted, &applied.events);
+            Ok(Changed {
+                case: applied.case,
+                events: applied.events,
+            })
+        }
+        Err(StorageError::Stale { by, at }) => Err(BotError::Stale { by, at }),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Whether the action would be accepted now, without storing anything: asked before a form

@@ -46,6 +46,10 @@ pub enum BotError {
     Input(InputError),
     #[error("case {0} not found on this server")]
     CaseNotFound(i64),
+    /// The case changed after the person was shown what a change would do (the preview of
+    /// going back to a step): what they confirmed is no longer what would happen.
+    #[error("case {0} changed since the preview")]
+    CaseChanged(i64),
     #[error("the server's setup is incomplete: {0:?}")]
     NotSetUp(Vec<&'static str>),
     #[error("only in a server")]
@@ -87,6 +91,11 @@ pub enum InputError {
     },
     Time {
         input: String,
+    },
+    /// The bot may not do what it must in the channel chosen (permission text id suffixes).
+    ChannelPermissions {
+        channel: u64,
+        missing: Vec<&'static str>,
     },
 }
 

@@ -103,3 +103,56 @@ async fn los_backup_writes_a_consistent_copy_and_never_overwrites() {
         "an existing file is never overwritten"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn los_backup_never_migrates_the_live_database() {
+    use sqlx::migrate::Migrator;
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("los.db");
+    let db_path_str = db_path.to_str().unwrap();
+    // The file as an older binary left it: one migration behind.
+    let all = storage::MIGRATOR.migrations.len();
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .connect_with(storage::Db::options(db_path_str).unwrap())
+        .await
+        .unwrap();
+    let older = Migrator {
+        migrations: std::borrow::Cow::Owned(storage::MIGRATOR.migrations[..all - 1].to_vec()),
+        ..Migrator::DEFAULT
+    };
+    older.run(&pool).await.unwrap();
+    let versions = |pool: sqlx::SqlitePool| async move {
+        sqlx::query_scalar::<_, i64>("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+    };
+    let before = versions(pool.clone()).await;
+    pool.close().await;
+
+    let copy = dir.path().join("kopi.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_los"))
+        .args(["backup", copy.to_str().unwrap()])
+        .env_clear()
+        .env("DATABASE_URL", &db_path)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(copy.exists());
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .connect_with(storage::Db::read_only_options(db_path_str).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        versions(pool.clone()).await,
+        before,
+        "the live file kept its schema"
+    );
+    assert_eq!(before.len(), all - 1);
+    pool.close().await;
+}

@@ -201,3 +201,40 @@ async fn a_snoozed_reminder_of_a_step_done_meanwhile_is_not_sent() {
     assert_eq!(snoozed[0].state, ReminderState::Cancelled);
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snoozed_reminder_past_its_deadline_says_it_is_overdue() {
+    let bot = Bot::start("btn-snooze-overdue").await;
+    let (case, _) = bot.open("Rådgiver").await;
+    bot.to_start_date(case, date(2027, 3, 1)).await;
+    let step = "bestiller_velkomstpakke";
+    // The welcome package is due ten days before the start: Friday 19 February, the day of
+    // its reminder. Snoozed, it comes back on Monday 22 February, after the deadline.
+    bot.at(eight(date(2027, 2, 19))).await;
+    let (msg, label) = button(&bot, step, "btn-reminder-snooze");
+    bot.h
+        .sandbox
+        .member(LEDER)
+        .in_dm()
+        .press(&label, msg)
+        .await
+        .unwrap();
+    bot.at(eight(date(2027, 2, 22))).await;
+    let dms = bot.h.sandbox.dms(LEDER);
+    let last = dms
+        .iter()
+        .rev()
+        .filter_map(|m| m["content"].as_str())
+        .find(|c| c.contains(&bot.step_title(step)))
+        .expect("the snoozed reminder came back");
+    let overdue = format!(
+        "«{}» skulle vært gjort innen 19.02.2027",
+        bot.step_title(step)
+    );
+    assert!(last.contains(&overdue), "says it is overdue: {last}");
+    assert!(
+        !last.contains("skal være gjort innen"),
+        "not that it is to be done by a past date: {last}"
+    );
+    bot.stop().await;
+}

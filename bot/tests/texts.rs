@@ -38,6 +38,13 @@ fn literal_ids() -> Vec<String> {
         "input-",
         "error-",
         "case-",
+        "view-",
+        "reopen-",
+        "name-",
+        "thread-",
+        "reminder-",
+        "digest-",
+        "quoted",
     ];
     let mut ids = Vec::new();
     for text in files {
@@ -89,6 +96,12 @@ fn every_text_the_bot_names_exists_in_both_languages() {
         ids.push(format!("event-{}", k.as_str()));
     }
     ids.extend(flow::Refusal::MESSAGE_IDS.iter().map(|s| s.to_string()));
+    for lang in Lang::ALL {
+        ids.push(format!("language-{}", lang.dir()));
+    }
+    for level in storage::NotificationLevel::ALL {
+        ids.push(format!("notifications-{}", level.as_str()));
+    }
     let missing: Vec<String> = Lang::ALL
         .iter()
         .flat_map(|lang| {
@@ -121,6 +134,15 @@ fn every_command_and_option_has_a_name_and_description_in_both_languages() {
             ) {
                 if texts.attribute(lang, &id, attr.as_deref()).is_none() {
                     missing.push(format!("{lang}: {id} {attr:?}"));
+                }
+            }
+            // Each choice's label, keyed by the choice's name in the code.
+            for p in &cmd.parameters {
+                for choice in p.choices.iter() {
+                    let attr = format!("{}-{}", p.name, choice.name);
+                    if texts.attribute(lang, &id, Some(&attr)).is_none() {
+                        missing.push(format!("{lang}: {id} {attr}"));
+                    }
                 }
             }
         }

@@ -41,6 +41,13 @@ pub enum Refusal {
         date: NaiveDate,
         not_before: NaiveDate,
     },
+    /// Further ahead than [`crate::engine::latest_date`] allows for this date.
+    #[error("the {key} {date} is further ahead than {latest}")]
+    DateTooFar {
+        key: crate::DateKey,
+        date: NaiveDate,
+        latest: NaiveDate,
+    },
     #[error("no open step asks for this date, and it has not been set before")]
     DateNotAsked,
     #[error("step {step} cannot be done before {not_before}")]
@@ -70,6 +77,7 @@ impl Refusal {
             Refusal::NotSkippable { .. } => "refusal-not-skippable",
             Refusal::DateInPast { .. } => "refusal-date-in-past",
             Refusal::DateTooEarly { .. } => "refusal-date-too-early",
+            Refusal::DateTooFar { .. } => "refusal-date-too-far",
             Refusal::DateNotAsked => "refusal-date-not-asked",
             Refusal::TooEarly { .. } => "refusal-too-early",
             Refusal::DateMissing { .. } => "refusal-date-missing",
@@ -80,7 +88,7 @@ impl Refusal {
     }
 
     /// Every message id, so a test can check both languages have them all.
-    pub const MESSAGE_IDS: [&'static str; 17] = [
+    pub const MESSAGE_IDS: [&'static str; 18] = [
         "refusal-not-your-role",
         "refusal-not-current-step",
         "refusal-already-done",
@@ -92,6 +100,7 @@ impl Refusal {
         "refusal-not-skippable",
         "refusal-date-in-past",
         "refusal-date-too-early",
+        "refusal-date-too-far",
         "refusal-date-not-asked",
         "refusal-too-early",
         "refusal-date-missing",

@@ -286,3 +286,56 @@ fn the_start_date_must_come_after_the_application_deadline() {
         Refusal::DateTooEarly { .. }
     ));
 }
+
+#[test]
+fn dates_too_far_ahead_are_refused_politely_and_change_nothing() {
+    let mut run = Run::start();
+    for s in ["stilling_vakant", "tidlig_involvering"] {
+        run.ok(&leder(), complete(s));
+    }
+    run.ok(&leder(), choose("vurderer_behov", "nyansettelse"))
+        .ok(&leder(), skip("adm_arbeid"));
+    for s in [
+        "endringer_hr_system",
+        "sjekk_rapport_hr1072l",
+        "sjekk_overtallige",
+        "behovsanalyse",
+        "ny_utlysning",
+        "legger_til_involverte",
+    ] {
+        run.ok(&leder(), complete(s));
+    }
+    // Today is Monday 4 January 2027. "No end date", as people type it:
+    assert_eq!(
+        run.refused(
+            &leder(),
+            set_date(DateKey::Soknadsfrist, date(9999, 12, 31))
+        ),
+        Refusal::DateTooFar {
+            key: DateKey::Soknadsfrist,
+            date: date(9999, 12, 31),
+            latest: date(2028, 1, 4),
+        }
+    );
+    assert!(matches!(
+        run.refused(&leder(), set_date(DateKey::Soknadsfrist, date(2028, 1, 5))),
+        Refusal::DateTooFar { .. }
+    ));
+    // A year ahead is the last day taken; HR cannot move it further either.
+    run.ok(&leder(), set_date(DateKey::Soknadsfrist, date(2028, 1, 4)));
+    assert!(matches!(
+        run.refused(&hr(), set_date(DateKey::Soknadsfrist, date(2028, 2, 1))),
+        Refusal::DateTooFar { .. }
+    ));
+    assert_eq!(run.case.dates.soknadsfrist, Some(date(2028, 1, 4)));
+    // A start two years ahead is taken, a day more is not.
+    assert_eq!(
+        flow::engine::latest_date(DateKey::Startdato, date(2027, 1, 4)),
+        date(2029, 1, 4)
+    );
+    assert_eq!(
+        flow::engine::latest_date(DateKey::Soknadsfrist, date(2028, 2, 29)),
+        date(2029, 2, 28),
+        "a leap day counts to the end of February"
+    );
+}

@@ -29,7 +29,9 @@ btn-help = Ask HR for help
 form-new-title = New recruitment case
 form-skip-title = Not applicable – reason
 form-reject-title = Reject the recommendation
-form-reason-placeholder = Why? ({ $step })
+form-reason-placeholder = { $step }: why?
+form-date-placeholder = dd.mm.yyyy, for example 01.03.2027
+form-reopen-title = Reopen a step – reason
 form-date-title-soknadsfrist = Application deadline
 form-date-title-startdato = The new hire's start date
 form-candidates-title = Candidates in the recommendation
@@ -47,13 +49,36 @@ line-next = ➡️ Next: { $steps } – { $who }
 quoted = “{ $text }”
 list-and = { $items } and { $last }
 line-help = 🆘 { $hr }: { $who } asks for help with the case *{ $title }*.
+line-reopened-detail = { $reason } – { $undone }
+# The name of a case's thread. A link to it shows "#" in front, so the name starts with the case's number.
+thread-name = { $case } { $title } – { $unit }
+# A case where no link to its thread can be given.
+case-ref = #{ $case } { $title }
 
 ## Replies
 reply-help-sent = HR has been notified in the thread.
 reply-help-already = You asked HR for help on this case { $when }. HR can see it; you can ask again in an hour.
 reply-case-opened = Case #{ $case } has been opened: { $thread }
 reply-case-opened-no-thread = Case #{ $case } is registered, but Discord did not let me open its thread in { $channel } yet. I will keep trying; ask an administrator to check that I may create threads there (`/oppsett vis`).
-reply-reopened = Case #{ $case }: *{ $step }* is open again.
+reply-reopened = Case #{ $case }: *{ $step }* is open again. { $undone }
+reopen-preview = **Case #{ $case }: go back to *{ $step }*?** The step opens again. { $undone } Press “{ $button }” and give the reason to do it; nothing has changed yet.
+reopen-undone =
+    { $count ->
+        [0] No step after it has been started.
+        [one] One step after it must be done again: { $steps }.
+       *[other] { $count } steps after it must be done again: { $steps }.
+    }
+btn-reopen = Reopen
+refusal-case-changed = Case #{ $case } has changed since you were shown what would be reopened. Run /rekruttering gjenapne again to see what it means now.
+
+## The private view of one step ("More open steps")
+view-step-done = ✅ Done by { $by } { $when }.
+view-step-skipped = ✅ Marked as not applicable by { $by } { $when }.
+view-step-not-open = The step is no longer open. See the case card.
+
+## Naming what is on the shared messages, for a reader of another language
+# A step, button or field as the card shows it, then in the reader's language.
+name-shown-own = { $shown } ({ $own })
 reply-case-closed = Case #{ $case } is closed.
 mine-nothing = Nothing is waiting for you right now. 🎉
 mine-header = **Waiting for you ({ $count }):**
@@ -79,6 +104,13 @@ setup-link = Link
 setup-reminders = Reminders at { $time }; a step counts as stalled after { $stall } working days and goes to HR after { $escalate } more; HR digest: `{ $digest }`
 setup-complete = ✅ The setup is complete.
 setup-missing = ⚠️ Missing: { $missing }
+setup-language = Language of shared messages (case cards, threads, reminders in channels): { $language }
+setup-notifications = Notifications in case threads: { $level }
+language-nb = Norwegian Bokmål
+language-en = English
+notifications-every_step = every step that opens, notifying the people who do it
+notifications-when_asked = only when someone is asked to act
+notifications-digest_only = no notifications in threads; the HR digest and direct messages
 
 ## Errors not from the process
 refusal-not-set-up = The bot is not fully set up on this server. Missing: { $missing }. Ask an administrator to run /oppsett.
@@ -118,9 +150,7 @@ cmd-rekruttering-gjenapne = reopen
     .sak = case
     .sak-description = The case
     .steg = step
-    .steg-description = The step to do again
-    .grunn = reason
-    .grunn-description = Why the step is done again
+    .steg-description = The step to do again (you see what it undoes before anything changes)
 cmd-rekruttering-avslutt = close
     .description = Close a case before its end
     .sak = case
@@ -173,6 +203,19 @@ cmd-oppsett-paminnelser = reminders
     .klokkeslett-description = When reminders go out, HH:MM (default 08:00)
     .sammendrag = digest
     .sammendrag-description = When HR's digest goes out (cron with seconds)
+cmd-oppsett-sprak = language
+    .description = The language of shared messages: case cards, buttons, threads, reminders in channels
+    .sprak = language
+    .sprak-description = What everyone on the server sees; what is said to one person stays in their own language
+    .sprak-nb = Norwegian Bokmål
+    .sprak-en = English
+cmd-oppsett-varsler = notifications
+    .description = How much the bot notifies people in case threads
+    .niva = level
+    .niva-description = Who is notified, and when
+    .niva-every_step = every step
+    .niva-when_asked = only when someone is asked to act (default)
+    .niva-digest_only = only the HR digest and direct messages
 
 ## Reminders and HR digest
 reminder-heading = **Reminders ({ $count })**
@@ -183,10 +226,11 @@ reminder-legal-overdue = ⚠️ To HR: case #{ $case } { $title }: the legal dea
 reminder-stalled = ⏳ Case #{ $case } { $title }: “{ $step }” has been open for a while. { $thread }
 reminder-stalled-escalation = ⏳ To HR: case #{ $case } { $title }: “{ $step }” has been open a long time with nothing happening. { $thread }
 reminder-purge-notice = 🗑️ To HR: the personal data of case #{ $case } { $title } will be deleted on { $date }. { $thread }
+reminder-overdue = ⚠️ Case #{ $case } { $title }: “{ $step }” was to be done by { $date } and is overdue. { $thread }
 reminder-late = (Sent late: it was due { $due }.)
 digest-heading = **HR digest { $date }**: overdue and today's actions
-digest-line-overdue = • ⚠️ { $thread } #{ $case } { $title }: “{ $step }”, overdue since { $date }
-digest-line-today = • { $thread } #{ $case } { $title }: “{ $step }”, today
+digest-line-overdue = • ⚠️ { $thread }: “{ $step }”, overdue since { $date }
+digest-line-today = • { $thread }: “{ $step }”, today
 btn-reminder-done = Done
 btn-reminder-snooze = Remind me tomorrow
 reply-reminder-done = “{ $step }” is recorded as done.
@@ -195,3 +239,11 @@ checklist-heading = **Checklist for the new hire**: case #{ $case } { $title }, 
 checklist-due = {" "}· due { $date }
 checklist-ticked = {" "}· ✅ { $who }, { $when }
 checklist-posted = The checklist for the contract and the welcome is posted: { $link }
+
+## What the bot needs in a channel
+input-channel-permissions = I cannot do my job in { $channel }: I lack permission to { $missing }. Give it to me (in the channel's or the role's permissions) and try again; nothing was saved.
+setup-bot-lacks = ⚠️ In { $channel } I lack permission to { $missing }.
+permission-view_channel = view the channel
+permission-send_messages = send messages
+permission-create_public_threads = create public threads
+permission-send_messages_in_threads = send messages in threads

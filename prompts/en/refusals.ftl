@@ -17,6 +17,11 @@ refusal-not-skippable = *{ $step }* cannot be marked as not applicable in this c
 refusal-reason-missing = Please give a short reason; it is saved in the case. Do not include personal details about applicants.
 refusal-date-in-past = { $date } has already passed. Please enter today's date or a later one.
 refusal-date-too-early = { $date } is too early. The date cannot be before { $earliest }.
+refusal-date-too-far =
+    { $key ->
+        [soknadsfrist] { $date } is too far ahead. The application deadline can be { $latest } at the latest. If there is no fixed deadline, enter the date you will start assessing applicants. It can be moved later.
+       *[startdato] { $date } is too far ahead. The start date can be { $latest } at the latest.
+    }
 refusal-date-not-asked = No step is asking for this date right now. You can set it once the step that needs it is open.
 refusal-too-early = *{ $step }* can only be marked from { $date } onwards.
 refusal-date-missing = *{ $step }* needs the date *{ $date_name }* first. Please set it and try again.

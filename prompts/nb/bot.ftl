@@ -29,7 +29,9 @@ btn-help = Be HR om hjelp
 form-new-title = Ny rekrutteringssak
 form-skip-title = Ikke aktuelt – begrunnelse
 form-reject-title = Avvis innstillingen
-form-reason-placeholder = Hvorfor? ({ $step })
+form-reason-placeholder = { $step }: hvorfor?
+form-date-placeholder = dd.mm.åååå, for eksempel 01.03.2027
+form-reopen-title = Gjenåpne steg – begrunnelse
 form-date-title-soknadsfrist = Søknadsfrist
 form-date-title-startdato = Startdato for den nyansatte
 form-candidates-title = Kandidater i innstillingen
@@ -47,13 +49,36 @@ line-next = ➡️ Neste: { $steps } – { $who }
 quoted = «{ $text }»
 list-and = { $items } og { $last }
 line-help = 🆘 { $hr }: { $who } ber om bistand i saken *{ $title }*.
+line-reopened-detail = { $reason } – { $undone }
+# The name of a case's thread. A link to it shows "#" in front, so the name starts with the case's number.
+thread-name = { $case } { $title } – { $unit }
+# A case where no link to its thread can be given.
+case-ref = #{ $case } { $title }
 
 ## Replies
 reply-help-sent = HR er varslet i tråden.
 reply-help-already = Du ba HR om hjelp i denne saken { $when }. HR ser det; du kan spørre igjen om en time.
 reply-case-opened = Saken #{ $case } er opprettet: { $thread }
 reply-case-opened-no-thread = Saken #{ $case } er registrert, men Discord lot meg ikke åpne tråden i { $channel } ennå. Jeg prøver igjen av meg selv; be en administrator sjekke at jeg kan opprette tråder der (`/oppsett vis`).
-reply-reopened = Sak #{ $case }: *{ $step }* er åpnet igjen.
+reply-reopened = Sak #{ $case }: *{ $step }* er åpnet igjen. { $undone }
+reopen-preview = **Sak #{ $case }: gå tilbake til *{ $step }*?** Steget åpnes igjen. { $undone } Trykk «{ $button }» og skriv begrunnelsen for å gjøre det; ingenting er endret ennå.
+reopen-undone =
+    { $count ->
+        [0] Ingen steg etter det er påbegynt.
+        [one] Ett steg etter det må gjøres på nytt: { $steps }.
+       *[other] { $count } steg etter det må gjøres på nytt: { $steps }.
+    }
+btn-reopen = Gjenåpne
+refusal-case-changed = Sak #{ $case } er endret siden du fikk se hva som ville bli gjenåpnet. Kjør /rekruttering gjenapne på nytt for å se hva det gjelder nå.
+
+## The private view of one step ("Flere åpne steg")
+view-step-done = ✅ Utført av { $by } { $when }.
+view-step-skipped = ✅ Markert som ikke aktuelt av { $by } { $when }.
+view-step-not-open = Steget er ikke åpent lenger. Se saks-kortet.
+
+## Naming what is on the shared messages, for a reader of another language
+# A step, button or field as the card shows it, then in the reader's language.
+name-shown-own = { $shown } ({ $own })
 reply-case-closed = Sak #{ $case } er avsluttet.
 mine-nothing = Ingenting venter på deg akkurat nå. 🎉
 mine-header = **Dette venter på deg ({ $count }):**
@@ -79,6 +104,13 @@ setup-link = Lenke
 setup-reminders = Påminnelser kl. { $time }; et steg regnes som stående etter { $stall } arbeidsdager og sendes til HR etter { $escalate } til; HR-sammendrag: `{ $digest }`
 setup-complete = ✅ Oppsettet er komplett.
 setup-missing = ⚠️ Mangler: { $missing }
+setup-language = Språk i felles meldinger (saks-kort, tråder, påminnelser i kanaler): { $language }
+setup-notifications = Varsler i sakstrådene: { $level }
+language-nb = norsk bokmål
+language-en = engelsk
+notifications-every_step = hvert steg som åpnes, med varsel til de som skal gjøre det
+notifications-when_asked = bare når noen blir bedt om å gjøre noe
+notifications-digest_only = ingen varsler i trådene; HR-sammendraget og direktemeldinger
 
 ## Errors not from the process
 refusal-not-set-up = Boten er ikke ferdig satt opp på denne serveren. Mangler: { $missing }. Be en administrator kjøre /oppsett.
@@ -118,9 +150,7 @@ cmd-rekruttering-gjenapne = gjenapne
     .sak = sak
     .sak-description = Saken
     .steg = steg
-    .steg-description = Steget som skal gjøres på nytt
-    .grunn = grunn
-    .grunn-description = Hvorfor steget gjøres på nytt
+    .steg-description = Steget som skal gjøres på nytt (du ser hva det angrer før noe endres)
 cmd-rekruttering-avslutt = avslutt
     .description = Avslutt en sak før den er ferdig
     .sak = sak
@@ -173,6 +203,19 @@ cmd-oppsett-paminnelser = paminnelser
     .klokkeslett-description = Når påminnelser sendes, TT:MM (standard 08:00)
     .sammendrag = sammendrag
     .sammendrag-description = Når HR-sammendraget sendes (cron med sekunder)
+cmd-oppsett-sprak = sprak
+    .description = Språket i felles meldinger: saks-kort, knapper, tråder, påminnelser i kanaler
+    .sprak = sprak
+    .sprak-description = Det alle ser på serveren; hver person får svar til seg selv på sitt eget språk
+    .sprak-nb = norsk bokmål
+    .sprak-en = engelsk
+cmd-oppsett-varsler = varsler
+    .description = Hvor mye boten varsler i sakstrådene
+    .niva = niva
+    .niva-description = Hvem som får varsel, og når
+    .niva-every_step = hvert steg
+    .niva-when_asked = bare når noen skal gjøre noe (standard)
+    .niva-digest_only = bare HR-sammendrag og direktemeldinger
 
 ## Påminnelser og HR-sammendrag
 reminder-heading = **Påminnelser ({ $count })**
@@ -183,10 +226,11 @@ reminder-legal-overdue = ⚠️ Til HR: sak #{ $case } { $title }: lovpålagt fr
 reminder-stalled = ⏳ Sak #{ $case } { $title }: «{ $step }» har stått åpen en stund. { $thread }
 reminder-stalled-escalation = ⏳ Til HR: sak #{ $case } { $title }: «{ $step }» har stått åpen lenge uten at noe har skjedd. { $thread }
 reminder-purge-notice = 🗑️ Til HR: personopplysningene i sak #{ $case } { $title } slettes { $date }. { $thread }
+reminder-overdue = ⚠️ Sak #{ $case } { $title }: «{ $step }» skulle vært gjort innen { $date } og er på overtid. { $thread }
 reminder-late = (Sendt for sent: skulle ha gått ut { $due }.)
 digest-heading = **HR-sammendrag { $date }**: forfalte og dagens oppgaver
-digest-line-overdue = • ⚠️ { $thread } #{ $case } { $title }: «{ $step }», forfalt { $date }
-digest-line-today = • { $thread } #{ $case } { $title }: «{ $step }», i dag
+digest-line-overdue = • ⚠️ { $thread }: «{ $step }», forfalt { $date }
+digest-line-today = • { $thread }: «{ $step }», i dag
 btn-reminder-done = Utført
 btn-reminder-snooze = Minn meg på i morgen
 reply-reminder-done = «{ $step }» er registrert som utført.
@@ -195,3 +239,11 @@ checklist-heading = **Sjekkliste for ny medarbeider**: sak #{ $case } { $title }
 checklist-due = {" "}· frist { $date }
 checklist-ticked = {" "}· ✅ { $who }, { $when }
 checklist-posted = Sjekklisten for arbeidsavtale og mottak er lagt ut: { $link }
+
+## What the bot needs in a channel
+input-channel-permissions = Jeg får ikke gjort jobben min i { $channel }: jeg mangler tillatelse til { $missing }. Gi meg det (i kanalens eller rollens tillatelser) og prøv igjen; ingenting er lagret.
+setup-bot-lacks = ⚠️ I { $channel } mangler jeg tillatelse til { $missing }.
+permission-view_channel = å se kanalen
+permission-send_messages = å sende meldinger
+permission-create_public_threads = å opprette offentlige tråder
+permission-send_messages_in_threads = å sende meldinger i tråder

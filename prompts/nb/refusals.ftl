@@ -17,6 +17,11 @@ refusal-not-skippable = *{ $step }* kan ikke markeres som ikke aktuelt i denne s
 refusal-reason-missing = Skriv en kort begrunnelse, så lagres den i saken. Ikke skriv personopplysninger om søkerne.
 refusal-date-in-past = { $date } er allerede passert. Skriv dagens dato eller en senere dato.
 refusal-date-too-early = { $date } er for tidlig. Datoen kan ikke være før { $earliest }.
+refusal-date-too-far =
+    { $key ->
+        [soknadsfrist] { $date } er for langt fram i tid. Søknadsfristen kan være senest { $latest }. Er det ingen fast frist, skriv datoen dere begynner å vurdere søkerne. Den kan flyttes senere.
+       *[startdato] { $date } er for langt fram i tid. Startdatoen kan være senest { $latest }.
+    }
 refusal-date-not-asked = Ingen steg spør etter denne datoen nå. Du kan sette den når steget som trenger den, er åpent.
 refusal-too-early = *{ $step }* kan først markeres fra og med { $date }.
 refusal-date-missing = *{ $step }* trenger datoen *{ $date_name }* først. Registrer den, og prøv igjen.

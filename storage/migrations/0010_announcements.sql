@@ -39,3 +39,5 @@ CREATE INDEX announcements_case ON announcements (case_id, line_sent_at);
 ALTER TABLE cases ADD COLUMN starter_message_id INTEGER;
 -- When the purge also emptied the case's messages in Discord of names and free text.
 ALTER TABLE cases ADD COLUMN scrubbed_at TEXT;
+-- The purged cases whose messages in Discord are still to be emptied of names.
+CREATE INDEX cases_to_scrub ON cases (purged_at) WHERE purged_at IS NOT NULL AND scrubbed_at IS NULL;

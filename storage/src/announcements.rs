@@ -98,8 +98,8 @@ pub(crate) fn put_owed(
         "announce".into(),
         serde_json::json!({
             "nonce": change_nonce(case, version),
-            "at": ts(at),
-            "retry_at": ts(at + GRACE),
+            "at": ts(at)?,
+            "retry_at": ts(at + GRACE)?,
         }),
     );
     Ok(())
@@ -205,7 +205,7 @@ pub async fn announcements_due<'a>(
          WHERE done_at IS NULL AND next_attempt_at <= ?
          ORDER BY case_id, version, id LIMIT ?"
     ))
-    .bind(ts(now))
+    .bind(ts(now)?)
     .bind(i64::from(limit))
     .fetch_all(&mut *conn)
     .await?;
@@ -243,7 +243,7 @@ async fn settle_in(
         .bind(id(*channel))
         .bind(id(*message))
         .bind(pinged)
-        .bind(ts(now))
+        .bind(ts(now)?)
         .bind(announcement)
         .execute(&mut *conn)
         .await?;
@@ -253,7 +253,7 @@ async fn settle_in(
             "UPDATE announcements SET done_at = ?, last_error = NULL
              WHERE id = ? AND done_at IS NULL",
         )
-        .bind(ts(now))
+        .bind(ts(now)?)
         .bind(announcement)
         .execute(&mut *conn)
         .await?;
@@ -264,7 +264,7 @@ async fn settle_in(
              WHERE id = ? AND done_at IS NULL",
         )
         .bind(error)
-        .bind(ts(*at))
+        .bind(ts(*at)?)
         .bind(announcement)
         .execute(&mut *conn)
         .await?;
@@ -315,7 +315,7 @@ pub async fn pinged_since<'a>(
          WHERE case_id = ? AND line_sent_at >= ? AND pinged IS NOT NULL",
     )
     .bind(case.0)
-    .bind(ts(since))
+    .bind(ts(since)?)
     .fetch_all(&mut *conn)
     .await?;
     conn.commit().await?;
@@ -367,7 +367,7 @@ pub async fn ask_for_help<'a>(
     }
     let nonce = format!(
         "h{}",
-        crate::codec::fnv_hex(&format!("{}:{}:{}", case.0, asker.id.0, ts(now)))
+        crate::codec::fnv_hex(&format!("{}:{}:{}", case.0, asker.id.0, ts(now)?))
     );
     let row: Row = sqlx::query_as(&format!(
         "INSERT INTO announcements (guild_id, case_id, kind, version, asker_id, asker_name,
@@ -380,8 +380,8 @@ pub async fn ask_for_help<'a>(
     .bind(id(asker.id.0))
     .bind(&asker.name)
     .bind(nonce)
-    .bind(ts(now + GRACE))
-    .bind(ts(now))
+    .bind(ts(now + GRACE)?)
+    .bind(ts(now)?)
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -32,7 +32,7 @@ pub async fn set_card<'a>(
     .bind(id(card.channel))
     .bind(opt_id(card.thread))
     .bind(id(card.message))
-    .bind(ts(Utc::now()))
+    .bind(ts(Utc::now())?)
     .bind(case.0)
     .bind(id(guild))
     .execute(&mut *conn)
@@ -169,7 +169,7 @@ pub async fn mark_scrubbed<'a>(
     sqlx::query(
         "UPDATE cases SET scrubbed_at = ? WHERE id = ? AND guild_id = ? AND purged_at IS NOT NULL",
     )
-    .bind(ts(at))
+    .bind(ts(at)?)
     .bind(case.0)
     .bind(id(guild))
     .execute(&mut *conn)

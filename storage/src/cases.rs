@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use flow::{Applied, Case, CaseDates, CaseId, CaseStatus, CaseText, Mark, PlannedReminder};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{date, id, opt_date_back, person, ts, ts_back, JsonMap};
+use crate::codec::{id, opt_date, opt_date_back, opt_ts, person, ts, ts_back, JsonMap};
 use crate::error::corrupt;
 use crate::steps::reason_or_erased;
 use crate::{announcements, history, reminders, steps, Db, Result, StorageError};
@@ -262,9 +262,9 @@ async fn write_rest(
     });
     let case = &applied.case;
     let mut change = JsonMap::new();
-    put_seldom(&mut change, case);
-    steps::put_rows(&mut change, case);
-    history::put_events(&mut change, case.id.0, case.version, &applied.events);
+    put_seldom(&mut change, case)?;
+    steps::put_rows(&mut change, case)?;
+    history::put_events(&mut change, case.id.0, case.version, &applied.events)?;
     reminders::put_wanted(&mut change, guild, case.id, wanted)?;
     // The change's own time (every event of one change has it), not the wall clock: the
     // announcement waits [`announcements::GRACE`] on the clock the bot decides by.
@@ -297,9 +297,9 @@ async fn write_case_row(
          WHERE id = ? AND guild_id = ? AND version = ?",
     )
     .bind(marks)
-    .bind(case.dates.soknadsfrist.map(date))
-    .bind(case.dates.original_soknadsfrist.map(date))
-    .bind(case.dates.startdato.map(date))
+    .bind(opt_date(case.dates.soknadsfrist)?)
+    .bind(opt_date(case.dates.original_soknadsfrist)?)
+    .bind(opt_date(case.dates.startdato)?)
     .bind(case.version)
     .bind(case.id.0)
     .bind(id(guild))
@@ -328,7 +328,7 @@ const WRITE_SELDOM: &str = "
               FROM json_each(?1, '$.row'));";
 
 /// Puts what [`WRITE_SELDOM`] reads into a change's JSON parameter.
-fn put_seldom(change: &mut JsonMap, case: &Case) {
+fn put_seldom(change: &mut JsonMap, case: &Case) -> Result<()> {
     let (status, ended, closed_by, reason) = match &case.status {
         CaseStatus::Open => ("open", None, None, None),
         CaseStatus::Completed { at } => ("completed", Some(*at), None, None),
@@ -341,14 +341,15 @@ fn put_seldom(change: &mut JsonMap, case: &Case) {
         "owner_id": id(case.owner.id.0),
         "owner_name": case.owner.name,
         "status": status,
-        "ended_at": ended.map(ts),
+        "ended_at": opt_ts(ended)?,
         "closed_by_id": closed_by.map(|p| id(p.id.0)),
         "closed_by_name": closed_by.map(|p| p.name.as_str()),
         "close_reason": reason.map(|r| r.as_str()),
-        "opened_at": ts(case.opened_at),
+        "opened_at": ts(case.opened_at)?,
     });
     // json_each over a one-element array yields the object as `value`.
     change.insert("row".into(), serde_json::Value::Array(vec![row]));
+    Ok(())
 }
 
 /// Why a case row was not written: it is not on this server, or someone changed it first.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use flow::{CaseId, PersonRef, StepId};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{id, id_back, json_list, opt_person, opt_ts_back, ts};
+use crate::codec::{id, id_back, json_list, opt_person, opt_ts, opt_ts_back, ts};
 use crate::{Result, StorageError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +51,7 @@ pub async fn save_checklist<'a>(
     .bind(step.as_str())
     .bind(id(channel))
     .bind(id(message))
-    .bind(ts(now))
+    .bind(ts(now)?)
     .bind(case.0)
     .bind(id(guild))
     .fetch_optional(&mut *tx)
@@ -125,7 +125,7 @@ async fn set_tick<'a>(
     )
     .bind(tick.map(|(p, _)| id(p.id.0)))
     .bind(tick.map(|(p, _)| p.name.as_str()))
-    .bind(tick.map(|(_, at)| ts(at)))
+    .bind(opt_ts(tick.map(|(_, at)| at))?)
     .bind(item)
     .bind(id(message))
     .bind(id(guild))

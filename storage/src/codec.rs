@@ -4,11 +4,11 @@
 //! is lost (snowflakes fit in 63 bits anyway and sort the same). Times are fixed-width UTC text
 //! with nanoseconds, so text order is time order and a `DateTime` round-trips exactly.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use flow::{PersonId, PersonRef};
 
 use crate::error::corrupt;
-use crate::Result;
+use crate::{Result, StorageError};
 
 pub(crate) fn id(v: u64) -> i64 {
     v as i64
@@ -26,8 +26,23 @@ pub(crate) fn opt_id_back(v: Option<i64>) -> Option<u64> {
     v.map(id_back)
 }
 
-pub(crate) fn ts(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+/// The years a stored time or date may have: text order is time order only for four-digit
+/// years. Year 10000 would be written `+10000-…` and sort before every real date, so a
+/// reminder planned then would be due at once, and would not parse back.
+const YEARS: std::ops::RangeInclusive<i32> = 0..=9999;
+
+/// A time as stored; refused (`Invalid`) outside [`YEARS`].
+pub(crate) fn ts(t: DateTime<Utc>) -> Result<String> {
+    if !YEARS.contains(&t.year()) {
+        return Err(StorageError::Invalid(format!(
+            "the time {t} is outside the years 0000 to 9999 that can be stored"
+        )));
+    }
+    Ok(t.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string())
+}
+
+pub(crate) fn opt_ts(t: Option<DateTime<Utc>>) -> Result<Option<String>> {
+    t.map(ts).transpose()
 }
 
 pub(crate) fn ts_back(s: &str) -> Result<DateTime<Utc>> {
@@ -40,8 +55,18 @@ pub(crate) fn opt_ts_back(s: Option<&str>) -> Result<Option<DateTime<Utc>>> {
     s.map(ts_back).transpose()
 }
 
-pub(crate) fn date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+/// A date as stored; refused (`Invalid`) outside [`YEARS`].
+pub(crate) fn date(d: NaiveDate) -> Result<String> {
+    if !YEARS.contains(&d.year()) {
+        return Err(StorageError::Invalid(format!(
+            "the date {d} is outside the years 0000 to 9999 that can be stored"
+        )));
+    }
+    Ok(d.format("%Y-%m-%d").to_string())
+}
+
+pub(crate) fn opt_date(d: Option<NaiveDate>) -> Result<Option<String>> {
+    d.map(date).transpose()
 }
 
 pub(crate) fn opt_date_back(s: Option<&str>) -> Result<Option<NaiveDate>> {
@@ -114,8 +139,31 @@ mod tests {
         let b = a + chrono::Duration::nanoseconds(1);
         let c = a + chrono::Duration::seconds(1);
         for t in [a, b, c] {
-            assert_eq!(ts_back(&ts(t)).unwrap(), t);
+            assert_eq!(ts_back(&ts(t).unwrap()).unwrap(), t);
         }
-        assert!(ts(a) < ts(b) && ts(b) < ts(c));
+        assert!(ts(a).unwrap() < ts(b).unwrap() && ts(b).unwrap() < ts(c).unwrap());
+    }
+
+    #[test]
+    fn a_time_whose_text_would_not_sort_is_refused() {
+        let last = Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap();
+        assert_eq!(ts(last).unwrap(), "9999-12-31T23:59:59.000000000Z");
+        assert!(
+            ts(last).unwrap() > ts(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()).unwrap()
+        );
+        let too_late = last + chrono::Duration::seconds(1);
+        assert!(matches!(ts(too_late), Err(StorageError::Invalid(_))));
+        let before_year_zero =
+            Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap() - chrono::Duration::seconds(1);
+        assert!(matches!(
+            ts(before_year_zero),
+            Err(StorageError::Invalid(_))
+        ));
+        let d = NaiveDate::from_ymd_opt(10_000, 1, 1).unwrap();
+        assert!(matches!(date(d), Err(StorageError::Invalid(_))));
+        assert_eq!(
+            date(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()).unwrap(),
+            "9999-12-31"
+        );
     }
 }

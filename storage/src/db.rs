@@ -10,7 +10,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Acquire, Sqlite, Transaction};
+use sqlx::{Acquire, Connection, Sqlite, Transaction};
 
 use crate::writer::{WriteStats, Writer};
 use crate::Result;
@@ -26,19 +26,45 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// case change), so waiting is always right; this only bounds a stuck process.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// The write-ahead log is cut back to this size whenever it is started over. Between two of
+/// the writer's checkpoints it grows by some ten pages per change, a few megabytes per hundred
+/// changes; a reader that holds a checkpoint up can make it grow further, and without a limit
+/// it would keep that size (and the old pages in it, names included) for good.
+const JOURNAL_SIZE_LIMIT: u64 = 32 * 1024 * 1024;
+
+/// Limits a database is opened with ([`Db::open_with`]). The default has none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenLimits {
+    /// The most pages the database file may grow to (SQLite's `max_page_count`, on every
+    /// connection): a write that needs more fails with `SQLITE_FULL`, as on a full disk. Tests
+    /// use it to run out of room for real; an operator could use it to cap the file.
+    pub max_page_count: Option<u32>,
+}
+
 /// A handle on the database: a pool of connections for reading (and for writes off the hot
 /// path), and the group-commit writer ([`crate::writer`]) for case changes. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: SqlitePool,
     writer: Writer,
+    /// How every connection is opened, for the connections opened later (the purge's
+    /// checkpoint, the writer's after a failed commit).
+    options: SqliteConnectOptions,
 }
 
 impl Db {
     /// Opens (creating if missing, with its folder) the database at a path or `sqlite:` URL
     /// and brings its schema up to date.
     pub async fn open(url_or_path: &str) -> Result<Db> {
-        let options = Db::options(url_or_path)?;
+        Db::open_with(url_or_path, OpenLimits::default()).await
+    }
+
+    /// [`Db::open`] with limits on every connection.
+    pub async fn open_with(url_or_path: &str, limits: OpenLimits) -> Result<Db> {
+        let mut options = Db::options(url_or_path)?;
+        if let Some(pages) = limits.max_page_count {
+            options = options.pragma("max_page_count", pages.to_string());
+        }
         if let Some(dir) = options.get_filename().parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir)?;
@@ -48,11 +74,22 @@ impl Db {
             .max_connections(8)
             // A file on this machine does not drop connections: no ping before each use.
             .test_before_acquire(false)
+            // When SQLite ends a transaction by itself (SQLITE_FULL, an I/O error, a trigger's
+            // RAISE(ROLLBACK)), the ROLLBACK sqlx sends after the error fails and sqlx still
+            // counts the connection as in a transaction: its next "transaction" would be a
+            // bare SAVEPOINT, and a "rollback" of that would leave SQLite in a transaction
+            // holding the write lock. Such a connection is closed instead of reused (an atomic
+            // read: the release already waited for the rollback).
+            .before_acquire(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
             .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&pool).await?;
         let writer = Writer::start(&options).await?;
-        Ok(Db { pool, writer })
+        Ok(Db {
+            pool,
+            writer,
+            options,
+        })
     }
 
     /// Opens `DATABASE_URL` if it is set (and not empty), else `./data/los.db`.
@@ -86,7 +123,27 @@ impl Db {
             .busy_timeout(BUSY_TIMEOUT)
             // Deleted and overwritten content is zeroed, so purged personal data does not
             // linger in free space of the file.
-            .pragma("secure_delete", "ON"))
+            .pragma("secure_delete", "ON")
+            .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT.to_string()))
+    }
+
+    /// Settings to read the database at a path or `sqlite:` URL as it is: read-only, never
+    /// created, no journal mode set, no migrations (nothing here runs them).
+    pub fn read_only_options(url_or_path: &str) -> Result<SqliteConnectOptions> {
+        let base = if url_or_path.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url_or_path)?
+        } else {
+            SqliteConnectOptions::new().filename(Path::new(url_or_path))
+        };
+        Ok(base
+            .read_only(true)
+            .create_if_missing(false)
+            .busy_timeout(BUSY_TIMEOUT))
+    }
+
+    /// The settings every connection of this database was opened with.
+    pub(crate) fn connect_options(&self) -> &SqliteConnectOptions {
+        &self.options
     }
 
     /// The pool, for callers that want sqlx directly.

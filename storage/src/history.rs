@@ -33,24 +33,30 @@ pub(crate) const APPEND: &str = "
      ORDER BY j.key;";
 
 /// Puts what [`APPEND`] reads into a change's JSON parameter.
-pub(crate) fn put_events(change: &mut JsonMap, case_id: i64, version: i64, events: &[Event]) {
+pub(crate) fn put_events(
+    change: &mut JsonMap,
+    case_id: i64,
+    version: i64,
+    events: &[Event],
+) -> Result<()> {
     let rows: Vec<serde_json::Value> = events
         .iter()
         .map(|e| {
-            serde_json::json!({
-                "at": ts(e.at),
+            Ok(serde_json::json!({
+                "at": ts(e.at)?,
                 "actor_id": e.actor.as_ref().map(|p| id(p.id.0)),
                 "actor_name": e.actor.as_ref().map(|p| p.name.as_str()),
                 "kind": e.kind.as_str(),
                 "step": e.step.as_ref().map(StepId::as_str),
                 "outcome": e.outcome.as_ref().map(OutcomeId::as_str),
                 "detail": e.detail.as_deref(),
-            })
+            }))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     change.insert("case".into(), case_id.into());
     change.insert("version".into(), version.into());
     change.insert("events".into(), rows.into());
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]

@@ -14,6 +14,8 @@ mod checklist;
 mod codec;
 mod db;
 mod error;
+#[cfg(feature = "faults")]
+pub mod faults;
 mod history;
 mod outbox;
 mod overview;
@@ -28,7 +30,7 @@ pub use announcements::{
     pinged_since, posted_lines, settle_announcement, Announcement, AnnouncementKind, Pinged,
     PostedLine, Settled, GRACE as ANNOUNCEMENT_GRACE,
 };
-pub use backup::backup;
+pub use backup::{backup, backup_file};
 pub use cards::{
     card, case_place, cases_to_scrub, mark_scrubbed, set_card, set_starter_message, CaseCard,
     CasePlace,
@@ -41,7 +43,7 @@ pub use checklist::{
     cases_owing_checklist, checklist, checklist_for_step, save_checklist, tick_item, untick_item,
     Checklist, ChecklistItem,
 };
-pub use db::{Db, DEFAULT_PATH, MIGRATOR};
+pub use db::{Db, OpenLimits, DEFAULT_PATH, MIGRATOR};
 pub use error::StorageError;
 pub use history::{events_of_version, history, HistoryEntry};
 pub use outbox::{
@@ -55,13 +57,13 @@ pub use overview::{
 };
 pub use reminders::{
     cancel_reminders_for_case, cases_for_sending, claim_due, mark_failed, mark_sent, next_due_at,
-    release_stale_claims, reminders_for_case, CaseToSend, ClaimedReminder, ReminderState,
-    StoredReminder,
+    release_expired_claims, release_stale_claims, reminders_for_case, CaseToSend, ClaimedReminder,
+    ReminderState, StoredReminder, CLAIM_LEASE,
 };
 pub use retention::{purge, PurgeReport, ERASED};
 pub use settings::{
     load_settings, reminders_planned_with, save_settings, set_reminders_planned_with,
-    GuildSettings, ReminderOffsets, RoleIds,
+    GuildSettings, NotificationLevel, ReminderOffsets, RoleIds,
 };
 pub use writer::WriteStats;
 

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use flow::CaseId;
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{date, id, id_back, json_list, opt_ts_back, ts, ts_back};
+use crate::codec::{date, id, id_back, json_list, opt_ts, opt_ts_back, ts, ts_back};
 use crate::reminders::{claimed_in_order, ClaimRow, ClaimedReminder};
 use crate::{Result, StorageError};
 
@@ -91,8 +91,8 @@ pub async fn open_outgoing_many<'a>(
         .bind(json_list(ids.iter().map(String::as_str)))
         .bind(i64::from(out.attempts))
         .bind(&out.last_error)
-        .bind(ts(out.next_attempt_at))
-        .bind(ts(now))
+        .bind(ts(out.next_attempt_at)?)
+        .bind(ts(now)?)
         .execute(&mut *conn)
         .await?;
     }
@@ -123,7 +123,7 @@ pub async fn outgoing_due<'a>(
          WHERE done_at IS NULL AND (?1 IS NULL OR next_attempt_at <= ?1)
          ORDER BY next_attempt_at, created_at, nonce",
     )
-    .bind(now.map(ts))
+    .bind(opt_ts(now)?)
     .fetch_all(&mut *conn)
     .await?;
     conn.commit().await?;
@@ -162,7 +162,8 @@ pub async fn next_outgoing_at<'a>(
 }
 
 /// The reminders of an open message, (re)claimed by `owner` at `now`. Those no longer
-/// claimable (sent, cancelled, failed) are left out.
+/// claimable (sent, cancelled, failed) are left out; one that does not parse is marked failed
+/// and left out.
 pub async fn claim_members<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     ids: &[i64],
@@ -178,13 +179,14 @@ pub async fn claim_members<'a>(
          RETURNING id, key, guild_id, case_id, step, kind, target, due_at, attempts, nonce,
                    claimed_at",
     )
-    .bind(ts(now))
+    .bind(ts(now)?)
     .bind(owner)
     .bind(json_list(list.iter().map(String::as_str)))
     .fetch_all(&mut *conn)
     .await?;
+    let claimed = claimed_in_order(&mut conn, rows).await?;
     conn.commit().await?;
-    claimed_in_order(rows)
+    Ok(claimed)
 }
 
 /// Closes a message and settles its claimed reminders, in one transaction: `Sent` marks
@@ -215,7 +217,7 @@ pub async fn close_outgoing<'a>(
                  WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?2))
                    AND state = 'claimed'",
             )
-            .bind(ts(now))
+            .bind(ts(now)?)
             .bind(&members)
             .bind(list(late))
             .execute(&mut *conn)
@@ -260,7 +262,7 @@ async fn finish(
     sqlx::query(
         "UPDATE reminder_outbox SET done_at = ?, outcome = ? WHERE nonce = ? AND done_at IS NULL",
     )
-    .bind(ts(now))
+    .bind(ts(now)?)
     .bind(end.as_str())
     .bind(nonce)
     .execute(&mut *conn)
@@ -282,7 +284,7 @@ pub async fn retry_outgoing<'a>(
          WHERE nonce = ? AND done_at IS NULL",
     )
     .bind(error)
-    .bind(ts(next_attempt_at))
+    .bind(ts(next_attempt_at)?)
     .bind(&out.nonce)
     .execute(&mut *conn)
     .await?;
@@ -314,8 +316,8 @@ pub async fn record_digest<'a>(
          ON CONFLICT (guild_id, day) DO NOTHING",
     )
     .bind(id(guild))
-    .bind(date(day))
-    .bind(ts(now))
+    .bind(date(day)?)
+    .bind(ts(now)?)
     .bind(i64::from(messages))
     .execute(&mut *conn)
     .await?;
@@ -333,7 +335,7 @@ pub async fn digest_done<'a>(
     let n: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM digest_runs WHERE guild_id = ? AND day = ?")
             .bind(id(guild))
-            .bind(date(day))
+            .bind(date(day)?)
             .fetch_one(&mut *conn)
             .await?;
     conn.commit().await?;
@@ -411,9 +413,9 @@ pub async fn snooze<'a>(
          ON CONFLICT (key) DO NOTHING",
     )
     .bind(&new_key)
-    .bind(ts(due))
+    .bind(ts(due)?)
     .bind(nonce)
-    .bind(ts(now))
+    .bind(ts(now)?)
     .bind(reminder)
     .execute(&mut *conn)
     .await?;

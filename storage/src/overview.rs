@@ -126,7 +126,7 @@ pub async fn hr_overview<'a>(
          ORDER BY overdue DESC, c.opened_at, c.id LIMIT ?4 OFFSET ?5"
         ))
         .bind(id(guild))
-        .bind(ts(now))
+        .bind(ts(now)?)
         .bind(&kinds)
         .bind(i64::from(limit))
         .bind(i64::from(offset))
@@ -141,7 +141,7 @@ pub async fn hr_overview<'a>(
          ORDER BY s.at, s.step"
     ))
     .bind(ids)
-    .bind(ts(now))
+    .bind(ts(now)?)
     .bind(&kinds)
     .fetch_all(&mut *tx)
     .await?;

@@ -2,16 +2,22 @@
 //! marked sent or failed, and released again when a claimer died.
 //!
 //! States: pending -> claimed -> sent, or claimed -> pending again (failed attempt with a
-//! later `next_attempt_at`, or a stale claim released), or claimed -> failed (given up).
-//! pending -> cancelled when the case no longer wants it.
+//! later `next_attempt_at`, or a stale claim released), or claimed -> failed (given up, or a
+//! row that does not parse). pending -> cancelled when the case no longer wants it.
+//!
+//! A claim is a lease: its owner and when it was taken ([`CLAIM_LEASE`]). The sender puts
+//! what it claimed into outbox rows at once; a claim no open outbox row holds that is older
+//! than the lease was left by a sender that failed in between, and the next pass of any
+//! sender takes it back ([`release_expired_claims`]). Nothing is kept in memory: who holds
+//! what is in the rows.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use flow::{Case, CaseId, PlannedReminder, ReminderKind, StepId, Target};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{id, id_back, json_list, opt_ts_back, parsed, ts, ts_back, JsonMap};
+use crate::codec::{id, id_back, json_list, opt_ts, opt_ts_back, parsed, ts, ts_back, JsonMap};
 use crate::{Result, StorageError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,19 +137,19 @@ pub(crate) fn put_wanted(
     let rows: Vec<serde_json::Value> = wanted
         .iter()
         .map(|r| {
-            serde_json::json!({
+            Ok(serde_json::json!({
                 "key": r.key,
                 "step": r.step.as_ref().map(StepId::as_str),
                 "kind": r.kind.as_str(),
                 "target": r.target.as_str(),
-                "due": ts(r.due),
+                "due": ts(r.due)?,
                 "nonce": nonce(&r.key),
-            })
+            }))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     change.insert("case".into(), case.0.into());
     change.insert("guild".into(), id(guild).into());
-    change.insert("now".into(), ts(Utc::now()).into());
+    change.insert("now".into(), ts(Utc::now())?.into());
     // Snoozed copies are not the planner's: the sender drops one whose original is unwanted.
     change.insert("snoozed".into(), crate::outbox::SNOOZE_MARK.into());
     change.insert("wanted".into(), rows.into());
@@ -180,6 +186,24 @@ pub(crate) const RECONCILE: &str = "
                         THEN MAX(reminders.next_attempt_at, excluded.due_at)
                         ELSE excluded.due_at END));";
 
+/// How long a claim lasts without an outbox row holding it.
+///
+/// A sender claims a batch and, in the same pass, writes the outbox rows that hold it: one
+/// read of the batch's cases and one write, each bounded by the 15 s busy timeout, so a live
+/// sender holds a bare claim for seconds, well under a minute even behind a slow disk or a
+/// long checkpoint. A bare claim older than that was left by a sender that failed between
+/// the two (an error, a crash, a kill) and will never be sent by it. Five minutes is many
+/// times what a live sender needs, so a claim is never taken from one that is still working
+/// (with several senders, later, that would send a reminder twice), and short enough that a
+/// stranded reminder goes out a few minutes late instead of at the next restart.
+pub const CLAIM_LEASE: Duration = Duration::minutes(5);
+
+/// Claims that no open outbox row holds, for [`release_expired_claims`].
+const NOT_IN_OPEN_OUTBOX: &str = "id NOT IN (
+    SELECT CAST(j.value AS INTEGER)
+      FROM reminder_outbox o, json_each(o.reminder_ids) AS j
+     WHERE o.done_at IS NULL)";
+
 /// A claimed reminder's row, as `claim_due` and the outbox's re-claim return it.
 #[derive(sqlx::FromRow)]
 pub(crate) struct ClaimRow {
@@ -196,32 +220,59 @@ pub(crate) struct ClaimRow {
     claimed_at: String,
 }
 
-/// Claimed rows as reminders, due first.
-pub(crate) fn claimed_in_order(rows: Vec<ClaimRow>) -> Result<Vec<ClaimedReminder>> {
-    let mut out = rows
-        .into_iter()
-        .map(|r| {
-            Ok(ClaimedReminder {
-                id: r.id,
-                key: r.key,
-                guild: id_back(r.guild_id),
-                case: CaseId(r.case_id),
-                step: r.step.map(StepId::new),
-                kind: parsed("reminder kind", &r.kind, ReminderKind::parse)?,
-                target: parsed("reminder target", &r.target, Target::parse)?,
-                due: ts_back(&r.due_at)?,
-                attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
-                nonce: r.nonce,
-                claimed_at: ts_back(&r.claimed_at)?,
-            })
+impl ClaimRow {
+    fn decode(self) -> Result<ClaimedReminder> {
+        Ok(ClaimedReminder {
+            id: self.id,
+            kind: parsed("reminder kind", &self.kind, ReminderKind::parse)?,
+            target: parsed("reminder target", &self.target, Target::parse)?,
+            due: ts_back(&self.due_at)?,
+            claimed_at: ts_back(&self.claimed_at)?,
+            key: self.key,
+            guild: id_back(self.guild_id),
+            case: CaseId(self.case_id),
+            step: self.step.map(StepId::new),
+            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            nonce: self.nonce,
         })
-        .collect::<Result<Vec<_>>>()?;
+    }
+}
+
+/// Claimed rows as reminders, due first, inside the claiming transaction. A row that does not
+/// parse (a time of year 10000 written before such times were refused, say) is given up on
+/// its own: marked failed with the reason, so it neither holds up the rest of the batch nor
+/// comes back in the next one.
+pub(crate) async fn claimed_in_order(
+    conn: &mut SqliteConnection,
+    rows: Vec<ClaimRow>,
+) -> Result<Vec<ClaimedReminder>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id = row.id;
+        match row.decode() {
+            Ok(reminder) => out.push(reminder),
+            Err(e) => {
+                let why = e.to_string();
+                tracing::error!(reminder = id, error = %why, "a claimed reminder does not parse; given up");
+                sqlx::query(
+                    "UPDATE reminders SET state = 'failed', last_error = ?, claimed_at = NULL,
+                            claim_owner = NULL
+                     WHERE id = ? AND state = 'claimed'",
+                )
+                .bind(&why)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+    }
     out.sort_by_key(|r| (r.due, r.id));
     Ok(out)
 }
 
 /// Claims up to `limit` reminders that are due at `now`, atomically: one statement marks them
-/// claimed and returns them, so two claimers never get the same one. Earliest first.
+/// claimed and returns them, so two claimers never get the same one. Earliest first. A row
+/// that does not parse is marked failed instead of returned (see [`claimed_in_order`]).
 pub async fn claim_due<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     now: DateTime<Utc>,
@@ -237,13 +288,14 @@ pub async fn claim_due<'a>(
                       ORDER BY next_attempt_at, id LIMIT ?3)
          RETURNING id, key, guild_id, case_id, step, kind, target, due_at, attempts, nonce, claimed_at",
     )
-    .bind(ts(now))
+    .bind(ts(now)?)
     .bind(claim_owner)
     .bind(i64::from(limit))
     .fetch_all(&mut *conn)
     .await?;
+    let claimed = claimed_in_order(&mut conn, rows).await?;
     conn.commit().await?;
-    claimed_in_order(rows)
+    Ok(claimed)
 }
 
 /// A case the sender has reminders for, and where its card is.
@@ -256,7 +308,9 @@ pub struct CaseToSend {
 
 /// The cases of a server that the sender has reminders for, with their cards, read in one
 /// snapshot (one transaction for the lot instead of two per reminder). Cases that are gone
-/// are left out.
+/// are left out, and so is a case whose row does not parse (logged with its id and why): one
+/// bad row must not stop the reminders of every other case in the batch, on every pass. The
+/// sender treats its reminders as it treats those of a case that is gone.
 pub async fn cases_for_sending<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     guild: u64,
@@ -279,11 +333,16 @@ pub async fn cases_for_sending<'a>(
         .collect();
     let mut out = Vec::with_capacity(cases.len());
     for case in cases {
-        if let Some(found) = crate::cases::read_case(&mut conn, guild, *case).await? {
-            out.push(CaseToSend {
+        match crate::cases::read_case(&mut conn, guild, *case).await {
+            Ok(Some(found)) => out.push(CaseToSend {
                 thread: threads.get(&case.0).copied(),
                 case: found,
-            });
+            }),
+            Ok(None) => {}
+            Err(StorageError::Corrupt(why)) => {
+                tracing::error!(case = case.0, error = %why, "a case does not parse; its reminders cannot be sent");
+            }
+            Err(e) => return Err(e),
         }
     }
     conn.commit().await?;
@@ -304,7 +363,7 @@ pub async fn mark_sent<'a>(
                 claim_owner = NULL, last_error = NULL
          WHERE id = ? AND state = 'claimed'",
     )
-    .bind(ts(sent_at))
+    .bind(ts(sent_at)?)
     .bind(late)
     .bind(id)
     .execute(&mut *conn)
@@ -332,7 +391,7 @@ pub async fn mark_failed<'a>(
          WHERE id = ?3 AND state = 'claimed'",
     )
     .bind(error)
-    .bind(next_attempt_at.map(ts))
+    .bind(opt_ts(next_attempt_at)?)
     .bind(id)
     .execute(&mut *conn)
     .await?;
@@ -352,7 +411,28 @@ pub async fn release_stale_claims<'a>(
         "UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL
          WHERE state = 'claimed' AND claimed_at < ?",
     )
-    .bind(ts(older_than))
+    .bind(ts(older_than)?)
+    .execute(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    Ok(done.rows_affected())
+}
+
+/// Takes back, at `now`, the claims older than [`CLAIM_LEASE`] that no open outbox row holds:
+/// their sender failed between claiming and writing the outbox, so they would never go out.
+/// They are pending again, claimable at once. Returns how many. The sender calls this in
+/// every pass; the members of open outbox rows are the outbox's to resend, never taken here.
+pub async fn release_expired_claims<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let before = ts(now - CLAIM_LEASE)?;
+    let mut conn = db.begin().await?;
+    let done = sqlx::query(&format!(
+        "UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL
+         WHERE state = 'claimed' AND claimed_at < ? AND {NOT_IN_OPEN_OUTBOX}"
+    ))
+    .bind(before)
     .execute(&mut *conn)
     .await?;
     conn.commit().await?;

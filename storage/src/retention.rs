@@ -4,9 +4,18 @@
 //! every person (owner, actors, who did or confirmed a step, who ticked a checklist item)
 //! becomes id 0 "slettet". The anonymous timeline stays for statistics: event kinds, steps,
 //! outcomes, times, the title and unit. Each case is purged once, in its own transaction.
+//!
+//! Erased rows are not gone until they have left the write-ahead log too: every purge ends
+//! with a checkpoint that copies the log into the file (where `secure_delete` has zeroed the
+//! old content) and empties it. A reader still on a snapshot from before the purge holds the
+//! checkpoint up; then the report says the database is not clean yet, and the caller runs
+//! the purge again soon (it checkpoints again even when no case is due).
+
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use flow::CaseId;
+use sqlx::sqlite::SqliteConnection;
 use sqlx::Connection;
 
 use crate::codec::{id_back, ts, ts_back};
@@ -16,6 +25,11 @@ use crate::{Db, Result};
 /// The name left where a person was, and the text left where a reason was.
 pub const ERASED: &str = "slettet";
 
+/// How long the purge's checkpoint waits for the writer and for readers. While it waits, new
+/// writes wait behind it, so it is short: a reader that takes longer is waited out by the next
+/// purge, not by every change behind this one.
+const CHECKPOINT_WAIT: Duration = Duration::from_secs(1);
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PurgeReport {
     /// The cases purged by this run.
@@ -24,6 +38,10 @@ pub struct PurgeReport {
     pub candidates: u64,
     /// History lines whose names or details were erased.
     pub events: u64,
+    /// Whether what was erased, by this run or an earlier one, has left the write-ahead log:
+    /// the log was copied into the file and emptied. `false`: not clean yet (a reader held
+    /// the checkpoint up, or it failed); run the purge again soon.
+    pub clean: bool,
 }
 
 /// Purges every ended case whose retention has run out at `now`: the server's
@@ -56,7 +74,7 @@ pub async fn purge(db: &Db, now: DateTime<Utc>, retention_months: u32) -> Result
                     closed_by_name = CASE WHEN closed_by_name IS NULL THEN NULL ELSE ?2 END
              WHERE id = ?3 AND purged_at IS NULL",
         )
-        .bind(ts(now))
+        .bind(ts(now)?)
         .bind(ERASED)
         .bind(case_id)
         .execute(&mut *tx)
@@ -109,6 +127,17 @@ pub async fn purge(db: &Db, now: DateTime<Utc>, retention_months: u32) -> Result
             .bind(case_id)
             .execute(&mut *tx)
             .await?;
+        // Who asked for help, and whom the thread's lines pinged (Discord user ids).
+        sqlx::query(
+            "UPDATE announcements SET pinged = NULL, last_error = NULL,
+                    asker_id = CASE WHEN asker_id IS NULL THEN NULL ELSE 0 END,
+                    asker_name = CASE WHEN asker_name IS NULL THEN NULL ELSE ?1 END
+             WHERE case_id = ?2",
+        )
+        .bind(ERASED)
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?;
         cancel_pending(&mut tx, id_back(guild), CaseId(case_id)).await?;
         tx.commit().await?;
         tracing::info!(
@@ -120,16 +149,42 @@ pub async fn purge(db: &Db, now: DateTime<Utc>, retention_months: u32) -> Result
         report.candidates += candidates;
         report.events += events;
     }
-    if !report.cases.is_empty() {
-        // The old rows may still sit in the write-ahead log: copy it into the file (where
-        // secure_delete zeroed them) and empty it. Best effort: a busy reader may delay it to
-        // a later checkpoint, which SQLite runs by itself.
-        let checkpoint = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&mut *conn)
-            .await;
-        if let Err(e) = checkpoint {
-            tracing::warn!(error = %e, "checkpoint after purge failed");
-        }
+    drop(conn);
+    report.clean = empty_the_log(db).await;
+    if !report.clean {
+        tracing::warn!("erased data may still be in the write-ahead log; the purge will run again");
     }
     Ok(report)
+}
+
+/// Copies the write-ahead log into the database file and truncates it (`TRUNCATE`), on a
+/// connection of its own that waits at most [`CHECKPOINT_WAIT`]. Whether it got through:
+/// the first column of the checkpoint's answer is 1 ("busy", not an error) when a reader or
+/// the writer held it up, and then the old pages, names included, are still in the log.
+async fn empty_the_log(db: &Db) -> bool {
+    let options = db.connect_options().clone().busy_timeout(CHECKPOINT_WAIT);
+    let checkpoint = async {
+        let mut conn = SqliteConnection::connect_with(&options).await?;
+        let (busy, log, copied): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&mut conn)
+                .await?;
+        conn.close().await?;
+        Ok::<_, sqlx::Error>((busy, log, copied))
+    };
+    match checkpoint.await {
+        Ok((0, _, _)) => true,
+        Ok((_, log, copied)) => {
+            tracing::info!(
+                log,
+                copied,
+                "checkpoint after the purge held up by a reader"
+            );
+            false
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "checkpoint after the purge failed");
+            false
+        }
+    }
 }

@@ -1,9 +1,11 @@
 //! Per-server settings: who is who (Discord roles), where things go (channels), the time zone,
-//! documentation links, reminder offsets and how long closed cases keep personal data.
+//! documentation links, reminder offsets, how long closed cases keep personal data, the
+//! language of shared messages and how much the bot pings.
 
 use std::collections::BTreeMap;
 
 use chrono::{NaiveTime, Utc};
+use flow::Lang;
 use sqlx::{Acquire, Sqlite};
 
 use crate::codec::{id, id_back, opt_id, opt_id_back, opt_time_back, time, ts};
@@ -34,6 +36,46 @@ pub struct ReminderOffsets {
     pub digest_cron: Option<String>,
 }
 
+/// How much the bot pings people in case threads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NotificationLevel {
+    /// Every step that opens is told, pinging its people.
+    EveryStep,
+    /// Only the people asked to act are pinged.
+    #[default]
+    WhenAsked,
+    /// Nothing in the threads pings: the daily digest and the direct messages carry it.
+    DigestOnly,
+}
+
+impl NotificationLevel {
+    pub const ALL: [NotificationLevel; 3] = [
+        NotificationLevel::EveryStep,
+        NotificationLevel::WhenAsked,
+        NotificationLevel::DigestOnly,
+    ];
+
+    /// Stable name, as stored and as the Fluent id suffix (`notifications-when_asked`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationLevel::EveryStep => "every_step",
+            NotificationLevel::WhenAsked => "when_asked",
+            NotificationLevel::DigestOnly => "digest_only",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<NotificationLevel> {
+        NotificationLevel::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+fn lang_back(s: &str) -> Result<Lang> {
+    Lang::ALL
+        .into_iter()
+        .find(|l| l.dir() == s)
+        .ok_or_else(|| corrupt(format!("shared language {s:?}")))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuildSettings {
     pub guild: u64,
@@ -51,6 +93,11 @@ pub struct GuildSettings {
     pub reminders: ReminderOffsets,
     /// Months after a case ends that its personal data is deleted; `None`: the default (12).
     pub retention_months: Option<u32>,
+    /// The language of what everyone sees (the card, its buttons, thread lines, reminders in
+    /// channels, the digest, checklists): bokmål unless changed.
+    pub language: Lang,
+    /// How much the bot pings in case threads.
+    pub notifications: NotificationLevel,
 }
 
 impl GuildSettings {
@@ -66,6 +113,8 @@ impl GuildSettings {
             docs: BTreeMap::new(),
             reminders: ReminderOffsets::default(),
             retention_months: None,
+            language: Lang::Nb,
+            notifications: NotificationLevel::default(),
         }
     }
 }
@@ -89,6 +138,8 @@ struct Row {
     remind_at: Option<String>,
     digest_cron: Option<String>,
     retention_months: Option<i64>,
+    shared_language: String,
+    notifications: String,
 }
 
 fn small(what: &str, v: Option<i64>) -> Result<Option<u32>> {
@@ -106,7 +157,7 @@ pub async fn load_settings<'a>(
         "SELECT guild_id, manager_role_id, hr_role_id, union_rep_role_id, approver_role_id,
                 payroll_role_id, case_channel_id, hr_channel_id, onboarding_channel_id,
                 time_zone, docs_links, reminder_days, stall_days, escalate_days, remind_at,
-                digest_cron, retention_months
+                digest_cron, retention_months, shared_language, notifications
          FROM guild_settings WHERE guild_id = ?",
     )
     .bind(id(guild))
@@ -137,6 +188,9 @@ pub async fn load_settings<'a>(
             digest_cron: r.digest_cron,
         },
         retention_months: small("retention months", r.retention_months)?,
+        language: lang_back(&r.shared_language)?,
+        notifications: NotificationLevel::parse(&r.notifications)
+            .ok_or_else(|| corrupt(format!("notifications {:?}", r.notifications)))?,
     }))
 }
 
@@ -153,14 +207,17 @@ pub async fn save_settings<'a>(
         "INSERT INTO guild_settings (guild_id, manager_role_id, hr_role_id, union_rep_role_id,
                 approver_role_id, payroll_role_id, case_channel_id, hr_channel_id,
                 onboarding_channel_id, time_zone, docs_links, reminder_days, stall_days,
-                escalate_days, remind_at, digest_cron, retention_months, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                escalate_days, remind_at, digest_cron, retention_months, updated_at,
+                shared_language, notifications)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                 ?19, ?20)
          ON CONFLICT (guild_id) DO UPDATE SET
                 manager_role_id = ?2, hr_role_id = ?3, union_rep_role_id = ?4,
                 approver_role_id = ?5, payroll_role_id = ?6, case_channel_id = ?7,
                 hr_channel_id = ?8, onboarding_channel_id = ?9, time_zone = ?10,
                 docs_links = ?11, reminder_days = ?12, stall_days = ?13, escalate_days = ?14,
-                remind_at = ?15, digest_cron = ?16, retention_months = ?17, updated_at = ?18",
+                remind_at = ?15, digest_cron = ?16, retention_months = ?17, updated_at = ?18,
+                shared_language = ?19, notifications = ?20",
     )
     .bind(id(settings.guild))
     .bind(opt_id(settings.roles.manager))
@@ -179,7 +236,9 @@ pub async fn save_settings<'a>(
     .bind(settings.reminders.remind_at.map(time))
     .bind(settings.reminders.digest_cron.as_deref())
     .bind(settings.retention_months.map(i64::from))
-    .bind(ts(Utc::now()))
+    .bind(ts(Utc::now())?)
+    .bind(settings.language.dir())
+    .bind(settings.notifications.as_str())
     .execute(&mut *conn)
     .await?;
     conn.commit().await?;

@@ -97,11 +97,11 @@ pub(crate) const REPLACE: &str = "
     WHERE (name, answer) IS NOT (excluded.name, excluded.answer);";
 
 /// Puts the case's rows for [`REPLACE`] into a change's JSON parameter.
-pub(crate) fn put_rows(change: &mut JsonMap, case: &Case) {
+pub(crate) fn put_rows(change: &mut JsonMap, case: &Case) -> Result<()> {
     let mut steps = Vec::with_capacity(case.steps.len());
     let mut confirmations = Vec::new();
     for (step, state) in &case.steps {
-        steps.push(step_row(step, state));
+        steps.push(step_row(step, state)?);
         if let StepState::Open { confirmed, .. } = state {
             for (role, by) in confirmed {
                 confirmations.push(ConfirmationRow {
@@ -126,6 +126,7 @@ pub(crate) fn put_rows(change: &mut JsonMap, case: &Case) {
     change.insert("steps".into(), json(&steps));
     change.insert("confirmations".into(), json(&confirmations));
     change.insert("candidates".into(), json(&candidates));
+    Ok(())
 }
 
 fn json<T: Serialize>(rows: &[T]) -> serde_json::Value {
@@ -134,7 +135,7 @@ fn json<T: Serialize>(rows: &[T]) -> serde_json::Value {
         .collect()
 }
 
-fn step_row(step: &StepId, state: &StepState) -> StepRow {
+fn step_row(step: &StepId, state: &StepState) -> Result<StepRow> {
     let (name, at, by, outcome, reason) = match state {
         StepState::Open { since, .. } => ("open", since, None, None, None),
         StepState::Done { by, at, outcome } => (
@@ -148,15 +149,15 @@ fn step_row(step: &StepId, state: &StepState) -> StepRow {
             ("skipped", at, Some(by), None, Some(reason.as_str()))
         }
     };
-    StepRow {
+    Ok(StepRow {
         step: step.as_str().to_owned(),
         state: name.to_owned(),
-        at: ts(*at),
+        at: ts(*at)?,
         by_id: by.map(|p| id(p.id.0)),
         by_name: by.map(|p| p.name.clone()),
         outcome: outcome.map(str::to_owned),
         reason: reason.map(str::to_owned),
-    }
+    })
 }
 
 fn from_json<T: for<'de> Deserialize<'de>>(what: &str, json: &str) -> Result<Vec<T>> {

@@ -9,6 +9,11 @@
 //! change that fails (a stale version, say) is rolled back alone and the others still
 //! commit. Nobody is answered before the COMMIT that holds their change has returned: what
 //! a caller is told is stored is on disk.
+//!
+//! A batch that does not commit (the disk is full, an I/O error, a savepoint that could not be
+//! closed) is refused whole: every caller in it hears `NotCommitted`, no change after the
+//! failing one is run, and the writer opens its connection again before the next batch, so
+//! the next change is stored as soon as the disk takes it (see [`Conn`]).
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -71,12 +76,15 @@ impl Writer {
         // The writer never checkpoints on its own commits (copying a thousand pages into the
         // file and syncing it would stall every change queued behind): its own task does,
         // on its own connection, beside the writes.
-        let conn =
-            SqliteConnection::connect_with(&options.clone().pragma("wal_autocheckpoint", "0"))
-                .await?;
+        let own = options.clone().pragma("wal_autocheckpoint", "0");
+        let conn = SqliteConnection::connect_with(&own).await?;
         let checkpointer = SqliteConnection::connect_with(options).await?;
         let (queue, jobs) = mpsc::channel(QUEUE);
         let counts = Arc::new(Counts::default());
+        let conn = Conn {
+            options: own,
+            live: Some(conn),
+        };
         tokio::spawn(run(conn, jobs, counts.clone(), checkpointer));
         Ok(Writer { queue, counts })
     }
@@ -165,8 +173,51 @@ where
     }
 }
 
+/// The writer's connection, opened again after a commit or rollback failed.
+///
+/// When a statement or the COMMIT fails with SQLITE_FULL or an I/O error (or a trigger
+/// raises ROLLBACK), SQLite may roll the transaction back by itself. The ROLLBACK that follows
+/// then fails, sqlx keeps counting the connection as inside a transaction, and every later
+/// `BEGIN IMMEDIATE` is refused: one full disk would stop every change until a restart. So
+/// after any batch that did not commit, the connection is closed (which rolls back whatever
+/// SQLite still holds) and a fresh one opened for the next batch.
+struct Conn {
+    options: SqliteConnectOptions,
+    live: Option<SqliteConnection>,
+}
+
+impl Conn {
+    /// The connection, opened again if the last batch failed; `Err` if that fails too (the
+    /// next batch tries again).
+    async fn get(&mut self) -> Result<&mut SqliteConnection> {
+        if self.live.is_none() {
+            let conn = SqliteConnection::connect_with(&self.options).await?;
+            tracing::info!("the writer's connection was opened again after a failed commit");
+            self.live = Some(conn);
+        }
+        Ok(self.live.as_mut().expect("opened just now"))
+    }
+
+    /// Closes the connection; the next batch opens a new one.
+    async fn reset(&mut self) {
+        if let Some(conn) = self.live.take() {
+            if let Err(e) = conn.close().await {
+                tracing::warn!(error = %e, "closing the writer's failed connection");
+            }
+        }
+    }
+
+    async fn close(&mut self) {
+        if let Some(conn) = self.live.take() {
+            if let Err(e) = conn.close().await {
+                tracing::warn!(error = %e, "closing the writer's connection");
+            }
+        }
+    }
+}
+
 async fn run(
-    mut conn: SqliteConnection,
+    mut conn: Conn,
     mut queue: mpsc::Receiver<Message>,
     counts: Arc<Counts>,
     checkpointer: SqliteConnection,
@@ -190,7 +241,15 @@ async fn run(
         }
         if !batch.is_empty() {
             let changes = batch.len() as u64;
-            if commit_batch(&mut conn, batch).await {
+            let committed = match conn.get().await {
+                Ok(live) => commit_batch(live, batch).await,
+                Err(e) => {
+                    // The jobs are dropped unrun; their callers hear that nothing was stored.
+                    tracing::error!(error = %e, changes, "the writer cannot open its connection");
+                    false
+                }
+            };
+            if committed {
                 counts.changes.fetch_add(changes, Ordering::Relaxed);
                 counts.commits.fetch_add(1, Ordering::Relaxed);
                 since_checkpoint += changes;
@@ -199,6 +258,8 @@ async fn run(
                     let _ = checkpoint.try_send(());
                     since_checkpoint = 0;
                 }
+            } else {
+                conn.reset().await;
             }
         }
         if closing.is_some() {
@@ -208,9 +269,7 @@ async fn run(
     queue.close();
     drop(checkpoint);
     let _ = checkpoints.await;
-    if let Err(e) = conn.close().await {
-        tracing::warn!(error = %e, "closing the writer's connection");
-    }
+    conn.close().await;
     if let Some(done) = closing {
         let _ = done.send(());
     }
@@ -234,6 +293,7 @@ async fn checkpoints(mut conn: SqliteConnection, mut asked: mpsc::Receiver<()>) 
 }
 
 /// Runs a batch in one transaction and tells everyone how it ended; whether it committed.
+/// After `false` the connection is not to be trusted (see [`Conn`]).
 async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Job>) -> bool {
     let mut tx: Transaction<'_, Sqlite> = match conn.begin_with("BEGIN IMMEDIATE").await {
         Ok(tx) => tx,
@@ -246,6 +306,13 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Job>) -> bool {
     let mut settles = Vec::with_capacity(batch.len());
     let mut clean = true;
     for job in batch {
+        if !clean {
+            // A savepoint that could not be closed may mean SQLite has rolled the whole
+            // transaction back already: a change run now would be stored on its own, outside
+            // the batch that is about to be refused. The rest are dropped unrun (their
+            // callers hear that nothing was stored).
+            break;
+        }
         // A panic in a change is a bug; it must not take every later write down with it.
         match AssertUnwindSafe(job(&mut tx)).catch_unwind().await {
             Ok((settle, closed)) => {
@@ -398,6 +465,44 @@ mod tests {
             Err(StorageError::NotCommitted(_))
         ));
         assert_eq!(guilds(&db).await, vec![1], "nothing of the broken batch");
+        assert_eq!(w.write(insert(5, false)).await.unwrap(), 5);
+        assert_eq!(guilds(&db).await, vec![1, 5]);
+    }
+
+    #[tokio::test]
+    async fn a_batch_sqlite_rolled_back_itself_stores_nothing_and_the_writer_goes_on() {
+        let (_dir, db) = temp().await;
+        let w = db.writer().clone();
+        // Guild 2's row makes SQLite roll the whole transaction back by itself, as it may
+        // after a full disk or an I/O error.
+        sqlx::query(
+            "CREATE TRIGGER fail_two BEFORE INSERT ON guild_settings WHEN NEW.guild_id = 2
+             BEGIN SELECT RAISE(ROLLBACK, 'injected fault'); END",
+        )
+        .execute(db.pool())
+        .await
+        .unwrap();
+        let first = held(&w).await;
+        let fails = queue(&w, insert(2, false)).await;
+        let behind = queue(&w, insert(3, false)).await;
+        assert_eq!(answered(first.open()).await.unwrap(), 1);
+        assert!(matches!(
+            answered(fails).await,
+            Err(StorageError::NotCommitted(_))
+        ));
+        assert!(matches!(
+            answered(behind).await,
+            Err(StorageError::NotCommitted(_))
+        ));
+        assert_eq!(
+            guilds(&db).await,
+            vec![1],
+            "the change behind it was not stored on its own outside the failed batch"
+        );
+        sqlx::query("DROP TRIGGER fail_two")
+            .execute(db.pool())
+            .await
+            .unwrap();
         assert_eq!(w.write(insert(5, false)).await.unwrap(), 5);
         assert_eq!(guilds(&db).await, vec![1, 5]);
     }

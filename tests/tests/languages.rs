@@ -78,3 +78,230 @@ async fn commands_are_registered_with_norwegian_and_english_names() {
     );
     kit.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_english_members_refusal_names_the_step_as_the_card_shows_it() {
+    let (kit, thread) = Kit::with_case().await;
+    let nb = kit.step_title(Lang::Nb, "stilling_vakant");
+    let en = kit.step_title(Lang::En, "stilling_vakant");
+    assert!(kit.card_text(thread).contains(&nb), "the card is in bokmål");
+    let harriet = kit.h.sandbox.member(HR_EN).in_channel(thread);
+    let refused = harriet
+        .press(&kit.t(Lang::Nb, "btn-done"), kit.card_id(thread))
+        .await
+        .unwrap();
+    assert!(refused.ephemeral());
+    let text = refused.text();
+    assert!(
+        text.contains(&format!("{nb} ({en})")),
+        "the card's name, then hers: {text}"
+    );
+    assert!(text.contains("can only be marked by"), "in English: {text}");
+    // A bokmål member is told in bokmål, with nothing in parentheses.
+    let kari = kit.h.sandbox.member(KOLLEGA).in_channel(thread);
+    let norsk = kari
+        .press(&kit.t(Lang::Nb, "btn-done"), kit.card_id(thread))
+        .await
+        .unwrap();
+    assert!(norsk.text().contains(&nb), "{}", norsk.text());
+    assert!(!norsk.text().contains(&en), "{}", norsk.text());
+    kit.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_english_form_asks_for_the_date_in_english() {
+    let kit = Kit::start().await;
+    kit.h.set_up().await.unwrap();
+    // Harriet, HR and English, opens a case herself: she is its manager too.
+    let thread = kit
+        .h
+        .open_case(HR_EN, "Adviser", "Bydel Frogner")
+        .await
+        .unwrap();
+    kit.done(HR_EN, thread, &["stilling_vakant", "tidlig_involvering"])
+        .await;
+    kit.press(
+        HR_EN,
+        thread,
+        "outcome-vurderer_behov-nyansettelse",
+        "vurderer_behov",
+    )
+    .await;
+    let skip = kit.press(HR_EN, thread, "btn-skip", "adm_arbeid").await;
+    let reason = skip.modal.expect("a form")["components"][0]["components"][0].clone();
+    assert_eq!(reason["label"], kit.t(Lang::En, "field-reason"));
+    let placeholder = reason["placeholder"].as_str().unwrap_or_default();
+    assert!(
+        placeholder.contains(&format!(
+            "{} ({})",
+            kit.step_title(Lang::Nb, "adm_arbeid"),
+            kit.step_title(Lang::En, "adm_arbeid")
+        )) && placeholder.contains("why?"),
+        "{placeholder}"
+    );
+    kit.h
+        .sandbox
+        .member(HR_EN)
+        .in_channel(thread)
+        .submit_modal(&[(&kit.t(Lang::En, "field-reason"), "The position exists")])
+        .await
+        .unwrap();
+    kit.done(
+        HR_EN,
+        thread,
+        &[
+            "endringer_hr_system",
+            "sjekk_rapport_hr1072l",
+            "sjekk_overtallige",
+            "behovsanalyse",
+            "ny_utlysning",
+            "legger_til_involverte",
+        ],
+    )
+    .await;
+    let form = kit
+        .press(HR_EN, thread, "btn-date-soknadsfrist", "utlyser_stilling")
+        .await;
+    let modal = form.modal.expect("a form");
+    let input = &modal["components"][0]["components"][0];
+    assert_eq!(input["label"], kit.t(Lang::En, "date-soknadsfrist"));
+    let placeholder = input["placeholder"].as_str().unwrap_or_default();
+    assert_eq!(placeholder, kit.t(Lang::En, "form-date-placeholder"));
+    assert!(placeholder.contains("dd.mm.yyyy"), "{placeholder}");
+    assert!(!placeholder.contains("åååå"), "{placeholder}");
+    kit.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shared_language_setting_switches_the_card_to_english() {
+    let (kit, thread) = Kit::with_case().await;
+    let admin = kit.h.member(ADMIN);
+    let shown = admin.slash("oppsett", &["vis"], &[]).await.unwrap().text();
+    assert!(shown.contains(&kit.t(Lang::Nb, "language-nb")), "{shown}");
+    let english = kit
+        .h
+        .texts()
+        .attribute(Lang::Nb, "cmd-oppsett-sprak", Some("sprak-en"));
+    let set = admin
+        .slash("oppsett", &["sprak"], &[("sprak", &english.unwrap())])
+        .await
+        .unwrap();
+    assert!(
+        set.text().contains(&kit.t(Lang::Nb, "language-en")),
+        "shown in the settings: {}",
+        set.text()
+    );
+    let stored = storage::load_settings(kit.h.data().db.pool(), kit.guild())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.language, Lang::En);
+
+    // The open case's card turns English at its next change.
+    let lise = kit.h.sandbox.member(LEDER).in_channel(thread);
+    lise.press(&kit.t(Lang::Nb, "btn-done"), kit.card_id(thread))
+        .await
+        .unwrap();
+    let card = kit.card_text(thread);
+    let next_en = kit.step_title(Lang::En, "tidlig_involvering");
+    assert!(card.contains(&next_en), "{card}");
+    assert!(card.contains("1 of 38 steps"), "{card}");
+    assert_eq!(
+        kit.card_buttons(thread),
+        [kit.t(Lang::En, "btn-done"), kit.t(Lang::En, "btn-help")]
+    );
+    kit.line(thread, &next_en).await;
+
+    // A new case is English from the start; a bokmål member is told in bokmål, naming the
+    // step as the English card does.
+    let second = kit
+        .h
+        .open_case(LEDER, "Konsulent", "Bydel Grorud")
+        .await
+        .unwrap();
+    let card = kit.card_text(second);
+    assert!(
+        card.contains(&kit.step_title(Lang::En, "stilling_vakant")),
+        "{card}"
+    );
+    let refused = kit
+        .press(KOLLEGA, second, "btn-done", "stilling_vakant")
+        .await;
+    let text = refused.text();
+    assert!(
+        text.contains(&format!(
+            "{} ({})",
+            kit.step_title(Lang::En, "stilling_vakant"),
+            kit.step_title(Lang::Nb, "stilling_vakant")
+        )) && text.contains("kan bare markeres av"),
+        "{text}"
+    );
+    kit.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_notification_level_is_stored_and_shown() {
+    let kit = Kit::start().await;
+    kit.h.set_up().await.unwrap();
+    let admin = kit.h.member(ADMIN);
+    let shown = admin.slash("oppsett", &["vis"], &[]).await.unwrap().text();
+    assert!(
+        shown.contains(&kit.t(Lang::Nb, "notifications-when_asked")),
+        "the default: {shown}"
+    );
+    let cmd = kit.h.sandbox.command("oppsett").unwrap();
+    let varsler = cmd["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "varsler")
+        .expect("registered");
+    assert_eq!(varsler["name_localizations"]["en-US"], "notifications");
+    let choices = varsler["options"][0]["choices"].as_array().unwrap();
+    assert_eq!(choices.len(), 3);
+    assert!(choices
+        .iter()
+        .all(|c| c["name_localizations"]["en-GB"].is_string()));
+    let digest_only = kit
+        .h
+        .texts()
+        .attribute(Lang::Nb, "cmd-oppsett-varsler", Some("niva-digest_only"))
+        .unwrap();
+    let set = admin
+        .slash("oppsett", &["varsler"], &[("niva", &digest_only)])
+        .await
+        .unwrap();
+    assert!(
+        set.text()
+            .contains(&kit.t(Lang::Nb, "notifications-digest_only")),
+        "{}",
+        set.text()
+    );
+    let stored = storage::load_settings(kit.h.data().db.pool(), kit.guild())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.notifications, storage::NotificationLevel::DigestOnly);
+    // Someone who is not an administrator may not change it.
+    let every_step = kit
+        .h
+        .texts()
+        .attribute(Lang::Nb, "cmd-oppsett-varsler", Some("niva-every_step"))
+        .unwrap();
+    let refused = kit
+        .h
+        .member(LEDER)
+        .slash("oppsett", &["varsler"], &[("niva", &every_step)])
+        .await
+        .unwrap();
+    assert!(refused.ephemeral());
+    assert_eq!(
+        storage::load_settings(kit.h.data().db.pool(), kit.guild())
+            .await
+            .unwrap()
+            .unwrap()
+            .notifications,
+        storage::NotificationLevel::DigestOnly
+    );
+    kit.stop().await;
+}

@@ -289,3 +289,29 @@ async fn a_reason_full_of_mentions_and_markdown_pings_nobody() {
     assert!(!ids("roles").contains(&"503".to_string()), "{allowed}");
     kit.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_soknadsfrist_with_no_end_is_refused_politely_with_the_last_date_taken() {
+    let (kit, thread) = Kit::with_case().await;
+    to_utlyser_stilling(&kit, thread).await;
+    let before = kit.case(thread).await.version;
+    // "No end date", as people type it; today is 04.01.2027.
+    let answer = kit
+        .press_form(
+            LEDER,
+            thread,
+            "btn-date-soknadsfrist",
+            "utlyser_stilling",
+            &[("date-soknadsfrist", "31.12.9999")],
+        )
+        .await;
+    assert!(answer.ephemeral(), "shown only to the one who typed it");
+    let text = answer.text();
+    assert!(
+        text.contains("31.12.9999") && text.contains("04.01.2028"),
+        "says what was typed and the last day taken: {text}"
+    );
+    assert!(text.contains("senest"), "in the manager's language: {text}");
+    assert_eq!(kit.case(thread).await.version, before, "nothing changed");
+    kit.stop().await;
+}

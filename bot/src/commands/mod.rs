@@ -17,7 +17,8 @@ pub fn all() -> Vec<poise::Command<Arc<Data>, BotError>> {
 /// Fills in every command's and option's description in bokmål (the default) and its names and
 /// descriptions under Discord's locale keys (`no`, `en-US`, `en-GB`) from `cmd-*` messages:
 /// `cmd-<path>` is the name, `.description` its description, `.<option>` and
-/// `.<option>-description` the option's.
+/// `.<option>-description` the option's, `.<option>-<choice>` the label of one of its choices
+/// (the choice's name in the code is its key).
 pub fn localize(commands: &mut [poise::Command<Arc<Data>, BotError>], texts: &Texts) {
     for command in commands {
         localize_one(command, texts, "cmd");
@@ -64,6 +65,24 @@ fn localize_one(command: &mut poise::Command<Arc<Data>, BotError>, texts: &Texts
                         .to_mut()
                         .push(((*locale).into(), d.into()));
                 }
+            }
+        }
+        for choice in p.choices.to_mut() {
+            let attr = format!("{}-{}", p.name, choice.name);
+            let labels: Vec<(Lang, String)> = Lang::ALL
+                .into_iter()
+                .filter_map(|lang| get(lang, Some(&attr)).map(|l| (lang, l)))
+                .collect();
+            for (lang, label) in &labels {
+                for locale in discord_locales(*lang) {
+                    choice
+                        .localizations
+                        .to_mut()
+                        .push(((*locale).into(), label.clone().into()));
+                }
+            }
+            if let Some((_, nb)) = labels.iter().find(|(l, _)| *l == Lang::Nb) {
+                choice.name = nb.clone().into();
             }
         }
     }

@@ -1,9 +1,13 @@
 //! `/oppsett` (administrators only): who is HR, union rep and approver; where cases, HR's
-//! reminders and onboarding checklists go; the documentation links; the reminder offsets.
+//! reminders and onboarding checklists go; the documentation links; the reminder offsets; the
+//! language of shared messages; how much the bot pings.
 
 use chrono::NaiveTime;
-use serenity::all::{CreateAllowedMentions, GuildChannel, Role as DiscordRole};
-use storage::GuildSettings;
+use flow::Lang;
+use serenity::all::{
+    ChannelId, CreateAllowedMentions, GuildChannel, Permissions, Role as DiscordRole,
+};
+use storage::{GuildSettings, NotificationLevel};
 
 use crate::i18n::{clip, Tr};
 use crate::server;
@@ -14,7 +18,7 @@ use crate::types::{BotError, Context, InputError};
     guild_only,
     default_member_permissions = "ADMINISTRATOR",
     required_permissions = "ADMINISTRATOR",
-    subcommands("vis", "roller", "kanaler", "lenke", "paminnelser"),
+    subcommands("vis", "roller", "kanaler", "lenke", "paminnelser", "sprak", "varsler"),
     subcommand_required
 )]
 pub async fn oppsett(_ctx: Context<'_>) -> Result<(), BotError> {
@@ -117,6 +121,48 @@ async fn show(ctx: Context<'_>, s: &GuildSettings) -> Result<(), BotError> {
     for (name, days) in &s.reminders.days {
         lines.push(format!("· `{name}`: {days}"));
     }
+    lines.push(
+        t.args(
+            "setup-language",
+            &[(
+                "language",
+                t.t(&format!("language-{}", s.language.dir()))
+                    .as_str()
+                    .into(),
+            )],
+        ),
+    );
+    lines.push(
+        t.args(
+            "setup-notifications",
+            &[(
+                "level",
+                t.t(&format!("notifications-{}", s.notifications.as_str()))
+                    .as_str()
+                    .into(),
+            )],
+        ),
+    );
+    for (id, needs) in [
+        (s.case_channel, CASE_CHANNEL_NEEDS),
+        (s.hr_channel, POST_NEEDS),
+        (s.onboarding_channel, POST_NEEDS),
+    ] {
+        let Some(id) = id else { continue };
+        let missing = bot_lacks(&ctx, ChannelId::new(id), needs);
+        if !missing.is_empty() {
+            lines.push(t.args(
+                "setup-bot-lacks",
+                &[
+                    ("channel", format!("<#{id}>").as_str().into()),
+                    (
+                        "missing",
+                        crate::errors::permissions(&missing, t).as_str().into(),
+                    ),
+                ],
+            ));
+        }
+    }
     let missing = server::missing(s);
     if missing.is_empty() {
         lines.push(t.t("setup-complete"));
@@ -164,20 +210,82 @@ pub async fn roller(
     save_and_show(ctx, s).await
 }
 
+// Only text channels (a forum or a category takes no messages), and only where the bot may do
+// what it must there: a channel where it may not is refused, naming what it lacks, and nothing
+// is saved.
 /// Where case threads, HR's reminders and onboarding checklists go.
 #[poise::command(slash_command, guild_only, required_permissions = "ADMINISTRATOR")]
 pub async fn kanaler(
     ctx: Context<'_>,
-    saker: Option<GuildChannel>,
-    hr: Option<GuildChannel>,
-    onboarding: Option<GuildChannel>,
+    #[channel_types("Text")] saker: Option<GuildChannel>,
+    #[channel_types("Text")] hr: Option<GuildChannel>,
+    #[channel_types("Text")] onboarding: Option<GuildChannel>,
 ) -> Result<(), BotError> {
     let mut s = load(&ctx).await?;
+    for (channel, needs) in [
+        (&saker, CASE_CHANNEL_NEEDS),
+        (&hr, POST_NEEDS),
+        (&onboarding, POST_NEEDS),
+    ] {
+        if let Some(channel) = channel {
+            let missing = bot_lacks(&ctx, channel.id, needs);
+            if !missing.is_empty() {
+                return Err(BotError::Input(InputError::ChannelPermissions {
+                    channel: channel.id.get(),
+                    missing,
+                }));
+            }
+        }
+    }
     let id = |c: &Option<GuildChannel>| c.as_ref().map(|c| c.id.get());
     s.case_channel = id(&saker).or(s.case_channel);
     s.hr_channel = id(&hr).or(s.hr_channel);
     s.onboarding_channel = id(&onboarding).or(s.onboarding_channel);
     save_and_show(ctx, s).await
+}
+
+/// What the bot must be allowed in the case channel: post the case's first message, open its
+/// thread from it, and write in the thread. By the text id suffix that names each.
+const CASE_CHANNEL_NEEDS: &[(Permissions, &str)] = &[
+    (Permissions::VIEW_CHANNEL, "view_channel"),
+    (Permissions::SEND_MESSAGES, "send_messages"),
+    (Permissions::CREATE_PUBLIC_THREADS, "create_public_threads"),
+    (
+        Permissions::SEND_MESSAGES_IN_THREADS,
+        "send_messages_in_threads",
+    ),
+];
+
+/// What the bot must be allowed in the HR and onboarding channels: post there.
+const POST_NEEDS: &[(Permissions, &str)] = &[
+    (Permissions::VIEW_CHANNEL, "view_channel"),
+    (Permissions::SEND_MESSAGES, "send_messages"),
+];
+
+/// Which of `needs` the bot lacks in `channel`, from what Discord told it of the server (its
+/// roles and the channel's overwrites). Nothing when the server is not known yet.
+fn bot_lacks(
+    ctx: &Context<'_>,
+    channel: ChannelId,
+    needs: &[(Permissions, &'static str)],
+) -> Vec<&'static str> {
+    let Some(guild_id) = ctx.guild_id() else {
+        return Vec::new();
+    };
+    let bot = ctx.cache().current_user().id;
+    let Some(guild) = ctx.cache().guild(guild_id) else {
+        return Vec::new();
+    };
+    let (Some(channel), Some(member)) = (guild.channels.get(&channel), guild.members.get(&bot))
+    else {
+        return Vec::new();
+    };
+    let has = guild.user_permissions_in(channel, member);
+    needs
+        .iter()
+        .filter(|(p, _)| !has.contains(*p))
+        .map(|(_, name)| *name)
+        .collect()
 }
 
 async fn docs_keys(ctx: Context<'_>, partial: &str) -> serenity::all::CreateAutocompleteResponse {
@@ -265,5 +373,66 @@ pub async fn paminnelser(
             .map_err(|_| BotError::Input(InputError::Cron { input: c.clone() }))?;
         s.reminders.digest_cron = Some(c.trim().to_owned());
     }
+    save_and_show(ctx, s).await
+}
+
+/// The languages shared messages can be in. The choice's name is its key in the Fluent files
+/// (`.sprak-nb`), which give its label in each language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
+pub enum SharedLanguage {
+    #[name = "nb"]
+    Nb,
+    #[name = "en"]
+    En,
+}
+
+impl From<SharedLanguage> for Lang {
+    fn from(l: SharedLanguage) -> Lang {
+        match l {
+            SharedLanguage::Nb => Lang::Nb,
+            SharedLanguage::En => Lang::En,
+        }
+    }
+}
+
+// What everyone on the server reads: the case cards, their buttons, the thread lines,
+// reminders in channels, the digest and checklists. What the bot says to one person stays in
+// that person's own language.
+/// The language of shared messages.
+#[poise::command(slash_command, guild_only, required_permissions = "ADMINISTRATOR")]
+pub async fn sprak(ctx: Context<'_>, sprak: SharedLanguage) -> Result<(), BotError> {
+    let mut s = load(&ctx).await?;
+    s.language = sprak.into();
+    save_and_show(ctx, s).await
+}
+
+/// The notification levels, keyed in the Fluent files as `.niva-<key>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
+pub enum Level {
+    #[name = "every_step"]
+    EveryStep,
+    #[name = "when_asked"]
+    WhenAsked,
+    #[name = "digest_only"]
+    DigestOnly,
+}
+
+impl From<Level> for NotificationLevel {
+    fn from(l: Level) -> NotificationLevel {
+        match l {
+            Level::EveryStep => NotificationLevel::EveryStep,
+            Level::WhenAsked => NotificationLevel::WhenAsked,
+            Level::DigestOnly => NotificationLevel::DigestOnly,
+        }
+    }
+}
+
+// Every step, only when someone is asked to act (the default), or only the daily digest and
+// direct messages. What each level does is decided where the thread lines are posted.
+/// How much the bot pings in case threads.
+#[poise::command(slash_command, guild_only, required_permissions = "ADMINISTRATOR")]
+pub async fn varsler(ctx: Context<'_>, niva: Level) -> Result<(), BotError> {
+    let mut s = load(&ctx).await?;
+    s.notifications = niva.into();
     save_and_show(ctx, s).await
 }

@@ -30,8 +30,9 @@ pub async fn rekruttering(_ctx: Context<'_>) -> Result<(), BotError> {
     Ok(())
 }
 
-fn tr<'a>(ctx: &'a Context<'a>) -> Tr<'a> {
-    Tr::new(&ctx.data().texts, ctx.locale().unwrap_or("no"))
+/// The person's language, naming steps as the server's shared messages do.
+fn tr<'a>(ctx: &'a Context<'a>, s: &GuildSettings) -> Tr<'a> {
+    Tr::reader(&ctx.data().texts, ctx.locale().unwrap_or("no"), s)
 }
 
 fn guild(ctx: &Context<'_>) -> Result<u64, BotError> {
@@ -102,7 +103,7 @@ pub async fn ny(ctx: Context<'_>) -> Result<(), BotError> {
     let poise::Context::Application(app) = ctx else {
         return Ok(());
     };
-    let t = tr(&ctx);
+    let t = tr(&ctx, &s);
     let input = |id: &str, label: &str, style, required| {
         CreateActionRow::InputText(
             CreateInputText::new(style, t.t(label), id)
@@ -139,7 +140,7 @@ pub async fn status(
     let s = settings(&ctx).await?;
     let case = service::load(ctx.data(), s.guild, which_case(&ctx, sak).await?).await?;
     let view = server::view(&s);
-    let rendered = card::render(publish::scope(ctx.data(), &view), &case, tr(&ctx));
+    let rendered = card::render(publish::scope(ctx.data(), &view), &case, tr(&ctx, &s));
     let placed = storage::card(ctx.data().db.pool(), s.guild, case.id).await?;
     let link = placed
         .map(|p| format!("<#{}>", p.thread.unwrap_or(p.channel)))
@@ -180,7 +181,7 @@ pub async fn mine(ctx: Context<'_>) -> Result<(), BotError> {
         &as_owner,
     )
     .await?;
-    let t = tr(&ctx);
+    let t = tr(&ctx, &s);
     if pending.is_empty() {
         return reply(ctx, t.t("mine-nothing")).await;
     }
@@ -222,7 +223,7 @@ pub async fn oversikt(ctx: Context<'_>, side: Option<u32>) -> Result<(), BotErro
         (page - 1) * PAGE,
     )
     .await?;
-    let t = tr(&ctx);
+    let t = tr(&ctx, &s);
     let pages = overview.total.div_ceil(u64::from(PAGE)).max(1);
     let mut embed = CreateEmbed::new().title(t.args(
         "overview-title",
@@ -247,7 +248,7 @@ pub async fn oversikt(ctx: Context<'_>, side: Option<u32>) -> Result<(), BotErro
             .iter()
             .map(|st| {
                 let mark = if st.overdue { "⚠️" } else { "▶" };
-                format!("{mark} {} ({})", t.step(&st.step), t.when(st.since))
+                format!("{mark} {} · {}", t.step(&st.step), t.when(st.since))
             })
             .collect();
         let name = format!(
@@ -282,7 +283,7 @@ pub async fn historikk(
         (page - 1) * PAGE * 2,
     )
     .await?;
-    let t = tr(&ctx);
+    let t = tr(&ctx, &s);
     let mut text = vec![t.args(
         "history-header",
         &[("case", case.id.0.into()), ("page", (page as i64).into())],
@@ -327,16 +328,20 @@ pub async fn avslutt(
     // The thread hears of it whatever became of the answer.
     let replied = reply(
         ctx,
-        tr(&ctx).args("reply-case-closed", &[("case", sak.into())]),
+        tr(&ctx, &s).args("reply-case-closed", &[("case", sak.into())]),
     )
     .await;
     publish::publish_change(ctx.http(), ctx.data(), &s, &changed.case).await;
     replied
 }
 
-/// The chart's steps whose title (in the typer's language) contains what was typed.
+/// The chart's steps whose title (as the card shows it, or in the typer's language) contains
+/// what was typed.
 async fn steps(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
-    let t = tr(&ctx);
+    let Ok(s) = settings(&ctx).await else {
+        return CreateAutocompleteResponse::new();
+    };
+    let t = tr(&ctx, &s);
     let typed = partial.to_lowercase();
     let choices = ctx
         .data()
@@ -351,42 +356,186 @@ async fn steps(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
     CreateAutocompleteResponse::new().set_choices(choices)
 }
 
-/// Goes back to a finished step to do it again (what came after it is undone).
+// Shows first what going back undoes (every step after it, with their count) with a button to
+// go on; the button asks for the reason, and only then is anything changed.
+/// Goes back to a finished step to do it again.
 #[poise::command(slash_command, guild_only)]
 pub async fn gjenapne(
     ctx: Context<'_>,
     #[autocomplete = "open_cases"] sak: i64,
     #[autocomplete = "steps"] steg: String,
-    grunn: String,
 ) -> Result<(), BotError> {
     let s = settings(&ctx).await?;
     let member = ctx.author_member().await.ok_or(BotError::NotInServer)?;
     let actor = actor_of(&s, &member);
-    let reason = Reason::parse(&grunn).map_err(|error| {
-        BotError::Input(InputError::Text {
-            field: "reason",
-            error,
-        })
-    })?;
     let step = StepId::new(steg.trim());
-    let action = Action::Reopen {
-        step: step.clone(),
-        reason,
+    let case = service::load(ctx.data(), s.guild, CaseId(sak)).await?;
+    let t = tr(&ctx, &s);
+    let preview = reopen::preview(ctx.data(), &case, &actor, &step, t)?;
+    ctx.send(
+        poise::CreateReply::default()
+            .content(clip(&preview.text, 2000))
+            .components(vec![CreateActionRow::Buttons(vec![preview.button])])
+            .ephemeral(true)
+            .allowed_mentions(CreateAllowedMentions::new()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Going back to a step: the preview, the form that asks why, and the change.
+pub mod reopen {
+    use flow::{Action, Actor, Case, Reason, StepId};
+    use serenity::all::{
+        ButtonStyle, ComponentInteraction, Context as Ctx, CreateActionRow, CreateButton,
+        CreateInputText, CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal,
+        InputTextStyle, ModalInteraction,
     };
-    let changed = service::act(ctx.data(), &s, CaseId(sak), &actor, &action).await?;
-    let t = tr(&ctx);
-    // The thread hears of it whatever became of the answer.
-    let replied = reply(
-        ctx,
-        t.args(
+    use storage::GuildSettings;
+
+    use crate::custom_id::{ComponentId, Form, Verb};
+    use crate::i18n::{clip, Tr};
+    use crate::publish;
+    use crate::service;
+    use crate::types::{BotError, Data};
+
+    /// What the person is shown before anything changes.
+    pub struct Preview {
+        pub text: String,
+        pub button: CreateButton,
+    }
+
+    /// The engine's answer to going back to `step` now, with a stand-in reason: refused for
+    /// someone who may not, or for a step that is not finished.
+    fn probe(data: &Data, case: &Case, actor: &Actor, step: &StepId) -> Result<(), BotError> {
+        let action = Action::Reopen {
+            step: step.clone(),
+            reason: Reason::parse("-").expect("a dash is a reason"),
+        };
+        flow::apply(&data.process, case, actor, &action, data.clock.now())?;
+        Ok(())
+    }
+
+    /// What going back to `step` would undo, and the button that goes on, made from the case
+    /// as it is at this version.
+    pub fn preview(
+        data: &Data,
+        case: &Case,
+        actor: &Actor,
+        step: &StepId,
+        tr: Tr<'_>,
+    ) -> Result<Preview, BotError> {
+        probe(data, case, actor, step)?;
+        let undone = data.process.undone_by_reopening(case, step);
+        let text = tr.args(
+            "reopen-preview",
+            &[
+                ("case", case.id.0.into()),
+                ("step", tr.step(step).as_str().into()),
+                (
+                    "undone",
+                    crate::render::lines::undone_text(tr, &undone)
+                        .as_str()
+                        .into(),
+                ),
+                ("button", tr.t("btn-reopen").as_str().into()),
+            ],
+        );
+        let id = ComponentId::Press {
+            verb: Verb::Reopen(case.version),
+            case: case.id,
+            step: step.clone(),
+        };
+        let button = CreateButton::new(id.to_string())
+            .label(clip(&tr.t("btn-reopen"), 80))
+            .style(ButtonStyle::Danger);
+        Ok(Preview { text, button })
+    }
+
+    /// *Gjenåpne* was pressed: if the case is still as the preview showed it and the person
+    /// may still do it, the form for the reason opens.
+    pub async fn on_press(
+        ctx: &Ctx,
+        data: &Data,
+        c: &ComponentInteraction,
+        settings: &GuildSettings,
+        actor: &Actor,
+        (case_id, step, version): (flow::CaseId, StepId, i64),
+        tr: Tr<'_>,
+    ) -> Result<(), BotError> {
+        let case = service::load(data, settings.guild, case_id).await?;
+        if case.version != version {
+            return Err(BotError::CaseChanged(case_id.0));
+        }
+        probe(data, &case, actor, &step)?;
+        let id = ComponentId::Modal {
+            form: Form::Reopen(version),
+            case: case_id,
+            step: step.clone(),
+        };
+        let input = CreateInputText::new(InputTextStyle::Paragraph, tr.t("field-reason"), "reason")
+            .max_length(Reason::MAX_CHARS as u16)
+            .required(true)
+            .placeholder(clip(
+                &tr.args(
+                    "form-reason-placeholder",
+                    &[("step", tr.step(&step).as_str().into())],
+                ),
+                100,
+            ));
+        let modal = CreateModal::new(id.to_string(), clip(&tr.t("form-reopen-title"), 45))
+            .components(vec![CreateActionRow::InputText(input)]);
+        c.create_response(ctx, CreateInteractionResponse::Modal(modal))
+            .await?;
+        Ok(())
+    }
+
+    /// The reason was given: goes back to the step if the case is still at the preview's
+    /// version, turns the preview into what was done (without its button), and tells the
+    /// thread, naming what was undone.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn on_submit(
+        ctx: &Ctx,
+        data: &Data,
+        m: &ModalInteraction,
+        settings: &GuildSettings,
+        actor: &Actor,
+        (case_id, step, version): (flow::CaseId, StepId, i64),
+        reason: Reason,
+        tr: Tr<'_>,
+    ) -> Result<(), BotError> {
+        let before = service::load(data, settings.guild, case_id).await?;
+        let undone = data.process.undone_by_reopening(&before, &step);
+        let action = Action::Reopen {
+            step: step.clone(),
+            reason: reason.clone(),
+        };
+        let changed =
+            service::act_on_version(data, settings, case_id, version, actor, &action).await?;
+        let text = tr.args(
             "reply-reopened",
             &[
-                ("case", sak.into()),
-                ("step", t.step(&step).as_str().into()),
+                ("case", case_id.0.into()),
+                ("step", tr.step(&step).as_str().into()),
+                (
+                    "undone",
+                    crate::render::lines::undone_text(tr, &undone)
+                        .as_str()
+                        .into(),
+                ),
             ],
-        ),
-    )
-    .await;
-    publish::publish_change(ctx.http(), ctx.data(), &s, &changed.case).await;
-    replied
+        );
+        let done = CreateInteractionResponseMessage::new()
+            .content(clip(&text, 2000))
+            .components(Vec::new());
+        let response = if m.message.is_some() {
+            CreateInteractionResponse::UpdateMessage(done)
+        } else {
+            CreateInteractionResponse::Message(done.ephemeral(true))
+        };
+        // The thread hears of it (naming what was undone) whatever became of the answer.
+        let answered = m.create_response(ctx, response).await;
+        publish::publish_change(&ctx.http, data, settings, &changed.case).await;
+        answered.map_err(BotError::from)
+    }
 }

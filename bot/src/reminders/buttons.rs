@@ -105,7 +105,7 @@ pub async fn on_press(
             roles: Default::default(),
         },
     };
-    let tr = Tr::new(&data.texts, &c.locale);
+    let tr = Tr::reader(&data.texts, &c.locale, &settings);
     let complete = Action::Complete { step: step.clone() };
     let (text, changed) = match verb {
         Verb::Snooze(_) => {

@@ -19,7 +19,7 @@ use storage::GuildSettings;
 use crate::custom_id::{ComponentId, Verb};
 use crate::handlers::actor_of;
 use crate::i18n::{clip, escape, Tr};
-use crate::publish::{self, SHARED_LANG};
+use crate::publish;
 use crate::server;
 use crate::service;
 use crate::types::{BotError, Data};
@@ -46,10 +46,7 @@ pub fn render(
     case: &Case,
     thread: Option<u64>,
 ) -> (String, Vec<CreateActionRow>) {
-    let tr = Tr {
-        texts: &data.texts,
-        lang: SHARED_LANG,
-    };
+    let tr = Tr::shared(&data.texts, settings);
     let rs = server::reminder_settings(settings);
     let deadlines = flow::deadlines(&data.process, case, &rs.deadlines);
     let start = case.dates.startdato.map(|d| tr.date(d)).unwrap_or_default();
@@ -182,10 +179,7 @@ async fn post(
         )
         .await?;
     if let Some(thread) = thread {
-        let tr = Tr {
-            texts: &data.texts,
-            lang: SHARED_LANG,
-        };
+        let tr = Tr::shared(&data.texts, settings);
         let url = format!(
             "https://discord.com/channels/{}/{channel}/{}",
             settings.guild, message.id

@@ -16,7 +16,6 @@ use super::destinations::{self, Destination};
 use super::dispatcher::{backoff, nonce_of_text, Dispatcher, Outcome, MAX_ATTEMPTS};
 use super::render;
 use crate::i18n::Tr;
-use crate::publish::SHARED_LANG;
 use crate::server;
 
 /// Destinations sent to at once. The pacer sets the rate; this only keeps enough requests
@@ -126,10 +125,7 @@ impl Dispatcher {
     /// want none of its reminders any more.
     fn compose(&self, job: &Job, now: DateTime<Utc>) -> Option<Composed> {
         let reminder_settings = server::reminder_settings(&job.settings);
-        let tr = Tr {
-            texts: &self.data.texts,
-            lang: SHARED_LANG,
-        };
+        let tr = Tr::shared(&self.data.texts, &job.settings);
         let in_channel = job.row.destination.starts_with("c:");
         let (mut lines, mut keep, mut late, mut drop) = (vec![], vec![], vec![], vec![]);
         let mut roles: Vec<u64> = Vec::new();

@@ -14,7 +14,6 @@ use storage::GuildSettings;
 
 use super::render::CONTENT_MAX;
 use crate::i18n::{escape, Tr};
-use crate::publish::SHARED_LANG;
 use crate::server;
 use crate::types::{BotError, Data};
 
@@ -135,10 +134,7 @@ pub async fn compose(
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, BotError> {
     let db = data.db.pool();
-    let tr = Tr {
-        texts: &data.texts,
-        lang: SHARED_LANG,
-    };
+    let tr = Tr::shared(&data.texts, settings);
     let today = flow::engine::oslo_today(now);
     let rs = server::reminder_settings(settings);
     let mut by_phase: BTreeMap<usize, (String, Vec<Due>)> = BTreeMap::new();
@@ -179,7 +175,16 @@ pub async fn compose(
             } else {
                 "digest-line-today"
             };
-            let link = thread.map(|t| format!("<#{t}>")).unwrap_or_default();
+            // The thread's link reads "#1 Rådgiver – Bydel Frogner"; without one, the case.
+            let link = thread.map(|t| format!("<#{t}>")).unwrap_or_else(|| {
+                tr.args(
+                    "case-ref",
+                    &[
+                        ("case", case.id.0.into()),
+                        ("title", escape(case.title.as_str()).as_str().into()),
+                    ],
+                )
+            });
             let line = tr.args(
                 id,
                 &[

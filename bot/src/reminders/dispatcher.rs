@@ -5,6 +5,9 @@
 //!
 //! A crash anywhere leaves either an unsent claim (released on start) or an open outbox row
 //! (sent again with the same nonce, which Discord answers with the message already posted).
+//! An error between claiming and writing the outbox rows leaves an unsent claim too: every
+//! pass takes back the claims whose lease ran out (`storage::CLAIM_LEASE`) and no open row
+//! holds, so they go out a few minutes late, not after the next restart.
 
 use std::sync::Arc;
 
@@ -113,6 +116,13 @@ impl Dispatcher {
                 );
             }
             self.recovered = true;
+        }
+        let expired = storage::release_expired_claims(db, now).await?;
+        if expired > 0 {
+            tracing::warn!(
+                expired,
+                "reminders claimed but never put in the outbox were released"
+            );
         }
         let mut settings = SettingsCache::default();
         // Open rows due now first (sent before, or tried and failed): then the fresh batches.

@@ -55,6 +55,11 @@ pub fn line(
         (ReminderKind::StalledEscalation, _) => "reminder-stalled-escalation",
         (ReminderKind::PurgeNotice, _) => "reminder-purge-notice",
     };
+    let id = if is_past(day, now) && says_by_when(id) {
+        "reminder-overdue"
+    } else {
+        id
+    };
     let step = r.step.as_ref().map(|s| tr.step(s)).unwrap_or_default();
     let link = thread.map(|t| format!("<#{t}>")).unwrap_or_default();
     let mut text = tr.args(
@@ -72,6 +77,17 @@ pub fn line(
         text.push_str(&tr.args("reminder-late", &[("due", tr.when(r.due).as_str().into())]));
     }
     text
+}
+
+/// Whether the day a reminder is about has passed (a reminder snoozed past its deadline, or
+/// sent late): it then says the step is overdue, not that it is to be done by a past date.
+pub fn is_past(day: NaiveDate, now: DateTime<Utc>) -> bool {
+    day < flow::engine::oslo_today(now)
+}
+
+/// The reminders that say by when something is to be done.
+fn says_by_when(id: &str) -> bool {
+    matches!(id, "reminder-onboarding" | "reminder-legal-soon")
 }
 
 /// The lines of one message: a heading when several are merged, then the lines, cut to fit.

@@ -65,13 +65,21 @@ fn colour(case: &Case) -> Colour {
     }
 }
 
+/// How far the case is: the finished steps (skipped ones included) of the steps on its path.
+/// A case that ended without a new hire after four steps is 4 of 4, not 4 of the chart's 38.
+pub fn progress(scope: Scope<'_>, case: &Case) -> (usize, usize) {
+    let path = scope.process.steps_on_path(case);
+    let done = case
+        .steps
+        .iter()
+        .filter(|(id, s)| s.is_finished() && path.contains(*id))
+        .count();
+    (done, path.len())
+}
+
 /// Phase, progress bar and the case's dates.
 fn description(scope: Scope<'_>, case: &Case, tr: Tr<'_>, first: Option<&Step>) -> String {
-    let total = scope.process.steps().len();
-    let done = match case.status {
-        CaseStatus::Completed { .. } => total,
-        _ => case.steps.values().filter(|s| s.is_finished()).count(),
-    };
+    let (done, total) = progress(scope, case);
     let filled = (done * 10 + total / 2) / total.max(1);
     let bar = format!("{}{}", "▰".repeat(filled), "▱".repeat(10 - filled));
     let mut lines = Vec::new();
@@ -114,11 +122,7 @@ fn description(scope: Scope<'_>, case: &Case, tr: Tr<'_>, first: Option<&Step>) 
     ));
     for key in DateKey::ALL {
         if let Some(d) = case.dates.get(key) {
-            lines.push(format!(
-                "{}: **{}**",
-                tr.t(&format!("date-{key}")),
-                tr.date(d)
-            ));
+            lines.push(format!("{}: **{}**", tr.date_name(key), tr.date(d)));
         }
     }
     if let Some(note) = &case.note {

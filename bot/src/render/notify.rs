@@ -15,19 +15,10 @@
 
 use flow::process::Step;
 use flow::{Case, Role};
-use storage::Pinged;
+use storage::{NotificationLevel as Level, Pinged};
 
 use super::{card, Scope};
 use crate::i18n::Tr;
-
-/// How much a server wants to be pinged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Level {
-    Every,
-    #[default]
-    AskedToAct,
-    DigestOnly,
-}
 
 /// The lines that say who is asked next, and the pings they carry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,7 +67,7 @@ pub fn asked_next(
             pings_for(scope, case, step, presser, level, &mut out.pings);
         }
     }
-    if level == Level::AskedToAct {
+    if level == Level::WhenAsked {
         out.pings.users.retain(|u| !today.users.contains(u));
         out.pings.roles.retain(|r| !today.roles.contains(r));
     }
@@ -100,7 +91,7 @@ fn pings_for(
     let role_id = |r: &Role| scope.server.roles.get(r).copied();
     match level {
         Level::DigestOnly => {}
-        Level::Every => {
+        Level::EveryStep => {
             for role in step.roles.iter().chain(&step.notify) {
                 match role {
                     Role::Manager => pings.users.push(owner),
@@ -108,7 +99,7 @@ fn pings_for(
                 }
             }
         }
-        Level::AskedToAct => {
+        Level::WhenAsked => {
             let only_hr = step.roles == [Role::Hr];
             for role in &step.roles {
                 match role {
@@ -138,5 +129,167 @@ fn join_titles(titles: &[String], tr: Tr<'_>) -> String {
                 ("last", last.as_str().into()),
             ],
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::{TimeZone, Utc};
+    use flow::{CaseId, CaseText, Lang, NewCase, PersonId, PersonRef, Process, StepId, Texts};
+
+    use super::*;
+    use crate::render::ServerView;
+
+    const LISE: u64 = 1002;
+    const HR_ROLE: u64 = 502;
+    const UNION_ROLE: u64 = 503;
+
+    fn fixture() -> (Process, Texts, ServerView) {
+        let (process, texts) = crate::prompts::load().unwrap();
+        let view = ServerView {
+            roles: BTreeMap::from([(Role::Hr, HR_ROLE), (Role::UnionRep, UNION_ROLE)]),
+            links: BTreeMap::new(),
+        };
+        (process, texts, view)
+    }
+
+    fn case(process: &Process) -> Case {
+        let draft = NewCase {
+            title: CaseText::parse("Rådgiver").unwrap(),
+            unit: CaseText::parse("Bydel Frogner").unwrap(),
+            note: None,
+        };
+        let owner = PersonRef {
+            id: PersonId(LISE),
+            name: "Lise Leder".into(),
+        };
+        let now = Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap();
+        flow::start(process, CaseId(1), draft, owner, now).case
+    }
+
+    fn asked(steps: &[&str], presser: Option<u64>, level: Level, today: &Pinged) -> Asked {
+        let (process, texts, view) = fixture();
+        let case = case(&process);
+        let scope = Scope {
+            process: &process,
+            texts: &texts,
+            server: &view,
+        };
+        let steps: Vec<&Step> = steps
+            .iter()
+            .map(|s| process.step(&StepId::new(*s)).unwrap())
+            .collect();
+        asked_next(
+            scope,
+            &case,
+            &steps,
+            presser,
+            level,
+            today,
+            Tr::of(&texts, Lang::Nb),
+        )
+    }
+
+    #[test]
+    fn the_manager_who_just_pressed_is_named_but_not_pinged() {
+        let a = asked(
+            &["behovsanalyse"],
+            Some(LISE),
+            Level::WhenAsked,
+            &Pinged::default(),
+        );
+        assert!(a.lines[0].contains(&format!("<@{LISE}>")), "{:?}", a.lines);
+        assert!(a.pings.is_empty(), "{:?}", a.pings);
+        let b = asked(
+            &["behovsanalyse"],
+            Some(1003),
+            Level::WhenAsked,
+            &Pinged::default(),
+        );
+        assert_eq!(b.pings.users, [LISE], "someone else pressed: she is asked");
+    }
+
+    #[test]
+    fn hr_is_pinged_only_for_what_only_hr_can_do() {
+        let shared = asked(
+            &["annonse_arkivert"],
+            Some(LISE),
+            Level::WhenAsked,
+            &Pinged::default(),
+        );
+        assert!(shared.lines[0].contains(&format!("<@&{HR_ROLE}>")));
+        assert!(shared.pings.roles.is_empty(), "manager or HR: named only");
+        let only_hr = asked(
+            &["overforing_lonn"],
+            Some(LISE),
+            Level::WhenAsked,
+            &Pinged::default(),
+        );
+        assert_eq!(only_hr.pings.roles, [HR_ROLE]);
+    }
+
+    #[test]
+    fn steps_that_open_together_for_the_same_people_make_one_line_and_one_ping() {
+        let four = [
+            "overforing_lonn",
+            "overforing_kompetanse",
+            "overforing_personalmappe",
+            "overforing_tid",
+        ];
+        let a = asked(&four, Some(LISE), Level::WhenAsked, &Pinged::default());
+        assert_eq!(a.lines.len(), 1, "{:?}", a.lines);
+        assert_eq!(a.pings.roles, [HR_ROLE]);
+        assert!(a.lines[0].contains("«Overføring"), "{}", a.lines[0]);
+    }
+
+    #[test]
+    fn nobody_is_pinged_twice_for_a_case_on_one_day() {
+        let today = Pinged {
+            users: vec![],
+            roles: vec![HR_ROLE],
+        };
+        let a = asked(&["overforing_lonn"], Some(LISE), Level::WhenAsked, &today);
+        assert!(a.pings.is_empty(), "HR was pinged for this case today");
+        let every = asked(&["overforing_lonn"], Some(LISE), Level::EveryStep, &today);
+        assert_eq!(every.pings.roles, [HR_ROLE], "every step: each line pings");
+    }
+
+    #[test]
+    fn those_only_kept_informed_are_named_not_pinged() {
+        // Early involvement: the manager's step; the union representative is kept informed.
+        let a = asked(
+            &["tidlig_involvering"],
+            Some(1003),
+            Level::WhenAsked,
+            &Pinged::default(),
+        );
+        assert!(
+            a.lines[0].contains(&format!("<@&{UNION_ROLE}>")),
+            "{:?}",
+            a.lines
+        );
+        assert_eq!(a.pings.users, [LISE]);
+        assert!(a.pings.roles.is_empty());
+        let every = asked(
+            &["tidlig_involvering"],
+            Some(1003),
+            Level::EveryStep,
+            &Pinged::default(),
+        );
+        assert_eq!(every.pings.roles, [UNION_ROLE]);
+    }
+
+    #[test]
+    fn digest_only_pings_nobody() {
+        let a = asked(
+            &["overforing_lonn", "behovsanalyse"],
+            Some(1003),
+            Level::DigestOnly,
+            &Pinged::default(),
+        );
+        assert!(a.pings.is_empty());
+        assert_eq!(a.lines.len(), 2, "the lines still say who is asked");
     }
 }

@@ -206,9 +206,11 @@ impl Bot {
         self.h.tr(flow::Lang::Nb).step(&StepId::new(step))
     }
 
-    /// The line of a reminder to the manager about a step, as it begins in the DM.
+    /// The line of a reminder to the manager about a step, as it begins in the DM: "«…» skal
+    /// være gjort innen", or, once the deadline has passed (sent late or snoozed past it),
+    /// "«…» skulle vært gjort innen". Both begin with what this returns.
     pub fn manager_line(&self, step: &str) -> String {
-        format!("«{}» skal være gjort innen", self.step_title(step))
+        format!("«{}» sk", self.step_title(step))
     }
 
     /// The line of the same reminder to HR.
@@ -226,11 +228,7 @@ impl Bot {
 
     /// The manager's reminder line about `step` of one case.
     pub fn manager_line_of(&self, case: CaseId, title: &str, step: &str) -> String {
-        format!(
-            "Sak #{} {title}: «{}» skal være gjort innen",
-            case.0,
-            self.step_title(step)
-        )
+        format!("Sak #{} {title}: «{}» sk", case.0, self.step_title(step))
     }
 
     /// HR's reminder line about `step` of one case.

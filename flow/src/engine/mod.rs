@@ -313,8 +313,13 @@ fn set_date(
     key: DateKey,
     date: NaiveDate,
 ) -> Result<(), Refusal> {
-    if date < oslo_today(walk.now()) {
+    let today = oslo_today(walk.now());
+    if date < today {
         return Err(Refusal::DateInPast { date });
+    }
+    let latest = latest_date(key, today);
+    if date > latest {
+        return Err(Refusal::DateTooFar { key, date, latest });
     }
     if key == DateKey::Startdato {
         if let Some(frist) = walk.case().dates.soknadsfrist {
@@ -352,6 +357,29 @@ fn set_date(
     require_any(roles, &setters, None)?;
     walk.record_date(key, date, None);
     Ok(())
+}
+
+/// The latest day a person may set a case's date to, on `today` (Oslo). Nothing earlier than
+/// today is taken either ([`Refusal::DateInPast`]).
+///
+/// - **Søknadsfrist: one year ahead.** A position is announced with a deadline some weeks
+///   out; a year covers every real announcement. It refuses the "no end date" people type
+///   (31.12.9999), which would plan reminders in year 10000. Where applications are assessed
+///   as they arrive, the manager sets the day the assessing starts, and can move it later.
+/// - **Startdato: two years ahead.** It is set once an offer is accepted; the start is then
+///   usually weeks or months away (a notice period is at most six months), and two years
+///   leave room for a position held for someone until a leave or an education ends.
+///
+/// The bounds also keep every planned reminder within the times storage can order (years up
+/// to 9999), whatever a person types.
+pub fn latest_date(key: DateKey, today: NaiveDate) -> NaiveDate {
+    let months = match key {
+        DateKey::Soknadsfrist => 12,
+        DateKey::Startdato => 24,
+    };
+    today
+        .checked_add_months(chrono::Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 /// The outcome id an approval step records.

@@ -1,6 +1,6 @@
 //! One change to one case, step by step: the engine's working state while it applies an action.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -277,8 +277,9 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// Undoes every step after `from` in the chart's forward direction: open ones are
-    /// withdrawn, finished ones forgotten (the history keeps them).
+    /// Undoes every step after `from` in the chart's forward direction: open ones and finished
+    /// ones are withdrawn (the history keeps when they were done, and now that they were
+    /// withdrawn, so a line can say what going back undid); finished ones' marks are forgotten.
     fn rewind(&mut self, from: &StepId) {
         for step in self.forward_from(from) {
             match self.case.steps.remove(&step) {
@@ -286,6 +287,7 @@ impl<'a> Walk<'a> {
                     self.event(EventKind::StepWithdrawn, Some(&step));
                 }
                 Some(_) => {
+                    self.event(EventKind::StepWithdrawn, Some(&step));
                     if let Some(def) = self.process.step(&step) {
                         self.forget_marks(def);
                     }
@@ -328,20 +330,8 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// The steps reachable from `from` through edges that go forward in the chart's order.
     fn forward_from(&self, from: &StepId) -> Vec<StepId> {
-        let p = self.process;
-        let mut seen: BTreeSet<StepId> = BTreeSet::new();
-        let mut queue = VecDeque::from([from.clone()]);
-        while let Some(id) = queue.pop_front() {
-            let Some(def) = p.step(&id) else { continue };
-            for t in def.targets() {
-                if p.order(t) > p.order(&id) && p.step(t).is_some() && seen.insert(t.clone()) {
-                    queue.push_back(t.clone());
-                }
-            }
-        }
-        seen.into_iter().collect()
+        self.process.forward_from(from)
     }
 
     /// Ends the change: a case with nothing open has run to its end.

@@ -2,6 +2,7 @@
 
 mod load;
 mod model;
+mod path;
 
 pub use load::{Fault, LoadError};
 pub use model::{

@@ -51,6 +51,22 @@ pub(super) fn build_options(
             .unwrap_or_else(|| raw.to_string());
         let value = typed(s, actor, t, &raw, resolved)
             .map_err(|e| ActorError::Usage(format!("option {name:?}: {e}")))?;
+        // Discord's client offers only channels of the option's `channel_types` (none or an
+        // empty list: any type; poise registers an empty list).
+        let allowed = o["channel_types"].as_array().filter(|a| !a.is_empty());
+        if let (7, Some(allowed)) = (t, allowed) {
+            let kind = raw
+                .parse::<u64>()
+                .ok()
+                .and_then(|c| s.channels.get(&c))
+                .map(|c| u64::from(c.kind));
+            if !allowed.iter().any(|k| k.as_u64() == kind) {
+                return Err(ActorError::Usage(format!(
+                    "option {name:?}: channel {raw} (type {kind:?}) is not one of the types \
+                     Discord offers for it ({allowed:?})"
+                )));
+            }
+        }
         out.push(json!({ "type": t, "name": name, "value": value }));
     }
     for o in &declared {
@@ -100,7 +116,7 @@ pub(super) fn typed(
             if let Some(o) = pm.as_object_mut() {
                 o.remove("user");
             }
-            pm["permissions"] = json!("0");
+            pm["permissions"] = json!(s.permissions_in(w, u, actor.channel_id).to_string());
             let members = resolved.entry("members").or_insert_with(|| json!({}));
             members[u.to_string()] = pm;
             json!(u.to_string())
@@ -112,7 +128,7 @@ pub(super) fn typed(
                 .get(&c)
                 .ok_or(format!("channel {c} does not exist"))?;
             let mut cj = channel_json(w, ch);
-            cj["permissions"] = json!("0");
+            cj["permissions"] = json!(s.permissions_in(w, actor.member.id, c).to_string());
             let channels = resolved.entry("channels").or_insert_with(|| json!({}));
             channels[c.to_string()] = cj;
             json!(c.to_string())

@@ -384,3 +384,243 @@ async fn a_batch_of_outbox_rows_is_written_whole_or_not_at_all() {
     let open = storage::outgoing_due(&db, Some(now)).await.unwrap();
     assert_eq!(open, good.to_vec());
 }
+
+#[tokio::test]
+async fn a_reminder_planned_in_year_10000_is_refused_and_nothing_is_stored() {
+    let (_dir, db) = temp_db().await;
+    // 31.12.9999 plus a reminder's offset: year 10000, whose text sorts before every real date.
+    let far = chrono::TimeZone::with_ymd_and_hms(&Utc, 9999, 12, 31, 8, 0, 0).unwrap()
+        + Duration::days(2);
+    let p = process();
+    let err = storage::create_case(
+        &db,
+        GUILD,
+        |id| flow::start(&p, id, draft(), owner(), base()),
+        |c| vec![planned(c, "far", far)],
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, StorageError::Invalid(_)), "{err:?}");
+    assert!(storage::open_cases(&db, GUILD).await.unwrap().is_empty());
+
+    let mut case = case_with(&db, &["a".into()], base()).await;
+    let mut next = case.clone();
+    next.version += 1;
+    let applied = Applied {
+        case: next,
+        events: vec![],
+    };
+    let err = storage::save_applied(
+        &db,
+        GUILD,
+        case.version,
+        &applied,
+        &[planned(&case, "far", far)],
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, StorageError::Invalid(_)), "{err:?}");
+    assert_eq!(
+        storage::load_case(&db, GUILD, case.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        case.version,
+        "the change was not stored"
+    );
+    assert_eq!(
+        states(&db, &case).await,
+        vec![("a".into(), ReminderState::Pending)]
+    );
+    // The latest time that sorts is still taken.
+    let last = chrono::TimeZone::with_ymd_and_hms(&Utc, 9999, 12, 31, 23, 0, 0).unwrap();
+    want(&db, &mut case, &["last"], last).await;
+    assert_eq!(storage::next_due_at(&db).await.unwrap(), Some(last));
+}
+
+/// Writes a reminder row as an older version could have, bypassing today's checks.
+async fn raw_reminder(db: &Db, case: &Case, key: &str, kind: &str, due: &str) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO reminders (key, guild_id, case_id, step, kind, target, due_at,
+                                next_attempt_at, nonce, created_at)
+         VALUES (?1, ?2, ?3, 'behov', ?4, 'responsible', ?5, ?5, ?1, ?5) RETURNING id",
+    )
+    .bind(key)
+    .bind(GUILD as i64)
+    .bind(case.id.0)
+    .bind(kind)
+    .bind(due)
+    .fetch_one(db.pool())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_claimed_row_that_does_not_parse_is_given_up_alone_and_the_good_ones_go_out() {
+    let (_dir, db) = temp_db().await;
+    let due = base();
+    let case = case_with(&db, &["good1".into(), "good2".into()], due).await;
+    // Year 10000 as an older version wrote it: `+10000-…` sorts before every real date, so
+    // it is claimed first, every time.
+    let far = raw_reminder(
+        &db,
+        &case,
+        "far",
+        "stalled",
+        "+10000-01-02T08:00:00.000000000Z",
+    )
+    .await;
+    let odd = raw_reminder(
+        &db,
+        &case,
+        "odd",
+        "no-such-kind",
+        "2026-01-05T08:00:00.000000000Z",
+    )
+    .await;
+
+    let claimed = storage::claim_due(&db, due, 10, "a").await.unwrap();
+    assert_eq!(
+        claimed.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
+        ["good1", "good2"]
+    );
+    let stored = storage::reminders_for_case(&db, GUILD, case.id).await;
+    assert!(stored.is_err(), "the bad rows are still there, as rows");
+    let bad: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, state, last_error FROM reminders WHERE id IN (?, ?) ORDER BY id",
+    )
+    .bind(far)
+    .bind(odd)
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(bad.len(), 2);
+    for (id, state, why) in &bad {
+        assert_eq!(
+            state, "failed",
+            "reminder {id} is given up, not left claimed"
+        );
+        assert!(
+            why.as_deref().is_some_and(|w| w.contains("parse")),
+            "{why:?}"
+        );
+    }
+    assert!(bad[0].2.as_deref().unwrap().contains("+10000"));
+    // Not claimed again, and nothing is left claimed that is not on its way.
+    assert!(storage::claim_due(&db, due + Duration::days(1), 10, "a")
+        .await
+        .unwrap()
+        .is_empty());
+    for r in &claimed {
+        storage::mark_sent(&db, r.id, due, false).await.unwrap();
+    }
+    let claimed_left: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM reminders WHERE state = 'claimed'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(claimed_left, 0);
+
+    // The same on the outbox's re-claim after a restart.
+    let late = raw_reminder(
+        &db,
+        &case,
+        "late",
+        "no-such-kind",
+        "2026-01-06T08:00:00.000000000Z",
+    )
+    .await;
+    let good = case_with(&db, &["good3".into()], due).await;
+    let good3 = storage::claim_due(&db, due, 10, "a").await.unwrap();
+    assert_eq!(good3.len(), 1);
+    assert_eq!(good3[0].case, good.id);
+    let reclaimed = storage::claim_members(&db, &[late, good3[0].id], due, "b")
+        .await
+        .unwrap();
+    assert_eq!(
+        reclaimed.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [good3[0].id]
+    );
+}
+
+#[tokio::test]
+async fn a_claim_no_outbox_row_holds_is_taken_back_once_its_lease_runs_out() {
+    let (_dir, db) = temp_db().await;
+    let t0 = base();
+    let case = case_with(&db, &["a".into(), "b".into(), "c".into()], t0).await;
+    let claimed = storage::claim_due(&db, t0, 10, "died").await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    // One of them made it into the outbox before its sender failed.
+    let row = storage::Outgoing {
+        nonce: "r-held".into(),
+        guild: GUILD,
+        destination: "u:5".into(),
+        reminders: vec![claimed[0].id],
+        attempts: 0,
+        last_error: None,
+        next_attempt_at: t0,
+    };
+    storage::open_outgoing(&db, &row, t0).await.unwrap();
+
+    let lease = storage::CLAIM_LEASE;
+    assert_eq!(
+        storage::release_expired_claims(&db, t0 + lease - Duration::seconds(1))
+            .await
+            .unwrap(),
+        0,
+        "a claim within its lease is its sender's"
+    );
+    let t1 = t0 + lease + Duration::seconds(1);
+    assert_eq!(storage::release_expired_claims(&db, t1).await.unwrap(), 2);
+    let again = storage::claim_due(&db, t1, 10, "next").await.unwrap();
+    assert_eq!(
+        again.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
+        ["b", "c"]
+    );
+    assert!(again.iter().all(|r| r.attempts == 2 && r.claimed_at == t1));
+    assert_eq!(
+        again[0].nonce, claimed[1].nonce,
+        "the same message, recognisably"
+    );
+    // The one in the open row is the outbox's: still claimed, never released by the lease.
+    assert_eq!(
+        storage::release_expired_claims(&db, t1 + lease * 10)
+            .await
+            .unwrap(),
+        2,
+        "only the two claimed again and left"
+    );
+    let held = storage::reminders_for_case(&db, GUILD, case.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == claimed[0].id)
+        .unwrap();
+    assert_eq!(held.state, ReminderState::Claimed);
+}
+
+#[tokio::test]
+async fn a_case_that_does_not_parse_is_left_out_of_a_batch_and_the_others_are_read() {
+    let (_dir, db) = temp_db().await;
+    let p = process();
+    let a = open_case(&db, &p, GUILD).await;
+    let broken = open_case(&db, &p, GUILD).await;
+    let c = open_case(&db, &p, GUILD).await;
+    sqlx::query("UPDATE cases SET marks = '[1]' WHERE id = ?")
+        .bind(broken.id.0)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    assert!(matches!(
+        storage::load_case(&db, GUILD, broken.id).await,
+        Err(StorageError::Corrupt(_))
+    ));
+    let read = storage::cases_for_sending(&db, GUILD, &[a.id, broken.id, c.id])
+        .await
+        .unwrap();
+    assert_eq!(
+        read.iter().map(|x| x.case.id).collect::<Vec<_>>(),
+        [a.id, c.id]
+    );
+}

@@ -1,8 +1,12 @@
 //! "Alt slettes etter 12 mnd.": personal data of ended cases is purged on time, once, and
 //! the anonymous timeline stays.
 
+use std::path::{Path, PathBuf};
+
 use chrono::{DateTime, Days, Months, NaiveTime, Utc};
 use flow::{Case, CaseStatus, EventKind, StepState};
+use sqlx::sqlite::SqliteConnection;
+use sqlx::Connection;
 use storage::{Db, GuildSettings, ERASED};
 
 use crate::common::*;
@@ -206,4 +210,102 @@ async fn a_closed_case_loses_its_reason_and_closer() {
         .unwrap()
         .iter()
         .all(|r| r.state != storage::ReminderState::Pending));
+}
+
+/// The names of the walked case that no other row has.
+const NAMES: [&str; 4] = [
+    "Kari Nordmann",
+    "Ola Hansen",
+    "Hanne HR",
+    "Lederen klarer det selv",
+];
+
+/// Which of `NAMES` are in the raw bytes of these files (a missing file holds none).
+fn names_in(files: &[PathBuf]) -> Vec<&'static str> {
+    let bytes: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(f).unwrap_or_default())
+        .collect();
+    NAMES
+        .into_iter()
+        .filter(|n| {
+            bytes
+                .iter()
+                .any(|b| b.windows(n.len()).any(|w| w == n.as_bytes()))
+        })
+        .collect()
+}
+
+fn file_and_log(dir: &Path) -> Vec<PathBuf> {
+    let file = dir.join("data").join("los.db");
+    let log = dir.join("data").join("los.db-wal");
+    vec![file, log]
+}
+
+#[tokio::test]
+async fn names_leave_the_file_and_its_log_once_the_reader_holding_them_is_gone() {
+    let (dir, db) = temp_db().await;
+    let files = file_and_log(dir.path());
+    let (done, ended) = completed_case(&db, GUILD).await;
+    assert_eq!(
+        names_in(&files),
+        NAMES,
+        "the test sees the names where they are"
+    );
+
+    // A reader in the middle of a read, on a snapshot from before the purge.
+    let path = files[0].to_str().unwrap();
+    let mut reader = SqliteConnection::connect_with(&Db::options(path).unwrap())
+        .await
+        .unwrap();
+    sqlx::query("BEGIN").execute(&mut reader).await.unwrap();
+    let _: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM candidates")
+        .fetch_one(&mut reader)
+        .await
+        .unwrap();
+
+    let when = oslo_noon_after(ended, 12, 1);
+    let report = storage::purge(&db, when, 12).await.unwrap();
+    assert_eq!(report.cases, vec![done.id]);
+    assert!(
+        !report.clean,
+        "the reader holds the old pages in the log: not clean yet"
+    );
+    assert!(
+        !names_in(&files).is_empty(),
+        "as the report says, the names are still on disk"
+    );
+
+    sqlx::query("ROLLBACK").execute(&mut reader).await.unwrap();
+    reader.close().await.unwrap();
+    // The next run (the bot's comes soon after an unclean one) has no case to purge, and
+    // empties the log all the same. The database stays open: nothing is left to its closing.
+    let again = storage::purge(&db, when, 12).await.unwrap();
+    assert!(again.cases.is_empty());
+    assert!(again.clean);
+    assert_eq!(names_in(&files), Vec::<&str>::new());
+    assert!(
+        std::fs::metadata(&files[1]).map_or(0, |m| m.len()) == 0,
+        "the log is empty"
+    );
+}
+
+#[tokio::test]
+async fn the_log_is_cut_back_when_it_starts_over_on_every_connection() {
+    let (dir, db) = temp_db().await;
+    let limit: i64 = sqlx::query_scalar("PRAGMA journal_size_limit")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(limit, 32 * 1024 * 1024);
+    let path = file_and_log(dir.path())[0].clone();
+    let mut own = SqliteConnection::connect_with(&Db::options(path.to_str().unwrap()).unwrap())
+        .await
+        .unwrap();
+    let limit: i64 = sqlx::query_scalar("PRAGMA journal_size_limit")
+        .fetch_one(&mut own)
+        .await
+        .unwrap();
+    assert_eq!(limit, 32 * 1024 * 1024);
+    own.close().await.unwrap();
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveTime};
 use flow::{CaseStatus, EventKind, PersonId, Role, StepId, StepState};
-use storage::{CaseCard, GuildSettings, ReminderOffsets, RoleIds, StorageError};
+use storage::{CaseCard, GuildSettings, NotificationLevel, ReminderOffsets, RoleIds, StorageError};
 
 use crate::common::*;
 
@@ -169,6 +169,35 @@ async fn saving_over_the_wrong_version_or_server_changes_nothing() {
 }
 
 #[tokio::test]
+async fn the_shared_language_and_every_notification_level_are_stored() {
+    let (_dir, db) = temp_db().await;
+    let s = GuildSettings::new(GUILD);
+    assert_eq!(s.language, flow::Lang::Nb, "bokmål unless changed");
+    assert_eq!(s.notifications, NotificationLevel::WhenAsked, "the default");
+    for lang in flow::Lang::ALL {
+        for level in NotificationLevel::ALL {
+            let mut s = s.clone();
+            s.language = lang;
+            s.notifications = level;
+            storage::save_settings(&db, &s).await.unwrap();
+            let back = storage::load_settings(&db, GUILD).await.unwrap().unwrap();
+            assert_eq!((back.language, back.notifications), (lang, level));
+        }
+    }
+    // The columns refuse what the enums cannot hold.
+    let bad = sqlx::query("UPDATE guild_settings SET notifications = 'loud' WHERE guild_id = ?")
+        .bind(GUILD as i64)
+        .execute(db.pool())
+        .await;
+    assert!(bad.is_err(), "an unknown level is refused");
+    let bad = sqlx::query("UPDATE guild_settings SET shared_language = 'nn' WHERE guild_id = ?")
+        .bind(GUILD as i64)
+        .execute(db.pool())
+        .await;
+    assert!(bad.is_err(), "an unknown language is refused");
+}
+
+#[tokio::test]
 async fn settings_round_trip() {
     let (_dir, db) = temp_db().await;
     assert_eq!(storage::load_settings(&db, GUILD).await.unwrap(), None);
@@ -205,6 +234,8 @@ async fn settings_round_trip() {
         digest_cron: Some("0 0 8 * * Mon-Fri".into()),
     };
     s.retention_months = Some(6);
+    s.language = flow::Lang::En;
+    s.notifications = NotificationLevel::DigestOnly;
     storage::save_settings(&db, &s).await.unwrap();
     assert_eq!(storage::load_settings(&db, GUILD).await.unwrap(), Some(s));
     assert_eq!(

@@ -56,5 +56,8 @@ fn every_future_is_spawnable(db: Db, case: Case, applied: Applied, who: PersonRe
         storage::save_settings(db, &GuildSettings::new(1));
         storage::purge(db, now, 12);
         storage::backup(db, std::path::Path::new("x"));
+        storage::release_expired_claims(db, now);
+        storage::claim_members(db, &[1], now, "me");
     }
+    spawnable(storage::backup_file("x", std::path::Path::new("y")));
 }
