@@ -155,7 +155,21 @@ impl Dispatcher {
                 roles.extend(self.roles_of(r).iter().filter_map(|role| ids.get(role)));
             }
             if let (Target::Responsible, Some(step)) = (r.target, &r.step) {
-                actionable.push((r.id, r.case, step.clone(), r.kind));
+                let nudge = matches!(
+                    r.kind,
+                    flow::ReminderKind::Stalled | flow::ReminderKind::StalledEscalation
+                );
+                let link = super::buttons::card_link(job.row.guild, m.thread, m.card);
+                actionable.push(super::buttons::Offer::new(
+                    &self.data.process,
+                    case,
+                    r.id,
+                    step,
+                    nudge,
+                    !in_channel,
+                    link,
+                    now,
+                ));
             }
             keep.push(r.id);
         }

@@ -1,14 +1,19 @@
 //! HR's daily digest: at the server's cron time (Europe/Oslo, seconds first), one message in
 //! the HR channel (more when it is long) with the open cases' overdue and due-today actions,
-//! grouped by phase, each with a link to its thread. Nothing when nothing is due. Recorded per
+//! grouped by phase, each with a link to its thread. Nothing when nothing is due.
+//!
+//! A step is due on its deadline when it has one, and overdue from the day after; a step
+//! without a deadline is due on the day it counts as stalled (`flow::reminders::due`). An
+//! earlier nudge or reminder does not make a step due. What falls due on the days off before
+//! the next working day is listed too, with its date (Friday's digest shows Sunday's). Recorded per
 //! server and day after posting, and each part is sent with a nonce made of the server, the
 //! day and the part, so a crash in between does not post it twice.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Europe::Oslo;
-use flow::{ReminderKind, StepId};
+use flow::StepId;
 use serenity::all::{ChannelId, CreateAllowedMentions, CreateMessage, Http, Nonce};
 use storage::GuildSettings;
 
@@ -149,35 +154,24 @@ pub async fn compose(
         let thread = storage::card(db, settings.guild, case_id)
             .await?
             .map(|c| c.thread.unwrap_or(c.channel));
-        let mut worst: BTreeMap<StepId, NaiveDate> = BTreeMap::new();
-        for r in flow::plan_reminders(&data.process, &case, &rs) {
-            let Some(step) = r.step else { continue };
-            if r.kind == ReminderKind::PurgeNotice {
-                continue;
-            }
-            let day = flow::engine::oslo_today(r.due);
-            if day <= today {
-                let e = worst.entry(step).or_insert(day);
-                *e = (*e).min(day);
-            }
-        }
-        // A step with a deadline that has come shows the deadline, not an earlier nudge.
-        for d in flow::deadlines(&data.process, &case, &rs.deadlines) {
-            if d.date <= today {
-                if let Some(day) = worst.get_mut(&d.step) {
-                    *day = d.date;
-                }
-            }
-        }
+        // What is due by the next working day, by the step's deadline (or, without one, the
+        // day it counts as stalled): see `flow::reminders::due`.
+        let next_working_day = flow::calendar::working_day_on_or_after(today + Days::new(1));
+        let worst: Vec<(StepId, NaiveDate)> = flow::reminders::due(&data.process, &case, &rs)
+            .into_iter()
+            .filter(|d| d.date < next_working_day)
+            .map(|d| (d.step, d.date))
+            .collect();
         for (step, day) in worst {
             let Some(phase) = data.process.phase_of(&step) else {
                 continue;
             };
             let index = data.process.phase_index(phase);
-            let id = if day < today {
-                "digest-line-overdue"
-            } else {
-                "digest-line-today"
+            let id = match day.cmp(&today) {
+                std::cmp::Ordering::Less => "digest-line-overdue",
+                std::cmp::Ordering::Equal => "digest-line-today",
+                // Due on the days off before the next working day: listed today.
+                std::cmp::Ordering::Greater => "digest-line-soon",
             };
             let link = thread.map(|t| format!("<#{t}>")).unwrap_or_default();
             let line = tr.args(
