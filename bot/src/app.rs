@@ -109,6 +109,37 @@ async fn on_error(err: poise::FrameworkError<'_, Arc<Data>, BotError>) {
                 .ephemeral(true);
             let _ = ctx.send(reply).await;
         }
+        poise::FrameworkError::ArgumentParse { ctx, input, .. } => {
+            // A value Discord let through that the command cannot take (a page number past
+            // any that can exist): said politely, only to the person.
+            let tr = Tr::new(&ctx.data().texts, ctx.locale().unwrap_or("no"));
+            let input = input.unwrap_or_default();
+            let text = tr.args(
+                "input-argument-invalid",
+                &[("input", crate::i18n::escape(&input).as_str().into())],
+            );
+            let reply = poise::CreateReply::default()
+                .content(crate::i18n::clip(&text, 2000))
+                .ephemeral(true)
+                .allowed_mentions(serenity::CreateAllowedMentions::new());
+            if let Err(e) = ctx.send(reply).await {
+                tracing::warn!(error = %e, "could not tell the user why");
+            }
+        }
+        poise::FrameworkError::CommandStructureMismatch {
+            ctx, description, ..
+        } => {
+            // Also what poise reports for a number outside the parameter's type (a page
+            // number over 4294967295): the person hears it, politely and only them.
+            tracing::warn!(description, command = %ctx.command().qualified_name, "a command's input did not fit");
+            let tr = Tr::new(&ctx.data().texts, &ctx.interaction.locale);
+            let reply = poise::CreateReply::default()
+                .content(tr.t("input-value-invalid"))
+                .ephemeral(true);
+            if let Err(e) = poise::Context::Application(ctx).send(reply).await {
+                tracing::warn!(error = %e, "could not tell the user why");
+            }
+        }
         other => {
             if let Err(e) = poise::builtins::on_error(other).await {
                 tracing::error!(error = %e, "error while handling an error");

@@ -40,6 +40,7 @@ field-note = Note (optional)
 field-reason = Reason
 field-candidates = Candidates (one name per line)
 field-days = Number of days
+field-page = page
 
 ## Lines in the case thread
 case-announced = 📋 **New recruitment case #{ $case }:** { $title }, { $unit }. Hiring manager: { $owner }.
@@ -85,6 +86,8 @@ error-internal = Sorry, something went wrong on our side. Check the case card to
 input-docs-key-invalid = “{ $input }” is not a known link key. Pick one of: { $known }.
 input-url-invalid = “{ $input }” is not a valid link. It must start with https://.
 input-number-invalid = “{ $input }” is not a valid number for *{ $field }*.
+input-argument-invalid = “{ $input }” cannot be used here. Check the value and try again.
+input-value-invalid = One of the values you typed cannot be used here. Check them and try again.
 input-cron-invalid = “{ $input }” is not a valid schedule (cron with seconds, e.g. `0 0 8 * * Mon-Fri`).
 input-time-invalid = “{ $input }” is not a time of day. Write e.g. 08:00.
 

@@ -40,6 +40,7 @@ field-note = Notat (valgfritt)
 field-reason = Begrunnelse
 field-candidates = Kandidater (ett navn per linje)
 field-days = Antall dager
+field-page = side
 
 ## Lines in the case thread
 case-announced = 📋 **Ny rekrutteringssak #{ $case }:** { $title }, { $unit }. Ansvarlig leder: { $owner }.
@@ -85,6 +86,8 @@ error-internal = Beklager, noe gikk galt hos oss. Se på saks-kortet om endringe
 input-docs-key-invalid = «{ $input }» er ikke en kjent lenkenøkkel. Velg en av: { $known }.
 input-url-invalid = «{ $input }» er ikke en gyldig lenke. Den må begynne med https://.
 input-number-invalid = «{ $input }» er ikke et gyldig tall for *{ $field }*.
+input-argument-invalid = «{ $input }» kan ikke brukes her. Sjekk verdien og prøv igjen.
+input-value-invalid = En av verdiene du skrev kan ikke brukes her. Sjekk dem og prøv igjen.
 input-cron-invalid = «{ $input }» er ikke et gyldig tidsuttrykk (cron med sekunder, for eksempel `0 0 8 * * Mon-Fri`).
 input-time-invalid = «{ $input }» er ikke et klokkeslett. Skriv for eksempel 08:00.
 
