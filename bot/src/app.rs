@@ -148,15 +148,32 @@ async fn on_error(err: poise::FrameworkError<'_, Arc<Data>, BotError>) {
     }
 }
 
-/// The `Http` for a token, against Discord or any Discord-compatible server. serenity's rate
-/// limiter does not follow a proxy, so with a custom API URL the limiter is off (the server
-/// must then answer 429s itself, which serenity retries).
-pub fn http_for(token: &str, api_url: Option<&str>) -> Http {
-    let builder = serenity::HttpBuilder::new(token);
-    match api_url {
+/// The `Http` for a token, against Discord or any Discord-compatible server, every request
+/// bounded by `timeout` (`LOS_DISCORD_TIMEOUT_SECS`): serenity's own client waits for ever, so
+/// one hung request would hold up everything behind it. serenity's rate limiter does not
+/// follow a proxy, so with a custom API URL the limiter is off (the server must then answer
+/// 429s itself, which serenity retries).
+pub fn http_for(
+    token: &str,
+    api_url: Option<&str>,
+    timeout: std::time::Duration,
+) -> anyhow::Result<Http> {
+    let client = client_builder(timeout).build()?;
+    let builder = serenity::HttpBuilder::new(token).client(client);
+    Ok(match api_url {
         Some(url) => builder.proxy(url).ratelimiter_disabled(true).build(),
         None => builder.build(),
-    }
+    })
+}
+
+/// The HTTP client the bot talks to Discord's REST API with: rustls, and no request (connect,
+/// send, answer) longer than `timeout`. A request that times out is an error like a network
+/// failure: a reminder is then sent again later with its nonce.
+pub fn client_builder(timeout: std::time::Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(std::time::Duration::from_secs(10)))
 }
 
 /// Data for a bot with a real database.

@@ -310,3 +310,60 @@ async fn a_deleted_hr_channel_cancels_what_was_for_it_and_the_rest_goes_out() {
     );
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_request_holds_up_nothing_and_is_retried_with_its_nonce() {
+    let bot = Bot::start_with(
+        "hung",
+        los::harness::world(),
+        std::time::Duration::from_secs(2),
+    )
+    .await;
+    // HR's digest at noon, out of the way of the 08:00 reminders.
+    bot.digest_at("0 0 12 * * *").await;
+    let (case, _) = bot.open("Rådgiver").await;
+    bot.to_start_date(case, date(2027, 3, 1)).await;
+    let due = eight(date(2027, 2, 8));
+    bot.at(due - Duration::minutes(1)).await;
+    // The equipment order is due: one message to the manager, one to HR. Whichever goes first
+    // is never answered (a connection that hangs).
+    bot.h
+        .sandbox
+        .delay_next(MESSAGES, 1, std::time::Duration::from_secs(3600));
+    let first = tokio::time::timeout(std::time::Duration::from_secs(60), bot.at(due))
+        .await
+        .expect("a hung request held the whole pass");
+    let step = "bestiller_utstyr";
+    let delivered = |bot: &Bot| {
+        (
+            Bot::count(&bot.h.sandbox.dms(LEDER), &bot.manager_line(step)),
+            Bot::count(&bot.h.sandbox.messages(HR_CHANNEL), &bot.hr_line(step)),
+        )
+    };
+    let (dm, hr) = delivered(&bot);
+    assert_eq!(
+        dm + hr,
+        1,
+        "the other place got its reminder in the same pass: {first:?}"
+    );
+    assert!(first.retried >= 1, "{first:?}");
+    let open = storage::outgoing_due(bot.h.data().db.pool(), None)
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1, "{open:#?}");
+    let nonce = open[0].nonce.clone();
+    // Tried again after the backoff, with the same nonce: now both went out, once each.
+    bot.at(due + Duration::minutes(5)).await;
+    assert_eq!(delivered(&bot), (1, 1));
+    let with_nonce = bot
+        .everywhere()
+        .into_iter()
+        .filter(|m| m["nonce"].as_str() == Some(nonce.as_str()))
+        .count();
+    assert_eq!(with_nonce, 1, "the retry carried the hung message's nonce");
+    assert!(storage::outgoing_due(bot.h.data().db.pool(), None)
+        .await
+        .unwrap()
+        .is_empty());
+    bot.stop().await;
+}

@@ -42,13 +42,27 @@ impl Bot {
     }
 
     pub async fn start_in(name: &str, world: World) -> Bot {
+        Bot::start_with(name, world, los::config::DEFAULT_DISCORD_TIMEOUT).await
+    }
+
+    /// A bot that gives up any one request to Discord after `timeout`.
+    pub async fn start_with(name: &str, world: World, timeout: std::time::Duration) -> Bot {
         let db = TempDb::new(name).unwrap();
         let clock = ManualClock::new(day_one());
-        let h = Harness::start(world, &db.path, Arc::new(clock.clone()))
+        let h = Harness::start_with(world, &db.path, Arc::new(clock.clone()), timeout)
             .await
             .unwrap();
         h.set_up().await.unwrap();
         Bot { h, clock, db }
+    }
+
+    /// Sets the server's HR digest schedule (to keep it out of a test's way).
+    pub async fn digest_at(&self, cron: &str) {
+        let db = self.h.data().db.pool();
+        let guild = self.h.sandbox.world().guild_id;
+        let mut settings = storage::load_settings(db, guild).await.unwrap().unwrap();
+        settings.reminders.digest_cron = Some(cron.into());
+        storage::save_settings(db, &settings).await.unwrap();
     }
 
     /// Moves the clock and waits for a dispatcher pass that saw the new time.
