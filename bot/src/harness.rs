@@ -301,6 +301,22 @@ impl Harness {
             .await?)
     }
 
+    /// Sets the bot's clock to `at` and moves the sandbox's clock forward by as much (never
+    /// back), so what Discord decides by time follows the test's clock: threads archive after
+    /// their idle time, nonces are forgotten after a few minutes, interaction windows pass.
+    pub fn set_clock(&self, clock: &flow::ManualClock, at: chrono::DateTime<chrono::Utc>) {
+        let by = at - clock.now();
+        clock.set(at);
+        if let Ok(by) = by.to_std() {
+            self.sandbox.advance(by);
+        }
+    }
+
+    /// Moves the bot's clock and the sandbox's forward together (see [`Harness::set_clock`]).
+    pub fn advance_clock(&self, clock: &flow::ManualClock, by: chrono::Duration) {
+        self.set_clock(clock, clock.now() + by);
+    }
+
     /// Asks the reminder loop for a pass now (after the test or demo moved the clock) and
     /// waits until it has done one.
     pub async fn kick_reminders(&self) -> anyhow::Result<crate::reminders::Outcome> {

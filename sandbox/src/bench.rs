@@ -3,7 +3,7 @@
 //! long each interaction took from the dispatch of INTERACTION_CREATE to the arrival of its
 //! initial response (both instants are taken by the sandbox itself).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -27,15 +27,10 @@ pub struct Answered {
 impl Sandbox {
     /// A public thread `id` under `parent`, as if the bot had opened it.
     pub fn add_thread(&self, parent: u64, id: u64, name: &str) {
-        let rec = ChannelRec {
-            id,
-            kind: 11,
-            name: name.into(),
-            parent_id: Some(parent),
-            recipient: None,
-            members: vec![],
-        };
-        self.shared().write(|s| s.channels.insert(id, rec));
+        self.shared().write(|s| {
+            let rec = ChannelRec::thread(id, 11, name, parent, vec![], 10080, &s.clock);
+            s.channels.insert(id, rec)
+        });
     }
 
     /// A message by the bot with this id (`body`: content, embeds, components), as if the bot
@@ -90,6 +85,8 @@ impl Sandbox {
                 channel: channel_json(w, &ch),
                 in_guild: ch.kind != 1,
                 message: Some(msg),
+                permissions: s.permissions_in(w, user, channel),
+                app_permissions: s.bot_permissions_in(w, channel),
             });
             s.interactions.insert(
                 id,
@@ -100,7 +97,7 @@ impl Sandbox {
                     user_id: user,
                     channel_id: channel,
                     source_message: Some(message),
-                    dispatched: Instant::now(),
+                    dispatched: s.now(),
                     callback: None,
                     original: None,
                     followups: Vec::new(),

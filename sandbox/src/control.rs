@@ -100,13 +100,36 @@ impl Sandbox {
     /// Answers the next `n` requests on `route` (`POST /channels/{channel_id}/messages`, or `*`)
     /// with 500.
     pub fn fail_next(&self, route: &str, n: u32) {
-        self.fault(route, n, FaultKind::ServerError);
+        self.fault(route, None, n, FaultKind::ServerError);
+    }
+
+    /// Answers the next `n` requests on `route` (or `*`), only those about `channel` when given
+    /// (its `channel_id`, or the channel of the interaction a callback or follow-up belongs
+    /// to), with `status` and Discord's error body `{"code": code, "message": …}` (the message
+    /// Discord writes for that code). Nothing is carried out.
+    pub fn fail_next_with(
+        &self,
+        route: &str,
+        channel: Option<u64>,
+        status: u16,
+        code: u32,
+        n: u32,
+    ) {
+        self.fault(route, channel, n, FaultKind::Error { status, code });
+    }
+
+    /// Accepts the next `n` requests on `route` (or `*`) and never carries them out nor answers
+    /// them: the connection stays open until the client gives up. Each is recorded at once
+    /// with status 0.
+    pub fn hang_next(&self, route: &str, n: u32) {
+        self.fault(route, None, n, FaultKind::Hang);
     }
 
     /// Answers the next `n` requests on `route` with 429 and `Retry-After: retry_after`.
     pub fn rate_limit_next(&self, route: &str, n: u32, retry_after: f64, global: bool) {
         self.fault(
             route,
+            None,
             n,
             FaultKind::RateLimited {
                 retry_after,
@@ -117,18 +140,19 @@ impl Sandbox {
 
     /// Delays the next `n` replies on `route`.
     pub fn delay_next(&self, route: &str, n: u32, delay: Duration) {
-        self.fault(route, n, FaultKind::Delay(delay));
+        self.fault(route, None, n, FaultKind::Delay(delay));
     }
 
     /// Carries out the next `n` requests on `route` but never answers them: what a bot sees
     /// when it dies between sending and hearing back.
     pub fn lose_reply_next(&self, route: &str, n: u32) {
-        self.fault(route, n, FaultKind::LoseReply);
+        self.fault(route, None, n, FaultKind::LoseReply);
     }
 
-    fn fault(&self, route: &str, n: u32, kind: FaultKind) {
+    fn fault(&self, route: &str, channel: Option<u64>, n: u32, kind: FaultKind) {
         let f = Fault {
             route: route.into(),
+            channel,
             remaining: n,
             kind,
         };

@@ -166,21 +166,24 @@ fn frame(
                 g.conn = Some((conn_id, tx.clone()));
                 let resume_url = "ws://127.0.0.1/gateway".to_string();
                 dispatch(s, 0, "READY", payloads::ready(w, &session_id, &resume_url));
+                // Every guild channel with its type and overwrites; only active threads, as
+                // Discord sends them.
+                s.archive_idle_threads(w);
                 let (channels, threads): (Vec<Value>, Vec<Value>) = {
                     let all: Vec<_> = s
                         .channels
                         .values()
-                        .filter(|c| c.kind != 1)
+                        .filter(|c| c.kind != crate::world::kinds::DM)
                         .cloned()
                         .collect();
                     let ch = all
                         .iter()
-                        .filter(|c| c.kind == 0)
+                        .filter(|c| !c.is_thread())
                         .map(|c| channel_json(w, c))
                         .collect();
                     let th = all
                         .iter()
-                        .filter(|c| c.kind != 0)
+                        .filter(|c| c.is_thread() && !c.archived())
                         .map(|c| channel_json(w, c))
                         .collect();
                     (ch, th)

@@ -5,6 +5,7 @@
 pub mod actor;
 pub mod bench;
 mod bot;
+mod changes;
 mod control;
 pub mod gateway;
 pub mod limits;
@@ -32,8 +33,8 @@ use tokio::task::JoinHandle;
 pub use actor::{Actor, ActorError, Answer, Pending};
 pub use bot::Bot;
 pub use rest::channel_json;
-pub use state::{ChannelRec, Failure, Fault, FaultKind, RequestRecord, State};
-pub use world::{Config, Member, Role, TextChannel, World};
+pub use state::{ChannelRec, Failure, Fault, FaultKind, RequestRecord, State, ThreadMeta};
+pub use world::{Config, Member, Overwrite, Role, TextChannel, World};
 
 use crate::state::Shared;
 
@@ -75,17 +76,9 @@ impl Sandbox {
     pub async fn start(world: World) -> anyhow::Result<Sandbox> {
         let mut st = State::default();
         for c in &world.channels {
-            st.channels.insert(
-                c.id,
-                ChannelRec {
-                    id: c.id,
-                    kind: 0,
-                    name: c.name.clone(),
-                    parent_id: None,
-                    recipient: None,
-                    members: vec![],
-                },
-            );
+            let mut rec = ChannelRec::guild(c.id, c.kind, &c.name);
+            rec.overwrites = c.overwrites.clone();
+            st.channels.insert(c.id, rec);
         }
         let shared = Arc::new(Shared::new(world, st));
         let listener = TcpListener::bind("127.0.0.1:0")
@@ -190,11 +183,8 @@ impl Sandbox {
         let w = self.world();
         let m = w.members.iter().find(|m| m.id == user_id).cloned();
         let m = m.unwrap_or_else(|| panic!("the test's world has no member {user_id}"));
-        Actor::new(
-            self.clone(),
-            m,
-            w.channels.first().map(|c| c.id).unwrap_or(0),
-        )
+        let first_text = w.channels.iter().find(|c| c.kind == world::kinds::TEXT);
+        Actor::new(self.clone(), m, first_text.map(|c| c.id).unwrap_or(0))
     }
 
     /// Every request the bot sent, in order.
@@ -234,9 +224,20 @@ impl Sandbox {
             .unwrap_or_default()
     }
 
-    /// A channel, thread or DM as Discord would return it.
+    /// A channel, thread or DM as the sandbox holds it (a thread whose archive time has
+    /// passed is archived first).
     pub fn channel(&self, channel_id: u64) -> Option<ChannelRec> {
-        self.shared().read().channels.get(&channel_id).cloned()
+        let w = self.world();
+        self.shared().write(|s| {
+            s.archive_idle_threads(w);
+            s.channels.get(&channel_id).cloned()
+        })
+    }
+
+    /// A channel as `GET /channels/{id}` answers it.
+    pub fn channel_json(&self, channel_id: u64) -> Option<Value> {
+        self.channel(channel_id)
+            .map(|c| rest::channel_json(self.world(), &c))
     }
 
     /// Threads under a text channel, in creation order.

@@ -5,9 +5,24 @@ use serde_json::{json, Value};
 
 use crate::world::{Member, Role, World};
 
-/// Current time as Discord writes it (ISO 8601).
+/// Current time as Discord writes it (ISO 8601). The sandbox itself writes its own clock's
+/// time ([`timestamp`]); this is real time.
 pub fn now() -> String {
     serenity::model::Timestamp::now().to_string()
+}
+
+/// A time as Discord writes it (ISO 8601).
+pub fn timestamp(t: std::time::SystemTime) -> String {
+    let ms = crate::state::unix_ms(t) as i64;
+    serenity::model::Timestamp::from_millis(ms)
+        .unwrap_or_else(|_| serenity::model::Timestamp::now())
+        .to_string()
+}
+
+/// The time a snowflake was made, as Discord writes it.
+pub fn snowflake_timestamp(id: u64) -> String {
+    let ms = (id >> 22) + crate::state::DISCORD_EPOCH_MS;
+    timestamp(std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms))
 }
 
 pub fn user(id: u64, name: &str, bot: bool) -> Value {
@@ -82,7 +97,8 @@ pub fn interaction_member(m: &Member, permissions: u64) -> Value {
     v
 }
 
-/// A channel object. `kind`: 0 text, 1 DM, 11 public thread, 12 private thread.
+/// A channel object. `kind`: see `world::kinds`. A thread gets an active `thread_metadata`
+/// (`rest::channel_json` fills in the real one).
 pub fn channel(
     id: u64,
     kind: u8,
@@ -106,18 +122,54 @@ pub fn channel(
     if let Some(p) = parent_id {
         c["parent_id"] = json!(p.to_string());
     }
-    if kind == 11 || kind == 12 {
-        c["thread_metadata"] = json!({
-            "archived": false,
-            "auto_archive_duration": 1440,
-            "archive_timestamp": now(),
-            "locked": false,
-        });
-        c["member_count"] = json!(1);
-        c["message_count"] = json!(0);
-        c["total_message_sent"] = json!(0);
+    match kind {
+        k if crate::world::kinds::is_thread(k) => {
+            c["thread_metadata"] = json!({
+                "archived": false,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": now(),
+                "locked": false,
+            });
+            c["member_count"] = json!(1);
+            c["message_count"] = json!(0);
+            c["total_message_sent"] = json!(0);
+        }
+        crate::world::kinds::VOICE => {
+            c["bitrate"] = json!(64000);
+            c["user_limit"] = json!(0);
+            c["rtc_region"] = Value::Null;
+        }
+        crate::world::kinds::CATEGORY => {
+            if let Some(o) = c.as_object_mut() {
+                o.remove("last_message_id");
+            }
+        }
+        crate::world::kinds::FORUM => {
+            c["available_tags"] = json!([]);
+            c["default_reaction_emoji"] = Value::Null;
+            c["default_sort_order"] = Value::Null;
+            c["default_forum_layout"] = json!(0);
+            c["default_thread_rate_limit_per_user"] = json!(0);
+        }
+        _ => {}
     }
     c
+}
+
+/// `permission_overwrites` as Discord writes them (bits as decimal strings).
+pub fn overwrites(list: &[crate::world::Overwrite]) -> Value {
+    Value::Array(
+        list.iter()
+            .map(|o| {
+                json!({
+                    "id": o.id.to_string(),
+                    "type": o.kind,
+                    "allow": o.allow.to_string(),
+                    "deny": o.deny.to_string(),
+                })
+            })
+            .collect(),
+    )
 }
 
 pub fn dm_channel(id: u64, recipient: &Value) -> Value {
@@ -236,7 +288,7 @@ pub fn message(
         "channel_id": channel_id.to_string(),
         "author": author,
         "content": "",
-        "timestamp": now(),
+        "timestamp": snowflake_timestamp(id),
         "edited_timestamp": null,
         "tts": false,
         "mention_everyone": false,
@@ -294,6 +346,10 @@ pub struct InteractionSpec<'a> {
     pub channel: Value,
     pub in_guild: bool,
     pub message: Option<Value>,
+    /// The person's permissions in the channel, overwrites applied (`member.permissions`).
+    pub permissions: u64,
+    /// The bot's permissions in the channel, overwrites applied (`app_permissions`).
+    pub app_permissions: u64,
 }
 
 pub fn interaction(s: InteractionSpec<'_>) -> Value {
@@ -311,13 +367,12 @@ pub fn interaction(s: InteractionSpec<'_>) -> Value {
         "entitlements": [],
         "authorizing_integration_owners": { "0": s.world.guild_id.to_string() },
         "attachment_size_limit": 10_485_760,
-        "app_permissions": s.world.bot_guild_permissions().to_string(),
+        "app_permissions": s.app_permissions.to_string(),
     });
     if s.in_guild {
-        let perms = s.world.member_permissions(s.member);
         i["guild_id"] = json!(s.world.guild_id.to_string());
         i["guild_locale"] = json!("no");
-        i["member"] = interaction_member(s.member, perms);
+        i["member"] = interaction_member(s.member, s.permissions);
         i["context"] = json!(0);
     } else {
         i["user"] = user(s.member.id, &s.member.name, false);

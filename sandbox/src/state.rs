@@ -1,15 +1,69 @@
 //! The sandbox's state: what the bot sent, what the server holds, and waiting on changes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
-use crate::world::{Member, World};
+use crate::world::{kinds, perms, Member, Overwrite, World};
+
+/// Discord's epoch (2015-01-01T00:00:00Z) in Unix milliseconds: snowflakes count from it.
+pub const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+
+/// The sandbox's notion of now: real time plus what the test moved it forward
+/// (`Sandbox::advance`). Everything the sandbox decides by time reads it: the interaction
+/// windows, nonce memory, thread auto-archive, message timestamps and snowflakes. Rate limits
+/// stay on real time (they are about how fast requests really come).
+#[derive(Debug, Clone)]
+pub struct Clock {
+    start_instant: Instant,
+    start_system: SystemTime,
+    offset: Duration,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            start_instant: Instant::now(),
+            start_system: SystemTime::now(),
+            offset: Duration::ZERO,
+        }
+    }
+}
+
+impl Clock {
+    /// Now, as an instant (for measuring windows).
+    pub fn now(&self) -> Instant {
+        Instant::now() + self.offset
+    }
+    /// Now, as wall-clock time.
+    pub fn system(&self) -> SystemTime {
+        self.start_system + self.now().saturating_duration_since(self.start_instant)
+    }
+    /// Wall-clock time of an instant of this clock.
+    pub fn system_at(&self, at: Instant) -> SystemTime {
+        self.start_system + at.saturating_duration_since(self.start_instant)
+    }
+    /// Moves the clock forward.
+    pub fn advance(&mut self, by: Duration) {
+        self.offset += by;
+    }
+    /// How far the test has moved the clock in all.
+    pub fn offset(&self) -> Duration {
+        self.offset
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn unix_ms(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
 
 /// One request the bot sent, as the sandbox answered it.
 #[derive(Debug, Clone, Serialize)]
@@ -31,11 +85,12 @@ pub struct Failure {
     pub reason: String,
 }
 
-/// A channel the sandbox holds: guild text channel, thread or DM.
+/// A channel the sandbox holds: guild channel, thread or DM.
 #[derive(Debug, Clone)]
 pub struct ChannelRec {
     pub id: u64,
-    /// 0 text, 1 DM, 11 public thread, 12 private thread.
+    /// Discord's channel type (`world::kinds`): 0 text, 1 DM, 2 voice, 4 category,
+    /// 5 announcement, 10 announcement thread, 11 public thread, 12 private thread, 15 forum.
     pub kind: u8,
     pub name: String,
     pub parent_id: Option<u64>,
@@ -43,6 +98,84 @@ pub struct ChannelRec {
     pub recipient: Option<u64>,
     /// For a thread: its members.
     pub members: Vec<u64>,
+    /// For a thread: archived, locked, when it archives.
+    pub thread: Option<ThreadMeta>,
+    /// For a guild channel: its permission overwrites (a thread uses its parent's).
+    pub overwrites: Vec<Overwrite>,
+}
+
+/// A thread's `thread_metadata`, and when it last saw activity.
+#[derive(Debug, Clone)]
+pub struct ThreadMeta {
+    pub archived: bool,
+    pub locked: bool,
+    /// Minutes without activity after which the thread archives (60, 1440, 4320, 10080).
+    pub auto_archive_duration: u32,
+    /// When the archive status last changed (Discord's `archive_timestamp`).
+    pub archive_timestamp: SystemTime,
+    /// Sandbox-clock instant of the last activity (creation, a message, unarchiving, changing
+    /// the auto-archive duration).
+    pub last_activity: Instant,
+}
+
+impl ChannelRec {
+    /// A guild channel (not a thread) of type `kind`.
+    pub fn guild(id: u64, kind: u8, name: &str) -> Self {
+        ChannelRec {
+            id,
+            kind,
+            name: name.into(),
+            parent_id: None,
+            recipient: None,
+            members: Vec::new(),
+            thread: None,
+            overwrites: Vec::new(),
+        }
+    }
+
+    /// A DM channel with `recipient`.
+    pub fn dm(id: u64, recipient: u64) -> Self {
+        ChannelRec {
+            recipient: Some(recipient),
+            ..ChannelRec::guild(id, kinds::DM, "")
+        }
+    }
+
+    /// An active thread under `parent`, created now on `clock`.
+    pub fn thread(
+        id: u64,
+        kind: u8,
+        name: &str,
+        parent: u64,
+        members: Vec<u64>,
+        auto_archive_duration: u32,
+        clock: &Clock,
+    ) -> Self {
+        ChannelRec {
+            parent_id: Some(parent),
+            members,
+            thread: Some(ThreadMeta {
+                archived: false,
+                locked: false,
+                auto_archive_duration,
+                archive_timestamp: clock.system(),
+                last_activity: clock.now(),
+            }),
+            ..ChannelRec::guild(id, kind, name)
+        }
+    }
+
+    pub fn is_thread(&self) -> bool {
+        kinds::is_thread(self.kind)
+    }
+
+    pub fn archived(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| t.archived)
+    }
+
+    pub fn locked(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| t.locked)
+    }
 }
 
 /// One interaction the sandbox dispatched, and how the bot answered it.
@@ -56,6 +189,7 @@ pub struct InteractionRec {
     pub channel_id: u64,
     /// For a component interaction: the message the component is on.
     pub source_message: Option<u64>,
+    /// When INTERACTION_CREATE was sent (sandbox clock).
     pub dispatched: Instant,
     /// Callback type and body of the initial response.
     pub callback: Option<(u8, Value)>,
@@ -77,12 +211,20 @@ pub enum FaultKind {
     Delay(Duration),
     /// Carry the request out, then never answer (as if the caller died before the reply).
     LoseReply,
+    /// Answer `status` with Discord's error body `{code, message}`, doing nothing.
+    Error { status: u16, code: u32 },
+    /// Accept the request, never carry it out and never answer it (the connection stays open
+    /// until the client gives up).
+    Hang,
 }
 
 #[derive(Debug, Clone)]
 pub struct Fault {
     /// `POST /channels/{channel_id}/messages`, or `*` for every route.
     pub route: String,
+    /// Only requests about this channel (its `channel_id`, or the channel of the interaction a
+    /// callback or follow-up belongs to).
+    pub channel: Option<u64>,
     pub remaining: u32,
     pub kind: FaultKind,
 }
@@ -139,20 +281,28 @@ pub struct State {
     pub message_version: u64,
     /// Members' roles as the bot changed them (user id → roles), over the World's.
     pub member_roles: HashMap<u64, Vec<u64>>,
+    /// The sandbox clock.
+    pub clock: Clock,
+    /// `(channel, nonce)` → the message posted with it and when (sandbox clock).
+    pub nonces: HashMap<(u64, String), (u64, Instant)>,
+    /// Channels the test forbade (`Sandbox::forbid_channel`): channel → error code.
+    pub forbidden: HashMap<u64, u32>,
+    /// Members who left the guild (`Sandbox::remove_member`).
+    pub removed_members: HashSet<u64>,
 }
 
 impl State {
-    /// A new snowflake, increasing.
+    /// A new snowflake, increasing, carrying the sandbox clock's time as Discord's do.
     pub fn snowflake(&mut self) -> u64 {
-        if self.next_id == 0 {
-            let ms = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis() as u64)
-                .unwrap_or(0);
-            self.next_id = (ms.saturating_sub(1_420_070_400_000)) << 22;
-        }
-        self.next_id += 1;
+        let ms = unix_ms(self.clock.system());
+        let at = ms.saturating_sub(DISCORD_EPOCH_MS) << 22;
+        self.next_id = (self.next_id + 1).max(at);
         self.next_id
+    }
+
+    /// Now on the sandbox clock.
+    pub fn now(&self) -> Instant {
+        self.clock.now()
     }
 
     pub fn find_message(&self, channel_id: u64, message_id: u64) -> Option<&Value> {
@@ -177,10 +327,12 @@ impl State {
             .map(|(c, _)| *c)
     }
 
-    /// The guild's members as they are now (roles the bot changed applied).
+    /// The guild's members as they are now (roles the bot changed applied, those who left
+    /// gone).
     pub fn members(&self, w: &World) -> Vec<Member> {
         w.members
             .iter()
+            .filter(|m| !self.removed_members.contains(&m.id))
             .map(|m| {
                 let mut m = m.clone();
                 if let Some(r) = self.member_roles.get(&m.id) {
@@ -194,6 +346,108 @@ impl State {
     /// One member as they are now.
     pub fn member(&self, w: &World, id: u64) -> Option<Member> {
         self.members(w).into_iter().find(|m| m.id == id)
+    }
+
+    /// A user's permissions in a channel (docs: topics--permissions.mdx): @everyone and their
+    /// roles, ADMINISTRATOR gives all, then the channel's overwrites for @everyone, their roles
+    /// and them, in that order. A thread uses its parent's overwrites. The implicit rules (no
+    /// VIEW_CHANNEL means nothing) are applied where permissions are enforced.
+    pub fn permissions_in(&self, w: &World, user: u64, channel_id: u64) -> u64 {
+        let roles: Vec<u64> = if user == w.bot_id {
+            vec![w.bot_role_id]
+        } else {
+            self.member(w, user).map(|m| m.roles).unwrap_or_default()
+        };
+        let base = if user == w.bot_id {
+            w.bot_guild_permissions()
+        } else {
+            w.roles
+                .iter()
+                .filter(|r| roles.contains(&r.id))
+                .fold(w.everyone_permissions, |acc, r| acc | r.permissions)
+        };
+        if base & perms::ADMINISTRATOR != 0 {
+            return perms::ALL;
+        }
+        let Some(mut ch) = self.channels.get(&channel_id) else {
+            return base;
+        };
+        if ch.is_thread() {
+            match ch.parent_id.and_then(|p| self.channels.get(&p)) {
+                Some(p) => ch = p,
+                None => return base,
+            }
+        }
+        let mut p = base;
+        let ow = &ch.overwrites;
+        if let Some(o) = ow.iter().find(|o| o.kind == 0 && o.id == w.guild_id) {
+            p = (p & !o.deny) | o.allow;
+        }
+        let (allow, deny) = ow
+            .iter()
+            .filter(|o| o.kind == 0 && o.id != w.guild_id && roles.contains(&o.id))
+            .fold((0, 0), |(a, d), o| (a | o.allow, d | o.deny));
+        p = (p & !deny) | allow;
+        if let Some(o) = ow.iter().find(|o| o.kind == 1 && o.id == user) {
+            p = (p & !o.deny) | o.allow;
+        }
+        p
+    }
+
+    /// The bot's permissions in a channel (see [`State::permissions_in`]).
+    pub fn bot_permissions_in(&self, w: &World, channel_id: u64) -> u64 {
+        self.permissions_in(w, w.bot_id, channel_id)
+    }
+
+    /// Archives every active thread whose auto-archive time has passed on the sandbox clock,
+    /// dispatching THREAD_UPDATE for each (GUILDS intent), as Discord does.
+    pub fn archive_idle_threads(&mut self, w: &World) {
+        let now = self.clock.now();
+        let idle: Vec<u64> = self
+            .channels
+            .values()
+            .filter(|c| {
+                c.thread.as_ref().is_some_and(|t| {
+                    !t.archived
+                        && now.saturating_duration_since(t.last_activity)
+                            >= Duration::from_secs(u64::from(t.auto_archive_duration) * 60)
+                })
+            })
+            .map(|c| c.id)
+            .collect();
+        for id in idle {
+            self.set_archived(w, id, true);
+        }
+    }
+
+    /// Archives or unarchives a thread (no permission checks); dispatches THREAD_UPDATE if it
+    /// changed. Unarchiving counts as activity.
+    pub fn set_archived(&mut self, w: &World, id: u64, archived: bool) {
+        let now = self.clock.now();
+        let system = self.clock.system();
+        let Some(ch) = self.channels.get_mut(&id) else {
+            return;
+        };
+        let Some(t) = ch.thread.as_mut() else {
+            return;
+        };
+        if !archived {
+            t.last_activity = now;
+        }
+        if t.archived == archived {
+            return;
+        }
+        t.archived = archived;
+        t.archive_timestamp = system;
+        self.thread_updated(w, id);
+    }
+
+    /// Dispatches THREAD_UPDATE with the thread as it is now.
+    pub fn thread_updated(&mut self, w: &World, id: u64) {
+        if let Some(ch) = self.channels.get(&id) {
+            let v = crate::rest::channel_json(w, ch);
+            crate::gateway::dispatch(self, 1, "THREAD_UPDATE", v);
+        }
     }
 
     pub fn interaction_by_token(&self, token: &str) -> Option<u64> {

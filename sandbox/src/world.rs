@@ -48,15 +48,50 @@ impl Member {
     }
 }
 
-/// A guild text channel.
+/// A guild channel (text unless `kind` says otherwise).
 #[derive(Debug, Clone)]
 pub struct TextChannel {
     pub id: u64,
     pub name: String,
+    /// Discord's channel type: 0 text, 2 voice, 4 category, 5 announcement, 15 forum.
+    pub kind: u8,
+    /// `permission_overwrites` of the channel (threads use their parent's).
+    pub overwrites: Vec<Overwrite>,
+}
+
+/// One permission overwrite on a channel (docs: resources--channel.mdx, Overwrite Object).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overwrite {
+    /// A role id (the guild id for @everyone) or a user id.
+    pub id: u64,
+    /// 0 role, 1 member.
+    pub kind: u8,
+    pub allow: u64,
+    pub deny: u64,
+}
+
+/// Channel types (docs: resources--channel.mdx, Channel Types).
+pub mod kinds {
+    pub const TEXT: u8 = 0;
+    pub const DM: u8 = 1;
+    pub const VOICE: u8 = 2;
+    pub const CATEGORY: u8 = 4;
+    pub const ANNOUNCEMENT: u8 = 5;
+    pub const ANNOUNCEMENT_THREAD: u8 = 10;
+    pub const PUBLIC_THREAD: u8 = 11;
+    pub const PRIVATE_THREAD: u8 = 12;
+    pub const FORUM: u8 = 15;
+
+    /// A thread of any kind.
+    pub fn is_thread(kind: u8) -> bool {
+        matches!(kind, ANNOUNCEMENT_THREAD | PUBLIC_THREAD | PRIVATE_THREAD)
+    }
 }
 
 /// Permission bits (docs: topics--permissions.mdx).
 pub mod perms {
+    pub const ADMINISTRATOR: u64 = 1 << 3;
+    pub const MANAGE_CHANNELS: u64 = 1 << 4;
     pub const VIEW_CHANNEL: u64 = 1 << 10;
     pub const SEND_MESSAGES: u64 = 1 << 11;
     pub const MANAGE_MESSAGES: u64 = 1 << 13;
@@ -71,6 +106,8 @@ pub mod perms {
     pub const CREATE_PUBLIC_THREADS: u64 = 1 << 35;
     pub const CREATE_PRIVATE_THREADS: u64 = 1 << 36;
     pub const SEND_MESSAGES_IN_THREADS: u64 = 1 << 38;
+    /// Every permission (what ADMINISTRATOR gives).
+    pub const ALL: u64 = (1 << 51) - 1;
 
     /// What members may do in a fresh guild.
     pub const EVERYONE_DEFAULT: u64 = VIEW_CHANNEL
@@ -116,6 +153,9 @@ pub struct Config {
     pub buckets: HashMap<String, (u32, Duration)>,
     /// Bucket for routes not in `buckets`.
     pub default_bucket: (u32, Duration),
+    /// Discord: with `enforce_nonce`, a nonce is checked for uniqueness "in the past few
+    /// minutes"; after this long (of the sandbox clock) the same nonce posts a new message.
+    pub nonce_window: Duration,
     /// JSON-lines log of requests and failures; defaults to env var `LOS_SANDBOX_LOG`.
     pub log_path: Option<std::path::PathBuf>,
 }
@@ -135,6 +175,7 @@ impl Default for Config {
             global_limit: 50,
             buckets,
             default_bucket: (50, Duration::from_secs(1)),
+            nonce_window: Duration::from_secs(5 * 60),
             log_path: std::env::var_os("LOS_SANDBOX_LOG").map(Into::into),
         }
     }
@@ -178,6 +219,8 @@ impl Default for World {
             channels: vec![TextChannel {
                 id: 700_000_000_000_000_001,
                 name: "generelt".into(),
+                kind: kinds::TEXT,
+                overwrites: Vec::new(),
             }],
             privileged_intents: 0,
             everyone_permissions: perms::EVERYONE_DEFAULT,
@@ -240,12 +283,50 @@ impl World {
         self
     }
     /// Adds a text channel (the default world has `#generelt`).
-    pub fn channel(mut self, id: u64, name: &str) -> Self {
+    pub fn channel(self, id: u64, name: &str) -> Self {
+        self.channel_kind(id, name, kinds::TEXT)
+    }
+
+    /// Adds a guild channel of another type (see [`kinds`]): a category (4), a forum (15), a
+    /// voice channel (2) or an announcement channel (5) answer as Discord's do.
+    pub fn channel_kind(mut self, id: u64, name: &str, kind: u8) -> Self {
         self.channels.push(TextChannel {
             id,
             name: name.into(),
+            kind,
+            overwrites: Vec::new(),
         });
         self
+    }
+
+    /// A permission overwrite on `channel` for a role (`kind` 0; the guild id is @everyone) or
+    /// a member (`kind` 1), replacing one for the same target. Panics if the test's world has no
+    /// such channel (a mistake in the test).
+    pub fn channel_overwrite(mut self, channel: u64, overwrite: Overwrite) -> Self {
+        let ch = self
+            .channels
+            .iter_mut()
+            .find(|c| c.id == channel)
+            .unwrap_or_else(|| panic!("the test's world has no channel {channel}"));
+        ch.overwrites
+            .retain(|o| (o.id, o.kind) != (overwrite.id, overwrite.kind));
+        ch.overwrites.push(overwrite);
+        self
+    }
+
+    /// The bot's own member overwrite on `channel`: what it is allowed and denied there over its
+    /// guild permissions.
+    pub fn bot_channel_permissions(self, channel: u64, allow: u64, deny: u64) -> Self {
+        let id = self.bot_id;
+        self.channel_overwrite(
+            channel,
+            Overwrite {
+                id,
+                kind: 1,
+                allow,
+                deny,
+            },
+        )
     }
     /// Enables privileged intents (see [`World::privileged_intents`]).
     pub fn privileged_intents(mut self, bits: u64) -> Self {

@@ -92,3 +92,42 @@ async fn a_lost_reply_still_posts_and_the_retry_with_its_nonce_finds_it() {
     );
     assert_eq!(sb.messages(REKRUTTERING).len(), 1);
 }
+
+#[tokio::test]
+async fn a_nonce_is_forgotten_after_the_window_and_the_same_send_posts_a_duplicate() {
+    let sb = Sandbox::start(world()).await.expect("sandbox");
+    let http = sb.http(HttpMode::Proxy).expect("http");
+    let ch = ChannelId::new(REKRUTTERING);
+    let window = sb.world().config.nonce_window;
+    assert_eq!(
+        window,
+        std::time::Duration::from_secs(5 * 60),
+        "the default"
+    );
+    let first = ch
+        .send_message(&http, with_nonce("påminnelse", "r1", true))
+        .await
+        .expect("first send");
+    // Within the window the retry finds the first message.
+    sb.advance(window - std::time::Duration::from_secs(10));
+    let retry = ch
+        .send_message(&http, with_nonce("påminnelse", "r1", true))
+        .await
+        .expect("retry");
+    assert_eq!(retry.id, first.id);
+    // After it, Discord has forgotten the nonce: the same request posts again.
+    sb.advance(std::time::Duration::from_secs(11));
+    let late = ch
+        .send_message(&http, with_nonce("påminnelse", "r1", true))
+        .await
+        .expect("late retry");
+    assert_ne!(late.id, first.id, "a duplicate, as on Discord");
+    assert_eq!(sb.messages(REKRUTTERING).len(), 2);
+    // The duplicate starts a new window of its own.
+    let again = ch
+        .send_message(&http, with_nonce("påminnelse", "r1", true))
+        .await
+        .expect("retry of the duplicate");
+    assert_eq!(again.id, late.id);
+    sb.assert_no_failures();
+}

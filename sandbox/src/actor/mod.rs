@@ -84,15 +84,8 @@ impl Actor {
                 return c.id;
             }
             let id = s.snowflake();
-            let rec = crate::state::ChannelRec {
-                id,
-                kind: 1,
-                name: String::new(),
-                parent_id: None,
-                recipient: Some(user),
-                members: vec![],
-            };
-            s.channels.insert(id, rec);
+            s.channels
+                .insert(id, crate::state::ChannelRec::dm(id, user));
             id
         });
         self
@@ -101,6 +94,17 @@ impl Actor {
     /// The channel this person acts in.
     pub fn channel_id(&self) -> u64 {
         self.channel_id
+    }
+
+    /// Someone who left the guild can act only in their DM.
+    fn check_in_guild(&self, s: &State, ch: &crate::state::ChannelRec) -> Result<(), ActorError> {
+        if ch.kind != 1 && s.removed_members.contains(&self.member.id) {
+            return Err(ActorError::Usage(format!(
+                "{} has left the server and cannot act in #{}",
+                self.member.name, ch.name
+            )));
+        }
+        Ok(())
     }
 
     /// `/command sub... option:value ...`. `path` names the subcommand group/subcommand;
@@ -415,6 +419,13 @@ impl Actor {
                     self.member.name, ch.name
                 )));
             }
+            self.check_in_guild(s, &ch)?;
+            // Discord's client unarchives an archived thread before it sends an interaction
+            // from it (PATCH archived: false as the person); a locked one it cannot, and the
+            // interaction is sent as it is.
+            if ch.archived() && !ch.locked() {
+                s.set_archived(w, ch.id, false);
+            }
             // The person as they are now (roles the bot gave or took).
             let member = s
                 .member(w, self.member.id)
@@ -432,6 +443,8 @@ impl Actor {
                 channel: channel_json(w, &ch),
                 in_guild: ch.kind != 1,
                 message: msg,
+                permissions: s.permissions_in(w, self.member.id, ch.id),
+                app_permissions: s.bot_permissions_in(w, ch.id),
             });
             s.interactions.insert(
                 id,
@@ -442,7 +455,7 @@ impl Actor {
                     user_id: self.member.id,
                     channel_id: self.channel_id,
                     source_message,
-                    dispatched: std::time::Instant::now(),
+                    dispatched: s.now(),
                     callback: None,
                     original: None,
                     followups: Vec::new(),

@@ -100,7 +100,7 @@ pub(super) fn typed(
             if let Some(o) = pm.as_object_mut() {
                 o.remove("user");
             }
-            pm["permissions"] = json!("0");
+            pm["permissions"] = json!(s.permissions_in(w, u, actor.channel_id).to_string());
             let members = resolved.entry("members").or_insert_with(|| json!({}));
             members[u.to_string()] = pm;
             json!(u.to_string())
@@ -112,7 +112,7 @@ pub(super) fn typed(
                 .get(&c)
                 .ok_or(format!("channel {c} does not exist"))?;
             let mut cj = channel_json(w, ch);
-            cj["permissions"] = json!("0");
+            cj["permissions"] = json!(s.permissions_in(w, actor.member.id, c).to_string());
             let channels = resolved.entry("channels").or_insert_with(|| json!({}));
             channels[c.to_string()] = cj;
             json!(c.to_string())

@@ -31,6 +31,24 @@ impl Actor {
                     self.member.name, ch.name
                 )));
             }
+            self.check_in_guild(s, &ch)?;
+            // A message unarchives an archived thread; in a locked one a person without
+            // MANAGE_THREADS cannot write.
+            if ch.locked()
+                && s.permissions_in(w, user, ch.id) & crate::world::perms::MANAGE_THREADS == 0
+            {
+                return Err(ActorError::Usage(format!(
+                    "{} cannot write in the locked thread #{}",
+                    self.member.name, ch.name
+                )));
+            }
+            if ch.archived() {
+                s.set_archived(w, ch.id, false);
+            }
+            let now = s.now();
+            if let Some(t) = s.channels.get_mut(&ch.id).and_then(|c| c.thread.as_mut()) {
+                t.last_activity = now;
+            }
             let dm = ch.kind == 1;
             let id = s.snowflake();
             let author = payloads::user(user, &self.member.name, false);

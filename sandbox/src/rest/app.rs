@@ -157,7 +157,7 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
             let threads: Vec<Value> = st
                 .channels
                 .values()
-                .filter(|ch| ch.kind == 11 || ch.kind == 12)
+                .filter(|ch| ch.is_thread() && !ch.archived())
                 .map(|ch| super::channel_json(w, ch))
                 .collect();
             Ok((200, json!({ "threads": threads, "members": [] })))
@@ -168,8 +168,8 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
             let chans = st
                 .channels
                 .values()
-                .filter(|ch| ch.kind == 0)
-                .map(|ch| payloads::channel(ch.id, 0, &ch.name, Some(w.guild_id), None))
+                .filter(|ch| ch.kind != crate::world::kinds::DM && !ch.is_thread())
+                .map(|ch| super::channel_json(w, ch))
                 .collect::<Vec<_>>();
             Ok((200, Value::Array(chans)))
         }
@@ -183,7 +183,7 @@ fn member_role(c: &Ctx<'_>) -> Reply {
     let w = &c.shared.world;
     guild(c)?;
     let (user, role) = (c.m.id("user_id"), c.m.id("role_id"));
-    if w.bot_guild_permissions() & (perms::MANAGE_ROLES | (1 << 3)) == 0 {
+    if w.bot_guild_permissions() & (perms::MANAGE_ROLES | perms::ADMINISTRATOR) == 0 {
         return Err(ApiError::new(
             403,
             50013,

@@ -2,7 +2,9 @@
 
 use serde_json::{json, Value};
 
-use super::messages::{check_not_empty, delete_message, edit_message, store_message};
+use super::messages::{
+    check_not_empty, delete_message, edit_message, store_message, thread_archived,
+};
 use super::{ApiError, Ctx, Reply};
 use crate::state::{InteractionRec, State};
 
@@ -75,7 +77,7 @@ fn callback(c: &Ctx<'_>) -> Reply {
                     ));
                 };
                 if kind == 7 {
-                    edit_message(s, rec.channel_id, src, data)?;
+                    edit_message(s, w, rec.channel_id, src, data)?;
                 }
                 Some(src)
             }
@@ -116,10 +118,20 @@ fn interaction_message(
     if flags & LOADING == 0 {
         check_not_empty(body)?;
     }
+    // In a thread: a locked one refuses the answer (Discord answers 50083 "Thread is archived"
+    // even to a moderator bot); an archived one is unarchived by the new message.
+    if let Some(ch) = s.channels.get(&rec.channel_id).filter(|c| c.is_thread()) {
+        if ch.locked() {
+            return Err(thread_archived());
+        }
+        if ch.archived() {
+            s.set_archived(w, rec.channel_id, false);
+        }
+    }
     // The person started the interaction, so closed DMs do not matter; ephemeral messages are
     // not dispatched.
     let mut extra = vec![("webhook_id", json!(w.application_id.to_string()))];
-    if let Some(meta) = metadata(s, w, rec) {
+    if let Some(meta) = metadata(w, rec) {
         extra.push(("interaction_metadata", meta));
     }
     let msg = store_message(s, w, rec.channel_id, body, flags & EPHEMERAL == 0, &extra);
@@ -131,8 +143,9 @@ fn interaction_message(
 }
 
 /// `interaction_metadata` of a message made by an interaction (docs: resources--message.mdx).
-fn metadata(s: &State, w: &crate::world::World, rec: &InteractionRec) -> Option<Value> {
-    let person = s.member(w, rec.user_id)?;
+fn metadata(w: &crate::world::World, rec: &InteractionRec) -> Option<Value> {
+    // The person, whether or not they are still in the guild.
+    let person = w.members.iter().find(|m| m.id == rec.user_id)?;
     let mut meta = json!({
         "id": rec.id.to_string(),
         "type": rec.kind,
@@ -209,7 +222,7 @@ fn webhook(c: &Ctx<'_>) -> Reply {
                         let mut body = c.body.clone();
                         let keep = m["flags"].as_u64().unwrap_or(0) & EPHEMERAL;
                         body["flags"] = json!(keep);
-                        edit_message(s, rec.channel_id, mid, &body)?
+                        edit_message(s, w, rec.channel_id, mid, &body)?
                     }
                     None => {
                         let mid = interaction_message(s, c, &rec, c.body)?;
@@ -239,7 +252,7 @@ fn webhook(c: &Ctx<'_>) -> Reply {
                 if flags & LOADING != 0 {
                     body["flags"] = json!(flags & EPHEMERAL);
                 }
-                let m = edit_message(s, channel_id, target, &body)?;
+                let m = edit_message(s, w, channel_id, target, &body)?;
                 if let Some(i) = s.interactions.get_mut(&rec.id) {
                     i.original_edits += u32::from(Some(target) == rec.original);
                 }

@@ -11,6 +11,7 @@ use reply::{err_detail, form_errors, rate_limited, Outcome};
 pub use reply::{ApiError, Reply};
 
 pub use messages::channel_json;
+pub(crate) use messages::{remove_channel, remove_message};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -41,12 +42,13 @@ pub struct Ctx<'a> {
     pub m: &'a Matched,
     pub body: &'a Value,
     pub query: HashMap<String, String>,
-    /// When the request arrived (interaction deadlines are measured to this).
+    /// When the request arrived, on the sandbox clock (interaction deadlines are measured to
+    /// this).
     pub received: std::time::Instant,
 }
 
 pub async fn handle(State(server): State<Arc<Server>>, req: Request) -> Response {
-    let received = std::time::Instant::now();
+    let received = server.shared.read().now();
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
     let query: HashMap<String, String> = req
@@ -154,10 +156,12 @@ async fn process(
 
     // Faults the test asked for.
     let fault = shared.write(|s| {
-        let f = s
-            .faults
-            .iter_mut()
-            .find(|f| f.remaining > 0 && (f.route == route_key || f.route == "*"))?;
+        let channel = request_channel(s, &m);
+        let f = s.faults.iter_mut().find(|f| {
+            f.remaining > 0
+                && (f.route == route_key || f.route == "*")
+                && f.channel.is_none_or(|c| Some(c) == channel)
+        })?;
         f.remaining -= 1;
         Some(f.kind.clone())
     });
@@ -165,6 +169,22 @@ async fn process(
         Some(FaultKind::ServerError) => {
             let e = ApiError::new(500, 0, "500: Internal Server Error").expected();
             return fail(500, &route, e, vec![]);
+        }
+        Some(FaultKind::Error { status, code }) => {
+            let e = ApiError::new(status, code, reply::discord_message(status, code)).expected();
+            return fail(status, &route, e, vec![]);
+        }
+        Some(FaultKind::Hang) => {
+            // Accepted, never carried out, never answered: recorded now with status 0, since
+            // no answer will ever be recorded.
+            shared.record_request(RequestRecord {
+                method: method.to_string(),
+                route: route.clone(),
+                path: full_path.to_string(),
+                body: body_json.clone(),
+                status: 0,
+            });
+            std::future::pending::<()>().await;
         }
         Some(FaultKind::RateLimited {
             retry_after,
@@ -254,6 +274,22 @@ async fn process(
         }
     }
 
+    // Threads whose archive time has passed archive now; channels the test forbade answer
+    // 403 (interaction callbacks and follow-ups do not need the channel's permissions).
+    let w = &shared.world;
+    let forbidden = shared.write(|s| {
+        s.archive_idle_threads(w);
+        if is_callback || is_webhook {
+            return None;
+        }
+        let ch = m.params.get("channel_id")?.parse::<u64>().ok()?;
+        forbidden_code(s, ch)
+    });
+    if let Some(code) = forbidden {
+        let e = ApiError::new(403, code, reply::discord_message(403, code)).expected();
+        return fail(403, &route, e, extra);
+    }
+
     let ctx = Ctx {
         shared,
         server,
@@ -298,6 +334,7 @@ async fn process(
         | "update_webhook_message"
         | "delete_webhook_message" => interactions::handle(&ctx),
         "get_channel"
+        | "update_channel"
         | "list_messages"
         | "create_message"
         | "get_message"
@@ -332,4 +369,29 @@ async fn process(
             fail(status, &route, e, extra)
         }
     }
+}
+
+/// The channel a request is about: its `channel_id`, or for an interaction callback or
+/// follow-up, the channel of the interaction.
+fn request_channel(s: &crate::state::State, m: &Matched) -> Option<u64> {
+    if let Some(c) = m.params.get("channel_id") {
+        return c.parse().ok();
+    }
+    if let Some(i) = m.params.get("interaction_id") {
+        return s.interactions.get(&i.parse().ok()?).map(|r| r.channel_id);
+    }
+    let token = m.params.get("webhook_token")?;
+    let id = s.interaction_by_token(token)?;
+    s.interactions.get(&id).map(|r| r.channel_id)
+}
+
+/// The code a forbidden channel answers with: its own, or for a thread, its parent's when the
+/// parent is forbidden with 50001 Missing Access (no access to a channel means none to its
+/// threads either).
+fn forbidden_code(s: &crate::state::State, channel: u64) -> Option<u32> {
+    if let Some(code) = s.forbidden.get(&channel) {
+        return Some(*code);
+    }
+    let parent = s.channels.get(&channel)?.parent_id?;
+    s.forbidden.get(&parent).copied().filter(|c| *c == 50001)
 }

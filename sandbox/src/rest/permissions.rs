@@ -1,15 +1,15 @@
-//! The bot's guild permissions (docs: topics--permissions.mdx). No channel overwrites are
-//! modelled: @everyone and the bot's managed role decide.
+//! The bot's permissions in a channel (docs: topics--permissions.mdx): @everyone and the bot's
+//! managed role, then the channel's permission overwrites (a thread uses its parent's).
 
 use serde_json::Value;
 
 use super::ApiError;
 use crate::state::State;
-use crate::world::{perms, World};
+use crate::world::{kinds, perms, World};
 
-const ADMINISTRATOR: u64 = 1 << 3;
-
-/// The bot's guild permissions for what it asks (no channel overwrites are modelled).
+/// Refuses what the bot may not do in the channel: 50001 Missing Access without VIEW_CHANNEL
+/// (or in a private thread it is not in, without MANAGE_THREADS), 50013 Missing Permissions
+/// without the permission the operation needs.
 pub(super) fn check_permissions(
     s: &State,
     w: &World,
@@ -20,15 +20,12 @@ pub(super) fn check_permissions(
     let Some(ch) = s.channels.get(&channel_id) else {
         return Ok(()); // answered as Unknown Channel by the operation
     };
-    if ch.kind == 1 || op == "create_dm" {
+    if ch.kind == kinds::DM || op == "create_dm" {
         return Ok(());
     }
-    let have = w.bot_guild_permissions();
-    if have & ADMINISTRATOR != 0 {
-        return Ok(());
-    }
-    let thread = ch.kind == 11 || ch.kind == 12;
-    let private_outsider = ch.kind == 12 && !ch.members.contains(&w.bot_id);
+    let have = s.bot_permissions_in(w, channel_id);
+    let thread = ch.is_thread();
+    let private_outsider = ch.kind == kinds::PRIVATE_THREAD && !ch.members.contains(&w.bot_id);
     if have & perms::VIEW_CHANNEL == 0 || (private_outsider && have & perms::MANAGE_THREADS == 0) {
         return Err(ApiError::new(403, 50001, "Missing Access"));
     }
@@ -37,8 +34,13 @@ pub(super) fn check_permissions(
         "create_message" => perms::SEND_MESSAGES,
         "get_message" | "list_messages" => perms::READ_MESSAGE_HISTORY,
         "create_thread_from_message" => perms::CREATE_PUBLIC_THREADS,
-        "create_thread" if body["type"].as_u64() == Some(11) => perms::CREATE_PUBLIC_THREADS,
-        "create_thread" => perms::CREATE_PRIVATE_THREADS,
+        // A forum post is a message: SEND_MESSAGES (CREATE_PUBLIC_THREADS is ignored).
+        "create_thread" if ch.kind == kinds::FORUM => perms::SEND_MESSAGES,
+        "create_thread" if body["type"].as_u64() == Some(12) => perms::CREATE_PRIVATE_THREADS,
+        "create_thread" if ch.kind == kinds::TEXT && body["type"].as_u64().is_none() => {
+            perms::CREATE_PRIVATE_THREADS
+        }
+        "create_thread" => perms::CREATE_PUBLIC_THREADS,
         "add_thread_member" => perms::SEND_MESSAGES_IN_THREADS,
         "add_my_message_reaction" => perms::ADD_REACTIONS | perms::READ_MESSAGE_HISTORY,
         _ => 0,

@@ -45,6 +45,45 @@ impl ApiError {
 
 pub type Reply = Result<(u16, Value), ApiError>;
 
+/// The message Discord writes with an error code (docs: topics--opcodes-and-status-codes.mdx).
+pub fn discord_message(status: u16, code: u32) -> String {
+    let known = match code {
+        10003 => "Unknown Channel",
+        10004 => "Unknown Guild",
+        10007 => "Unknown Member",
+        10008 => "Unknown Message",
+        10013 => "Unknown User",
+        10015 => "Unknown Webhook",
+        10062 => "Unknown interaction",
+        20028 => "The write action you are performing on the channel has hit the write rate limit",
+        40058 => "Cannot send a message in a forum channel",
+        40060 => "Interaction has already been acknowledged.",
+        50001 => "Missing Access",
+        50005 => "Cannot edit a message authored by another user",
+        50007 => "Cannot send messages to this user",
+        50008 => "Cannot send messages in a non-text channel",
+        50013 => "Missing Permissions",
+        50024 => "Cannot execute action on this channel type",
+        50027 => "Invalid Webhook Token",
+        50035 => "Invalid Form Body",
+        50083 => "Thread is archived",
+        130000 => "API resource is currently overloaded. Try again a little later.",
+        160004 => "A thread has already been created for this message",
+        160005 => "Thread is locked",
+        160006 => "Maximum number of active threads reached",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    match status {
+        500 => "500: Internal Server Error".into(),
+        502 => "502: Bad Gateway".into(),
+        503 => "503: Service Unavailable".into(),
+        _ => format!("{status}: error {code}"),
+    }
+}
+
 pub(super) type Outcome = (
     u16,
     Option<Value>,
