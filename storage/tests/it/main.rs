@@ -3,6 +3,7 @@
 mod common;
 
 mod crash;
+mod delivery;
 mod migrations;
 mod open;
 mod race;
