@@ -1,7 +1,8 @@
 //! Delivery: reminders due while the bot was down go out once on start, marked late; a bot
 //! killed between sending and marking never posts twice; Discord's 500s and 429s delay but
-//! neither lose nor double; a manager with closed DMs is reminded in the case thread; a step
-//! done before its day cancels its reminders.
+//! neither lose nor double; a hung request holds nothing up; a manager with closed DMs is
+//! reminded in the case thread; a step done before its day cancels its reminders. Places that
+//! refuse (a deleted HR channel among them) are in `reminders_problems.rs`.
 
 mod common;
 
@@ -316,49 +317,6 @@ async fn a_step_done_before_its_day_cancels_its_reminders() {
     assert_eq!(Bot::count(&all, &bot.manager_line("bestiller_utstyr")), 0);
     assert_eq!(
         Bot::count(&all, &bot.manager_line("bestiller_velkomstpakke")),
-        1
-    );
-    bot.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_deleted_hr_channel_cancels_what_was_for_it_and_the_rest_goes_out() {
-    let bot = Bot::start("gone").await;
-    let (case, _) = bot.open("Rådgiver").await;
-    bot.to_start_date(case, date(2027, 3, 1)).await;
-    let guild = bot.h.sandbox.world().guild_id;
-    let db = bot.h.data().db.pool();
-    let mut settings = storage::load_settings(db, guild).await.unwrap().unwrap();
-    settings.hr_channel = Some(999_999);
-    storage::save_settings(db, &settings).await.unwrap();
-    // What one pass did is not asserted: the loop may have run a pass of its own with the
-    // new clock first. The stored states below say what happened.
-    bot.at(eight(date(2027, 2, 8))).await;
-    assert_eq!(
-        Bot::count(
-            &bot.h.sandbox.dms(LEDER),
-            &bot.manager_line("bestiller_utstyr")
-        ),
-        1
-    );
-    let to_hr: Vec<_> = bot
-        .stored(case)
-        .await
-        .into_iter()
-        .filter(|r| r.target == flow::Target::HrChannel && r.due <= eight(date(2027, 2, 8)))
-        .collect();
-    assert!(!to_hr.is_empty());
-    assert!(
-        to_hr.iter().all(|r| r.state == ReminderState::Cancelled),
-        "{to_hr:#?}"
-    );
-    // The case's own reminders go on.
-    bot.at(eight(date(2027, 2, 19))).await;
-    assert_eq!(
-        Bot::count(
-            &bot.h.sandbox.dms(LEDER),
-            &bot.manager_line("bestiller_velkomstpakke")
-        ),
         1
     );
     bot.stop().await;
