@@ -337,10 +337,8 @@ async fn a_hung_request_holds_up_nothing_and_is_retried_with_its_nonce() {
     let due = eight(date(2027, 2, 8));
     bot.at(due - Duration::minutes(1)).await;
     // The equipment order is due: one message to the manager, one to HR. Whichever goes first
-    // is never answered (a connection that hangs).
-    bot.h
-        .sandbox
-        .delay_next(MESSAGES, 1, std::time::Duration::from_secs(3600));
+    // hangs: never carried out, never answered, the connection left open.
+    bot.h.sandbox.hang_next(MESSAGES, 1);
     let first = tokio::time::timeout(std::time::Duration::from_secs(60), bot.at(due))
         .await
         .expect("a hung request held the whole pass");
