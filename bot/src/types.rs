@@ -25,6 +25,9 @@ pub struct Data {
     /// The pace that keeps the bot's own bulk requests (reminders, digests, checklists) under
     /// Discord's global limit.
     pub pacer: Pacer,
+    /// The places (server, `c:<channel>` / `u:<user>`) with an open delivery problem, so a
+    /// message that gets through there ends it ([`crate::reminders::problems`]).
+    pub troubled: std::sync::Mutex<std::collections::HashSet<(u64, String)>>,
 }
 
 pub type Context<'a> = poise::Context<'a, Arc<Data>, BotError>;
