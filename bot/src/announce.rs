@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use flow::{Case, CaseId, EventKind};
 use serenity::all::{
     AutoArchiveDuration, ChannelId, CreateAllowedMentions, CreateMessage, CreateThread,
@@ -30,6 +30,8 @@ use storage::{Announcement, AnnouncementKind, CaseCard, GuildSettings, Pinged, S
 
 use crate::i18n::{clip, escape, CONTENT_MAX};
 use crate::publish::{self, shared};
+use crate::reminders::dispatcher::backoff;
+use crate::reminders::problems::{self, channel_place, GIVE_UP};
 use crate::render::{lines, notify};
 use crate::server;
 use crate::types::{BotError, Data};
@@ -39,9 +41,6 @@ pub const ARCHIVED: isize = 50083;
 
 /// Announcements the reminder loop takes up in one pass at most.
 const PER_PASS: u32 = 200;
-/// An announcement still not delivered after this long is given up (logged): a line about a
-/// week-old change would only confuse, and the card is shown anew by the next change.
-const GIVE_UP_AFTER: Duration = Duration::days(7);
 
 /// What this process knows of each case's messages while it works on them: whose turn it is
 /// to send the case's announcements, and which version its card shows. The handler of a press
@@ -170,6 +169,7 @@ async fn send_case(
         }
         Err(e) => (rows.iter().map(|_| Ok(None)).collect(), Err(e)),
     };
+    tell_problems(data, settings, case_id, published.thread, &lines, &shared).await;
     for (a, line) in rows.iter().zip(lines) {
         let (line, error) = match line {
             Ok(line) => (line, shared.as_ref().err()),
@@ -192,25 +192,61 @@ async fn send_case(
     published
 }
 
+/// A place that refuses what the case owes it is a delivery problem HR hears of (as for
+/// reminders, see `reminders::problems`); a line that got through ends the thread's problems.
+async fn tell_problems(
+    data: &Data,
+    settings: &GuildSettings,
+    case: CaseId,
+    thread: Option<u64>,
+    lines: &[Result<Line, BotError>],
+    shared: &Result<(), BotError>,
+) {
+    // Without a thread, what failed was opening it, in the case channel.
+    let Some(channel) = thread.or(settings.case_channel) else {
+        return;
+    };
+    let place = channel_place(channel);
+    let errors = lines.iter().filter_map(|l| l.as_ref().err());
+    let failed = errors.chain(shared.as_ref().err()).find_map(|e| {
+        let problem = problems::classify_bot(e).and_then(problems::problem_of)?;
+        Some((problem, e))
+    });
+    match failed {
+        Some((problem, e)) => {
+            problems::record(
+                data,
+                settings.guild,
+                &place,
+                problem,
+                Some(case),
+                &e.to_string(),
+            )
+            .await
+        }
+        None if lines.iter().any(|l| matches!(l, Ok(Some(_)))) => {
+            problems::worked(data, settings.guild, &place).await
+        }
+        None => {}
+    }
+}
+
 fn give_up_if_old(a: &Announcement, settled: Settled, now: DateTime<Utc>) -> Settled {
-    if settled.done || now - a.created_at < GIVE_UP_AFTER {
+    // Tried as long as a reminder is: a line about a change weeks old would only confuse, and
+    // the card is shown anew by the next change.
+    if settled.done || now - a.created_at < GIVE_UP {
         return settled;
     }
     tracing::error!(
         case = a.case.0,
         version = a.version,
-        "announcement given up after a week"
+        "announcement given up"
     );
     Settled {
         done: true,
         retry: None,
         ..settled
     }
-}
-
-/// 30 s, 1 min, 2 min, … at most an hour.
-fn backoff(attempts: u32) -> Duration {
-    Duration::seconds((30_i64 << attempts.min(7)).min(3600))
 }
 
 /// A line posted now: channel, message, pings.
@@ -642,17 +678,5 @@ pub fn discord_code(e: &serenity::Error) -> Option<isize> {
     match e {
         serenity::Error::Http(HttpError::UnsuccessfulRequest(resp)) => Some(resp.error.code),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_to_an_hour() {
-        assert_eq!(backoff(0), Duration::seconds(30));
-        assert_eq!(backoff(3), Duration::seconds(240));
-        assert_eq!(backoff(30), Duration::hours(1));
     }
 }

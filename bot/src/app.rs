@@ -117,6 +117,37 @@ async fn on_error(err: poise::FrameworkError<'_, Arc<Data>, BotError>) {
                 .ephemeral(true);
             let _ = ctx.send(reply).await;
         }
+        poise::FrameworkError::ArgumentParse { ctx, input, .. } => {
+            // A value Discord let through that the command cannot take (a page number past
+            // any that can exist): said politely, only to the person.
+            let tr = Tr::new(&ctx.data().texts, ctx.locale().unwrap_or("no"));
+            let input = input.unwrap_or_default();
+            let text = tr.args(
+                "input-argument-invalid",
+                &[("input", crate::i18n::escape(&input).as_str().into())],
+            );
+            let reply = poise::CreateReply::default()
+                .content(crate::i18n::clip(&text, 2000))
+                .ephemeral(true)
+                .allowed_mentions(serenity::CreateAllowedMentions::new());
+            if let Err(e) = ctx.send(reply).await {
+                tracing::warn!(error = %e, "could not tell the user why");
+            }
+        }
+        poise::FrameworkError::CommandStructureMismatch {
+            ctx, description, ..
+        } => {
+            // Also what poise reports for a number outside the parameter's type (a page
+            // number over 4294967295): the person hears it, politely and only them.
+            tracing::warn!(description, command = %ctx.command().qualified_name, "a command's input did not fit");
+            let tr = Tr::new(&ctx.data().texts, &ctx.interaction.locale);
+            let reply = poise::CreateReply::default()
+                .content(tr.t("input-value-invalid"))
+                .ephemeral(true);
+            if let Err(e) = poise::Context::Application(ctx).send(reply).await {
+                tracing::warn!(error = %e, "could not tell the user why");
+            }
+        }
         other => {
             if let Err(e) = poise::builtins::on_error(other).await {
                 tracing::error!(error = %e, "error while handling an error");
@@ -125,15 +156,32 @@ async fn on_error(err: poise::FrameworkError<'_, Arc<Data>, BotError>) {
     }
 }
 
-/// The `Http` for a token, against Discord or any Discord-compatible server. serenity's rate
-/// limiter does not follow a proxy, so with a custom API URL the limiter is off (the server
-/// must then answer 429s itself, which serenity retries).
-pub fn http_for(token: &str, api_url: Option<&str>) -> Http {
-    let builder = serenity::HttpBuilder::new(token);
-    match api_url {
+/// The `Http` for a token, against Discord or any Discord-compatible server, every request
+/// bounded by `timeout` (`LOS_DISCORD_TIMEOUT_SECS`): serenity's own client waits for ever, so
+/// one hung request would hold up everything behind it. serenity's rate limiter does not
+/// follow a proxy, so with a custom API URL the limiter is off (the server must then answer
+/// 429s itself, which serenity retries).
+pub fn http_for(
+    token: &str,
+    api_url: Option<&str>,
+    timeout: std::time::Duration,
+) -> anyhow::Result<Http> {
+    let client = client_builder(timeout).build()?;
+    let builder = serenity::HttpBuilder::new(token).client(client);
+    Ok(match api_url {
         Some(url) => builder.proxy(url).ratelimiter_disabled(true).build(),
         None => builder.build(),
-    }
+    })
+}
+
+/// The HTTP client the bot talks to Discord's REST API with: rustls, and no request (connect,
+/// send, answer) longer than `timeout`. A request that times out is an error like a network
+/// failure: a reminder is then sent again later with its nonce.
+pub fn client_builder(timeout: std::time::Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(std::time::Duration::from_secs(10)))
 }
 
 /// Data for a bot with a real database.
@@ -148,5 +196,6 @@ pub fn data(db: storage::Db, clock: Arc<dyn flow::Clock>) -> anyhow::Result<Arc<
         reminders_asleep_until: std::sync::atomic::AtomicI64::new(i64::MIN),
         pacer: crate::reminders::pacer::Pacer::discord(),
         announcing: Default::default(),
+        troubled: Default::default(),
     }))
 }

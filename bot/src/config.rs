@@ -2,6 +2,7 @@
 //! message for what is missing or malformed. The token is never printed.
 
 use std::fmt;
+use std::time::Duration;
 
 /// The bot token. Its `Debug` and `Display` never show it.
 #[derive(Clone)]
@@ -37,9 +38,14 @@ pub struct Config {
     pub dev_guild: Option<u64>,
     /// `RUST_LOG`.
     pub log_filter: String,
+    /// `LOS_DISCORD_TIMEOUT_SECS`: the longest any one request to Discord's REST API may take
+    /// before it is given up as failed (and, for a reminder, sent again later with its nonce).
+    pub discord_timeout: Duration,
 }
 
 pub const DEFAULT_DATABASE: &str = "./data/los.db";
+/// Discord answers in well under a second; a request still open after this is hung.
+pub const DEFAULT_DISCORD_TIMEOUT: Duration = Duration::from_secs(15);
 
 impl Config {
     /// Reads `.env` (if present) and the environment; the environment wins.
@@ -86,7 +92,20 @@ impl Config {
                 why: format!("{g:?} is not a server id (a number)"),
             })?),
         };
+        let discord_timeout = match non_empty("LOS_DISCORD_TIMEOUT_SECS") {
+            None => DEFAULT_DISCORD_TIMEOUT,
+            Some(t) => match t.parse::<u64>() {
+                Ok(secs @ 1..=300) => Duration::from_secs(secs),
+                _ => {
+                    return Err(ConfigError::Malformed {
+                        name: "LOS_DISCORD_TIMEOUT_SECS",
+                        why: format!("{t:?} is not a number of seconds from 1 to 300"),
+                    })
+                }
+            },
+        };
         Ok(Config {
+            discord_timeout,
             token,
             database_url: non_empty("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE.into()),
             api_url,
@@ -134,5 +153,22 @@ mod tests {
         assert!(err.to_string().starts_with("DISCORD_API_URL"));
         let err = config(&[("LOS_DEV_GUILD", "abc")]).unwrap_err();
         assert!(err.to_string().starts_with("LOS_DEV_GUILD"));
+        for bad in ["0", "abc", "301", "-5"] {
+            let err = config(&[("LOS_DISCORD_TIMEOUT_SECS", bad)]).unwrap_err();
+            assert!(
+                err.to_string().starts_with("LOS_DISCORD_TIMEOUT_SECS"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_request_to_discord_has_a_timeout() {
+        assert_eq!(
+            config(&[]).unwrap().discord_timeout,
+            DEFAULT_DISCORD_TIMEOUT
+        );
+        let c = config(&[("LOS_DISCORD_TIMEOUT_SECS", "40")]).unwrap();
+        assert_eq!(c.discord_timeout, Duration::from_secs(40));
     }
 }

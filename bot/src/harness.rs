@@ -81,6 +81,9 @@ pub struct Harness {
     pub bot: Option<Running>,
     pub database: String,
     pub clock: Arc<dyn Clock>,
+    /// How long the bot waits for any one request before giving it up (as in production,
+    /// `LOS_DISCORD_TIMEOUT_SECS`).
+    pub discord_timeout: std::time::Duration,
 }
 
 impl Harness {
@@ -90,12 +93,29 @@ impl Harness {
         database: &Path,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Harness> {
+        Harness::start_with(
+            world,
+            database,
+            clock,
+            crate::config::DEFAULT_DISCORD_TIMEOUT,
+        )
+        .await
+    }
+
+    /// [`Harness::start`] with the bot's request timeout set (a test of a hung request).
+    pub async fn start_with(
+        world: World,
+        database: &Path,
+        clock: Arc<dyn Clock>,
+        discord_timeout: std::time::Duration,
+    ) -> anyhow::Result<Harness> {
         let sandbox = Sandbox::start(world).await?;
         let mut h = Harness {
             sandbox,
             bot: None,
             database: database.display().to_string(),
             clock,
+            discord_timeout,
         };
         h.start_bot().await?;
         Ok(h)
@@ -104,7 +124,7 @@ impl Harness {
     async fn start_bot(&mut self) -> anyhow::Result<()> {
         let db = storage::Db::open(&self.database).await?;
         let data = app::data(db, self.clock.clone())?;
-        let http = self.sandbox.http(HttpMode::Tls)?;
+        let http = self.http()?;
         let guild = self.sandbox.world().guild_id;
         self.bot = Some(app::start(http, data, Some(guild)).await?);
         self.sandbox
@@ -112,6 +132,24 @@ impl Harness {
             .await
             .context("the bot did not register its commands")?;
         Ok(())
+    }
+
+    /// The bot's `Http` for the sandbox: serenity's rate limiter on, over TLS to the sandbox
+    /// standing in for `discord.com`, through the same client settings as in production
+    /// ([`app::client_builder`]: every request bounded by the timeout).
+    fn http(&self) -> anyhow::Result<serenity::all::Http> {
+        let ca = reqwest::Certificate::from_der(self.sandbox.ca_der()).context("CA certificate")?;
+        let client = app::client_builder(self.discord_timeout)
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(ca)
+            .resolve("discord.com", self.sandbox.tls_addr())
+            .build()
+            .context("reqwest client")?;
+        Ok(self
+            .sandbox
+            .http_builder(HttpMode::Tls)?
+            .client(client)
+            .build())
     }
 
     /// Stops the bot (the process's state is gone) and starts it again on the same database.

@@ -115,7 +115,11 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let db = storage::Db::open(&config.database_url).await?;
     tracing::info!(database = %config.database_url, "database open, migrations run");
     let data = app::data(db, Arc::new(flow::SystemClock))?;
-    let http = app::http_for(token.expose(), config.api_url.as_deref());
+    let http = app::http_for(
+        token.expose(),
+        config.api_url.as_deref(),
+        config.discord_timeout,
+    )?;
     let app::Running {
         shards, mut task, ..
     } = app::start(http, data, config.dev_guild).await?;

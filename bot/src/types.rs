@@ -27,6 +27,9 @@ pub struct Data {
     pub pacer: Pacer,
     /// One announcement sender per case at a time (`crate::announce`).
     pub announcing: crate::announce::CaseLocks,
+    /// The places (server, `c:<channel>` / `u:<user>`) with an open delivery problem, so a
+    /// message that gets through there ends it ([`crate::reminders::problems`]).
+    pub troubled: std::sync::Mutex<std::collections::HashSet<(u64, String)>>,
 }
 
 pub type Context<'a> = poise::Context<'a, Arc<Data>, BotError>;

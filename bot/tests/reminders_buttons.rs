@@ -238,3 +238,138 @@ async fn a_snoozed_reminder_past_its_deadline_says_it_is_overdue() {
     );
     bot.stop().await;
 }
+
+/// The components of a message, flattened.
+fn components(msg: &Value) -> Vec<Value> {
+    msg["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_about_a_choice_offers_the_card_and_snooze_not_a_completion() {
+    let bot = Bot::start("btn-choice").await;
+    let (case, thread) = bot.open("Rådgiver").await;
+    // "Vurderer behov" is a choice of three ways on; it opens on Monday 4 January and is
+    // still open five working days later.
+    bot.play_until(case, "vurderer_behov").await;
+    bot.at(eight(date(2027, 1, 11))).await;
+    let title = bot.step_title("vurderer_behov");
+    let dms = bot.h.sandbox.dms(LEDER);
+    let msg = dms
+        .iter()
+        .find(|m| m["content"].as_str().is_some_and(|c| c.contains(&title)))
+        .unwrap_or_else(|| panic!("no reminder about {title} in {dms:#?}"))
+        .clone();
+    let nb = bot.h.tr(flow::Lang::Nb);
+    let labels = sandbox::actor::button_labels(&msg);
+    assert!(
+        !labels.contains(&nb.t("btn-reminder-done")),
+        "no completion that the engine refuses for a choice: {labels:?}"
+    );
+    // One tap to the card, where the choice is made with the step's guide.
+    let link = components(&msg)
+        .into_iter()
+        .find(|c| c["style"] == 5)
+        .unwrap_or_else(|| panic!("no link to the card: {msg:#}"));
+    assert_eq!(
+        link["label"].as_str(),
+        Some(nb.t("btn-reminder-open").as_str())
+    );
+    let card = bot.h.card(thread).unwrap();
+    let guild = bot.h.sandbox.world().guild_id;
+    assert_eq!(
+        link["url"].as_str().unwrap_or_default(),
+        format!(
+            "https://discord.com/channels/{guild}/{thread}/{}",
+            card["id"].as_str().unwrap_or_default()
+        )
+    );
+    // Snooze works on a choice: Tuesday 08:00.
+    let id: u64 = msg["id"].as_str().and_then(|s| s.parse().ok()).unwrap();
+    let answer = bot
+        .h
+        .sandbox
+        .member(LEDER)
+        .in_dm()
+        .press(&nb.t("btn-reminder-snooze"), id)
+        .await
+        .unwrap();
+    assert!(
+        answer.text().contains("12.01.2027 kl. 08:00"),
+        "{}",
+        answer.text()
+    );
+    bot.at(eight(date(2027, 1, 12))).await;
+    let again = bot.h.sandbox.dms(LEDER);
+    assert_eq!(Bot::count(&again, &format!("«{title}» har stått åpen")), 2);
+    assert!(
+        bot.h.sandbox.failures().is_empty(),
+        "{:?}",
+        bot.h.sandbox.failures()
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_about_an_approval_in_the_thread_offers_the_card_and_the_approver_may_snooze() {
+    let bot = Bot::start("btn-approval").await;
+    let (case, thread) = bot.open("Rådgiver").await;
+    bot.play_until(case, "til_godkjenning").await;
+    // The approval waits; after five working days the approvers are nudged in the thread.
+    let title = bot.step_title("til_godkjenning");
+    bot.at(eight(date(2027, 1, 11))).await;
+    let msg = bot
+        .h
+        .sandbox
+        .messages(thread)
+        .into_iter()
+        .find(|m| {
+            m["content"]
+                .as_str()
+                .is_some_and(|c| c.contains(&format!("«{title}» har stått åpen")))
+        })
+        .unwrap_or_else(|| panic!("no nudge about {title} in the thread"));
+    let nb = bot.h.tr(flow::Lang::Nb);
+    let labels = sandbox::actor::button_labels(&msg);
+    assert!(!labels.contains(&nb.t("btn-reminder-done")), "{labels:?}");
+    assert!(labels.contains(&nb.t("btn-reminder-open")), "{labels:?}");
+    let id: u64 = msg["id"].as_str().and_then(|s| s.parse().ok()).unwrap();
+    // Someone without the role may not move it; the approver may.
+    let refused = bot
+        .h
+        .sandbox
+        .member(KOLLEGA)
+        .in_channel(thread)
+        .press(&nb.t("btn-reminder-snooze"), id)
+        .await
+        .unwrap();
+    assert!(refused.ephemeral(), "{}", refused.text());
+    assert!(!refused.text().contains("12.01.2027"), "{}", refused.text());
+    // The thread's buttons are in bokmål; the approver reads the answer in English.
+    let answer = bot
+        .h
+        .sandbox
+        .member(GODKJENNER)
+        .in_channel(thread)
+        .press(&nb.t("btn-reminder-snooze"), id)
+        .await
+        .unwrap();
+    assert!(answer.ephemeral(), "{}", answer.text());
+    let snoozed: Vec<_> = bot
+        .stored(case)
+        .await
+        .into_iter()
+        .filter(|r| r.key.contains(storage::SNOOZE_MARK))
+        .collect();
+    assert_eq!(snoozed.len(), 1, "{snoozed:#?}");
+    assert!(
+        bot.h.sandbox.failures().is_empty(),
+        "{:?}",
+        bot.h.sandbox.failures()
+    );
+    bot.stop().await;
+}

@@ -135,3 +135,70 @@ async fn posted_once_linked_from_the_thread_and_ticking_completes_the_step() {
     );
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_checklist_whose_thread_refuses_its_link_is_posted_once_and_holds_up_no_other() {
+    let bot = Bot::start("checklist-link").await;
+    let (a, ta) = bot.open("Rådgiver A").await;
+    let (b, tb) = bot.open("Rådgiver B").await;
+    // The bot may no longer write in A's thread.
+    bot.h.sandbox.forbid_channel(ta, 50013);
+    bot.to_start_date(a, date(2027, 3, 1)).await;
+    bot.to_start_date(b, date(2027, 3, 1)).await;
+    bot.kick().await;
+    let of = |bot: &Bot, case: flow::CaseId| {
+        checklists(bot)
+            .into_iter()
+            .filter(|m| {
+                m["content"]
+                    .as_str()
+                    .is_some_and(|c| c.contains(&format!("sak #{} ", case.0)))
+            })
+            .count()
+    };
+    // Both are out in the same pass: A's refused link stopped nothing.
+    assert_eq!(of(&bot, a), 1);
+    assert_eq!(of(&bot, b), 1);
+    bot.h
+        .sandbox
+        .wait_for_message(tb, |m| {
+            m["content"]
+                .as_str()
+                .is_some_and(|c| c.contains(&format!("/{ONBOARDING}/")))
+        })
+        .await
+        .unwrap();
+    // Long after Discord has forgotten the nonce, passes post nothing again.
+    for minutes in [10, 20, 60] {
+        bot.h
+            .set_clock(&bot.clock, day_one() + chrono::Duration::minutes(minutes));
+        bot.kick().await;
+    }
+    assert_eq!(of(&bot, a), 1, "{:#?}", checklists(&bot));
+    assert_eq!(of(&bot, b), 1);
+    let guild = bot.h.sandbox.world().guild_id;
+    assert!(
+        storage::checklist_for_step(
+            bot.h.data().db.pool(),
+            guild,
+            a,
+            &StepId::new("kandidat_til_hr")
+        )
+        .await
+        .unwrap()
+        .is_some(),
+        "recorded as soon as it was posted"
+    );
+    // HR hears that A's thread refuses the bot.
+    let told = bot
+        .h
+        .sandbox
+        .wait_for_message(HR_CHANNEL, |m| {
+            m["content"].as_str().is_some_and(|c| {
+                c.contains("Boten får ikke levert") && c.contains(&format!("<#{ta}>"))
+            })
+        })
+        .await;
+    assert!(told.is_ok(), "{:#?}", bot.h.sandbox.messages(HR_CHANNEL));
+    bot.stop().await;
+}

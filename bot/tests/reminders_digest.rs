@@ -126,3 +126,89 @@ async fn overdue_work_is_listed_once_a_day_with_its_thread() {
     bot.down().await;
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_is_overdue_only_after_its_deadline() {
+    let bot = Bot::start("digest-deadline").await;
+    let (case, _) = bot.open("Rådgiver").await;
+    // The start date on Monday 1 March: the welcome package is due on Friday 19 February,
+    // six weeks after it opened on Monday 4 January.
+    bot.to_start_date(case, date(2027, 3, 1)).await;
+    let package = bot.step_title("bestiller_velkomstpakke");
+    let digest = |day: chrono::NaiveDate| {
+        let heading = format!("HR-sammendrag {}", day.format("%d.%m.%Y"));
+        bot.h
+            .sandbox
+            .messages(HR_CHANNEL)
+            .into_iter()
+            .filter_map(|m| m["content"].as_str().map(str::to_owned))
+            .filter(|c| c.contains(&heading))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    // Wednesday 13 January, well before its deadline: the welcome package is not in HR's
+    // digest at all, though it has been open more than five working days.
+    bot.at(eight(date(2027, 1, 13))).await;
+    let early = digest(date(2027, 1, 13));
+    assert!(!early.contains(&package), "{early}");
+    // Nor was anyone told it has been open a long time: it is waiting for its date.
+    assert_eq!(
+        Bot::count(&bot.everywhere(), &format!("«{package}» har stått åpen")),
+        0
+    );
+    // On its deadline it is due today; the Monday after, overdue since Friday.
+    bot.at(eight(date(2027, 2, 19))).await;
+    let on_the_day = digest(date(2027, 2, 19));
+    assert!(
+        on_the_day.contains(&format!("«{package}», i dag")),
+        "{on_the_day}"
+    );
+    bot.at(eight(date(2027, 2, 22))).await;
+    let after = digest(date(2027, 2, 22));
+    assert!(
+        after.contains(&format!("«{package}», forfalt 19.02.2027")),
+        "{after}"
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_applicant_list_is_due_on_its_legal_deadline_not_on_the_reminder_the_day_before() {
+    let bot = Bot::start("digest-legal").await;
+    let (case, _) = bot.open("Rådgiver").await;
+    // Application deadline Monday 18 January: the applicant list is due Tuesday 19 January
+    // (offentleglova § 25); the manager is reminded on the Monday.
+    bot.play_until(case, "arkiverer_sokerliste").await;
+    let list = bot.step_title("arkiverer_sokerliste");
+    let digest = |day: chrono::NaiveDate| {
+        let heading = format!("HR-sammendrag {}", day.format("%d.%m.%Y"));
+        bot.h
+            .sandbox
+            .messages(HR_CHANNEL)
+            .into_iter()
+            .filter_map(|m| m["content"].as_str().map(str::to_owned))
+            .filter(|c| c.contains(&heading))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    bot.at(eight(date(2027, 1, 18))).await;
+    let before = digest(date(2027, 1, 18));
+    assert!(!before.contains(&list), "not due before its day: {before}");
+    assert_eq!(
+        Bot::count(
+            &bot.h.sandbox.dms(LEDER),
+            &format!("lovpålagt frist for «{list}» er 19.01.2027")
+        ),
+        1,
+        "the manager's reminder the day before"
+    );
+    bot.at(eight(date(2027, 1, 19))).await;
+    assert!(digest(date(2027, 1, 19)).contains(&format!("«{list}», i dag")));
+    bot.at(eight(date(2027, 1, 20))).await;
+    let after = digest(date(2027, 1, 20));
+    assert!(
+        after.contains(&format!("«{list}», forfalt 19.01.2027")),
+        "{after}"
+    );
+    bot.stop().await;
+}

@@ -33,7 +33,12 @@ async fn sigkill_child() {
     let now: DateTime<Utc> = now.parse().expect("the parent gives a time");
     let db = storage::Db::open(&db).await.expect("the parent's database");
     let data = los::app::data(db, Arc::new(flow::ManualClock::new(now))).expect("prompts load");
-    let http = los::app::http_for(&los::harness::world().token, Some(&url));
+    let http = los::app::http_for(
+        &los::harness::world().token,
+        Some(&url),
+        los::config::DEFAULT_DISCORD_TIMEOUT,
+    )
+    .expect("an HTTP client");
     let _loop = los::reminders::start(data, Arc::new(http));
     std::future::pending::<()>().await;
 }

@@ -1,6 +1,22 @@
 //! The reminders a case should have right now. Storage reconciles this wanted set with what it
 //! holds: a key it lacks is queued, a pending key no longer wanted is cancelled, and a key is
 //! never queued twice.
+//!
+//! **Stalled steps.** A step with `stall_reminders` that has no deadline on the case is
+//! *stalled* once it has been open `stall_days` working days: its people are nudged then, and
+//! HR `escalate_days` working days later. A step with a deadline on the case (its anchor date is
+//! set) is *waiting for its date* until then, not stalled: before and on the deadline its own
+//! reminders speak for it (the onboarding order on its day, the legal deadline the working day
+//! before and HR the day after). Its stall count starts at its deadline instead of its opening
+//! (the later of the two): nudged `stall_days` working days after the deadline if still open,
+//! escalated after `escalate_days` more. A moved date moves these too (the key carries the
+//! deadline). The welcome package, due ten days before a start two months away, is therefore
+//! never called "open a long time" before it is due.
+//!
+//! **When a step is due** ([`due`]), for HR's digest: a step with a deadline on the case is due
+//! on its deadline and overdue from the day after; a step without one is due on the day it
+//! counts as stalled (the first nudge) and overdue after that. A step with neither (its stall
+//! reminders off and no deadline) is never due.
 
 use chrono::{DateTime, Days, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,6 +27,49 @@ use crate::deadlines::{deadlines, oslo_instant, DeadlineSettings};
 use crate::engine::oslo_today;
 use crate::ids::{CaseId, StepId};
 use crate::process::{DeadlineKind, Process};
+
+/// When an open step is due, and why then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepDue {
+    pub step: StepId,
+    /// The Oslo day it is due: overdue from the day after.
+    pub date: NaiveDate,
+    /// Its deadline (`Some`), or the day it counts as stalled (`None`).
+    pub deadline: Option<DeadlineKind>,
+}
+
+/// When each open step of an open case is due (see the module's doc), in the chart's order of
+/// the case's steps. Nothing for a case that has ended.
+pub fn due(process: &Process, case: &Case, settings: &ReminderSettings) -> Vec<StepDue> {
+    if !case.status.is_open() {
+        return Vec::new();
+    }
+    let deadlines = deadlines(process, case, &settings.deadlines);
+    let mut out: Vec<StepDue> = case
+        .steps
+        .iter()
+        .filter_map(|(id, state)| {
+            let StepState::Open { since, .. } = state else {
+                return None;
+            };
+            if let Some(d) = deadlines.iter().find(|d| &d.step == id) {
+                return Some(StepDue {
+                    step: id.clone(),
+                    date: d.date,
+                    deadline: Some(d.kind),
+                });
+            }
+            process.step(id).filter(|s| s.stall_reminders)?;
+            Some(StepDue {
+                step: id.clone(),
+                date: add_working_days(oslo_today(*since), settings.stall_days),
+                deadline: None,
+            })
+        })
+        .collect();
+    out.sort_by_key(|d| process.order(&d.step));
+    out
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -207,6 +266,7 @@ pub fn plan(process: &Process, case: &Case, settings: &ReminderSettings) -> Vec<
             }
         }
     }
+    let deadlines = deadlines(process, case, &settings.deadlines);
     for (id, state) in &case.steps {
         let StepState::Open { since, .. } = state else {
             continue;
@@ -215,8 +275,16 @@ pub fn plan(process: &Process, case: &Case, settings: &ReminderSettings) -> Vec<
             continue;
         }
         let opened = oslo_today(*since);
-        let tag = since.format("%Y%m%dT%H%M%S").to_string();
-        let nudge = add_working_days(opened, settings.stall_days);
+        let mut tag = since.format("%Y%m%dT%H%M%S").to_string();
+        // Waiting for its date is not stalling: counted from the deadline when it has one.
+        let from = match deadlines.iter().find(|d| &d.step == id) {
+            Some(d) => {
+                tag = format!("{tag}:{}", d.date);
+                opened.max(d.date)
+            }
+            None => opened,
+        };
+        let nudge = add_working_days(from, settings.stall_days);
         let escalate = add_working_days(nudge, settings.escalate_days);
         push(
             Some(id),

@@ -238,3 +238,104 @@ fn a_closed_case_wants_only_the_purge_notice_a_week_before_twelve_months() {
     assert_eq!(all[0].kind, ReminderKind::PurgeNotice);
     assert_eq!(all[0].due, utc(2028, 3, 12, 7, 0));
 }
+
+#[test]
+fn a_step_waiting_for_its_date_is_not_stalled_before_it() {
+    // Everything opened on 1 December 2026; the start is 5 April 2027, so the welcome package
+    // is due on 26 March, four months after it opened.
+    let run = with_dates(date(2027, 1, 15), date(2027, 4, 5));
+    let settings = ReminderSettings::default();
+    let deadline = deadline_of(&run, "bestiller_velkomstpakke");
+    assert_eq!(deadline.date, date(2027, 3, 26));
+    let about: Vec<_> = flow::plan_reminders(process(), &run.case, &settings)
+        .into_iter()
+        .filter(|r| r.step.as_ref().map(|s| s.as_str()) == Some("bestiller_velkomstpakke"))
+        .collect();
+    assert!(
+        about
+            .iter()
+            .filter(|r| matches!(
+                r.kind,
+                ReminderKind::Stalled | ReminderKind::StalledEscalation
+            ))
+            .all(|r| r.due > deadline.due),
+        "no stall reminder before the deadline: {about:#?}"
+    );
+    // Still open five working days after its deadline, it is nudged; five more and HR hears
+    // of it. The deadline is Good Friday and Easter Monday a holiday too: the count starts on
+    // Tuesday 30 March.
+    let nudge = planned(
+        &run,
+        "bestiller_velkomstpakke",
+        ReminderKind::Stalled,
+        Target::Responsible,
+    );
+    assert_eq!(nudge, Some(utc(2027, 4, 6, 6, 0)));
+    let escalate = planned(
+        &run,
+        "bestiller_velkomstpakke",
+        ReminderKind::StalledEscalation,
+        Target::HrChannel,
+    );
+    assert_eq!(escalate, Some(utc(2027, 4, 13, 6, 0)));
+    // A step without a deadline still counts from when it opened.
+    let contract_prep = planned(
+        &run,
+        "forberedelse_arbeidsavtale",
+        ReminderKind::Stalled,
+        Target::Responsible,
+    );
+    assert_eq!(contract_prep, Some(utc(2026, 12, 8, 7, 0)));
+}
+
+#[test]
+fn a_moved_start_date_moves_the_stall_reminders_of_the_steps_waiting_for_it() {
+    let mut run = with_dates(date(2027, 1, 15), date(2027, 4, 5));
+    let before = planned(
+        &run,
+        "bestiller_utstyr",
+        ReminderKind::Stalled,
+        Target::Responsible,
+    );
+    run.ok(&hr(), set_date(DateKey::Startdato, date(2027, 5, 3)));
+    let after = planned(
+        &run,
+        "bestiller_utstyr",
+        ReminderKind::Stalled,
+        Target::Responsible,
+    );
+    assert!(after > before, "{before:?} -> {after:?}");
+    let keys = |run: &Run| -> Vec<String> {
+        flow::plan_reminders(process(), &run.case, &ReminderSettings::default())
+            .into_iter()
+            .filter(|r| r.kind == ReminderKind::Stalled)
+            .map(|r| r.key)
+            .collect()
+    };
+    assert!(
+        keys(&run).iter().any(|k| k.contains("2027-04-12")),
+        "{:?}",
+        keys(&run)
+    );
+}
+
+#[test]
+fn a_step_is_due_on_its_deadline_or_on_the_day_it_stalls() {
+    let run = with_dates(date(2027, 1, 15), date(2027, 4, 5));
+    let due = flow::reminders::due(process(), &run.case, &ReminderSettings::default());
+    let of = |id: &str| due.iter().find(|d| d.step.as_str() == id).cloned();
+    let package = of("bestiller_velkomstpakke").unwrap();
+    assert_eq!(package.date, date(2027, 3, 26));
+    assert_eq!(package.deadline, Some(DeadlineKind::Onboarding));
+    let contract = of("signerer_arbeidsavtale");
+    assert!(contract.is_none(), "not open yet: {contract:?}");
+    let prep = of("forberedelse_arbeidsavtale").unwrap();
+    assert_eq!(
+        prep.date,
+        date(2026, 12, 8),
+        "five working days after it opened"
+    );
+    assert_eq!(prep.deadline, None);
+    // The welcome has its stall reminders off but a deadline: due on the start date.
+    assert_eq!(of("tar_imot").unwrap().date, date(2027, 4, 5));
+}

@@ -13,6 +13,7 @@ mod cases;
 mod checklist;
 mod codec;
 mod db;
+mod delivery;
 mod error;
 #[cfg(feature = "faults")]
 pub mod faults;
@@ -44,6 +45,10 @@ pub use checklist::{
     Checklist, ChecklistItem,
 };
 pub use db::{Db, OpenLimits, DEFAULT_PATH, MIGRATOR};
+pub use delivery::{
+    open_problems, problem_places, problems_noticed, problems_to_tell, record_problem,
+    requeue_outgoing, resolve_problems, DeliveryProblem,
+};
 pub use error::StorageError;
 pub use history::{events_of_version, history, HistoryEntry};
 pub use outbox::{

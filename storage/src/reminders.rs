@@ -304,6 +304,8 @@ pub struct CaseToSend {
     pub case: Case,
     /// The case's thread, else the channel of its card; `None` without a card.
     pub thread: Option<u64>,
+    /// The card's message, when it has one (for a link straight to it).
+    pub card: Option<u64>,
 }
 
 /// The cases of a server that the sender has reminders for, with their cards, read in one
@@ -318,8 +320,8 @@ pub async fn cases_for_sending<'a>(
 ) -> Result<Vec<CaseToSend>> {
     let mut conn = db.begin().await?;
     let list: Vec<String> = cases.iter().map(|c| c.0.to_string()).collect();
-    let cards: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT k.case_id, k.channel_id, k.thread_id
+    let cards: Vec<(i64, i64, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT k.case_id, k.channel_id, k.thread_id, k.message_id
          FROM case_cards k JOIN cases c ON c.id = k.case_id
          WHERE c.guild_id = ? AND k.case_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))",
     )
@@ -327,15 +329,18 @@ pub async fn cases_for_sending<'a>(
     .bind(json_list(list.iter().map(String::as_str)))
     .fetch_all(&mut *conn)
     .await?;
-    let threads: HashMap<i64, u64> = cards
+    let threads: HashMap<i64, (u64, u64)> = cards
         .into_iter()
-        .map(|(case, channel, thread)| (case, id_back(thread.unwrap_or(channel))))
+        .map(|(case, channel, thread, message)| {
+            (case, (id_back(thread.unwrap_or(channel)), id_back(message)))
+        })
         .collect();
     let mut out = Vec::with_capacity(cases.len());
     for case in cases {
         match crate::cases::read_case(&mut conn, guild, *case).await {
             Ok(Some(found)) => out.push(CaseToSend {
-                thread: threads.get(&case.0).copied(),
+                thread: threads.get(&case.0).map(|(thread, _)| *thread),
+                card: threads.get(&case.0).map(|(_, message)| *message),
                 case: found,
             }),
             Ok(None) => {}

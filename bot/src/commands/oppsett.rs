@@ -163,6 +163,20 @@ async fn show(ctx: Context<'_>, s: &GuildSettings) -> Result<(), BotError> {
             ));
         }
     }
+    // Places the bot cannot deliver to, with what to fix (see `reminders::problems`).
+    if let Ok(problems) = storage::open_problems(ctx.data().db.pool(), s.guild).await {
+        use crate::reminders::problems::{current, line};
+        let shown: Vec<String> = problems
+            .iter()
+            .filter(|p| current(Some(s), p))
+            .take(10)
+            .map(|p| line(t, p))
+            .collect();
+        if !shown.is_empty() {
+            lines.push(t.t("setup-problems"));
+            lines.extend(shown);
+        }
+    }
     let missing = server::missing(s);
     if missing.is_empty() {
         lines.push(t.t("setup-complete"));

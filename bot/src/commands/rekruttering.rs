@@ -200,6 +200,17 @@ pub async fn mine(ctx: Context<'_>) -> Result<(), BotError> {
     reply(ctx, text.join("\n")).await
 }
 
+/// Where page `page` (from 1) of `per_page` lines begins. A page number so large that it
+/// points past anything that can be stored is refused politely, never an overflow.
+fn page_offset(page: u32, per_page: u32) -> Result<u32, BotError> {
+    page.saturating_sub(1).checked_mul(per_page).ok_or_else(|| {
+        BotError::Input(InputError::Number {
+            field: "page",
+            input: page.to_string(),
+        })
+    })
+}
+
 /// HR: open cases by phase, overdue first.
 #[poise::command(slash_command, guild_only)]
 pub async fn oversikt(ctx: Context<'_>, side: Option<u32>) -> Result<(), BotError> {
@@ -220,7 +231,7 @@ pub async fn oversikt(ctx: Context<'_>, side: Option<u32>) -> Result<(), BotErro
         s.guild,
         data.clock.now(),
         PAGE,
-        (page - 1) * PAGE,
+        page_offset(page, PAGE)?,
     )
     .await?;
     let t = tr(&ctx, &s);
@@ -280,7 +291,7 @@ pub async fn historikk(
         s.guild,
         case.id,
         PAGE * 2,
-        (page - 1) * PAGE * 2,
+        page_offset(page, PAGE * 2)?,
     )
     .await?;
     let t = tr(&ctx, &s);

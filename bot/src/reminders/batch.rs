@@ -25,6 +25,8 @@ pub struct Member {
     pub case: Option<Arc<Case>>,
     /// The case's thread (else its card's channel).
     pub thread: Option<u64>,
+    /// The case's card message.
+    pub card: Option<u64>,
 }
 
 /// One outbox row and everything needed to send and settle it.
@@ -130,25 +132,27 @@ async fn read(d: &Dispatcher, claimed: Vec<ClaimedReminder>) -> storage::Result<
     for r in &claimed {
         wanted.entry(r.guild).or_default().push(r.case);
     }
-    let mut found: HashMap<(u64, flow::CaseId), (Arc<Case>, Option<u64>)> = HashMap::new();
+    type Found = (Arc<Case>, Option<u64>, Option<u64>);
+    let mut found: HashMap<(u64, flow::CaseId), Found> = HashMap::new();
     for (guild, mut cases) in wanted {
         cases.sort_unstable();
         cases.dedup();
         for c in storage::cases_for_sending(d.data.db.pool(), guild, &cases).await? {
-            found.insert((guild, c.case.id), (Arc::new(c.case), c.thread));
+            found.insert((guild, c.case.id), (Arc::new(c.case), c.thread, c.card));
         }
     }
     Ok(claimed
         .into_iter()
         .map(|r| {
-            let (case, thread) = match found.get(&(r.guild, r.case)) {
-                Some((case, thread)) => (Some(case.clone()), *thread),
-                None => (None, None),
+            let (case, thread, card) = match found.get(&(r.guild, r.case)) {
+                Some((case, thread, card)) => (Some(case.clone()), *thread, *card),
+                None => (None, None, None),
             };
             Member {
                 reminder: r,
                 case,
                 thread,
+                card,
             }
         })
         .collect())

@@ -2,8 +2,16 @@
 //! `kandidat_til_hr` step done), one message in the onboarding channel lists the steps of the
 //! contract and welcome phases with who, due date and a button to tick each; the case thread
 //! gets a link. Posted by the reminder loop, so a crash cannot lose it: it is posted with a
-//! nonce made of the case and recorded with `storage::save_checklist` afterwards; until it is
-//! recorded, each pass posts it again with the same nonce (Discord answers with the first).
+//! nonce made of the case and the channel and recorded with `storage::save_checklist` as soon
+//! as Discord has it, before anything else is tried; a crash in between posts it again with the
+//! same nonce (Discord answers with the first, within its few minutes).
+//!
+//! The link in the case thread is posted once, right after. If the thread refuses it (deleted,
+//! locked, no permission) the checklist stays recorded and is not posted again; HR is told of
+//! the thread (see `problems`). One case that fails never stops the others. When the
+//! onboarding channel itself refuses, the server's checklists wait (doubling up to an hour, at
+//! once when another channel is set) and HR is told, instead of every owed case being tried on
+//! every pass.
 //!
 //! Ticking completes the step through the engine (`service::act`), so the card, the history
 //! and the reminders follow; the tick (who, when) is also recorded on the checklist.
@@ -16,6 +24,11 @@ use serenity::all::{
 };
 use storage::GuildSettings;
 
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::problems;
 use crate::custom_id::{ComponentId, Verb};
 use crate::handlers::actor_of;
 use crate::i18n::{clip, escape, Tr};
@@ -124,35 +137,93 @@ pub fn render(
     (clip(&lines.join("\n"), 2000), rows)
 }
 
+/// Servers whose onboarding channel refused a checklist: the channel, how often, and when to
+/// try again.
+#[derive(Default)]
+pub struct Waiting(HashMap<u64, (u64, u32, DateTime<Utc>)>);
+
 /// Posts the checklists that are owed: cases past [`AFTER`] with none recorded yet.
-pub async fn post_due(data: &Data, http: &Http) {
+pub async fn post_due(data: &Data, http: &Http, waiting: &mut Waiting) {
     let db = data.db.pool();
     let Ok(guilds) = storage::configured_guilds(db).await else {
         return;
     };
     for guild in guilds {
-        if let Err(e) = post_for_guild(data, http, guild).await {
-            tracing::warn!(error = %e, guild, "checklist not posted; will try again");
+        if let Err(e) = post_for_guild(data, http, guild, waiting).await {
+            tracing::warn!(error = %e, guild, "checklists not posted; will try again");
         }
     }
 }
 
-async fn post_for_guild(data: &Data, http: &Http, guild: u64) -> Result<(), BotError> {
+async fn post_for_guild(
+    data: &Data,
+    http: &Http,
+    guild: u64,
+    waiting: &mut Waiting,
+) -> Result<(), BotError> {
     let db = data.db.pool();
+    let now = data.clock.now();
     let Some(settings) = storage::load_settings(db, guild).await? else {
         return Ok(());
     };
     let Some(channel) = settings.onboarding_channel else {
         return Ok(());
     };
+    if waiting
+        .0
+        .get(&guild)
+        .is_some_and(|(was, _, until)| *was == channel && *until > now)
+    {
+        return Ok(());
+    }
     let after = StepId::new(AFTER);
     for case_id in storage::cases_owing_checklist(db, guild, &after).await? {
-        let Some(case) = storage::load_case(db, guild, case_id).await? else {
-            continue;
+        let case = match storage::load_case(db, guild, case_id).await {
+            Ok(Some(case)) => case,
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, guild, case = case_id.0, "case not read for its checklist");
+                continue;
+            }
         };
-        post(data, http, &settings, &case, channel).await?;
+        match post(data, http, &settings, &case, channel).await {
+            Ok(()) => {}
+            // The onboarding channel refused: the other cases' would be refused too.
+            Err(Posting::Channel(e)) => {
+                let failures = match waiting.0.get(&guild) {
+                    Some((was, n, _)) if *was == channel => n + 1,
+                    _ => 1,
+                };
+                let wait = super::dispatcher::backoff(failures - 1);
+                tracing::warn!(error = %e, guild, retry_in_s = wait.num_seconds(), "onboarding channel refused a checklist");
+                if let Some(problem) = problems::problem_of(problems::classify(&e)) {
+                    let place = problems::channel_place(channel);
+                    problems::record(data, guild, &place, problem, None, &e.to_string()).await;
+                }
+                waiting.0.insert(guild, (channel, failures, now + wait));
+                return Ok(());
+            }
+            Err(Posting::Other(e)) => {
+                tracing::warn!(error = %e, guild, case = case.id.0, "checklist not recorded; will try again");
+            }
+        }
     }
+    waiting.0.remove(&guild);
     Ok(())
+}
+
+/// Why a checklist was not posted and recorded.
+enum Posting {
+    /// The onboarding channel did not take it.
+    Channel(serenity::Error),
+    /// Anything else (reading or recording it).
+    Other(BotError),
+}
+
+impl From<storage::StorageError> for Posting {
+    fn from(e: storage::StorageError) -> Self {
+        Posting::Other(e.into())
+    }
 }
 
 async fn post(
@@ -161,7 +232,7 @@ async fn post(
     settings: &GuildSettings,
     case: &Case,
     channel: u64,
-) -> Result<(), BotError> {
+) -> Result<(), Posting> {
     let db = data.db.pool();
     let card = storage::card(db, settings.guild, case.id).await?;
     let thread = card.map(|c| c.thread.unwrap_or(c.channel));
@@ -173,29 +244,13 @@ async fn post(
             CreateMessage::new()
                 .content(content)
                 .components(rows)
-                .nonce(Nonce::String(nonce("k", case.id)))
+                .nonce(Nonce::String(nonce("k", case.id, channel)))
                 .enforce_nonce(true)
                 .allowed_mentions(CreateAllowedMentions::new()),
         )
-        .await?;
-    if let Some(thread) = thread {
-        let tr = Tr::shared(&data.texts, settings);
-        let url = format!(
-            "https://discord.com/channels/{}/{channel}/{}",
-            settings.guild, message.id
-        );
-        paced(data, http, thread).await;
-        ChannelId::new(thread)
-            .send_message(
-                http,
-                CreateMessage::new()
-                    .content(tr.args("checklist-posted", &[("link", url.as_str().into())]))
-                    .nonce(Nonce::String(nonce("t", case.id)))
-                    .enforce_nonce(true)
-                    .allowed_mentions(CreateAllowedMentions::new()),
-            )
-            .await?;
-    }
+        .await
+        .map_err(Posting::Channel)?;
+    // Recorded at once: whatever happens next, it is never posted again.
     let keys: Vec<StepId> = items(data);
     let keys: Vec<&str> = keys.iter().map(StepId::as_str).collect();
     let after = StepId::new(AFTER);
@@ -211,7 +266,61 @@ async fn post(
         now,
     )
     .await?;
+    problems::worked(data, settings.guild, &problems::channel_place(channel)).await;
+    if let Some(thread) = thread {
+        link_in_thread(
+            data,
+            http,
+            settings,
+            case,
+            channel,
+            message.id.get(),
+            thread,
+        )
+        .await;
+    }
     Ok(())
+}
+
+/// Posts the link to the checklist in the case thread, once. A thread that refuses it is a
+/// problem HR hears of; the checklist stands.
+async fn link_in_thread(
+    data: &Data,
+    http: &Http,
+    settings: &GuildSettings,
+    case: &Case,
+    channel: u64,
+    message: u64,
+    thread: u64,
+) {
+    let tr = Tr::shared(&data.texts, settings);
+    let url = format!(
+        "https://discord.com/channels/{}/{channel}/{message}",
+        settings.guild
+    );
+    paced(data, http, thread).await;
+    let sent = ChannelId::new(thread)
+        .send_message(
+            http,
+            CreateMessage::new()
+                .content(tr.args("checklist-posted", &[("link", url.as_str().into())]))
+                .nonce(Nonce::String(nonce("t", case.id, thread)))
+                .enforce_nonce(true)
+                .allowed_mentions(CreateAllowedMentions::new()),
+        )
+        .await;
+    let place = problems::channel_place(thread);
+    match sent {
+        Ok(_) => problems::worked(data, settings.guild, &place).await,
+        Err(e) => {
+            tracing::warn!(error = %e, case = case.id.0, "the checklist's link was not posted in the case thread");
+            if let Some(problem) = problems::problem_of(problems::classify(&e)) {
+                let error = e.to_string();
+                problems::record(data, settings.guild, &place, problem, Some(case.id), &error)
+                    .await;
+            }
+        }
+    }
 }
 
 /// Shows the case's checklist as the case is now, after a change made anywhere (the card, a
@@ -252,8 +361,10 @@ async fn paced(data: &Data, http: &Http, channel: u64) {
     data.pacer.ready(http, route).await;
 }
 
-fn nonce(what: &str, case: CaseId) -> String {
-    format!("cl{what}{}", case.0)
+/// The nonce of a checklist (`k`) or its link (`t`) of a case in a channel: unique across
+/// channels, so a checklist posted anew in another channel is not taken for the old one.
+fn nonce(what: &str, case: CaseId, channel: u64) -> String {
+    super::dispatcher::nonce_of_text(&format!("cl{what}{}:{channel}", case.0))
 }
 
 /// A tick on the checklist: completes the step, records the tick, shows the checklist anew.

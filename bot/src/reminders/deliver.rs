@@ -2,18 +2,24 @@
 //! other in order; up to [`CONCURRENCY`] lanes are under way at once, every request through
 //! the shared [`Pacer`](super::pacer::Pacer). Each message is sent with its outbox nonce and
 //! `enforce_nonce`, then marked sent together with closing its row, in one transaction.
+//!
+//! A send that fails is settled as [`super::problems`] says: tried again later (with the same
+//! nonce when it may have been posted), moved from a closed DM to the case thread, or given
+//! up; never is anything meant for another place cancelled. When a place refuses a message,
+//! the rest of its lane is settled the same way without asking Discord again.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use flow::Target;
 use futures::stream::{self, StreamExt};
-use serenity::all::{CreateAllowedMentions, CreateMessage, HttpError, Nonce, RoleId};
+use serenity::all::{CreateAllowedMentions, CreateMessage, Nonce, RoleId};
 use storage::{OutboxEnd, Outgoing};
 
 use super::batch::{Job, Member};
 use super::destinations::{self, Destination};
-use super::dispatcher::{backoff, nonce_of_text, Dispatcher, Outcome, MAX_ATTEMPTS};
+use super::dispatcher::{backoff, nonce_of_text, Dispatcher, Outcome};
+use super::problems::{self, Failure, Problem, GIVE_UP};
 use super::render;
 use crate::i18n::Tr;
 use crate::server;
@@ -61,8 +67,11 @@ impl Dispatcher {
     async fn lane(&self, lane: Vec<Job>) -> (Outcome, Vec<Job>) {
         let mut out = Outcome::default();
         let mut moved = Vec::new();
+        // Once the place has refused a message, the rest of the lane is settled the same way
+        // without asking again (a place that refuses one refuses the next).
+        let mut refused: Option<(Failure, String)> = None;
         for job in lane {
-            match self.deliver(job, &mut out).await {
+            match self.deliver(job, &mut out, &mut refused).await {
                 Ok(more) => moved.extend(more),
                 Err(e) => {
                     tracing::warn!(error = %e, "reminder not settled; the next pass takes it up");
@@ -74,9 +83,15 @@ impl Dispatcher {
         (out, moved)
     }
 
-    /// Sends one job and settles it. Returns the jobs it was moved to (a closed DM goes to
-    /// the case threads instead), already in the outbox.
-    async fn deliver(&self, job: Job, out: &mut Outcome) -> storage::Result<Vec<Job>> {
+    /// Sends one job and settles it (or, after the place refused an earlier one, settles it as
+    /// that one). Returns the jobs it was moved to (a closed DM goes to the case threads
+    /// instead), already in the outbox.
+    async fn deliver(
+        &self,
+        job: Job,
+        out: &mut Outcome,
+        refused: &mut Option<(Failure, String)>,
+    ) -> storage::Result<Vec<Job>> {
         let db = self.data.db.pool();
         let now = self.data.clock.now();
         let Some(c) = self.compose(&job, now) else {
@@ -96,9 +111,19 @@ impl Dispatcher {
         };
         let to = Destination::parse(&job.row.destination);
         if to == Destination::Nowhere {
-            return self.gone(&job, out, now).await;
+            return self.nowhere(&job, out, now).await;
         }
-        let sent = destinations::send(&self.http, &self.data.pacer, &self.dms, to, c.message).await;
+        if let Some((failure, error)) = refused.clone() {
+            return self.failed(job, &c, failure, error, now, out).await;
+        }
+        let sent = destinations::send(
+            &self.http,
+            &self.data.pacer,
+            &self.dms,
+            to,
+            c.message.clone(),
+        )
+        .await;
         match sent {
             Ok(()) => {
                 out.messages_sent += 1;
@@ -115,9 +140,17 @@ impl Dispatcher {
                     now,
                 )
                 .await?;
+                problems::worked(&self.data, row.guild, &row.destination).await;
                 Ok(Vec::new())
             }
-            Err(e) => self.failed(job, e, now, out).await,
+            Err(e) => {
+                let failure = problems::classify(&e);
+                let error = e.to_string();
+                if !matches!(failure, Failure::Transient | Failure::DmClosed) {
+                    *refused = Some((failure, error.clone()));
+                }
+                self.failed(job, &c, failure, error, now, out).await
+            }
         }
     }
 
@@ -151,7 +184,21 @@ impl Dispatcher {
                 roles.extend(self.roles_of(r).iter().filter_map(|role| ids.get(role)));
             }
             if let (Target::Responsible, Some(step)) = (r.target, &r.step) {
-                actionable.push((r.id, r.case, step.clone(), r.kind));
+                let nudge = matches!(
+                    r.kind,
+                    flow::ReminderKind::Stalled | flow::ReminderKind::StalledEscalation
+                );
+                let link = super::buttons::card_link(job.row.guild, m.thread, m.card);
+                actionable.push(super::buttons::Offer::new(
+                    &self.data.process,
+                    case,
+                    r.id,
+                    step,
+                    nudge,
+                    !in_channel,
+                    link,
+                    now,
+                ));
             }
             keep.push(r.id);
         }
@@ -186,18 +233,37 @@ impl Dispatcher {
         })
     }
 
+    /// Settles a job whose message was not (surely) delivered; see [`super::problems`].
     async fn failed(
         &self,
         job: Job,
-        e: serenity::Error,
+        c: &Composed,
+        failure: Failure,
+        error: String,
         now: DateTime<Utc>,
         out: &mut Outcome,
     ) -> storage::Result<Vec<Job>> {
         let db = self.data.db.pool();
         let row = &job.row;
         let ids: Vec<i64> = job.members.iter().map(|m| m.reminder.id).collect();
-        let error = e.to_string();
-        match classify(&e) {
+        // The case whose own thread the place is, if it is one.
+        let thread_of = job
+            .members
+            .iter()
+            .find(|m| {
+                m.thread
+                    .is_some_and(|t| row.destination == format!("c:{t}"))
+            })
+            .map(|m| m.reminder.case);
+        // Past its time by more than `GIVE_UP`: the oldest reminder in it decides.
+        let oldest = job
+            .members
+            .iter()
+            .map(|m| m.reminder.due)
+            .min()
+            .unwrap_or(now);
+        let expired = now - oldest >= GIVE_UP;
+        match failure {
             Failure::DmClosed => {
                 tracing::info!(destination = %row.destination, "direct messages closed: to the case thread instead");
                 let moved = moved_to_threads(&job, &error, now);
@@ -207,28 +273,119 @@ impl Dispatcher {
                 storage::open_outgoing_many(db, &rows, now).await?;
                 Ok(moved)
             }
-            Failure::Gone => self.gone(&job, out, now).await,
-            Failure::Transient if row.attempts + 1 < MAX_ATTEMPTS => {
+            // A case's thread deleted never comes back: what was for it is given up.
+            Failure::Gone if thread_of.is_some() => {
+                problems::record(
+                    &self.data,
+                    row.guild,
+                    &row.destination,
+                    Problem::UnknownChannel,
+                    thread_of,
+                    &error,
+                )
+                .await;
+                self.give_up(&job, c, &error, now, out).await
+            }
+            Failure::Transient if !expired => {
                 let wait = backoff(row.attempts);
-                tracing::warn!(error = %error, attempt = row.attempts + 1, retry_in_s = wait.num_seconds(), "reminder not sent; will retry");
+                tracing::warn!(error = %error, attempt = row.attempts + 1, retry_in_s = wait.num_seconds(), "reminder not sent; will retry with its nonce");
                 out.retried += ids.len();
                 storage::retry_outgoing(db, row, &error, now + wait).await?;
                 Ok(Vec::new())
             }
-            Failure::Transient | Failure::Refused => {
-                tracing::error!(error = %error, destination = %row.destination, "reminder given up");
-                out.failed += ids.len();
-                storage::retry_outgoing(db, row, &error, now).await?;
-                storage::close_outgoing(db, &row.nonce, OutboxEnd::Failed, &ids, &[], &[], now)
-                    .await?;
+            Failure::Gone | Failure::Place(_) | Failure::Refused if !expired => {
+                if let Some(problem) = problems::problem_of(failure) {
+                    if failure == Failure::Refused {
+                        tracing::error!(error = %error, destination = %row.destination, "Discord refused a reminder message");
+                    }
+                    // Refused messages are the bot's to mend, not HR's: told only if given up.
+                    if problem != Problem::Refused {
+                        problems::record(
+                            &self.data,
+                            row.guild,
+                            &row.destination,
+                            problem,
+                            thread_of,
+                            &error,
+                        )
+                        .await;
+                    }
+                }
+                // Not posted: the reminders go back to the queue, to come out in a new message
+                // wherever they belong then.
+                let attempts = job
+                    .members
+                    .iter()
+                    .map(|m| m.reminder.attempts)
+                    .max()
+                    .unwrap_or(1);
+                let wait = backoff(attempts.saturating_sub(1));
+                out.retried += c.keep.len();
+                out.cancelled += c.drop.len();
+                storage::requeue_outgoing(
+                    db,
+                    &row.nonce,
+                    &c.keep,
+                    &c.drop,
+                    &error,
+                    now + wait,
+                    now,
+                )
+                .await?;
                 Ok(Vec::new())
+            }
+            // Tried for `GIVE_UP`: given up, and HR told.
+            _ => {
+                let problem = match failure {
+                    Failure::Place(p) => p,
+                    Failure::Gone => Problem::UnknownChannel,
+                    _ => Problem::Unreachable,
+                };
+                problems::record(
+                    &self.data,
+                    row.guild,
+                    &row.destination,
+                    problem,
+                    thread_of,
+                    &error,
+                )
+                .await;
+                self.give_up(&job, c, &error, now, out).await
             }
         }
     }
 
-    /// The place is gone: the job's reminders are cancelled, and when it was a case's own
-    /// thread, everything else of that case too (nothing of it can be told there any more).
-    async fn gone(
+    /// The job's wanted reminders are failed for good (the others cancelled).
+    async fn give_up(
+        &self,
+        job: &Job,
+        c: &Composed,
+        error: &str,
+        now: DateTime<Utc>,
+        out: &mut Outcome,
+    ) -> storage::Result<Vec<Job>> {
+        let db = self.data.db.pool();
+        let row = &job.row;
+        tracing::error!(error = %error, destination = %row.destination, reminders = c.keep.len(), "reminders given up");
+        out.failed += c.keep.len();
+        out.cancelled += c.drop.len();
+        storage::retry_outgoing(db, row, error, now).await?;
+        storage::close_outgoing(
+            db,
+            &row.nonce,
+            OutboxEnd::Failed,
+            &c.keep,
+            &[],
+            &c.drop,
+            now,
+        )
+        .await?;
+        Ok(Vec::new())
+    }
+
+    /// No place at all (no HR channel set and no case thread): the job's reminders are
+    /// cancelled; nothing else of their cases is.
+    async fn nowhere(
         &self,
         job: &Job,
         out: &mut Outcome,
@@ -236,24 +393,10 @@ impl Dispatcher {
     ) -> storage::Result<Vec<Job>> {
         let db = self.data.db.pool();
         let row = &job.row;
-        tracing::info!(destination = %row.destination, "channel gone: its reminders are cancelled");
+        tracing::warn!(destination = %row.destination, "no place for these reminders: cancelled");
         let ids: Vec<i64> = job.members.iter().map(|m| m.reminder.id).collect();
         out.cancelled += ids.len();
         storage::close_outgoing(db, &row.nonce, OutboxEnd::Cancelled, &[], &[], &ids, now).await?;
-        let mut cases: Vec<flow::CaseId> = job
-            .members
-            .iter()
-            .filter(|m| {
-                m.thread
-                    .is_some_and(|t| row.destination == format!("c:{t}"))
-            })
-            .map(|m| m.reminder.case)
-            .collect();
-        cases.sort_unstable();
-        cases.dedup();
-        for case in cases {
-            storage::cancel_reminders_for_case(db, row.guild, case).await?;
-        }
         Ok(Vec::new())
     }
 }
@@ -297,30 +440,4 @@ fn moved_to_threads(job: &Job, error: &str, now: DateTime<Utc>) -> Vec<Job> {
             settings: job.settings.clone(),
         })
         .collect()
-}
-
-enum Failure {
-    /// The person does not take direct messages from the bot (50007).
-    DmClosed,
-    /// The channel is gone (10003) or the bot cannot see it any more.
-    Gone,
-    /// Rate limits, Discord's 5xx, the network: try again later.
-    Transient,
-    /// Discord refused the message itself: trying again will not help.
-    Refused,
-}
-
-fn classify(e: &serenity::Error) -> Failure {
-    match e {
-        serenity::Error::Http(HttpError::UnsuccessfulRequest(resp)) => {
-            let status = resp.status_code.as_u16();
-            match (status, resp.error.code) {
-                (403, 50007) => Failure::DmClosed,
-                (404, 10003) | (403, 50001) => Failure::Gone,
-                (429, _) | (500..=599, _) => Failure::Transient,
-                _ => Failure::Refused,
-            }
-        }
-        _ => Failure::Transient,
-    }
 }

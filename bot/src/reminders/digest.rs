@@ -1,17 +1,23 @@
 //! HR's daily digest: at the server's cron time (Europe/Oslo, seconds first), one message in
 //! the HR channel (more when it is long) with the open cases' overdue and due-today actions,
-//! grouped by phase, each with a link to its thread. Nothing when nothing is due. Recorded per
+//! grouped by phase, each with a link to its thread. Nothing when nothing is due.
+//!
+//! A step is due on its deadline when it has one, and overdue from the day after; a step
+//! without a deadline is due on the day it counts as stalled (`flow::reminders::due`). An
+//! earlier nudge or reminder does not make a step due. What falls due on the days off before
+//! the next working day is listed too, with its date (Friday's digest shows Sunday's). Recorded per
 //! server and day after posting, and each part is sent with a nonce made of the server, the
 //! day and the part, so a crash in between does not post it twice.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Europe::Oslo;
-use flow::{ReminderKind, StepId};
+use flow::StepId;
 use serenity::all::{ChannelId, CreateAllowedMentions, CreateMessage, Http, Nonce};
 use storage::GuildSettings;
 
+use super::problems;
 use super::render::CONTENT_MAX;
 use crate::i18n::{escape, Tr};
 use crate::server;
@@ -62,29 +68,61 @@ pub async fn next_run(data: &Data, now: DateTime<Utc>) -> Option<DateTime<Utc>> 
     next
 }
 
-/// Posts every server's digest that is due and not yet done. Errors are logged; the next pass
-/// tries again (the day is recorded only once it is posted).
-pub async fn run_due(data: &Data, http: &Http) {
+/// Servers whose digest could not be posted: the HR channel it failed in, how often, and when
+/// to try again. Without it a deleted HR channel would have every open case read again on
+/// every pass of the loop, for ever.
+#[derive(Default)]
+pub struct Waiting(HashMap<u64, (u64, u32, DateTime<Utc>)>);
+
+/// Posts every server's digest that is due and not yet done. Errors are logged, and a place
+/// problem is recorded (HR is told, `/oppsett vis` shows it); the server's digest is tried
+/// again after a wait that doubles up to an hour, at once when its HR channel is changed (the
+/// day is recorded only once it is posted).
+pub async fn run_due(data: &Data, http: &Http, waiting: &mut Waiting) {
     let guilds = match storage::configured_guilds(data.db.pool()).await {
         Ok(g) => g,
         Err(e) => return tracing::warn!(error = %e, "digest: cannot list servers"),
     };
     for guild in guilds {
-        if let Err(e) = run_for(data, http, guild).await {
-            tracing::warn!(error = %e, guild, "digest not posted; will try again");
+        match run_for(data, http, guild, waiting).await {
+            Ok(()) => {}
+            Err((hr, e)) => {
+                let now = data.clock.now();
+                let failures = match waiting.0.get(&guild) {
+                    Some((was, n, _)) if *was == hr => n + 1,
+                    _ => 1,
+                };
+                let wait = super::dispatcher::backoff(failures - 1);
+                tracing::warn!(error = %e, guild, retry_in_s = wait.num_seconds(), "digest not posted; will try again");
+                if let Some(problem) = problems::classify_bot(&e).and_then(problems::problem_of) {
+                    let place = problems::channel_place(hr);
+                    problems::record(data, guild, &place, problem, None, &e.to_string()).await;
+                }
+                waiting.0.insert(guild, (hr, failures, now + wait));
+            }
         }
     }
 }
 
-async fn run_for(data: &Data, http: &Http, guild: u64) -> Result<(), BotError> {
+/// Posts the server's digest if it is due; on failure, the HR channel it failed in.
+async fn run_for(
+    data: &Data,
+    http: &Http,
+    guild: u64,
+    waiting: &mut Waiting,
+) -> Result<(), (u64, BotError)> {
     let db = data.db.pool();
     let now = data.clock.now();
-    let Some(settings) = storage::load_settings(db, guild).await? else {
+    let Some(settings) = storage::load_settings(db, guild)
+        .await
+        .map_err(|e| (0, e.into()))?
+    else {
         return Ok(());
     };
     let Some(hr) = settings.hr_channel else {
         return Ok(());
     };
+    let failed = |e: BotError| (hr, e);
     if schedule_of(&settings)
         .and_then(|s| due_today(&s, now))
         .is_none()
@@ -92,14 +130,25 @@ async fn run_for(data: &Data, http: &Http, guild: u64) -> Result<(), BotError> {
         return Ok(());
     }
     let today = flow::engine::oslo_today(now);
-    if storage::digest_done(db, guild, today).await? {
+    if storage::digest_done(db, guild, today)
+        .await
+        .map_err(|e| failed(e.into()))?
+    {
+        waiting.0.remove(&guild);
         return Ok(());
     }
-    let parts = compose(data, &settings, now).await?;
+    if waiting
+        .0
+        .get(&guild)
+        .is_some_and(|(was, _, until)| *was == hr && *until > now)
+    {
+        return Ok(());
+    }
+    let parts = compose(data, &settings, now).await.map_err(failed)?;
     for (i, part) in parts.iter().enumerate() {
         let message = CreateMessage::new()
             .content(part)
-            .nonce(Nonce::String(nonce(guild, today, i)))
+            .nonce(Nonce::String(nonce(guild, hr, today, i)))
             .enforce_nonce(true)
             .allowed_mentions(CreateAllowedMentions::new());
         let channel = ChannelId::new(hr);
@@ -107,14 +156,25 @@ async fn run_for(data: &Data, http: &Http, guild: u64) -> Result<(), BotError> {
             channel_id: channel,
         };
         data.pacer.ready(http, route).await;
-        channel.send_message(http, message).await?;
+        channel
+            .send_message(http, message)
+            .await
+            .map_err(|e| failed(e.into()))?;
     }
-    storage::record_digest(db, guild, today, parts.len() as u32, now).await?;
+    if !parts.is_empty() {
+        problems::worked(data, guild, &problems::channel_place(hr)).await;
+    }
+    storage::record_digest(db, guild, today, parts.len() as u32, now)
+        .await
+        .map_err(|e| failed(e.into()))?;
+    waiting.0.remove(&guild);
     Ok(())
 }
 
-fn nonce(guild: u64, day: NaiveDate, part: usize) -> String {
-    let text = format!("{guild}:{day}:{part}");
+/// The nonce of a part of a day's digest in one HR channel (unique across channels, so a
+/// digest tried again in a new HR channel is never taken for the one the old channel lost).
+fn nonce(guild: u64, channel: u64, day: NaiveDate, part: usize) -> String {
+    let text = format!("{guild}:{channel}:{day}:{part}");
     let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     });
@@ -145,35 +205,24 @@ pub async fn compose(
         let thread = storage::card(db, settings.guild, case_id)
             .await?
             .map(|c| c.thread.unwrap_or(c.channel));
-        let mut worst: BTreeMap<StepId, NaiveDate> = BTreeMap::new();
-        for r in flow::plan_reminders(&data.process, &case, &rs) {
-            let Some(step) = r.step else { continue };
-            if r.kind == ReminderKind::PurgeNotice {
-                continue;
-            }
-            let day = flow::engine::oslo_today(r.due);
-            if day <= today {
-                let e = worst.entry(step).or_insert(day);
-                *e = (*e).min(day);
-            }
-        }
-        // A step with a deadline that has come shows the deadline, not an earlier nudge.
-        for d in flow::deadlines(&data.process, &case, &rs.deadlines) {
-            if d.date <= today {
-                if let Some(day) = worst.get_mut(&d.step) {
-                    *day = d.date;
-                }
-            }
-        }
+        // What is due by the next working day, by the step's deadline (or, without one, the
+        // day it counts as stalled): see `flow::reminders::due`.
+        let next_working_day = flow::calendar::working_day_on_or_after(today + Days::new(1));
+        let worst: Vec<(StepId, NaiveDate)> = flow::reminders::due(&data.process, &case, &rs)
+            .into_iter()
+            .filter(|d| d.date < next_working_day)
+            .map(|d| (d.step, d.date))
+            .collect();
         for (step, day) in worst {
             let Some(phase) = data.process.phase_of(&step) else {
                 continue;
             };
             let index = data.process.phase_index(phase);
-            let id = if day < today {
-                "digest-line-overdue"
-            } else {
-                "digest-line-today"
+            let id = match day.cmp(&today) {
+                std::cmp::Ordering::Less => "digest-line-overdue",
+                std::cmp::Ordering::Equal => "digest-line-today",
+                // Due on the days off before the next working day: listed today.
+                std::cmp::Ordering::Greater => "digest-line-soon",
             };
             // The thread's link reads "#1 Rådgiver – Bydel Frogner"; without one, the case.
             let link = thread.map(|t| format!("<#{t}>")).unwrap_or_else(|| {

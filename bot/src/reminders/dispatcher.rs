@@ -28,8 +28,6 @@ pub const BATCH: u32 = 50;
 pub const MAX_BATCH: u32 = 500;
 /// Reminders merged into one message at most (so it stays under 2000 characters).
 pub const PER_MESSAGE: usize = 5;
-/// Failed sends are tried again this many times before the reminders are given up.
-pub const MAX_ATTEMPTS: u32 = 10;
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -84,12 +82,15 @@ impl Dispatcher {
         }
     }
 
-    /// One pass. Never fails: what went wrong is in the outcome and retried later.
+    /// One pass. Never fails: what went wrong is in the outcome and retried later. At its
+    /// end HR is told of places the bot cannot deliver to (see `problems`).
     pub async fn run_once(&mut self) -> Outcome {
         let mut out = Outcome::default();
+        super::problems::refresh(&self.data).await;
         if let Err(e) = self.pass(&mut out).await {
             out.error.get_or_insert(e.to_string());
         }
+        super::problems::tell(&self.data, &self.http).await;
         if let Some(e) = &out.error {
             tracing::warn!(error = %e, "reminder pass cut short");
         }

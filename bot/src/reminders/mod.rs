@@ -18,9 +18,16 @@
 //! nonce, so Discord returns the message already posted instead of posting it twice. This
 //! holds within Discord's nonce window (a few minutes): a bot down longer than that between
 //! sending and marking could post such a message twice. The loop assumes it is the only
-//! sender on its database (one bot process), and frees every claim on start. A DM the person
-//! closed goes to the case thread instead; a channel that is gone cancels what was for it;
-//! Discord's 5xx and network errors are tried again later, backing off.
+//! sender on its database (one bot process), and frees every claim on start.
+//!
+//! When Discord does not take a message (see `problems` for the whole table): a DM the person
+//! closed goes to the case thread instead; a case thread that was deleted gives up what was
+//! for it (nothing else of the case); a place the bot may not write in, or a channel that is
+//! gone, is tried again, backing off to an hour apart, for two weeks (a permission fixed on
+//! Monday still gets Friday's reminder out), and HR is told once in the HR channel, naming the
+//! place and what to fix; Discord's 5xx, the network and a request that does not end within
+//! `LOS_DISCORD_TIMEOUT_SECS` are tried again the same way with the same nonce. Nothing meant
+//! for one place is cancelled because another failed.
 //!
 //! Concurrency and pace: a pass claims what is due in batches (50 first, then twice as many
 //! each time up to 500) and sends each batch while the next is being read and written to the
@@ -39,6 +46,7 @@ pub mod destinations;
 pub mod digest;
 pub mod dispatcher;
 pub mod pacer;
+pub mod problems;
 pub mod render;
 pub mod replan;
 
@@ -189,10 +197,12 @@ async fn run_chores(
     poke: Arc<Notify>,
 ) {
     let mut purged: Option<NaiveDate> = None;
+    let mut digests = digest::Waiting::default();
+    let mut checklists = checklist::Waiting::default();
     loop {
         let ticket = requested.load(Ordering::SeqCst);
-        digest::run_due(&data, &http).await;
-        checklist::post_due(&data, &http).await;
+        digest::run_due(&data, &http, &mut digests).await;
+        checklist::post_due(&data, &http, &mut checklists).await;
         purge_daily(&data, &mut purged).await;
         crate::scrub::run(&data, &http).await;
         served.send_replace(ticket);

@@ -42,13 +42,27 @@ impl Bot {
     }
 
     pub async fn start_in(name: &str, world: World) -> Bot {
+        Bot::start_with(name, world, los::config::DEFAULT_DISCORD_TIMEOUT).await
+    }
+
+    /// A bot that gives up any one request to Discord after `timeout`.
+    pub async fn start_with(name: &str, world: World, timeout: std::time::Duration) -> Bot {
         let db = TempDb::new(name).unwrap();
         let clock = ManualClock::new(day_one());
-        let h = Harness::start(world, &db.path, Arc::new(clock.clone()))
+        let h = Harness::start_with(world, &db.path, Arc::new(clock.clone()), timeout)
             .await
             .unwrap();
         h.set_up().await.unwrap();
         Bot { h, clock, db }
+    }
+
+    /// Sets the server's HR digest schedule (to keep it out of a test's way).
+    pub async fn digest_at(&self, cron: &str) {
+        let db = self.h.data().db.pool();
+        let guild = self.h.sandbox.world().guild_id;
+        let mut settings = storage::load_settings(db, guild).await.unwrap().unwrap();
+        settings.reminders.digest_cron = Some(cron.into());
+        storage::save_settings(db, &settings).await.unwrap();
     }
 
     /// Moves the clock and waits for a dispatcher pass that saw the new time.
@@ -101,6 +115,30 @@ impl Bot {
 
     /// Plays the case from its start to the start date, the way the demo does.
     pub async fn to_start_date(&self, case: CaseId, start: NaiveDate) {
+        for (who, action) in self.plan(start) {
+            self.act(&who, case, action).await;
+        }
+    }
+
+    /// Plays the case from its start until `step` is open (and nothing after it).
+    pub async fn play_until(&self, case: CaseId, step: &str) {
+        let guild = self.h.sandbox.world().guild_id;
+        let start = flow::engine::oslo_today(flow::Clock::now(&self.clock)) + chrono::Days::new(60);
+        for (who, action) in self.plan(start) {
+            let loaded = storage::load_case(self.h.data().db.pool(), guild, case)
+                .await
+                .unwrap()
+                .unwrap();
+            if loaded.is_step_open(&StepId::new(step)) {
+                return;
+            }
+            self.act(&who, case, action).await;
+        }
+        panic!("{step} never opened");
+    }
+
+    /// The moves from a case's start to its start date, by whom.
+    fn plan(&self, start: NaiveDate) -> Vec<(Actor, Action)> {
         let leder = self.actor(LEDER, "Lise Leder", &[]);
         let hr = self.actor(HR, "Hanne HR", &[Role::Hr]);
         let tv = self.actor(TILLITSVALGT, "Tore Tillitsvalgt", &[Role::UnionRep]);
@@ -113,7 +151,7 @@ impl Bot {
         };
         let today = flow::engine::oslo_today(flow::Clock::now(&self.clock));
         let frist = Dato::from_naive(today + chrono::Days::new(14));
-        let plan: Vec<(&Actor, Action)> = vec![
+        vec![
             (&leder, done("stilling_vakant")),
             (&leder, done("tidlig_involvering")),
             (
@@ -175,10 +213,10 @@ impl Bot {
                     date: Dato::from_naive(start),
                 },
             ),
-        ];
-        for (who, action) in plan {
-            self.act(who, case, action).await;
-        }
+        ]
+        .into_iter()
+        .map(|(who, action)| (who.clone(), action))
+        .collect()
     }
 
     /// Every message the bot sent anywhere the reminders go: the manager's DMs, the HR channel

@@ -1,6 +1,7 @@
 //! The engine: pure and synchronous. A case and an action in; a new case and the history lines
 //! to append out, or a typed refusal and nothing changed.
 
+mod permitted;
 mod walk;
 
 use std::collections::BTreeMap;
@@ -17,6 +18,7 @@ use crate::process::{OfferAnswer, Process, Step, StepKind};
 use crate::refusal::Refusal;
 use crate::text::{CandidateName, CaseText};
 
+pub use permitted::{permitted, Permit, Permitted};
 use walk::Walk;
 
 /// The outcome recorded on an approval step when it is approved.

@@ -3,6 +3,7 @@
 mod common;
 
 mod crash;
+mod delivery;
 mod faults;
 mod migrations;
 mod open;
