@@ -72,6 +72,10 @@ pub async fn database(path: &Path, guild: u64, cases: u32, events: u64) -> anyho
     // records it: starting on this database replans nothing (a settings change would).
     let planned_with = los::reminders::replan::fingerprint(&settings);
     storage::set_reminders_planned_with(db.pool(), guild, &planned_with).await?;
+    // And every case's opening was announced in its thread, as the bot does it.
+    sqlx::query("UPDATE announcements SET done_at = created_at WHERE done_at IS NULL")
+        .execute(db.pool())
+        .await?;
     fill_history(&db, cases, events).await?;
     settle(db).await
 }

@@ -195,6 +195,7 @@ pub fn data(db: storage::Db, clock: Arc<dyn flow::Clock>) -> anyhow::Result<Arc<
         reminders_changed: Arc::new(tokio::sync::Notify::new()),
         reminders_asleep_until: std::sync::atomic::AtomicI64::new(i64::MIN),
         pacer: crate::reminders::pacer::Pacer::discord(),
+        announcing: Default::default(),
         troubled: Default::default(),
     }))
 }

@@ -26,6 +26,7 @@ pub async fn run(out: &mut impl Write) -> anyhow::Result<()> {
         db.path.display()
     )?;
     let result = play_whole_case(&harness, &clock, out).await;
+    let noise = harness.noise();
     let failures = harness.sandbox.failures();
     harness.stop().await;
     result?;
@@ -40,6 +41,7 @@ pub async fn run(out: &mut impl Write) -> anyhow::Result<()> {
             lines.join("\n")
         );
     }
+    writeln!(out, "\nHvor mye boten sa: {}", noise.summary())?;
     writeln!(
         out,
         "\nThe sandbox checked every request against Discord's API description: none refused."

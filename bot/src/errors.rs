@@ -181,5 +181,21 @@ fn input_error(input: &InputError, tr: Tr<'_>) -> String {
             "input-time-invalid",
             &[("input", escape(input).as_str().into())],
         ),
+        InputError::ChannelPermissions { channel, missing } => tr.args(
+            "input-channel-permissions",
+            &[
+                ("channel", format!("<#{channel}>").as_str().into()),
+                ("missing", permissions(missing, tr).as_str().into()),
+            ],
+        ),
     }
+}
+
+/// Discord permissions the bot lacks, named in the reader's words.
+pub fn permissions(missing: &[&str], tr: Tr<'_>) -> String {
+    missing
+        .iter()
+        .map(|m| tr.t(&format!("permission-{m}")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -4,14 +4,14 @@
 
 use chrono::Days;
 use flow::{
-    Action, Actor, CandidateName, Case, CaseId, CaseText, DateKey, Dato, Event, NewCase, PersonRef,
+    Action, Actor, CandidateName, Case, CaseId, CaseText, DateKey, Dato, NewCase, PersonRef,
     Reason, StepState,
 };
 use serenity::all::{
     ActionRowComponent, ComponentInteraction, ComponentInteractionDataKind, Context as Ctx,
     CreateActionRow, CreateAllowedMentions, CreateInputText, CreateInteractionResponse,
-    CreateInteractionResponseMessage, CreateMessage, CreateModal, EditInteractionResponse,
-    InputTextStyle, Interaction, Member, Message, MessageFlags, ModalInteraction, RoleId,
+    CreateInteractionResponseMessage, CreateModal, EditInteractionResponse, InputTextStyle,
+    Interaction, Member, Message, MessageFlags, ModalInteraction,
 };
 use storage::GuildSettings;
 
@@ -25,28 +25,70 @@ use crate::server;
 use crate::service;
 use crate::types::{BotError, Data, InputError};
 
+/// How long a change may take before the press is answered "working on it" first: Discord
+/// drops an interaction not answered within 3 s, and a change can wait behind a checkpoint or
+/// a backup.
+pub const DEFER_AFTER: std::time::Duration = std::time::Duration::from_millis(1500);
+
 /// Every component and modal interaction comes here.
 pub async fn on_interaction(ctx: &Ctx, data: &Data, interaction: &Interaction) {
+    let (pressed, locale, custom_id, guild) = match interaction {
+        Interaction::Component(c) => (
+            Pressed::component(c),
+            c.locale.as_str(),
+            c.data.custom_id.as_str(),
+            c.guild_id,
+        ),
+        Interaction::Modal(m) => (
+            Pressed::modal(m),
+            m.locale.as_str(),
+            m.data.custom_id.as_str(),
+            m.guild_id,
+        ),
+        _ => return,
+    };
+    let span = tracing::info_span!(
+        "interaction",
+        id = %interaction.id(),
+        guild = guild.map(|g| g.get()),
+        custom_id,
+    );
+    let _entered = span.enter();
     let result = match interaction {
-        Interaction::Component(c) => on_component(ctx, data, c).await,
-        Interaction::Modal(m) => on_modal(ctx, data, m).await,
+        Interaction::Component(c) => on_component(ctx, data, c, &pressed).await,
+        Interaction::Modal(m) => on_modal(ctx, data, m, &pressed).await,
         _ => return,
     };
     if let Err(err) = result {
-        let (locale, reply) = match interaction {
-            Interaction::Component(c) => (c.locale.as_str(), Pressed::Component(c)),
-            Interaction::Modal(m) => (m.locale.as_str(), Pressed::Modal(m)),
-            _ => return,
-        };
-        if !err.is_for_user() {
+        if err.is_for_user() {
+            tracing::debug!(error = %err, "refused");
+        } else {
             tracing::error!(error = %err, "an interaction failed");
         }
         let settings = settings_of_interaction(data, interaction).await;
         let text = explain(&err, Tr::reader(&data.texts, locale, &settings));
-        if let Err(e) = reply.ephemeral(ctx, &text).await {
+        if let Err(e) = pressed.ephemeral(ctx, &text).await {
             tracing::warn!(error = %e, "could not tell the user why");
         }
     }
+}
+
+/// Runs a change, answering the press "working on it" first if the change takes longer than
+/// [`DEFER_AFTER`], so Discord does not drop the interaction while the change waits.
+async fn within_window<T>(
+    ctx: &Ctx,
+    pressed: &Pressed<'_>,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    tokio::pin!(work);
+    tokio::select! {
+        done = &mut work => return done,
+        _ = tokio::time::sleep(DEFER_AFTER) => {}
+    }
+    if let Err(e) = pressed.defer(ctx).await {
+        tracing::warn!(error = %e, "could not defer a slow press");
+    }
+    work.await
 }
 
 /// The person acting, with the process roles their Discord roles give them here.
@@ -84,20 +126,19 @@ async fn settings_of_interaction(data: &Data, interaction: &Interaction) -> Guil
         _ => None,
     };
     match guild {
-        Some(g) => settings_for(data, g)
+        Some(g) => server::settings_or_default(data, g)
             .await
             .unwrap_or_else(|_| GuildSettings::new(g)),
         None => GuildSettings::new(0),
     }
 }
 
-async fn settings_for(data: &Data, guild: u64) -> Result<GuildSettings, BotError> {
-    Ok(storage::load_settings(data.db.pool(), guild)
-        .await?
-        .unwrap_or_else(|| GuildSettings::new(guild)))
-}
-
-async fn on_component(ctx: &Ctx, data: &Data, c: &ComponentInteraction) -> Result<(), BotError> {
+async fn on_component(
+    ctx: &Ctx,
+    data: &Data,
+    c: &ComponentInteraction,
+    pressed: &Pressed<'_>,
+) -> Result<(), BotError> {
     let Some(ComponentId::Press { verb, case, step }) = ComponentId::parse(&c.data.custom_id)
     else {
         return Err(BotError::UnknownComponent);
@@ -112,7 +153,7 @@ async fn on_component(ctx: &Ctx, data: &Data, c: &ComponentInteraction) -> Resul
     let (Some(guild), Some(member)) = (c.guild_id, c.member.as_ref()) else {
         return Err(BotError::NotInServer);
     };
-    let settings = settings_for(data, guild.get()).await?;
+    let settings = server::settings_or_default(data, guild.get()).await?;
     let actor = actor_of(&settings, member);
     let tr = Tr::reader(&data.texts, &c.locale, &settings);
     let shown = step.clone();
@@ -125,7 +166,7 @@ async fn on_component(ctx: &Ctx, data: &Data, c: &ComponentInteraction) -> Resul
         Verb::Skip | Verb::Reject | Verb::Date(_) | Verb::Candidates => {
             return open_form(ctx, data, c, &settings, &actor, verb, case, step, tr).await;
         }
-        Verb::Help => return ask_hr(ctx, data, c, &settings, case, tr).await,
+        Verb::Help => return ask_hr(ctx, data, c, &settings, &actor, case, tr).await,
         Verb::MoreSteps => return show_step(ctx, data, c, &settings, case, tr).await,
         Verb::Reopen(version) => {
             let what = (case, step, version);
@@ -135,9 +176,9 @@ async fn on_component(ctx: &Ctx, data: &Data, c: &ComponentInteraction) -> Resul
             return Err(BotError::UnknownComponent)
         }
     };
-    let changed = service::act(data, &settings, case, &actor, &action).await?;
-    let answer = Pressed::Component(c);
-    answer_with_view(ctx, data, &settings, answer, &changed, &shown, tr).await
+    let work = service::act(data, &settings, case, &actor, &action);
+    let changed = within_window(ctx, pressed, work).await?;
+    answer_with_view(ctx, data, &settings, pressed, &changed, &shown, tr).await
 }
 
 /// Whether a press came from the private view of one step (an ephemeral message of ours),
@@ -149,33 +190,24 @@ fn from_private_view(message: Option<&Message>) -> bool {
 }
 
 /// Answers a press or form: from the private view of a step, by showing that view as the step
-/// is now (done, without its buttons), then updating the card; otherwise as the card does.
+/// is now (done, without its buttons), then sending what the change owes the thread; otherwise
+/// as the card does.
 async fn answer_with_view(
     ctx: &Ctx,
     data: &Data,
     settings: &GuildSettings,
-    answer: Pressed<'_>,
+    pressed: &Pressed<'_>,
     changed: &service::Changed,
     step: &flow::StepId,
     tr: Tr<'_>,
 ) -> Result<(), BotError> {
-    let source = match answer {
-        Pressed::Component(c) => Some(&*c.message),
-        Pressed::Modal(m) => m.message.as_deref(),
-    };
-    let events: &[Event] = &changed.events;
-    if !from_private_view(source) {
-        return publish::answer_and_publish(ctx, data, settings, answer, &changed.case, events)
-            .await;
+    if !from_private_view(pressed.message()) {
+        return publish::answer_and_publish(ctx, data, settings, pressed, &changed.case).await;
     }
     let (content, rows) = step_view(data, settings, &changed.case, step, tr);
-    let update = CreateInteractionResponseMessage::new()
-        .content(clip(&content, 2000))
-        .components(rows);
-    answer
-        .respond(ctx, CreateInteractionResponse::UpdateMessage(update))
-        .await?;
-    publish::publish_change(&ctx.http, data, settings, &changed.case, events, false).await
+    let answered = pressed.show(ctx, clip(&content, 2000), rows).await;
+    publish::publish_change(&ctx.http, data, settings, &changed.case).await;
+    answered.map_err(BotError::from)
 }
 
 /// A form for what a button cannot say by itself; opened only if the action would be allowed.
@@ -292,49 +324,51 @@ async fn open_form(
     Ok(())
 }
 
-/// *Be HR om hjelp*: the chart's "Bistand ved behov", a ping to HR in the case's thread.
+/// How often one person may ask HR for help on one case.
+pub const HELP_GAP: chrono::Duration = chrono::Duration::hours(1);
+
+/// *Be HR om hjelp*: the chart's "Bistand ved behov", a ping to HR in the case's thread, at
+/// most once an hour per person and case. Recorded in the outbox like a change's line, so it
+/// is sent even if Discord or the bot fails just then, and emptied of the name by the purge.
 async fn ask_hr(
     ctx: &Ctx,
     data: &Data,
     c: &ComponentInteraction,
     settings: &GuildSettings,
+    actor: &Actor,
     case: CaseId,
     tr: Tr<'_>,
 ) -> Result<(), BotError> {
     let loaded = service::load(data, settings.guild, case).await?;
-    let Some(hr) = settings.roles.hr else {
+    if settings.roles.hr.is_none() {
         return Err(BotError::NotSetUp(vec!["role-hr"]));
+    }
+    let now = data.clock.now();
+    let asked = storage::ask_for_help(
+        data.db.pool(),
+        settings.guild,
+        case,
+        loaded.version,
+        &actor.person,
+        now,
+        HELP_GAP,
+    )
+    .await?;
+    let text = match asked {
+        Ok(_) => tr.t("reply-help-sent"),
+        Err(last) => tr.args(
+            "reply-help-already",
+            &[("when", tr.when(last).as_str().into())],
+        ),
     };
-    let shared = Tr::shared(&data.texts, settings);
-    let who = c
-        .member
-        .as_ref()
-        .map(|m| m.display_name().to_owned())
-        .unwrap_or_default();
-    let text = shared.args(
-        "line-help",
-        &[
-            ("hr", format!("<@&{hr}>").as_str().into()),
-            ("who", crate::i18n::escape(&who).as_str().into()),
-            (
-                "title",
-                crate::i18n::escape(loaded.title.as_str()).as_str().into(),
-            ),
-        ],
-    );
-    c.channel_id
-        .send_message(
-            ctx,
-            CreateMessage::new()
-                .content(clip(&text, 2000))
-                .allowed_mentions(CreateAllowedMentions::new().roles(vec![RoleId::new(hr)])),
-        )
-        .await?;
     let msg = CreateInteractionResponseMessage::new()
-        .content(tr.t("reply-help-sent"))
+        .content(text)
         .ephemeral(true);
-    c.create_response(ctx, CreateInteractionResponse::Message(msg))
-        .await?;
+    let answered = c
+        .create_response(ctx, CreateInteractionResponse::Message(msg))
+        .await;
+    crate::announce::send_owed(&ctx.http, data, settings, case).await;
+    answered?;
     Ok(())
 }
 
@@ -441,18 +475,25 @@ fn text_input<T>(
     })
 }
 
-async fn on_modal(ctx: &Ctx, data: &Data, m: &ModalInteraction) -> Result<(), BotError> {
+async fn on_modal(
+    ctx: &Ctx,
+    data: &Data,
+    m: &ModalInteraction,
+    pressed: &Pressed<'_>,
+) -> Result<(), BotError> {
     let Some(id) = ComponentId::parse(&m.data.custom_id) else {
         return Err(BotError::UnknownComponent);
     };
     let (Some(guild), Some(member)) = (m.guild_id, m.member.as_ref()) else {
         return Err(BotError::NotInServer);
     };
-    let settings = settings_for(data, guild.get()).await?;
+    let settings = server::settings_or_default(data, guild.get()).await?;
     let actor = actor_of(&settings, member);
     let tr = Tr::reader(&data.texts, &m.locale, &settings);
     let (form, case, step) = match id {
-        ComponentId::NewCase => return new_case(ctx, data, m, &settings, actor, tr).await,
+        ComponentId::NewCase => {
+            return new_case(ctx, data, m, pressed, &settings, actor, tr).await;
+        }
         ComponentId::Modal { form, case, step } => (form, case, step),
         ComponentId::Press { .. } => return Err(BotError::UnknownComponent),
     };
@@ -494,16 +535,20 @@ async fn on_modal(ctx: &Ctx, data: &Data, m: &ModalInteraction) -> Result<(), Bo
             return reopen::on_submit(ctx, data, m, &settings, &actor, what, reason, tr).await;
         }
     };
-    let changed = service::act(data, &settings, case, &actor, &action).await?;
-    let answer = Pressed::Modal(m);
-    answer_with_view(ctx, data, &settings, answer, &changed, &shown, tr).await
+    let work = service::act(data, &settings, case, &actor, &action);
+    let changed = within_window(ctx, pressed, work).await?;
+    answer_with_view(ctx, data, &settings, pressed, &changed, &shown, tr).await
 }
 
-/// The form of `/rekruttering ny` was sent: open the case, its thread and its card.
+/// The form of `/rekruttering ny` was sent: open the case, its thread and its card. The case
+/// is stored first, with its thread and card owed (`crate::announce`): if Discord refuses the
+/// thread now, the manager is told the case is registered and the thread follows, and it is
+/// opened when Discord lets it, never as a second case.
 async fn new_case(
     ctx: &Ctx,
     data: &Data,
     m: &ModalInteraction,
+    pressed: &Pressed<'_>,
     settings: &GuildSettings,
     actor: Actor,
     tr: Tr<'_>,
@@ -523,24 +568,46 @@ async fn new_case(
         },
     };
     // Opening the thread takes a few calls to Discord: answer "working on it" first.
-    m.create_response(
-        ctx,
-        CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true)),
-    )
-    .await?;
+    pressed
+        .respond(
+            ctx,
+            CreateInteractionResponse::Defer(
+                CreateInteractionResponseMessage::new().ephemeral(true),
+            ),
+        )
+        .await?;
     let changed = service::open_case(data, settings, draft, actor.person).await?;
-    let placed =
-        publish::open_thread(&ctx.http, data, settings, &changed.case, &changed.events).await?;
-    let thread = placed.thread.unwrap_or(placed.channel);
-    m.edit_response(
-        ctx,
-        EditInteractionResponse::new().content(tr.args(
+    let published = crate::announce::send_owed(&ctx.http, data, settings, changed.case.id).await;
+    let text = match (published.thread, &published.error) {
+        (Some(thread), _) => tr.args(
             "reply-case-opened",
             &[
                 ("case", changed.case.id.0.into()),
                 ("thread", format!("<#{thread}>").as_str().into()),
             ],
-        )),
+        ),
+        (None, error) => {
+            if let Some(e) = error {
+                tracing::warn!(case = changed.case.id.0, error = %e, "case stored; its thread is retried");
+            }
+            let channel = settings
+                .case_channel
+                .map(|c| format!("<#{c}>"))
+                .unwrap_or_default();
+            tr.args(
+                "reply-case-opened-no-thread",
+                &[
+                    ("case", changed.case.id.0.into()),
+                    ("channel", channel.as_str().into()),
+                ],
+            )
+        }
+    };
+    m.edit_response(
+        ctx,
+        EditInteractionResponse::new()
+            .content(text)
+            .allowed_mentions(CreateAllowedMentions::new()),
     )
     .await?;
     Ok(())

@@ -346,6 +346,80 @@ impl Harness {
     }
 }
 
+/// How loud the bot was: the messages it posted in the server's channels and threads (not
+/// direct messages), and how many times it pinged each person and role.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Noise {
+    pub messages: usize,
+    /// Pings per person or role, by name (`@HR`, `@Lise Leder`).
+    pub pings: std::collections::BTreeMap<String, usize>,
+}
+
+impl Noise {
+    /// The pings of one person or role (0 when none).
+    pub fn pings_of(&self, name: &str) -> usize {
+        self.pings.get(name).copied().unwrap_or(0)
+    }
+
+    /// One line for a transcript: `57 meldinger; varsler: @HR 3, @Lise Leder 9`.
+    pub fn summary(&self) -> String {
+        let pings: Vec<String> = self
+            .pings
+            .iter()
+            .map(|(who, n)| format!("{who} {n}"))
+            .collect();
+        format!(
+            "{} meldinger i kanaler og tråder; varsler (pings): {}",
+            self.messages,
+            if pings.is_empty() {
+                "ingen".to_owned()
+            } else {
+                pings.join(", ")
+            }
+        )
+    }
+}
+
+impl Harness {
+    /// What the bot posted in the server so far, and whom it pinged, as the sandbox saw it.
+    pub fn noise(&self) -> Noise {
+        let world = self.sandbox.world();
+        let in_server: Vec<sandbox::Ping> = self
+            .sandbox
+            .pings()
+            .into_iter()
+            .filter(|p| self.sandbox.channel(p.channel).is_some_and(|c| c.kind != 1))
+            .collect();
+        let mut noise = Noise {
+            messages: in_server.len(),
+            ..Noise::default()
+        };
+        let name_of_user = |id: u64| {
+            world
+                .members
+                .iter()
+                .find(|m| m.id == id)
+                .map_or_else(|| format!("@{id}"), |m| format!("@{}", m.name))
+        };
+        let name_of_role = |id: u64| {
+            world
+                .roles
+                .iter()
+                .find(|r| r.id == id)
+                .map_or_else(|| format!("@&{id}"), |r| format!("@{}", r.name))
+        };
+        for p in &in_server {
+            for u in &p.users {
+                *noise.pings.entry(name_of_user(*u)).or_default() += 1;
+            }
+            for r in &p.roles {
+                *noise.pings.entry(name_of_role(*r)).or_default() += 1;
+            }
+        }
+        noise
+    }
+}
+
 /// A temporary folder with a database file path in it, removed when dropped.
 pub struct TempDb {
     pub dir: PathBuf,

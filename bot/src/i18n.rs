@@ -6,6 +6,9 @@ use flow::texts::Arg;
 use flow::{DateKey, Lang, Role, StepId, Texts};
 use storage::GuildSettings;
 
+/// Discord's limit for a message's content, in characters.
+pub const CONTENT_MAX: usize = 2000;
+
 /// Texts in one language, for one reply.
 ///
 /// Shared messages (the card, its buttons, thread lines) are in the server's shared language,

@@ -1,6 +1,7 @@
 //! `los`: the Discord bot that pilots hiring managers through the recruitment process.
 //! `main.rs` only calls [`main_entry`]; the application lives here.
 
+pub mod announce;
 pub mod app;
 pub mod commands;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod prompts;
 pub mod publish;
 pub mod reminders;
 pub mod render;
+pub mod scrub;
 pub mod server;
 pub mod service;
 pub mod types;

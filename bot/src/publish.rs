@@ -1,23 +1,26 @@
-//! What a change looks like in Discord: the case's thread, its card, and one short line per
-//! thing that happened, mentioning only the people who are asked to act next.
+//! What a change looks like in Discord: the card (rendered in the server's shared language),
+//! the answer to the press that made the change, and the announcement the change owes its
+//! thread (sent by [`crate::announce`]).
 
-use flow::{Case, Event, EventKind, Role};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use flow::Case;
 use serenity::all::{
-    AutoArchiveDuration, ChannelId, CreateAllowedMentions, CreateMessage, CreateThread,
-    EditMessage, Http, MessageId, RoleId, UserId,
+    ComponentInteraction, Context, CreateActionRow, CreateAllowedMentions,
+    CreateInteractionResponse, CreateInteractionResponseFollowup, CreateInteractionResponseMessage,
+    EditInteractionResponse, Http, Message, ModalInteraction,
 };
-use storage::{CaseCard, GuildSettings};
+use storage::GuildSettings;
 
-use crate::i18n::{clip, escape, Tr};
-use crate::render::{card, lines, Scope, ServerView};
+use crate::announce;
+use crate::i18n::{clip, Tr, CONTENT_MAX};
+use crate::render::{card, Scope, ServerView};
 use crate::server;
 use crate::types::{BotError, Data};
 
-/// Discord's limit for message content.
-const CONTENT_MAX: usize = 2000;
-
-/// Shared messages (thread, card) are in the server's shared language.
-fn shared<'a>(data: &'a Data, settings: &GuildSettings) -> Tr<'a> {
+/// The texts of messages everyone in a server reads (the card, thread lines): in the server's
+/// shared language.
+pub fn shared<'a>(data: &'a Data, settings: &GuildSettings) -> Tr<'a> {
     Tr::shared(&data.texts, settings)
 }
 
@@ -35,69 +38,8 @@ pub fn thread_name(tr: Tr<'_>, case: &Case) -> String {
     clip(&name, 100)
 }
 
-/// Opens the case's thread in the case channel and posts its card there.
-pub async fn open_thread(
-    http: &Http,
-    data: &Data,
-    settings: &GuildSettings,
-    case: &Case,
-    events: &[Event],
-) -> Result<CaseCard, BotError> {
-    let channel = ChannelId::new(
-        settings
-            .case_channel
-            .ok_or(BotError::NotSetUp(vec!["channel-cases"]))?,
-    );
-    let tr = shared(data, settings);
-    let announce = tr.args(
-        "case-announced",
-        &[
-            ("case", case.id.0.into()),
-            ("title", escape(case.title.as_str()).as_str().into()),
-            ("unit", escape(case.unit.as_str()).as_str().into()),
-            ("owner", format!("<@{}>", case.owner.id.0).as_str().into()),
-        ],
-    );
-    let starter = channel
-        .send_message(
-            http,
-            CreateMessage::new()
-                .content(clip(&announce, CONTENT_MAX))
-                .allowed_mentions(CreateAllowedMentions::new()),
-        )
-        .await?;
-    let name = thread_name(tr, case);
-    let thread = channel
-        .create_thread_from_message(
-            http,
-            starter.id,
-            CreateThread::new(name).auto_archive_duration(AutoArchiveDuration::OneWeek),
-        )
-        .await?;
-    storage::set_case_thread(data.db.pool(), settings.guild, case.id, thread.id.get()).await?;
-    let rendered = shared_card(data, settings, case);
-    let message = thread
-        .id
-        .send_message(
-            http,
-            CreateMessage::new()
-                .embed(rendered.embed)
-                .components(rendered.rows)
-                .allowed_mentions(CreateAllowedMentions::new()),
-        )
-        .await?;
-    let placed = CaseCard {
-        channel: channel.get(),
-        thread: Some(thread.id.get()),
-        message: message.id.get(),
-    };
-    storage::set_card(data.db.pool(), settings.guild, case.id, placed).await?;
-    post_lines(http, data, settings, case, events, thread.id).await?;
-    Ok(placed)
-}
-
 /// The card as everyone in the thread sees it, in the server's language.
-fn shared_card(data: &Data, settings: &GuildSettings, case: &Case) -> card::Card {
+pub fn shared_card(data: &Data, settings: &GuildSettings, case: &Case) -> card::Card {
     let view = server::view(settings);
     card::render(scope(data, &view), case, shared(data, settings))
 }
@@ -110,196 +52,198 @@ pub fn scope<'a>(data: &'a Data, view: &'a ServerView) -> Scope<'a> {
     }
 }
 
-/// The card as a message body, for answering a press on the card with the card itself.
-pub fn card_update(
-    data: &Data,
-    settings: &GuildSettings,
-    case: &Case,
-) -> serenity::all::CreateInteractionResponseMessage {
-    let rendered = shared_card(data, settings, case);
-    serenity::all::CreateInteractionResponseMessage::new()
-        .embed(rendered.embed)
-        .components(rendered.rows)
-}
-
-/// Edits the card to show the case as it is now (unless the answer to the press already did),
-/// and posts what happened in its thread.
-pub async fn publish_change(
-    http: &Http,
-    data: &Data,
-    settings: &GuildSettings,
-    case: &Case,
-    events: &[Event],
-    card_updated: bool,
-) -> Result<(), BotError> {
-    let placed = storage::card(data.db.pool(), settings.guild, case.id).await?;
-    publish_on_card(http, data, settings, case, events, placed, card_updated).await
-}
-
-/// [`publish_change`] for a caller that has looked the card up already.
-async fn publish_on_card(
-    http: &Http,
-    data: &Data,
-    settings: &GuildSettings,
-    case: &Case,
-    events: &[Event],
-    placed: Option<CaseCard>,
-    card_updated: bool,
-) -> Result<(), BotError> {
-    let Some(placed) = placed else {
-        return Ok(());
-    };
-    let where_card = ChannelId::new(placed.thread.unwrap_or(placed.channel));
-    if !card_updated {
-        let rendered = shared_card(data, settings, case);
-        where_card
-            .edit_message(
-                http,
-                MessageId::new(placed.message),
-                EditMessage::new()
-                    .embed(rendered.embed)
-                    .components(rendered.rows),
-            )
-            .await?;
+/// Sends what the case's stored changes owe its thread (the line, the card, the checklist),
+/// for a change made outside the card (a command, a reminder's button, the checklist). What
+/// cannot be sent now is tried again by the reminder loop: the person who made the change is
+/// not told it failed (it did not), so the error only goes to the log.
+pub async fn publish_change(http: &Http, data: &Data, settings: &GuildSettings, case: &Case) {
+    if let Some(e) = announce::send_owed(http, data, settings, case.id)
+        .await
+        .error
+    {
+        tracing::warn!(case = case.id.0, error = %e, "change stored; its announcement is retried");
     }
-    post_lines(http, data, settings, case, events, where_card).await?;
-    crate::reminders::checklist::refresh(data, http, settings, case).await
 }
 
-/// Answers a press or form with the new card when it came from the card itself; otherwise
-/// acknowledges it and edits the card. Then tells the thread what happened.
+/// How long the answer to a press waits for the card's lock (held by an edit of the card in
+/// flight) before it answers without the card; the announcement shows the card then.
+const CARD_WAIT: std::time::Duration = std::time::Duration::from_millis(800);
+
+/// Answers a press or form with the new card when it came from the card itself (else
+/// acknowledges it, unless it was deferred already); then sends what the change owes the
+/// thread, whatever became of the answer. The answer's error, if any, is returned after.
 pub async fn answer_and_publish(
-    ctx: &serenity::all::Context,
+    ctx: &Context,
     data: &Data,
     settings: &GuildSettings,
-    interaction: Pressed<'_>,
+    pressed: &Pressed<'_>,
     case: &Case,
-    events: &[Event],
 ) -> Result<(), BotError> {
-    let placed = storage::card(data.db.pool(), settings.guild, case.id).await?;
-    let source = interaction.source_message();
-    let on_card = placed.as_ref().is_some_and(|p| Some(p.message) == source);
-    let response = if on_card {
-        serenity::all::CreateInteractionResponse::UpdateMessage(card_update(data, settings, case))
+    let placed = storage::card(data.db.pool(), settings.guild, case.id).await;
+    let on_card = placed
+        .as_ref()
+        .ok()
+        .and_then(|p| p.as_ref())
+        .is_some_and(|p| Some(p.message) == pressed.source_message());
+    let answered = if pressed.was_answered() {
+        Ok(())
+    } else if on_card {
+        answer_with_card(ctx, data, settings, pressed, case).await
     } else {
-        serenity::all::CreateInteractionResponse::Acknowledge
+        pressed
+            .respond(ctx, CreateInteractionResponse::Acknowledge)
+            .await
     };
-    interaction.respond(ctx, response).await?;
-    publish_on_card(&ctx.http, data, settings, case, events, placed, on_card).await
+    let published = announce::send_owed(&ctx.http, data, settings, case.id).await;
+    if let Some(e) = published.error {
+        tracing::warn!(case = case.id.0, error = %e, "change stored; its announcement is retried");
+    }
+    answered.map_err(BotError::from)
 }
 
-/// A press or a form, whichever it was: both are answered the same ways.
+/// Answers a press on the card with the card as the change left it, unless the card shows a
+/// later version already (or is being edited just now): then it only acknowledges.
+async fn answer_with_card(
+    ctx: &Context,
+    data: &Data,
+    settings: &GuildSettings,
+    pressed: &Pressed<'_>,
+    case: &Case,
+) -> serenity::Result<()> {
+    let state = data.announcing.of(settings.guild, case.id);
+    let shown = tokio::time::timeout(CARD_WAIT, state.card.lock()).await;
+    match shown {
+        Ok(mut shown) if shown.is_none_or(|v| v < case.version) => {
+            let rendered = shared_card(data, settings, case);
+            let update = CreateInteractionResponseMessage::new()
+                .embed(rendered.embed)
+                .components(rendered.rows);
+            pressed
+                .respond(ctx, CreateInteractionResponse::UpdateMessage(update))
+                .await?;
+            *shown = Some(case.version);
+            Ok(())
+        }
+        _ => {
+            pressed
+                .respond(ctx, CreateInteractionResponse::Acknowledge)
+                .await
+        }
+    }
+}
+
+/// A press or a form, and whether it has been answered: an interaction takes one initial
+/// response, everything after that is a follow-up.
+pub struct Pressed<'a> {
+    interaction: Interaction<'a>,
+    answered: AtomicBool,
+}
+
 #[derive(Clone, Copy)]
-pub enum Pressed<'a> {
-    Component(&'a serenity::all::ComponentInteraction),
-    Modal(&'a serenity::all::ModalInteraction),
+enum Interaction<'a> {
+    Component(&'a ComponentInteraction),
+    Modal(&'a ModalInteraction),
 }
 
-impl Pressed<'_> {
-    /// The message the button was on (for a form: the message whose button opened it).
-    fn source_message(&self) -> Option<u64> {
-        match self {
-            Pressed::Component(c) => Some(c.message.id.get()),
-            Pressed::Modal(m) => m.message.as_ref().map(|msg| msg.id.get()),
+impl<'a> Pressed<'a> {
+    pub fn component(c: &'a ComponentInteraction) -> Pressed<'a> {
+        Pressed {
+            interaction: Interaction::Component(c),
+            answered: AtomicBool::new(false),
         }
     }
 
+    pub fn modal(m: &'a ModalInteraction) -> Pressed<'a> {
+        Pressed {
+            interaction: Interaction::Modal(m),
+            answered: AtomicBool::new(false),
+        }
+    }
+
+    /// The message the button was on (for a form: the message whose button opened it).
+    pub fn message(&self) -> Option<&Message> {
+        match self.interaction {
+            Interaction::Component(c) => Some(&c.message),
+            Interaction::Modal(m) => m.message.as_deref(),
+        }
+    }
+
+    fn source_message(&self) -> Option<u64> {
+        self.message().map(|m| m.id.get())
+    }
+
+    /// Shows `content` and `rows` in place of the message the press came from: as the answer,
+    /// or, once the press was answered "working on it", by editing that message.
+    pub async fn show(
+        &self,
+        ctx: &Context,
+        content: String,
+        rows: Vec<CreateActionRow>,
+    ) -> serenity::Result<()> {
+        if !self.was_answered() {
+            let update = CreateInteractionResponseMessage::new()
+                .content(content)
+                .components(rows);
+            return self
+                .respond(ctx, CreateInteractionResponse::UpdateMessage(update))
+                .await;
+        }
+        let edit = EditInteractionResponse::new()
+            .content(content)
+            .components(rows);
+        match self.interaction {
+            Interaction::Component(c) => c.edit_response(ctx, edit).await.map(|_| ()),
+            Interaction::Modal(m) => m.edit_response(ctx, edit).await.map(|_| ()),
+        }
+    }
+
+    /// Whether the initial response was sent (or tried: a second try would be refused).
+    pub fn was_answered(&self) -> bool {
+        self.answered.load(Ordering::SeqCst)
+    }
+
+    /// The initial response. Tried once: after that, only follow-ups.
     pub async fn respond(
         &self,
-        ctx: &serenity::all::Context,
-        response: serenity::all::CreateInteractionResponse,
+        ctx: &Context,
+        response: CreateInteractionResponse,
     ) -> serenity::Result<()> {
-        match self {
-            Pressed::Component(c) => c.create_response(ctx, response).await,
-            Pressed::Modal(m) => m.create_response(ctx, response).await,
+        if self.answered.swap(true, Ordering::SeqCst) {
+            return Err(serenity::Error::Other(
+                "the interaction was answered already",
+            ));
         }
+        match self.interaction {
+            Interaction::Component(c) => c.create_response(ctx, response).await,
+            Interaction::Modal(m) => m.create_response(ctx, response).await,
+        }
+    }
+
+    /// "Working on it" without a visible message, for a change that takes longer than
+    /// Discord waits for the first answer (3 s); the card is then edited when it is done.
+    pub async fn defer(&self, ctx: &Context) -> serenity::Result<()> {
+        self.respond(ctx, CreateInteractionResponse::Acknowledge)
+            .await
     }
 
     /// Tells only the presser: as the answer, or as a follow-up if it was answered already.
-    pub async fn ephemeral(
-        &self,
-        ctx: &serenity::all::Context,
-        text: &str,
-    ) -> serenity::Result<()> {
-        let msg = serenity::all::CreateInteractionResponseMessage::new()
+    pub async fn ephemeral(&self, ctx: &Context, text: &str) -> serenity::Result<()> {
+        if !self.was_answered() {
+            let msg = CreateInteractionResponseMessage::new()
+                .content(clip(text, CONTENT_MAX))
+                .ephemeral(true)
+                .allowed_mentions(CreateAllowedMentions::new());
+            return self
+                .respond(ctx, CreateInteractionResponse::Message(msg))
+                .await;
+        }
+        let follow = CreateInteractionResponseFollowup::new()
             .content(clip(text, CONTENT_MAX))
             .ephemeral(true)
             .allowed_mentions(CreateAllowedMentions::new());
-        let response = serenity::all::CreateInteractionResponse::Message(msg);
-        if self.respond(ctx, response).await.is_ok() {
-            return Ok(());
-        }
-        let follow = serenity::all::CreateInteractionResponseFollowup::new()
-            .content(clip(text, CONTENT_MAX))
-            .ephemeral(true)
-            .allowed_mentions(CreateAllowedMentions::new());
-        match self {
-            Pressed::Component(c) => c.create_followup(ctx, follow).await.map(|_| ()),
-            Pressed::Modal(m) => m.create_followup(ctx, follow).await.map(|_| ()),
+        match self.interaction {
+            Interaction::Component(c) => c.create_followup(ctx, follow).await.map(|_| ()),
+            Interaction::Modal(m) => m.create_followup(ctx, follow).await.map(|_| ()),
         }
     }
-}
-/// One message with a line per event worth telling, and for each step that opened, who is
-/// asked to do it (the only mentions allowed to ping).
-async fn post_lines(
-    http: &Http,
-    data: &Data,
-    settings: &GuildSettings,
-    case: &Case,
-    events: &[Event],
-    thread: ChannelId,
-) -> Result<(), BotError> {
-    let tr = shared(data, settings);
-    let view = server::view(settings);
-    let scope = scope(data, &view);
-    let mut text: Vec<String> = events
-        .iter()
-        .filter(|e| lines::worth_posting(e))
-        .map(|e| lines::event_line(e, tr))
-        .collect();
-    let mut users = Vec::new();
-    let mut roles = Vec::new();
-    for e in events.iter().filter(|e| e.kind == EventKind::StepOpened) {
-        let Some(step) = e.step.as_ref().and_then(|s| data.process.step(s)) else {
-            continue;
-        };
-        if !case.is_step_open(&step.id) {
-            continue;
-        }
-        let mut who: Vec<Role> = step.roles.clone();
-        who.extend(step.notify.iter().filter(|r| !step.roles.contains(r)));
-        for role in &who {
-            match (role, view.roles.get(role)) {
-                (Role::Manager, _) => users.push(UserId::new(case.owner.id.0.max(1))),
-                (_, Some(id)) => roles.push(RoleId::new(*id)),
-                _ => {}
-            }
-        }
-        text.push(tr.args(
-            "line-next",
-            &[
-                ("step", tr.step(&step.id).as_str().into()),
-                (
-                    "who",
-                    card::responsible(scope, case, &who, tr).as_str().into(),
-                ),
-            ],
-        ));
-    }
-    if text.is_empty() {
-        return Ok(());
-    }
-    users.sort();
-    users.dedup();
-    roles.sort();
-    roles.dedup();
-    thread
-        .send_message(
-            http,
-            CreateMessage::new()
-                .content(clip(&text.join("\n"), CONTENT_MAX))
-                .allowed_mentions(CreateAllowedMentions::new().users(users).roles(roles)),
-        )
-        .await?;
-    Ok(())
 }

@@ -3,9 +3,22 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use flow::{DeadlineSettings, ReminderSettings, Role};
-use storage::GuildSettings;
+use storage::{GuildSettings, NotificationLevel};
 
 use crate::render::ServerView;
+use crate::types::{BotError, Data};
+
+/// The server's saved settings, or the defaults for a server that saved none.
+pub async fn settings_or_default(data: &Data, guild: u64) -> Result<GuildSettings, BotError> {
+    Ok(storage::load_settings(data.db.pool(), guild)
+        .await?
+        .unwrap_or_else(|| GuildSettings::new(guild)))
+}
+
+/// How much the server wants to be pinged in case threads (`/oppsett varsler`).
+pub fn notification_level(s: &GuildSettings) -> NotificationLevel {
+    s.notifications
+}
 
 /// The Discord role id configured for each process role.
 pub fn role_ids(s: &GuildSettings) -> BTreeMap<Role, u64> {

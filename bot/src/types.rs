@@ -25,6 +25,8 @@ pub struct Data {
     /// The pace that keeps the bot's own bulk requests (reminders, digests, checklists) under
     /// Discord's global limit.
     pub pacer: Pacer,
+    /// One announcement sender per case at a time (`crate::announce`).
+    pub announcing: crate::announce::CaseLocks,
     /// The places (server, `c:<channel>` / `u:<user>`) with an open delivery problem, so a
     /// message that gets through there ends it ([`crate::reminders::problems`]).
     pub troubled: std::sync::Mutex<std::collections::HashSet<(u64, String)>>,
@@ -93,6 +95,11 @@ pub enum InputError {
     Time {
         input: String,
     },
+    /// The bot may not do what it must in the channel chosen (permission text id suffixes).
+    ChannelPermissions {
+        channel: u64,
+        missing: Vec<&'static str>,
+    },
 }
 
 impl BotError {
@@ -102,6 +109,16 @@ impl BotError {
             self,
             BotError::Storage(_) | BotError::Discord(_) | BotError::Internal(_)
         )
+    }
+}
+
+impl BotError {
+    /// Discord's JSON error code, when Discord refused the request.
+    pub fn discord_code(&self) -> Option<isize> {
+        match self {
+            BotError::Discord(e) => crate::announce::discord_code(e),
+            _ => None,
+        }
     }
 }
 

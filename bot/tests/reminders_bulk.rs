@@ -66,6 +66,17 @@ async fn open_cases(bot: &Bot) -> Vec<(CaseId, String, u64, u64)> {
             message: thread + 1_000_000,
         };
         storage::set_card(db, guild, case.id, card).await.unwrap();
+        // Announced, as the bot announces a case it opens.
+        for owed in storage::owed_for_case(db, guild, case.id).await.unwrap() {
+            let done = storage::Settled {
+                line: None,
+                done: true,
+                retry: None,
+            };
+            storage::settle_announcement(db, owed.id, &done, now)
+                .await
+                .unwrap();
+        }
         cases.push((case.id, title, manager, thread));
     }
     cases

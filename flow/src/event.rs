@@ -38,7 +38,8 @@ pub enum EventKind {
     CandidatesExhausted,
     DateSet,
     StepReopened,
-    /// A step was closed without being done, because the case went back past it.
+    /// A step was taken back, because the case went back past it: an open one closed without
+    /// being done, or a finished one to be done again.
     StepWithdrawn,
     CaseCompleted,
     CaseClosed,

@@ -189,11 +189,13 @@ fn nothing_is_permitted_on_a_done_step_or_a_closed_case() {
 }
 
 /// The actions a person could try on a step, each with what it takes to be `Permit`ted, and
-/// with input that is itself acceptable (a reason, a name, a date far ahead), so that only
-/// who, when and the case's state decide.
-fn tries(run: &Run, id: &StepId) -> Vec<(Permit, Action)> {
+/// with input that is itself acceptable (a reason, a name, a date as far ahead as may be typed
+/// at `now`, so after any other date of the case), so that only who, when and the case's state
+/// decide.
+fn tries(run: &Run, id: &StepId, now: chrono::DateTime<chrono::Utc>) -> Vec<(Permit, Action)> {
     let step = id.clone();
-    let far = Dato::from_naive(flow::engine::oslo_today(run.now) + Duration::days(800));
+    let today = flow::engine::oslo_today(now);
+    let far = |key| Dato::from_naive(flow::engine::latest_date(key, today));
     let mut out = vec![
         (Permit::Complete, Action::Complete { step: step.clone() }),
         (
@@ -239,7 +241,8 @@ fn tries(run: &Run, id: &StepId) -> Vec<(Permit, Action)> {
         }
         // A date is set through its date step; moving a date already set is not a step's.
         if let (Some(key), true) = (def.date, run.case.is_step_open(id)) {
-            out.push((Permit::SetDate(key), Action::SetDate { key, date: far }));
+            let date = far(key);
+            out.push((Permit::SetDate(key), Action::SetDate { key, date }));
         }
     }
     out
@@ -265,7 +268,7 @@ fn check(run: &Run, now: chrono::DateTime<chrono::Utc>) -> Result<(), TestCaseEr
     for id in &steps {
         for who in people() {
             let answer = permitted(process(), &run.case, &who, id, now);
-            for (permit, action) in tries(run, id) {
+            for (permit, action) in tries(run, id, now) {
                 let engine = flow::apply(process(), &run.case, &who, &action, now);
                 let said = match &answer {
                     Ok(p) => p.require(&permit),
@@ -319,7 +322,7 @@ proptest! {
                 Some(def) if p < 4 => holder(def.roles[p % def.roles.len()]),
                 _ => people()[p % people().len()].clone(),
             };
-            let mut options = tries(&run, &id);
+            let mut options = tries(&run, &id, run.now);
             options.push((Permit::Complete, Action::Reopen { step: id.clone(), reason: reason("på nytt") }));
             if let Some((w, action, now)) = next_move(&run) {
                 if a % 2 == 0 {

@@ -46,7 +46,9 @@ field-page = page
 
 ## Lines in the case thread
 case-announced = 📋 **New recruitment case #{ $case }:** { $title }, { $unit }. Hiring manager: { $owner }.
-line-next = ➡️ Next: *{ $step }* – { $who }
+line-next = ➡️ Next: { $steps } – { $who }
+quoted = “{ $text }”
+list-and = { $items } and { $last }
 line-help = 🆘 { $hr }: { $who } asks for help with the case *{ $title }*.
 line-reopened-detail = { $reason } – { $undone }
 # The name of a case's thread. A link to it shows "#" in front, so the name starts with the case's number.
@@ -56,7 +58,9 @@ case-ref = #{ $case } { $title }
 
 ## Replies
 reply-help-sent = HR has been notified in the thread.
+reply-help-already = You asked HR for help on this case { $when }. HR can see it; you can ask again in an hour.
 reply-case-opened = Case #{ $case } has been opened: { $thread }
+reply-case-opened-no-thread = Case #{ $case } is registered, but Discord did not let me open its thread in { $channel } yet. I will keep trying; ask an administrator to check that I may create threads there (`/oppsett vis`).
 reply-reopened = Case #{ $case }: *{ $step }* is open again. { $undone }
 reopen-preview = **Case #{ $case }: go back to *{ $step }*?** The step opens again. { $undone } Press “{ $button }” and give the reason to do it; nothing has changed yet.
 reopen-undone =
@@ -76,7 +80,6 @@ view-step-not-open = The step is no longer open. See the case card.
 ## Naming what is on the shared messages, for a reader of another language
 # A step, button or field as the card shows it, then in the reader's language.
 name-shown-own = { $shown } ({ $own })
-quoted = “{ $text }”
 reply-case-closed = Case #{ $case } is closed.
 mine-nothing = Nothing is waiting for you right now. 🎉
 mine-header = **Waiting for you ({ $count }):**
@@ -241,6 +244,14 @@ checklist-heading = **Checklist for the new hire**: case #{ $case } { $title }, 
 checklist-due = {" "}· due { $date }
 checklist-ticked = {" "}· ✅ { $who }, { $when }
 checklist-posted = The checklist for the contract and the welcome is posted: { $link }
+
+## What the bot needs in a channel
+input-channel-permissions = I cannot do my job in { $channel }: I lack permission to { $missing }. Give it to me (in the channel's or the role's permissions) and try again; nothing was saved.
+setup-bot-lacks = ⚠️ In { $channel } I lack permission to { $missing }.
+permission-view_channel = view the channel
+permission-send_messages = send messages
+permission-create_public_threads = create public threads
+permission-send_messages_in_threads = send messages in threads
 delivery-heading = ⚠️ **The bot cannot deliver every message.** Reminders are tried again regularly for up to { $days } days and go out as soon as this is fixed:
 delivery-place-dm = direct messages to { $user }
 delivery-missing-access = • { $place }: the bot has no access there (since { $since }). Give the bot access to the channel (“View Channel”).

@@ -46,7 +46,9 @@ field-page = side
 
 ## Lines in the case thread
 case-announced = 📋 **Ny rekrutteringssak #{ $case }:** { $title }, { $unit }. Ansvarlig leder: { $owner }.
-line-next = ➡️ Neste: *{ $step }* – { $who }
+line-next = ➡️ Neste: { $steps } – { $who }
+quoted = «{ $text }»
+list-and = { $items } og { $last }
 line-help = 🆘 { $hr }: { $who } ber om bistand i saken *{ $title }*.
 line-reopened-detail = { $reason } – { $undone }
 # The name of a case's thread. A link to it shows "#" in front, so the name starts with the case's number.
@@ -56,7 +58,9 @@ case-ref = #{ $case } { $title }
 
 ## Replies
 reply-help-sent = HR er varslet i tråden.
+reply-help-already = Du ba HR om hjelp i denne saken { $when }. HR ser det; du kan spørre igjen om en time.
 reply-case-opened = Saken #{ $case } er opprettet: { $thread }
+reply-case-opened-no-thread = Saken #{ $case } er registrert, men Discord lot meg ikke åpne tråden i { $channel } ennå. Jeg prøver igjen av meg selv; be en administrator sjekke at jeg kan opprette tråder der (`/oppsett vis`).
 reply-reopened = Sak #{ $case }: *{ $step }* er åpnet igjen. { $undone }
 reopen-preview = **Sak #{ $case }: gå tilbake til *{ $step }*?** Steget åpnes igjen. { $undone } Trykk «{ $button }» og skriv begrunnelsen for å gjøre det; ingenting er endret ennå.
 reopen-undone =
@@ -76,7 +80,6 @@ view-step-not-open = Steget er ikke åpent lenger. Se saks-kortet.
 ## Naming what is on the shared messages, for a reader of another language
 # A step, button or field as the card shows it, then in the reader's language.
 name-shown-own = { $shown } ({ $own })
-quoted = «{ $text }»
 reply-case-closed = Sak #{ $case } er avsluttet.
 mine-nothing = Ingenting venter på deg akkurat nå. 🎉
 mine-header = **Dette venter på deg ({ $count }):**
@@ -241,6 +244,14 @@ checklist-heading = **Sjekkliste for ny medarbeider**: sak #{ $case } { $title }
 checklist-due = {" "}· frist { $date }
 checklist-ticked = {" "}· ✅ { $who }, { $when }
 checklist-posted = Sjekklisten for arbeidsavtale og mottak er lagt ut: { $link }
+
+## What the bot needs in a channel
+input-channel-permissions = Jeg får ikke gjort jobben min i { $channel }: jeg mangler tillatelse til { $missing }. Gi meg det (i kanalens eller rollens tillatelser) og prøv igjen; ingenting er lagret.
+setup-bot-lacks = ⚠️ I { $channel } mangler jeg tillatelse til { $missing }.
+permission-view_channel = å se kanalen
+permission-send_messages = å sende meldinger
+permission-create_public_threads = å opprette offentlige tråder
+permission-send_messages_in_threads = å sende meldinger i tråder
 delivery-heading = ⚠️ **Boten får ikke levert alle meldinger.** Påminnelsene prøves igjen jevnlig i opptil { $days } dager og går ut så snart dette er rettet:
 delivery-place-dm = direktemeldinger til { $user }
 delivery-missing-access = • { $place }: boten har ikke tilgang der (siden { $since }). Gi boten tilgang til kanalen («Vis kanal»).

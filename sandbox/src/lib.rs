@@ -33,7 +33,7 @@ use tokio::task::JoinHandle;
 pub use actor::{Actor, ActorError, Answer, Pending};
 pub use bot::Bot;
 pub use rest::channel_json;
-pub use state::{ChannelRec, Failure, Fault, FaultKind, RequestRecord, State, ThreadMeta};
+pub use state::{ChannelRec, Failure, Fault, FaultKind, Ping, RequestRecord, State, ThreadMeta};
 pub use world::{Config, Member, Overwrite, Role, TextChannel, World};
 
 use crate::state::Shared;
@@ -215,6 +215,11 @@ impl Sandbox {
     }
 
     /// Messages in a channel, thread or DM, oldest first, with edits applied.
+    /// Who each message the bot posted in a channel notified, in order (see [`state::Ping`]).
+    pub fn pings(&self) -> Vec<state::Ping> {
+        self.shared().read().pings.clone()
+    }
+
     pub fn messages(&self, channel_id: u64) -> Vec<Value> {
         self.shared()
             .read()

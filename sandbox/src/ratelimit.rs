@@ -93,7 +93,7 @@ impl RateLimiter {
                 used: 0,
                 started: now,
             });
-            if let Err(retry_after) = take(w, config.global_limit, Duration::from_secs(1), now) {
+            if let Err(retry_after) = take(w, config.global_limit, config.global_window, now) {
                 let headers = Headers {
                     limit,
                     remaining: 0,

@@ -76,6 +76,18 @@ pub struct RequestRecord {
     pub status: u16,
 }
 
+/// Who a message the bot posted in a channel notified, as Discord decides it: the users and
+/// roles mentioned in its content that its `allowed_mentions` let ping (all of them when it has
+/// none). A mention that is not allowed still shows, as a name, but notifies nobody.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ping {
+    pub channel: u64,
+    pub message: u64,
+    pub users: Vec<u64>,
+    pub roles: Vec<u64>,
+    pub everyone: bool,
+}
+
 /// Something the bot did that Discord would refuse, or that the sandbox cannot answer.
 #[derive(Debug, Clone, Serialize)]
 pub struct Failure {
@@ -289,6 +301,8 @@ pub struct State {
     pub forbidden: HashMap<u64, u32>,
     /// Members who left the guild (`Sandbox::remove_member`).
     pub removed_members: HashSet<u64>,
+    /// Who each message the bot posted in a channel notified, in order.
+    pub pings: Vec<Ping>,
 }
 
 impl State {

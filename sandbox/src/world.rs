@@ -146,8 +146,11 @@ pub struct Config {
     /// After the answer, an `Actor` step also waits until the bot has created, edited or deleted
     /// no message for this long, so follow-ups and posts that come right after are included.
     pub answer_settle: Duration,
-    /// Requests per second over all routes (Discord: 50).
+    /// Requests per `global_window` over all routes (Discord: 50 per second).
     pub global_limit: u32,
+    /// The window of the global limit (Discord: one second). Tests of the limit itself may
+    /// widen it, so that a slow machine does not see the window end between two requests.
+    pub global_window: Duration,
     /// Per-route buckets: route (`POST /channels/{channel_id}/messages`) → (limit, window).
     /// The bucket is kept per top-level resource (channel, guild or webhook).
     pub buckets: HashMap<String, (u32, Duration)>,
@@ -173,6 +176,7 @@ impl Default for Config {
             answer_timeout: Duration::from_secs(10),
             answer_settle: Duration::from_millis(100),
             global_limit: 50,
+            global_window: Duration::from_secs(1),
             buckets,
             default_bucket: (50, Duration::from_secs(1)),
             nonce_window: Duration::from_secs(5 * 60),

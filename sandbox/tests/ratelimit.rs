@@ -87,8 +87,10 @@ async fn headers_are_on_every_reply_and_the_bucket_answers_429() {
 #[tokio::test]
 async fn the_global_limit_answers_429_with_the_global_header() {
     init_tracing();
+    // A window no machine is slow enough to see end within the test.
     let config = Config {
         global_limit: 3,
+        global_window: Duration::from_secs(60),
         ..Config::default()
     };
     let sb = Sandbox::start(world().config(config))
@@ -103,7 +105,7 @@ async fn the_global_limit_answers_429_with_the_global_header() {
     assert_eq!(header(&h, "x-ratelimit-global").as_deref(), Some("true"));
     assert!(header(&h, "retry-after").is_some());
     assert_eq!(b["global"], true);
-    assert!(b["retry_after"].as_f64().expect("retry_after") <= 1.0);
+    assert!(b["retry_after"].as_f64().expect("retry_after") <= 60.0);
     assert!(
         header(&h, "x-ratelimit-bucket").is_none(),
         "no route headers on a global 429"
@@ -113,15 +115,17 @@ async fn the_global_limit_answers_429_with_the_global_header() {
 #[tokio::test]
 async fn interaction_endpoints_are_not_bound_by_the_global_limit() {
     init_tracing();
+    // A window no machine is slow enough to see end within the test.
     let config = Config {
         global_limit: 1,
+        global_window: Duration::from_secs(60),
         ..Config::default()
     };
     let sb = Sandbox::start(world().config(config))
         .await
         .expect("sandbox");
     let _bot = RawBot::connect(&sb).await;
-    register_commands(&sb).await; // uses up the global limit for this second
+    register_commands(&sb).await; // uses up the global limit for this window
     let p = sb
         .member(KARI)
         .start_slash("rekruttering", &["ny"], &[("stilling", "x")], None)
@@ -141,19 +145,7 @@ async fn interaction_endpoints_are_not_bound_by_the_global_limit() {
         header(&h, "x-ratelimit-limit").is_some(),
         "follow-ups have a route bucket"
     );
-    // Other routes are still bound by it: right after the request that opens a window, the
-    // next is over the limit of one a second. (Not "the limit is used up since the commands
-    // were registered": on a loaded machine more than a second can pass in between.)
-    let mut opened = false;
-    for _ in 0..10_000 {
-        let (s, _, _) = call(&sb, "GET", "/users/@me", None).await;
-        if s == 200 {
-            opened = true;
-            break;
-        }
-        assert_eq!(s, 429);
-    }
-    assert!(opened, "a new window opened");
+    // Other routes are still bound by it: the commands used up the window's one request.
     let (s, _, _) = call(&sb, "GET", "/users/@me", None).await;
     assert_eq!(s, 429, "other routes are still bound by the global limit");
 }

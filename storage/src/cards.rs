@@ -67,3 +67,113 @@ pub async fn card<'a>(
         message: id_back(message),
     }))
 }
+
+/// Where a case stands in Discord: the message its thread was started from, its thread, and
+/// its card, as far as they exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CasePlace {
+    pub starter: Option<u64>,
+    pub thread: Option<u64>,
+    pub card: Option<CaseCard>,
+}
+
+/// The case's place in Discord; `None` for a case not on this server.
+pub async fn case_place<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    case: CaseId,
+) -> Result<Option<CasePlace>> {
+    let mut conn = db.begin().await?;
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        starter: Option<i64>,
+        thread: Option<i64>,
+        channel: Option<i64>,
+        card_thread: Option<i64>,
+        message: Option<i64>,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT c.starter_message_id AS starter, c.thread_id AS thread,
+                k.channel_id AS channel, k.thread_id AS card_thread, k.message_id AS message
+         FROM cases c LEFT JOIN case_cards k ON k.case_id = c.id
+         WHERE c.id = ? AND c.guild_id = ?",
+    )
+    .bind(case.0)
+    .bind(id(guild))
+    .fetch_optional(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    Ok(row.map(|r| CasePlace {
+        starter: opt_id_back(r.starter),
+        thread: opt_id_back(r.thread),
+        card: match (r.channel, r.message) {
+            (Some(channel), Some(message)) => Some(CaseCard {
+                channel: id_back(channel),
+                thread: opt_id_back(r.card_thread),
+                message: id_back(message),
+            }),
+            _ => None,
+        },
+    }))
+}
+
+/// Remembers the message the case's thread is (to be) started from.
+pub async fn set_starter_message<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    case: CaseId,
+    message: u64,
+) -> Result<()> {
+    let mut conn = db.begin().await?;
+    let done = sqlx::query("UPDATE cases SET starter_message_id = ? WHERE id = ? AND guild_id = ?")
+        .bind(id(message))
+        .bind(case.0)
+        .bind(id(guild))
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StorageError::NotFound);
+    }
+    conn.commit().await?;
+    Ok(())
+}
+
+/// Purged cases whose messages in Discord have not yet been emptied of names, oldest first.
+pub async fn cases_to_scrub<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    limit: u32,
+) -> Result<Vec<(u64, CaseId)>> {
+    let mut conn = db.begin().await?;
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT guild_id, id FROM cases
+         WHERE purged_at IS NOT NULL AND scrubbed_at IS NULL ORDER BY purged_at, id LIMIT ?",
+    )
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|(g, c)| (id_back(g), CaseId(c)))
+        .collect())
+}
+
+/// Records that the case's messages in Discord carry no names or free text any more.
+pub async fn mark_scrubbed<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    case: CaseId,
+    at: chrono::DateTime<Utc>,
+) -> Result<()> {
+    let mut conn = db.begin().await?;
+    sqlx::query(
+        "UPDATE cases SET scrubbed_at = ? WHERE id = ? AND guild_id = ? AND purged_at IS NOT NULL",
+    )
+    .bind(ts(at)?)
+    .bind(case.0)
+    .bind(id(guild))
+    .execute(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    Ok(())
+}

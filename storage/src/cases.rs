@@ -14,7 +14,7 @@ use sqlx::{Acquire, Sqlite, SqliteConnection};
 use crate::codec::{id, opt_date, opt_date_back, opt_ts, person, ts, ts_back, JsonMap};
 use crate::error::corrupt;
 use crate::steps::reason_or_erased;
-use crate::{history, reminders, steps, Db, Result, StorageError};
+use crate::{announcements, history, reminders, steps, Db, Result, StorageError};
 
 /// Opens a case. The id is allocated inside the transaction; `start` builds the case for it
 /// (`|id| flow::start(process, id, draft, owner, now)`), and `plan` says which reminders it
@@ -253,10 +253,11 @@ async fn write_rest(
     // the one JSON parameter.
     static WRITE_REST: LazyLock<String> = LazyLock::new(|| {
         format!(
-            "{WRITE_SELDOM}\n{}\n{}\n{}",
+            "{WRITE_SELDOM}\n{}\n{}\n{}\n{}",
             steps::REPLACE,
             history::APPEND,
-            reminders::RECONCILE
+            reminders::RECONCILE,
+            announcements::OWE
         )
     });
     let case = &applied.case;
@@ -265,6 +266,13 @@ async fn write_rest(
     steps::put_rows(&mut change, case)?;
     history::put_events(&mut change, case.id.0, case.version, &applied.events)?;
     reminders::put_wanted(&mut change, guild, case.id, wanted)?;
+    // The change's own time (every event of one change has it), not the wall clock: the
+    // announcement waits [`announcements::GRACE`] on the clock the bot decides by.
+    let at = applied
+        .events
+        .first()
+        .map_or_else(chrono::Utc::now, |e| e.at);
+    announcements::put_owed(&mut change, case.id, case.version, at)?;
     sqlx::query(WRITE_REST.as_str())
         .bind(serde_json::Value::from(change).to_string())
         .execute(&mut *conn)

@@ -131,3 +131,28 @@ pub(crate) async fn last_change(
         None => Ok((None, DateTime::<Utc>::MIN_UTC)),
     }
 }
+
+/// The history lines one change wrote: those of the case's `version`, in order.
+pub async fn events_of_version<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    case: CaseId,
+    version: i64,
+) -> Result<Vec<Event>> {
+    let mut conn = db.begin().await?;
+    let rows: Vec<EventRow> = sqlx::query_as(
+        "SELECT e.seq, e.version, e.at, e.actor_id, e.actor_name, e.kind, e.step, e.outcome, e.detail
+         FROM events e JOIN cases c ON c.id = e.case_id
+         WHERE c.id = ? AND c.guild_id = ? AND e.version = ?
+         ORDER BY e.seq",
+    )
+    .bind(case.0)
+    .bind(id(guild))
+    .bind(version)
+    .fetch_all(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    rows.into_iter()
+        .map(|r| r.into_entry().map(|e| e.event))
+        .collect()
+}

@@ -6,6 +6,7 @@
 //! that changes several tables does it in one transaction: all of it or none of it.
 //! See `storage/README.md` for the tables and the transaction boundaries.
 
+mod announcements;
 mod backup;
 mod cards;
 mod cases;
@@ -25,8 +26,16 @@ mod settings;
 mod steps;
 mod writer;
 
+pub use announcements::{
+    announcements_due, ask_for_help, change_nonce, next_announcement_at, owed_for_case,
+    pinged_since, posted_lines, settle_announcement, Announcement, AnnouncementKind, Pinged,
+    PostedLine, Settled, GRACE as ANNOUNCEMENT_GRACE,
+};
 pub use backup::{backup, backup_file};
-pub use cards::{card, set_card, CaseCard};
+pub use cards::{
+    card, case_place, cases_to_scrub, mark_scrubbed, set_card, set_starter_message, CaseCard,
+    CasePlace,
+};
 pub use cases::{
     case_by_thread, create_case, load_case, open_cases, replan_reminders, save_applied,
     set_case_thread,
@@ -41,7 +50,7 @@ pub use delivery::{
     requeue_outgoing, resolve_problems, DeliveryProblem,
 };
 pub use error::StorageError;
-pub use history::{history, HistoryEntry};
+pub use history::{events_of_version, history, HistoryEntry};
 pub use outbox::{
     claim_members, close_outgoing, configured_guilds, digest_done, next_outgoing_at, open_outgoing,
     open_outgoing_many, outgoing_due, planned_key, record_digest, reminder_ref, retry_outgoing,

@@ -127,6 +127,17 @@ pub async fn purge(db: &Db, now: DateTime<Utc>, retention_months: u32) -> Result
             .bind(case_id)
             .execute(&mut *tx)
             .await?;
+        // Who asked for help, and whom the thread's lines pinged (Discord user ids).
+        sqlx::query(
+            "UPDATE announcements SET pinged = NULL, last_error = NULL,
+                    asker_id = CASE WHEN asker_id IS NULL THEN NULL ELSE 0 END,
+                    asker_name = CASE WHEN asker_name IS NULL THEN NULL ELSE ?1 END
+             WHERE case_id = ?2",
+        )
+        .bind(ERASED)
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?;
         cancel_pending(&mut tx, id_back(guild), CaseId(case_id)).await?;
         tx.commit().await?;
         tracing::info!(

@@ -4,7 +4,9 @@
 
 use chrono::NaiveTime;
 use flow::Lang;
-use serenity::all::{CreateAllowedMentions, GuildChannel, Role as DiscordRole};
+use serenity::all::{
+    ChannelId, CreateAllowedMentions, GuildChannel, Permissions, Role as DiscordRole,
+};
 use storage::{GuildSettings, NotificationLevel};
 
 use crate::i18n::{clip, Tr};
@@ -141,6 +143,26 @@ async fn show(ctx: Context<'_>, s: &GuildSettings) -> Result<(), BotError> {
             )],
         ),
     );
+    for (id, needs) in [
+        (s.case_channel, CASE_CHANNEL_NEEDS),
+        (s.hr_channel, POST_NEEDS),
+        (s.onboarding_channel, POST_NEEDS),
+    ] {
+        let Some(id) = id else { continue };
+        let missing = bot_lacks(&ctx, ChannelId::new(id), needs);
+        if !missing.is_empty() {
+            lines.push(t.args(
+                "setup-bot-lacks",
+                &[
+                    ("channel", format!("<#{id}>").as_str().into()),
+                    (
+                        "missing",
+                        crate::errors::permissions(&missing, t).as_str().into(),
+                    ),
+                ],
+            ));
+        }
+    }
     // Places the bot cannot deliver to, with what to fix (see `reminders::problems`).
     if let Ok(problems) = storage::open_problems(ctx.data().db.pool(), s.guild).await {
         use crate::reminders::problems::{current, line};
@@ -202,20 +224,82 @@ pub async fn roller(
     save_and_show(ctx, s).await
 }
 
+// Only text channels (a forum or a category takes no messages), and only where the bot may do
+// what it must there: a channel where it may not is refused, naming what it lacks, and nothing
+// is saved.
 /// Where case threads, HR's reminders and onboarding checklists go.
 #[poise::command(slash_command, guild_only, required_permissions = "ADMINISTRATOR")]
 pub async fn kanaler(
     ctx: Context<'_>,
-    saker: Option<GuildChannel>,
-    hr: Option<GuildChannel>,
-    onboarding: Option<GuildChannel>,
+    #[channel_types("Text")] saker: Option<GuildChannel>,
+    #[channel_types("Text")] hr: Option<GuildChannel>,
+    #[channel_types("Text")] onboarding: Option<GuildChannel>,
 ) -> Result<(), BotError> {
     let mut s = load(&ctx).await?;
+    for (channel, needs) in [
+        (&saker, CASE_CHANNEL_NEEDS),
+        (&hr, POST_NEEDS),
+        (&onboarding, POST_NEEDS),
+    ] {
+        if let Some(channel) = channel {
+            let missing = bot_lacks(&ctx, channel.id, needs);
+            if !missing.is_empty() {
+                return Err(BotError::Input(InputError::ChannelPermissions {
+                    channel: channel.id.get(),
+                    missing,
+                }));
+            }
+        }
+    }
     let id = |c: &Option<GuildChannel>| c.as_ref().map(|c| c.id.get());
     s.case_channel = id(&saker).or(s.case_channel);
     s.hr_channel = id(&hr).or(s.hr_channel);
     s.onboarding_channel = id(&onboarding).or(s.onboarding_channel);
     save_and_show(ctx, s).await
+}
+
+/// What the bot must be allowed in the case channel: post the case's first message, open its
+/// thread from it, and write in the thread. By the text id suffix that names each.
+const CASE_CHANNEL_NEEDS: &[(Permissions, &str)] = &[
+    (Permissions::VIEW_CHANNEL, "view_channel"),
+    (Permissions::SEND_MESSAGES, "send_messages"),
+    (Permissions::CREATE_PUBLIC_THREADS, "create_public_threads"),
+    (
+        Permissions::SEND_MESSAGES_IN_THREADS,
+        "send_messages_in_threads",
+    ),
+];
+
+/// What the bot must be allowed in the HR and onboarding channels: post there.
+const POST_NEEDS: &[(Permissions, &str)] = &[
+    (Permissions::VIEW_CHANNEL, "view_channel"),
+    (Permissions::SEND_MESSAGES, "send_messages"),
+];
+
+/// Which of `needs` the bot lacks in `channel`, from what Discord told it of the server (its
+/// roles and the channel's overwrites). Nothing when the server is not known yet.
+fn bot_lacks(
+    ctx: &Context<'_>,
+    channel: ChannelId,
+    needs: &[(Permissions, &'static str)],
+) -> Vec<&'static str> {
+    let Some(guild_id) = ctx.guild_id() else {
+        return Vec::new();
+    };
+    let bot = ctx.cache().current_user().id;
+    let Some(guild) = ctx.cache().guild(guild_id) else {
+        return Vec::new();
+    };
+    let (Some(channel), Some(member)) = (guild.channels.get(&channel), guild.members.get(&bot))
+    else {
+        return Vec::new();
+    };
+    let has = guild.user_permissions_in(channel, member);
+    needs
+        .iter()
+        .filter(|(p, _)| !has.contains(*p))
+        .map(|(_, name)| *name)
+        .collect()
 }
 
 async fn docs_keys(ctx: Context<'_>, partial: &str) -> serenity::all::CreateAutocompleteResponse {

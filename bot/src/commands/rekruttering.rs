@@ -336,20 +336,14 @@ pub async fn avslutt(
         &Action::Close { reason },
     )
     .await?;
-    reply(
+    // The thread hears of it whatever became of the answer.
+    let replied = reply(
         ctx,
         tr(&ctx, &s).args("reply-case-closed", &[("case", sak.into())]),
     )
-    .await?;
-    publish::publish_change(
-        ctx.http(),
-        ctx.data(),
-        &s,
-        &changed.case,
-        &changed.events,
-        false,
-    )
-    .await
+    .await;
+    publish::publish_change(ctx.http(), ctx.data(), &s, &changed.case).await;
+    replied
 }
 
 /// The chart's steps whose title (as the card shows it, or in the typer's language) contains
@@ -402,7 +396,7 @@ pub async fn gjenapne(
 
 /// Going back to a step: the preview, the form that asks why, and the change.
 pub mod reopen {
-    use flow::{Action, Actor, Case, Event, EventKind, Reason, StepId};
+    use flow::{Action, Actor, Case, Reason, StepId};
     use serenity::all::{
         ButtonStyle, ComponentInteraction, Context as Ctx, CreateActionRow, CreateButton,
         CreateInputText, CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal,
@@ -433,21 +427,6 @@ pub mod reopen {
         Ok(())
     }
 
-    /// "N steps after it must be done again: «A», «B»", in `tr`'s words.
-    pub fn undone_text(tr: Tr<'_>, undone: &[StepId]) -> String {
-        let names: Vec<String> = undone
-            .iter()
-            .map(|s| tr.args("quoted", &[("text", tr.step(s).as_str().into())]))
-            .collect();
-        tr.args(
-            "reopen-undone",
-            &[
-                ("count", undone.len().into()),
-                ("steps", names.join(", ").as_str().into()),
-            ],
-        )
-    }
-
     /// What going back to `step` would undo, and the button that goes on, made from the case
     /// as it is at this version.
     pub fn preview(
@@ -464,7 +443,12 @@ pub mod reopen {
             &[
                 ("case", case.id.0.into()),
                 ("step", tr.step(step).as_str().into()),
-                ("undone", undone_text(tr, &undone).as_str().into()),
+                (
+                    "undone",
+                    crate::render::lines::undone_text(tr, &undone)
+                        .as_str()
+                        .into(),
+                ),
                 ("button", tr.t("btn-reopen").as_str().into()),
             ],
         );
@@ -544,7 +528,12 @@ pub mod reopen {
             &[
                 ("case", case_id.0.into()),
                 ("step", tr.step(&step).as_str().into()),
-                ("undone", undone_text(tr, &undone).as_str().into()),
+                (
+                    "undone",
+                    crate::render::lines::undone_text(tr, &undone)
+                        .as_str()
+                        .into(),
+                ),
             ],
         );
         let done = CreateInteractionResponseMessage::new()
@@ -555,36 +544,9 @@ pub mod reopen {
         } else {
             CreateInteractionResponse::Message(done.ephemeral(true))
         };
-        m.create_response(ctx, response).await?;
-        let shared = Tr::shared(&data.texts, settings);
-        let events = with_undone(&changed.events, reason.as_str(), &undone, shared);
-        publish::publish_change(&ctx.http, data, settings, &changed.case, &events, false).await
-    }
-
-    /// The events to tell the thread about: the reopen's line also names what it undid. The
-    /// engine forgets finished steps silently when it goes back, so the line is told here; the
-    /// stored history keeps the reason alone.
-    pub fn with_undone(
-        events: &[Event],
-        reason: &str,
-        undone: &[StepId],
-        tr: Tr<'_>,
-    ) -> Vec<Event> {
-        events
-            .iter()
-            .cloned()
-            .map(|mut e| {
-                if e.kind == EventKind::StepReopened {
-                    e.detail = Some(tr.args(
-                        "line-reopened-detail",
-                        &[
-                            ("reason", reason.into()),
-                            ("undone", undone_text(tr, undone).as_str().into()),
-                        ],
-                    ));
-                }
-                e
-            })
-            .collect()
+        // The thread hears of it (naming what was undone) whatever became of the answer.
+        let answered = m.create_response(ctx, response).await;
+        publish::publish_change(&ctx.http, data, settings, &changed.case).await;
+        answered.map_err(BotError::from)
     }
 }

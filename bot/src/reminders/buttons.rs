@@ -220,20 +220,14 @@ pub async fn on_press(
     let msg = CreateInteractionResponseMessage::new()
         .content(clip(&text, 2000))
         .ephemeral(true);
-    c.create_response(ctx, CreateInteractionResponse::Message(msg))
-        .await?;
+    // The thread and the card hear of it whatever became of the answer.
+    let answered = c
+        .create_response(ctx, CreateInteractionResponse::Message(msg))
+        .await;
     if let Some(changed) = changed {
-        publish::publish_change(
-            &ctx.http,
-            data,
-            &settings,
-            &changed.case,
-            &changed.events,
-            false,
-        )
-        .await?;
+        publish::publish_change(&ctx.http, data, &settings, &changed.case).await;
     }
-    Ok(())
+    answered.map_err(BotError::from)
 }
 
 /// Whether the person holds one of the step's roles on the case.

@@ -412,15 +412,10 @@ pub async fn on_tick(
     let update = CreateInteractionResponseMessage::new()
         .content(content)
         .components(rows);
-    c.create_response(ctx, CreateInteractionResponse::UpdateMessage(update))
-        .await?;
-    publish::publish_change(
-        &ctx.http,
-        data,
-        &settings,
-        &changed.case,
-        &changed.events,
-        false,
-    )
-    .await
+    // The thread and the card hear of it whatever became of the answer.
+    let answered = c
+        .create_response(ctx, CreateInteractionResponse::UpdateMessage(update))
+        .await;
+    publish::publish_change(&ctx.http, data, &settings, &changed.case).await;
+    answered.map_err(BotError::from)
 }

@@ -143,6 +143,8 @@ async fn run(
         chores.notify_one();
         replanner.run(&data).await;
         let outcome = dispatcher.run_once().await;
+        // What stored changes still owe their threads (retries; a process that died first).
+        crate::announce::send_due(&http, &data).await;
         served.send_replace((ticket, outcome.clone()));
         let wait = until_next(&data, outcome.error.is_some()).await;
         let wake = data.clock.now() + chrono::Duration::from_std(wait).unwrap_or_default();
@@ -202,6 +204,7 @@ async fn run_chores(
         digest::run_due(&data, &http, &mut digests).await;
         checklist::post_due(&data, &http, &mut checklists).await;
         purge_daily(&data, &mut purged).await;
+        crate::scrub::run(&data, &http).await;
         served.send_replace(ticket);
         let now = data.clock.now();
         let wait = sleep_for(digest::next_run(&data, now).await, now);
@@ -222,6 +225,7 @@ async fn until_next(data: &Data, had_error: bool) -> std::time::Duration {
     let next = [
         storage::next_due_at(db).await.ok().flatten(),
         storage::next_outgoing_at(db).await.ok().flatten(),
+        storage::next_announcement_at(db).await.ok().flatten(),
     ]
     .into_iter()
     .flatten()

@@ -1,11 +1,67 @@
 //! One line per history event, as posted in the case thread and shown by `historikk`.
 
-use flow::{DateKey, Event, EventKind, Role};
+use flow::{DateKey, Event, EventKind, Process, Role, StepId};
 
 use crate::i18n::{escape, Tr};
 
+/// The lines of one change, as its thread line tells it: a line per event worth telling. A
+/// step gone back to also names what going back undid (the steps the same change withdrew).
+pub fn change_lines(process: &Process, events: &[Event], tr: Tr<'_>) -> Vec<String> {
+    let mut undone: Vec<StepId> = events
+        .iter()
+        .filter(|e| e.kind == EventKind::StepWithdrawn)
+        .filter_map(|e| e.step.clone())
+        .collect();
+    undone.sort_by_key(|s| process.order(s));
+    events
+        .iter()
+        .filter(|e| worth_posting(e))
+        .map(|e| match (e.kind, e.detail.as_deref()) {
+            (EventKind::StepReopened, Some(reason)) => {
+                let detail = tr.args(
+                    "line-reopened-detail",
+                    &[
+                        ("reason", escape(reason).as_str().into()),
+                        ("undone", undone_text(tr, &undone).as_str().into()),
+                    ],
+                );
+                line_with_detail(e, detail, tr)
+            }
+            _ => event_line(e, tr),
+        })
+        .collect()
+}
+
+/// "N steps after it must be done again: «A», «B»", in `tr`'s words.
+pub fn undone_text(tr: Tr<'_>, undone: &[StepId]) -> String {
+    let names: Vec<String> = undone
+        .iter()
+        .map(|s| tr.args("quoted", &[("text", tr.step(s).as_str().into())]))
+        .collect();
+    tr.args(
+        "reopen-undone",
+        &[
+            ("count", undone.len().into()),
+            ("steps", names.join(", ").as_str().into()),
+        ],
+    )
+}
+
 /// The line for one event, in the reader's language; names and reasons are escaped.
 pub fn event_line(event: &Event, tr: Tr<'_>) -> String {
+    let detail = match (event.kind, event.detail.as_deref()) {
+        (EventKind::DateSet, Some(d)) => date_detail(d, tr),
+        (EventKind::StepConfirmed, Some(r)) => {
+            Role::parse(r).map(|r| tr.role(r)).unwrap_or_default()
+        }
+        (_, Some(d)) => escape(d),
+        (_, None) => String::new(),
+    };
+    line_with_detail(event, detail, tr)
+}
+
+/// The line for one event with its detail as given (already safe to show).
+fn line_with_detail(event: &Event, detail: String, tr: Tr<'_>) -> String {
     let who = event
         .actor
         .as_ref()
@@ -15,14 +71,6 @@ pub fn event_line(event: &Event, tr: Tr<'_>) -> String {
     let outcome = match (&event.step, &event.outcome) {
         (Some(s), Some(o)) => tr.named(&flow::texts::ids::outcome(s, o)),
         _ => String::new(),
-    };
-    let detail = match (event.kind, event.detail.as_deref()) {
-        (EventKind::DateSet, Some(d)) => date_detail(d, tr),
-        (EventKind::StepConfirmed, Some(r)) => {
-            Role::parse(r).map(|r| tr.role(r)).unwrap_or_default()
-        }
-        (_, Some(d)) => escape(d),
-        (_, None) => String::new(),
     };
     tr.args(
         &format!("event-{}", event.kind.as_str()),

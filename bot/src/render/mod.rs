@@ -2,6 +2,7 @@
 
 pub mod card;
 pub mod lines;
+pub mod notify;
 
 use std::collections::BTreeMap;
 

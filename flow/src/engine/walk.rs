@@ -277,8 +277,9 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// Undoes every step after `from` in the chart's forward direction: open ones are
-    /// withdrawn, finished ones forgotten (the history keeps them).
+    /// Undoes every step after `from` in the chart's forward direction: open ones and finished
+    /// ones are withdrawn (the history keeps when they were done, and now that they were
+    /// withdrawn, so a line can say what going back undid); finished ones' marks are forgotten.
     fn rewind(&mut self, from: &StepId) {
         for step in self.forward_from(from) {
             match self.case.steps.remove(&step) {
@@ -286,6 +287,7 @@ impl<'a> Walk<'a> {
                     self.event(EventKind::StepWithdrawn, Some(&step));
                 }
                 Some(_) => {
+                    self.event(EventKind::StepWithdrawn, Some(&step));
                     if let Some(def) = self.process.step(&step) {
                         self.forget_marks(def);
                     }

@@ -6,7 +6,7 @@ use super::permissions::check_permissions;
 use super::{ApiError, Ctx, Reply};
 use crate::gateway::dispatch;
 use crate::payloads;
-use crate::state::{id_of, ChannelRec, State};
+use crate::state::{id_of, ChannelRec, Ping, State};
 use crate::world::{kinds, perms, World};
 
 const GUILDS: u64 = 1;
@@ -161,6 +161,8 @@ pub fn post_message(
     }
     open_thread_for_message(s, w, channel_id)?;
     let mut msg = store_message(s, w, channel_id, body, true, &[]);
+    let ping = notified(channel_id, id_of(&msg), body);
+    s.pings.push(ping);
     if let Some(nonce) = body.get("nonce").filter(|n| !n.is_null()) {
         msg["nonce"] = nonce.clone();
         let id = id_of(&msg);
@@ -171,6 +173,59 @@ pub fn post_message(
         s.nonces.insert((channel_id, nonce_key(nonce)), (id, now));
     }
     Ok(msg)
+}
+
+/// Who a new message notifies, as Discord decides it: the mentions in its content that its
+/// `allowed_mentions` let ping (everything mentioned when it has none).
+fn notified(channel: u64, message: u64, body: &Value) -> Ping {
+    use std::sync::LazyLock;
+    static USER: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"<@!?(\d+)>").expect("a regex"));
+    static ROLE: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"<@&(\d+)>").expect("a regex"));
+    let content = body["content"].as_str().unwrap_or("");
+    let mentioned = |re: &regex::Regex| -> Vec<u64> {
+        let mut ids: Vec<u64> = re
+            .captures_iter(content)
+            .filter_map(|c| c[1].parse().ok())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let allowed = body.get("allowed_mentions").filter(|a| !a.is_null());
+    let parses = |kind: &str| {
+        allowed.is_none_or(|a| {
+            a["parse"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|x| x == kind))
+        })
+    };
+    let listed = |kind: &str, id: u64| {
+        allowed.is_some_and(|a| {
+            a[kind].as_array().is_some_and(|l| {
+                l.iter()
+                    .any(|x| x.as_str() == Some(&id.to_string()) || x.as_u64() == Some(id))
+            })
+        })
+    };
+    let users = mentioned(&USER)
+        .into_iter()
+        .filter(|u| parses("users") || listed("users", *u))
+        .collect();
+    let roles = mentioned(&ROLE)
+        .into_iter()
+        .filter(|r| parses("roles") || listed("roles", *r))
+        .collect();
+    let everyone =
+        (content.contains("@everyone") || content.contains("@here")) && parses("everyone");
+    Ping {
+        channel,
+        message,
+        users,
+        roles,
+        everyone,
+    }
 }
 
 /// A nonce as Discord compares it (an integer and its decimal string are the same).

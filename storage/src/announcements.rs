@@ -1,0 +1,431 @@
+//! What a stored change owes the case's thread: the card shown anew and a line saying what
+//! happened and who is asked next; and each "Be HR om hjelp" request. Part of the outbox, as
+//! the reminder messages are (`outbox.rs`): the row is written in the same transaction as the
+//! change (`OWE`, run by `cases::write_rest`), so nothing a stored change must say is lost if
+//! the bot dies right after storing it.
+//!
+//! The bot sends a row at once, from the handler that made the change, and marks it done
+//! (`Db::settle_announcement`). A row it could not finish waits with a later
+//! `next_attempt_at`; the reminder sender takes up every row whose `next_attempt_at` has come
+//! (`announcements_due`). A fresh row's `next_attempt_at` is [`GRACE`] after the change, so the
+//! sender does not race the handler for it; a row the handler never finished (the process
+//! died) is taken up after that. The line goes out with the row's nonce, so a line that was
+//! posted just before a crash is not posted twice (within Discord's nonce window).
+
+use chrono::{DateTime, Duration, Utc};
+use flow::{CaseId, PersonRef};
+use sqlx::{Acquire, Sqlite, SqliteConnection};
+
+use crate::codec::{id, id_back, opt_id_back, opt_person, opt_ts_back, ts, ts_back, JsonMap};
+use crate::{Db, Result, StorageError};
+
+/// How long after a change its announcement is left to the handler that made it before the
+/// reminder sender takes it up. Longer than a handler can take: three Discord calls, each
+/// bounded by the HTTP timeout.
+pub const GRACE: Duration = Duration::minutes(2);
+
+/// What an announcement is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnnouncementKind {
+    /// The change that produced the row's version.
+    Change,
+    /// A request for HR's help, by this person.
+    Help { asker: PersonRef },
+}
+
+/// One owed announcement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announcement {
+    pub id: i64,
+    pub guild: u64,
+    pub case: CaseId,
+    pub version: i64,
+    pub kind: AnnouncementKind,
+    pub nonce: String,
+    /// The line, once posted: channel and message.
+    pub line: Option<(u64, u64)>,
+    pub attempts: u32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The people and roles a line pinged.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Pinged {
+    pub users: Vec<u64>,
+    pub roles: Vec<u64>,
+}
+
+impl Pinged {
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty() && self.roles.is_empty()
+    }
+}
+
+/// How a sent announcement is settled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    /// The line that was posted now (channel, message, who it pinged), if one was.
+    pub line: Option<(u64, u64, Pinged)>,
+    /// Everything it owed is done: the row is closed.
+    pub done: bool,
+    /// Why it is not done, and when to try again.
+    pub retry: Option<(String, DateTime<Utc>)>,
+}
+
+/// The nonce of a change's announcement: stable for the change, at most 25 characters.
+pub fn change_nonce(case: CaseId, version: i64) -> String {
+    format!("a{}v{version}", case.0)
+}
+
+/// Inserts the announcement of the change in `?1` (see [`put_owed`]). Runs inside the
+/// change's statement list; a change never announces itself twice.
+pub(crate) const OWE: &str = "
+    INSERT INTO announcements (guild_id, case_id, kind, version, nonce, next_attempt_at,
+                               created_at)
+    SELECT ?1 ->> 'guild', ?1 ->> 'case', 'change', ?1 ->> 'version',
+           ?1 ->> '$.announce.nonce', ?1 ->> '$.announce.retry_at', ?1 ->> '$.announce.at'
+     WHERE true
+    ON CONFLICT DO NOTHING;";
+
+/// Puts what [`OWE`] reads into a change's JSON parameter.
+pub(crate) fn put_owed(
+    change: &mut JsonMap,
+    case: CaseId,
+    version: i64,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    change.insert(
+        "announce".into(),
+        serde_json::json!({
+            "nonce": change_nonce(case, version),
+            "at": ts(at)?,
+            "retry_at": ts(at + GRACE)?,
+        }),
+    );
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    guild_id: i64,
+    case_id: i64,
+    kind: String,
+    version: i64,
+    asker_id: Option<i64>,
+    asker_name: Option<String>,
+    nonce: String,
+    line_channel_id: Option<i64>,
+    line_message_id: Option<i64>,
+    attempts: i64,
+    created_at: String,
+}
+
+const COLUMNS: &str = "id, guild_id, case_id, kind, version, asker_id, asker_name, nonce,
+                       line_channel_id, line_message_id, attempts, created_at";
+
+impl Row {
+    fn decode(self) -> Result<Announcement> {
+        let kind = match self.kind.as_str() {
+            "change" => AnnouncementKind::Change,
+            "help" => AnnouncementKind::Help {
+                asker: opt_person(self.asker_id, self.asker_name).ok_or_else(|| {
+                    StorageError::Corrupt(format!("help announcement {} without asker", self.id))
+                })?,
+            },
+            other => {
+                return Err(StorageError::Corrupt(format!(
+                    "announcement kind {other:?}"
+                )))
+            }
+        };
+        let line = match (
+            opt_id_back(self.line_channel_id),
+            opt_id_back(self.line_message_id),
+        ) {
+            (Some(c), Some(m)) => Some((c, m)),
+            _ => None,
+        };
+        Ok(Announcement {
+            id: self.id,
+            guild: id_back(self.guild_id),
+            case: CaseId(self.case_id),
+            version: self.version,
+            kind,
+            nonce: self.nonce,
+            line,
+            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            created_at: ts_back(&self.created_at)?,
+        })
+    }
+}
+
+/// Rows as announcements; one that does not decode is reported and left out, so one bad row
+/// never holds up the others.
+fn decoded(rows: Vec<Row>) -> Vec<Announcement> {
+    rows.into_iter()
+        .filter_map(|r| {
+            let row_id = r.id;
+            r.decode()
+                .map_err(|e| tracing::error!(announcement = row_id, error = %e, "skipped"))
+                .ok()
+        })
+        .collect()
+}
+
+/// The case's announcements not yet done, oldest first (the handler sends them in order, so
+/// the thread reads in the order things happened).
+pub async fn owed_for_case<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    case: CaseId,
+) -> Result<Vec<Announcement>> {
+    let mut conn = db.begin().await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM announcements
+         WHERE case_id = ? AND guild_id = ? AND done_at IS NULL ORDER BY version, id"
+    ))
+    .bind(case.0)
+    .bind(id(guild))
+    .fetch_all(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    Ok(decoded(rows))
+}
+
+/// Announcements whose next attempt has come, oldest first, at most `limit`.
+pub async fn announcements_due<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<Announcement>> {
+    let mut conn = db.begin().await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM announcements
+         WHERE done_at IS NULL AND next_attempt_at <= ?
+         ORDER BY case_id, version, id LIMIT ?"
+    ))
+    .bind(ts(now)?)
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    Ok(decoded(rows))
+}
+
+/// When the next announcement waiting for a retry is due, for the sender's sleep.
+pub async fn next_announcement_at<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+) -> Result<Option<DateTime<Utc>>> {
+    let mut conn = db.begin().await?;
+    let next: Option<String> =
+        sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM announcements WHERE done_at IS NULL")
+            .fetch_one(&mut *conn)
+            .await?;
+    conn.commit().await?;
+    opt_ts_back(next.as_deref())
+}
+
+async fn settle_in(
+    conn: &mut SqliteConnection,
+    announcement: i64,
+    settled: &Settled,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if let Some((channel, message, pinged)) = &settled.line {
+        let pinged =
+            serde_json::to_string(pinged).map_err(|e| StorageError::Invalid(e.to_string()))?;
+        sqlx::query(
+            "UPDATE announcements SET line_channel_id = ?, line_message_id = ?, pinged = ?,
+                    line_sent_at = ?
+             WHERE id = ? AND line_message_id IS NULL",
+        )
+        .bind(id(*channel))
+        .bind(id(*message))
+        .bind(pinged)
+        .bind(ts(now)?)
+        .bind(announcement)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if settled.done {
+        sqlx::query(
+            "UPDATE announcements SET done_at = ?, last_error = NULL
+             WHERE id = ? AND done_at IS NULL",
+        )
+        .bind(ts(now)?)
+        .bind(announcement)
+        .execute(&mut *conn)
+        .await?;
+    } else if let Some((error, at)) = &settled.retry {
+        sqlx::query(
+            "UPDATE announcements SET attempts = attempts + 1, last_error = ?,
+                    next_attempt_at = ?
+             WHERE id = ? AND done_at IS NULL",
+        )
+        .bind(error)
+        .bind(ts(*at)?)
+        .bind(announcement)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Records what became of an announcement: the line posted (who it pinged), done, or when to
+/// try again, in one transaction.
+pub async fn settle_announcement<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    announcement: i64,
+    settled: &Settled,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    settle_in(&mut tx, announcement, settled, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+impl Db {
+    /// [`settle_announcement`] through the group commit: after a busy minute of presses the
+    /// marks share their syncs with the changes.
+    pub async fn settle_announcement(
+        &self,
+        announcement: i64,
+        settled: Settled,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.writer()
+            .write(move |conn| {
+                Box::pin(async move { settle_in(conn, announcement, &settled, now).await })
+            })
+            .await
+    }
+}
+
+/// Who the case's lines pinged since `since` (for "at most once a working day").
+pub async fn pinged_since<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    case: CaseId,
+    since: DateTime<Utc>,
+) -> Result<Pinged> {
+    let mut conn = db.begin().await?;
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT pinged FROM announcements
+         WHERE case_id = ? AND line_sent_at >= ? AND pinged IS NOT NULL",
+    )
+    .bind(case.0)
+    .bind(ts(since)?)
+    .fetch_all(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    let mut all = Pinged::default();
+    for row in rows {
+        let one: Pinged = serde_json::from_str(&row)
+            .map_err(|e| StorageError::Corrupt(format!("pinged {row:?}: {e}")))?;
+        all.users.extend(one.users);
+        all.roles.extend(one.roles);
+    }
+    all.users.sort_unstable();
+    all.users.dedup();
+    all.roles.sort_unstable();
+    all.roles.dedup();
+    Ok(all)
+}
+
+/// Records a request for HR's help on a case at `version`, unless the same person asked about
+/// the same case less than `gap` ago; `None` then (with when they asked).
+pub async fn ask_for_help<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    case: CaseId,
+    version: i64,
+    asker: &PersonRef,
+    now: DateTime<Utc>,
+    gap: Duration,
+) -> Result<std::result::Result<Announcement, DateTime<Utc>>> {
+    let mut tx = db.begin().await?;
+    // A write first, so two presses at once are serialised by the write lock.
+    sqlx::query("UPDATE cases SET version = version WHERE id = ? AND guild_id = ?")
+        .bind(case.0)
+        .bind(id(guild))
+        .execute(&mut *tx)
+        .await?;
+    let last: Option<String> = sqlx::query_scalar(
+        "SELECT MAX(created_at) FROM announcements
+         WHERE case_id = ? AND kind = 'help' AND asker_id = ?",
+    )
+    .bind(case.0)
+    .bind(id(asker.id.0))
+    .fetch_one(&mut *tx)
+    .await?;
+    if let Some(last) = opt_ts_back(last.as_deref())? {
+        if now - last < gap {
+            tx.commit().await?;
+            return Ok(Err(last));
+        }
+    }
+    let nonce = format!(
+        "h{}",
+        crate::codec::fnv_hex(&format!("{}:{}:{}", case.0, asker.id.0, ts(now)?))
+    );
+    let row: Row = sqlx::query_as(&format!(
+        "INSERT INTO announcements (guild_id, case_id, kind, version, asker_id, asker_name,
+                                    nonce, next_attempt_at, created_at)
+         VALUES (?1, ?2, 'help', ?3, ?4, ?5, ?6, ?7, ?8) RETURNING {COLUMNS}"
+    ))
+    .bind(id(guild))
+    .bind(case.0)
+    .bind(version)
+    .bind(id(asker.id.0))
+    .bind(&asker.name)
+    .bind(nonce)
+    .bind(ts(now + GRACE)?)
+    .bind(ts(now)?)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(row.decode()?))
+}
+
+/// A line the bot posted about a case, for the purge to empty of names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostedLine {
+    pub announcement: i64,
+    pub kind: AnnouncementKind,
+    pub version: i64,
+    pub channel: u64,
+    pub message: u64,
+}
+
+/// Every line posted about the case, oldest first.
+pub async fn posted_lines<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    case: CaseId,
+) -> Result<Vec<PostedLine>> {
+    let mut conn = db.begin().await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM announcements
+         WHERE case_id = ? AND guild_id = ? AND line_message_id IS NOT NULL
+         ORDER BY version, id"
+    ))
+    .bind(case.0)
+    .bind(id(guild))
+    .fetch_all(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    Ok(decoded(rows)
+        .into_iter()
+        .filter_map(|a| {
+            let (channel, message) = a.line?;
+            Some(PostedLine {
+                announcement: a.id,
+                kind: a.kind,
+                version: a.version,
+                channel,
+                message,
+            })
+        })
+        .collect())
+}
