@@ -304,3 +304,42 @@ async fn a_channel_the_bot_cannot_open_threads_in_is_refused_at_setup() {
     }
     kit.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn asking_hr_for_help_twice_within_the_hour_pings_hr_once() {
+    let (kit, thread) = Kit::with_case().await;
+    let help = kit.t(flow::Lang::Nb, "btn-help");
+    let lise = kit.h.sandbox.member(LEDER).in_channel(thread);
+    let first = lise.press(&help, kit.card_id(thread)).await.unwrap();
+    assert!(first.ephemeral(), "{}", first.text());
+    kit.line(thread, "ber om bistand").await;
+    let again = lise.press(&help, kit.card_id(thread)).await.unwrap();
+    assert!(again.ephemeral(), "{}", again.text());
+    assert!(again.text().contains("om en time"), "{}", again.text());
+    let asked = lines_with(&kit, thread, "ber om bistand");
+    assert_eq!(asked.len(), 1, "one request, one line");
+    let hr_pings = kit
+        .h
+        .sandbox
+        .pings()
+        .iter()
+        .filter(|p| p.roles.contains(&HR_ROLE))
+        .count();
+    assert_eq!(hr_pings, 1);
+    // An hour later she may ask again.
+    kit.h
+        .advance_clock(&kit.clock, chrono::Duration::minutes(61));
+    lise.press(&help, kit.card_id(thread)).await.unwrap();
+    kit.h
+        .sandbox
+        .wait_for_message(thread, |m| {
+            m["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("ber om bistand"))
+                && m["id"] != asked[0]["id"]
+        })
+        .await
+        .unwrap();
+    kit.h.sandbox.assert_no_failures();
+    kit.stop().await;
+}
