@@ -125,7 +125,11 @@ async fn on_component(ctx: &Ctx, data: &Data, c: &ComponentInteraction) -> Resul
         Verb::Skip | Verb::Reject | Verb::Date(_) | Verb::Candidates => {
             return open_form(ctx, data, c, &settings, &actor, verb, case, step, tr).await;
         }
-        Verb::Help => return ask_hr(ctx, data, c, &settings, case, tr).await,
+        Verb::Help => {
+            let loaded = service::load(data, settings.guild, case).await?;
+            crate::authz::may_ask_for_help(data, &loaded, &actor)?;
+            return ask_hr(ctx, data, c, &settings, case, tr).await;
+        }
         Verb::MoreSteps => return show_step(ctx, data, c, &settings, case, tr).await,
         Verb::Reopen(version) => {
             let what = (case, step, version);
@@ -452,7 +456,11 @@ async fn on_modal(ctx: &Ctx, data: &Data, m: &ModalInteraction) -> Result<(), Bo
     let actor = actor_of(&settings, member);
     let tr = Tr::reader(&data.texts, &m.locale, &settings);
     let (form, case, step) = match id {
-        ComponentId::NewCase => return new_case(ctx, data, m, &settings, actor, tr).await,
+        ComponentId::NewCase => {
+            // The role may have been taken away while the form was open.
+            crate::authz::may_open_cases(&settings, member)?;
+            return new_case(ctx, data, m, &settings, actor, tr).await;
+        }
         ComponentId::Modal { form, case, step } => (form, case, step),
         ComponentId::Press { .. } => return Err(BotError::UnknownComponent),
     };

@@ -291,6 +291,7 @@ mod tests {
         let event = |step: &str| Event {
             at: now,
             actor: None,
+            on_behalf: None,
             kind: EventKind::StepCompleted,
             step: Some(StepId::new(step)),
             outcome: None,

@@ -3,6 +3,7 @@
 mod common;
 
 mod crash;
+mod deputy;
 mod faults;
 mod migrations;
 mod open;
