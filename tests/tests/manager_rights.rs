@@ -170,6 +170,13 @@ async fn the_deputy_and_hr_act_on_lises_steps_for_her_and_the_history_says_so() 
         card.contains(&format!("Stedfortreder: <@{KOLLEGA}>")),
         "the card names the deputy: {card}"
     );
+    let mine = slash(&kit, KOLLEGA, thread, &["mine"], &[]).await;
+    assert!(
+        mine.text()
+            .contains(&kit.step_title(Lang::Nb, "stilling_vakant")),
+        "Lise's step waits for her deputy too: {}",
+        mine.text()
+    );
 
     // The deputy does Lise's step, for her.
     let done = kit
