@@ -148,7 +148,8 @@ pub async fn events_of_version<'a>(
 ) -> Result<Vec<Event>> {
     let mut conn = db.begin().await?;
     let rows: Vec<EventRow> = sqlx::query_as(
-        "SELECT e.seq, e.version, e.at, e.actor_id, e.actor_name, e.kind, e.step, e.outcome, e.detail
+        "SELECT e.seq, e.version, e.at, e.actor_id, e.actor_name, e.kind, e.step, e.outcome, e.detail,
+                e.for_id, e.for_name
          FROM events e JOIN cases c ON c.id = e.case_id
          WHERE c.id = ? AND c.guild_id = ? AND e.version = ?
          ORDER BY e.seq",
