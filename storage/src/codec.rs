@@ -113,14 +113,6 @@ pub(crate) fn json_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String 
     serde_json::Value::from(items.into_iter().collect::<Vec<_>>()).to_string()
 }
 
-/// FNV-1a over the text, 64 bits, as 16 hex digits: short stable names for nonces.
-pub(crate) fn fnv_hex(text: &str) -> String {
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    format!("{hash:016x}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

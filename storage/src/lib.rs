@@ -18,6 +18,7 @@ mod error;
 #[cfg(feature = "faults")]
 pub mod faults;
 mod history;
+mod nonce;
 mod outbox;
 mod overview;
 mod reminders;
@@ -51,6 +52,7 @@ pub use delivery::{
 };
 pub use error::StorageError;
 pub use history::{events_of_version, history, HistoryEntry};
+pub use nonce::{fingerprint, nonce};
 pub use outbox::{
     claim_members, close_outgoing, configured_guilds, digest_done, next_outgoing_at, open_outgoing,
     open_outgoing_many, outgoing_due, planned_key, record_digest, reminder_ref, retry_outgoing,

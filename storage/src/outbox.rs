@@ -399,12 +399,7 @@ pub async fn snooze<'a>(
     };
     let day = due.with_timezone(&chrono_tz::Europe::Oslo).date_naive();
     let new_key = snooze_key(planned_key(&key), day);
-    let nonce = {
-        let hash = new_key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        });
-        format!("{hash:016x}")
-    };
+    let nonce = crate::nonce::fingerprint(&new_key);
     let done = sqlx::query(
         "INSERT INTO reminders (key, guild_id, case_id, step, kind, target, due_at,
                                 next_attempt_at, nonce, created_at)

@@ -91,12 +91,9 @@ pub struct StoredReminder {
     pub nonce: String,
 }
 
-/// A short stable nonce for a key (Discord takes at most 25 characters): FNV-1a, 64 bits.
+/// A short stable nonce for a reminder's key.
 fn nonce(key: &str) -> String {
-    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    format!("{hash:016x}")
+    crate::nonce::fingerprint(key)
 }
 
 /// Makes the case's queue match `wanted`, inside the caller's transaction:
