@@ -11,6 +11,7 @@ use crate::commands;
 use crate::errors::explain;
 use crate::handlers;
 use crate::i18n::Tr;
+use crate::shutdown::{self, InFlight, Tracked};
 use crate::types::{BotError, Data};
 
 /// Only what the bot needs: guild events (channels, threads). Interactions arrive without any
@@ -24,14 +25,45 @@ pub struct Running {
     pub data: Arc<Data>,
     /// The reminder loop, started once here and never again on a reconnect.
     pub reminders: crate::reminders::Handle,
+    /// The presses, forms and commands being handled.
+    pub in_flight: InFlight,
 }
 
 impl Running {
-    /// Disconnects from the gateway and waits for the client to end.
+    /// Stops the reminder loops where they are (as a crash would), disconnects from the
+    /// gateway and waits for the client to end. The database stays open (tests restart on it).
     pub async fn stop(self) {
         self.reminders.stop().await;
         self.shards.shutdown_all().await;
         let _ = self.task.await;
+    }
+
+    /// Stops gracefully within `grace` (see [`crate::shutdown`]): the gateway first, so nothing
+    /// new arrives; then what is under way finishes (presses and commands being handled, the
+    /// reminder loops' current pass); then the writer stores what is queued and the database
+    /// closes. Whatever has not finished in time is left as a crash would leave it.
+    pub async fn shutdown(self, grace: std::time::Duration) -> shutdown::Report {
+        let started = tokio::time::Instant::now();
+        let budget = shutdown::Budget::of(grace);
+        let work_left = || budget.work.saturating_sub(started.elapsed());
+        let _ = tokio::time::timeout(work_left(), self.shards.shutdown_all()).await;
+        let (handlers, reminders) = tokio::join!(
+            self.in_flight.idle_within(work_left()),
+            self.reminders.shutdown(work_left()),
+        );
+        let task = self.task;
+        if tokio::time::timeout(work_left(), task).await.is_err() {
+            tracing::warn!("the gateway client did not end in time");
+        }
+        let close_left = grace.saturating_sub(started.elapsed()).max(budget.close);
+        let database = tokio::time::timeout(close_left, self.data.db.close())
+            .await
+            .is_ok();
+        shutdown::Report {
+            handlers,
+            reminders,
+            database,
+        }
     }
 }
 
@@ -71,8 +103,13 @@ pub async fn start(http: Http, data: Arc<Data>, dev_guild: Option<u64>) -> anyho
             })
         })
         .build();
+    let in_flight = InFlight::default();
+    let tracked = Tracked {
+        inner: framework,
+        in_flight: in_flight.clone(),
+    };
     let mut client = ClientBuilder::new_with_http(http, INTENTS)
-        .framework(framework)
+        .framework(tracked)
         .await?;
     let shards = client.shard_manager.clone();
     let reminders = crate::reminders::start(data.clone(), client.http.clone());
@@ -82,6 +119,7 @@ pub async fn start(http: Http, data: Arc<Data>, dev_guild: Option<u64>) -> anyho
         task,
         data,
         reminders,
+        in_flight,
     })
 }
 

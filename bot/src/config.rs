@@ -24,12 +24,22 @@ impl fmt::Debug for Token {
 pub enum ConfigError {
     #[error("{name} is malformed: {why}")]
     Malformed { name: &'static str, why: String },
+    /// `DISCORD_TOKEN` is there but empty: a deployment whose secret did not arrive. Only an
+    /// absent token means the demo.
+    #[error(
+        "DISCORD_TOKEN is set but empty: the bot's token did not arrive (check the secret or \
+         the .env file). Unset DISCORD_TOKEN to run the demo instead."
+    )]
+    EmptyToken,
 }
 
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `DISCORD_TOKEN`; without it, `los` runs the demo against the local sandbox.
     pub token: Option<Token>,
+    /// `DISCORD_TOKEN` is there but empty (or blank): not the demo, an error where the bot
+    /// was to run ([`Config::bot_token`]).
+    pub token_empty: bool,
     /// `DATABASE_URL`, default `./data/los.db`.
     pub database_url: String,
     /// `DISCORD_API_URL`: a Discord-compatible server to use instead of Discord.
@@ -41,6 +51,9 @@ pub struct Config {
     /// `LOS_DISCORD_TIMEOUT_SECS`: the longest any one request to Discord's REST API may take
     /// before it is given up as failed (and, for a reminder, sent again later with its nonce).
     pub discord_timeout: Duration,
+    /// `LOS_SHUTDOWN_SECONDS`: how long a stop on SIGTERM or Ctrl-C may take to finish what is
+    /// under way (default [`crate::shutdown::DEFAULT_GRACE`]).
+    pub shutdown_grace: std::time::Duration,
 }
 
 pub const DEFAULT_DATABASE: &str = "./data/los.db";
@@ -61,6 +74,7 @@ impl Config {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
+        let token_empty = get("DISCORD_TOKEN").is_some() && non_empty("DISCORD_TOKEN").is_none();
         let token = match non_empty("DISCORD_TOKEN") {
             None => None,
             Some(t) if t.contains(char::is_whitespace) || t.len() < 20 => {
@@ -104,14 +118,40 @@ impl Config {
                 }
             },
         };
+        let shutdown_grace = match non_empty("LOS_SHUTDOWN_SECONDS") {
+            None => crate::shutdown::DEFAULT_GRACE,
+            Some(v) => match v.parse::<u64>() {
+                Ok(secs @ 1..=600) => std::time::Duration::from_secs(secs),
+                _ => {
+                    return Err(ConfigError::Malformed {
+                        name: "LOS_SHUTDOWN_SECONDS",
+                        why: format!("{v:?} is not a number of seconds from 1 to 600"),
+                    })
+                }
+            },
+        };
         Ok(Config {
             discord_timeout,
             token,
+            token_empty,
             database_url: non_empty("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE.into()),
             api_url,
             dev_guild,
             log_filter: non_empty("RUST_LOG").unwrap_or_else(|| "info,los=debug".into()),
+            shutdown_grace,
         })
+    }
+}
+
+impl Config {
+    /// The token to run the bot with: `None` when none is set (the demo runs instead), an
+    /// error when it is set but empty, so a deployment whose secret did not arrive stops with
+    /// a clear message instead of playing the demo.
+    pub fn bot_token(&self) -> Result<Option<&Token>, ConfigError> {
+        if self.token_empty {
+            return Err(ConfigError::EmptyToken);
+        }
+        Ok(self.token.as_ref())
     }
 }
 
@@ -135,6 +175,30 @@ mod tests {
         assert!(c.token.is_none());
         assert_eq!(c.database_url, DEFAULT_DATABASE);
         assert_eq!(c.api_url, None);
+    }
+
+    #[test]
+    fn an_empty_token_is_refused_not_taken_for_the_demo() {
+        for empty in ["", "   "] {
+            let c = config(&[("DISCORD_TOKEN", empty)]).unwrap();
+            assert_eq!(c.bot_token().unwrap_err(), ConfigError::EmptyToken);
+        }
+        let absent = config(&[]).unwrap();
+        assert!(absent.bot_token().unwrap().is_none(), "absent: the demo");
+    }
+
+    #[test]
+    fn the_shutdown_bound_is_read_and_checked() {
+        assert_eq!(
+            config(&[]).unwrap().shutdown_grace,
+            crate::shutdown::DEFAULT_GRACE
+        );
+        let c = config(&[("LOS_SHUTDOWN_SECONDS", "20")]).unwrap();
+        assert_eq!(c.shutdown_grace, std::time::Duration::from_secs(20));
+        for bad in ["0", "abc", "601"] {
+            let err = config(&[("LOS_SHUTDOWN_SECONDS", bad)]).unwrap_err();
+            assert!(err.to_string().starts_with("LOS_SHUTDOWN_SECONDS"), "{err}");
+        }
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub fn explain(err: &BotError, tr: Tr<'_>) -> String {
             )
         }
         BotError::NotInServer => tr.t("refusal-other-server"),
+        BotError::LeftServer => tr.t("refusal-left-server"),
         BotError::UnknownComponent => tr.t("refusal-unknown-component"),
         BotError::Storage(_) | BotError::Discord(_) | BotError::Internal(_) => {
             tr.t("error-internal")
@@ -126,7 +127,48 @@ fn refusal(r: &Refusal, tr: Tr<'_>) -> String {
                 ("date_name", tr.date_name(*key).as_str().into()),
             ],
         ),
-        Refusal::DateNotAsked | Refusal::NoCandidates | Refusal::NoOfferOpen => tr.t(id),
+        Refusal::NotCaseManager {
+            step,
+            manager,
+            deputy,
+        } => {
+            let id = if step.as_str().is_empty() {
+                "refusal-not-case-manager-case"
+            } else {
+                id
+            };
+            let deputy_name = deputy.as_ref().map(|d| escape(&d.name)).unwrap_or_default();
+            tr.args(
+                id,
+                &[
+                    ("step", tr.step(step).as_str().into()),
+                    ("manager", escape(&manager.name).as_str().into()),
+                    (
+                        "has_deputy",
+                        if deputy.is_some() { "yes" } else { "no" }.into(),
+                    ),
+                    ("deputy", deputy_name.as_str().into()),
+                ],
+            )
+        }
+        Refusal::DeputyUnchanged { deputy } => {
+            let name = deputy.as_ref().map(|d| escape(&d.name)).unwrap_or_default();
+            tr.args(
+                id,
+                &[
+                    (
+                        "has_deputy",
+                        if deputy.is_some() { "yes" } else { "no" }.into(),
+                    ),
+                    ("deputy", name.as_str().into()),
+                ],
+            )
+        }
+        Refusal::DateNotAsked
+        | Refusal::NoCandidates
+        | Refusal::NoOfferOpen
+        | Refusal::DeputyIsManager
+        | Refusal::NotOnCase => tr.t(id),
     }
 }
 

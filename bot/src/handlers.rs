@@ -340,6 +340,7 @@ async fn ask_hr(
     tr: Tr<'_>,
 ) -> Result<(), BotError> {
     let loaded = service::load(data, settings.guild, case).await?;
+    crate::authz::may_ask_for_help(data, &loaded, actor)?;
     if settings.roles.hr.is_none() {
         return Err(BotError::NotSetUp(vec!["role-hr"]));
     }
@@ -492,6 +493,8 @@ async fn on_modal(
     let tr = Tr::reader(&data.texts, &m.locale, &settings);
     let (form, case, step) = match id {
         ComponentId::NewCase => {
+            // The role may have been taken away while the form was open.
+            crate::authz::may_open_cases(&settings, member)?;
             return new_case(ctx, data, m, pressed, &settings, actor, tr).await;
         }
         ComponentId::Modal { form, case, step } => (form, case, step),

@@ -3,6 +3,7 @@
 
 pub mod announce;
 pub mod app;
+pub mod authz;
 pub mod commands;
 pub mod config;
 pub mod custom_id;
@@ -18,6 +19,7 @@ pub mod render;
 pub mod scrub;
 pub mod server;
 pub mod service;
+pub mod shutdown;
 pub mod types;
 
 use std::process::ExitCode;
@@ -57,16 +59,20 @@ pub async fn main_entry() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    // Where the token decides (`los`, `los run`), one that is set but empty is an error, never
+    // the demo: a deployment whose secret did not arrive must not look like it is running.
+    if matches!(args.as_slice(), [] | ["run"]) {
+        if let Err(e) = config.bot_token() {
+            eprintln!("los: {e}");
+            return ExitCode::from(2);
+        }
+    }
     init_tracing(
         &config,
-        args.first().map(String::as_str) == Some("demo") || config.token.is_none(),
+        args.first() == Some(&"demo") || config.token.is_none(),
     );
-    let result = match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
+    let result = match args.as_slice() {
         [] if config.token.is_none() => {
             println!(
                 "Ingen DISCORD_TOKEN er satt: kjører demoen mot den lokale Discord-sandkassen.\n"
@@ -107,11 +113,15 @@ fn init_tracing(config: &Config, quiet: bool) {
         .try_init();
 }
 
-/// Runs the bot against Discord (or `DISCORD_API_URL`) until Ctrl-C.
+/// Runs the bot against Discord (or `DISCORD_API_URL`) until SIGTERM or Ctrl-C, then stops
+/// gracefully within `LOS_SHUTDOWN_SECONDS` ([`shutdown`]) and returns `Ok`: the process
+/// exits 0, as a service manager expects of a requested stop.
 async fn run(config: Config) -> anyhow::Result<()> {
     let Some(token) = config.token.clone() else {
         anyhow::bail!("DISCORD_TOKEN is not set (see .env.example); `los demo` runs without it");
     };
+    // Listening before anything starts: a SIGTERM from here on is a graceful stop.
+    let mut signals = shutdown::Signals::listen()?;
     let db = storage::Db::open(&config.database_url).await?;
     tracing::info!(database = %config.database_url, "database open, migrations run");
     let data = app::data(db, Arc::new(flow::SystemClock))?;
@@ -120,22 +130,38 @@ async fn run(config: Config) -> anyhow::Result<()> {
         config.api_url.as_deref(),
         config.discord_timeout,
     )?;
-    let app::Running {
-        shards, mut task, ..
-    } = app::start(http, data, config.dev_guild).await?;
+    let mut running = app::start(http, data, config.dev_guild).await?;
     tracing::info!("connecting to Discord");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {
-            tracing::info!("stopping on Ctrl-C");
-            shards.shutdown_all().await;
-            let _ = task.await;
+    let ended = tokio::select! {
+        signal = signals.next() => Ok(signal),
+        ended = &mut running.task => Err(ended),
+    };
+    match ended {
+        Ok(signal) => {
+            let grace = config.shutdown_grace;
+            tracing::info!(signal, grace_secs = grace.as_secs(), "stopping");
+            let report = running.shutdown(grace).await;
+            if report.complete() {
+                tracing::info!("stopped: everything under way finished and is stored");
+            } else {
+                tracing::warn!(
+                    ?report,
+                    "stopped at the time limit: what was unfinished is sent at the next start"
+                );
+            }
             Ok(())
         }
-        ended = &mut task => match ended {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(e.into()),
-            Err(e) => Err(e.into()),
-        },
+        Err(ended) => {
+            // The client ended by itself: stop the rest as gracefully, then say why.
+            let data = running.data.clone();
+            running.reminders.shutdown(config.shutdown_grace).await;
+            data.db.close().await;
+            match ended {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(e.into()),
+                Err(e) => Err(e.into()),
+            }
+        }
     }
 }
 

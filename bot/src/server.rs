@@ -41,11 +41,13 @@ pub fn view(s: &GuildSettings) -> ServerView {
     }
 }
 
-/// The process roles a member holds, from their Discord roles.
+/// The process roles a member holds, from their Discord roles. The server's manager role is
+/// not among them: it only lets a person open cases ([`crate::authz::may_open_cases`]); on a
+/// case, its owner and deputy are its manager (`flow::Case::roles_of`).
 pub fn roles_of_member(s: &GuildSettings, member_roles: &[u64]) -> BTreeSet<Role> {
     role_ids(s)
         .into_iter()
-        .filter(|(_, id)| member_roles.contains(id))
+        .filter(|(r, id)| *r != Role::Manager && member_roles.contains(id))
         .map(|(r, _)| r)
         .collect()
 }

@@ -57,6 +57,9 @@ pub enum BotError {
     NotSetUp(Vec<&'static str>),
     #[error("only in a server")]
     NotInServer,
+    /// A button pressed in a DM by someone no longer on the case's server.
+    #[error("the person has left the server")]
+    LeftServer,
     #[error("this button is not for this bot")]
     UnknownComponent,
 

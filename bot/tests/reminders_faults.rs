@@ -26,8 +26,9 @@ async fn a_claim_whose_outbox_row_failed_goes_out_once_its_lease_runs_out_withou
     .await
     .unwrap();
     let due = eight(date(2027, 3, 1)) + Duration::hours(1);
-    let failed = bot.at(due).await;
-    assert!(failed.error.is_some(), "{failed:?}");
+    // (The pass that meets the fault may be one the loop began by itself once the clock
+    // moved, before the one asked for here: what it leaves behind is what counts.)
+    bot.at(due).await;
     assert!(bot
         .stored(case)
         .await

@@ -8,8 +8,9 @@ use crate::dato::{DateKey, Dato};
 use crate::ids::{OutcomeId, PersonRef, Role, StepId};
 use crate::text::{CandidateName, Reason};
 
-/// A person acting, with the roles they hold on the server. The case adds `manager` for its
-/// owner (see [`crate::Case::roles_of`]).
+/// A person acting, with the roles they hold on the server. `manager` among them means only
+/// "may open cases": on a case, the case makes its owner and deputy its manager (see
+/// [`crate::Case::roles_of`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub person: PersonRef,
@@ -46,6 +47,9 @@ pub enum Action {
     Reopen { step: StepId, reason: Reason },
     /// Close the case before its end.
     Close { reason: Reason },
+    /// Name a deputy for the case's manager (`Some`), or remove the one named (`None`). By
+    /// the case's manager or HR.
+    SetDeputy { deputy: Option<PersonRef> },
 }
 
 impl Action {
@@ -61,7 +65,7 @@ impl Action {
             | Action::RecordAccept { step }
             | Action::SetCandidates { step, .. }
             | Action::Reopen { step, .. } => Some(step),
-            Action::SetDate { .. } | Action::Close { .. } => None,
+            Action::SetDate { .. } | Action::Close { .. } | Action::SetDeputy { .. } => None,
         }
     }
 }

@@ -16,8 +16,12 @@ pub struct Case {
     pub title: CaseText,
     pub unit: CaseText,
     pub note: Option<CaseText>,
-    /// The manager who opened the case; counts as `manager` on this case.
+    /// The manager who opened the case: the case's manager (`manager` on this case).
     pub owner: PersonRef,
+    /// A stand-in the manager (or HR) named: holds `manager` on this case too, acting for the
+    /// owner (see [`Case::roles_of`]). Never the owner.
+    #[serde(default)]
+    pub deputy: Option<PersonRef>,
     pub status: CaseStatus,
     /// Every step that has been opened at least once, by id. A step not here was never reached.
     pub steps: BTreeMap<StepId, StepState>,
@@ -159,14 +163,33 @@ impl Case {
         self.steps.get(step).is_some_and(StepState::is_open)
     }
 
-    /// The roles this person holds on this case: their server roles, and `manager` for the
-    /// case's owner.
+    /// The roles this person holds on this case: their server roles, except `manager`, and
+    /// `manager` for the case's owner and its deputy. A manager role on the server only lets
+    /// a person open cases; on a case, `manager` is that case's own manager and the stand-in
+    /// they named, nobody else. (HR may act in the manager's part too, for them: see
+    /// [`crate::engine::apply`].)
     pub fn roles_of(&self, actor: &crate::Actor) -> BTreeSet<Role> {
         let mut roles = actor.roles.clone();
-        if actor.person.id == self.owner.id {
+        roles.remove(&Role::Manager);
+        if self.is_manager(actor.person.id) {
             roles.insert(Role::Manager);
         }
         roles
+    }
+
+    /// The owner or the deputy: who holds `manager` on this case.
+    pub fn is_manager(&self, person: PersonId) -> bool {
+        self.owner.id == person || self.is_deputy(person)
+    }
+
+    pub fn is_deputy(&self, person: PersonId) -> bool {
+        self.deputy.as_ref().is_some_and(|d| d.id == person)
+    }
+
+    /// Who the manager's reminders go to: the deputy while one is named (the one expected to
+    /// act while the manager is away), else the manager.
+    pub fn reminded_manager(&self) -> &PersonRef {
+        self.deputy.as_ref().unwrap_or(&self.owner)
     }
 
     /// The candidate who has been offered the position and not yet answered, if any.

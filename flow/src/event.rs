@@ -11,6 +11,10 @@ pub struct Event {
     pub at: DateTime<Utc>,
     /// Who did it; `None` for what the process did by itself (a step opening).
     pub actor: Option<PersonRef>,
+    /// For whom: the case's manager, when someone else acted in the manager's part (the
+    /// deputy, or HR acting for the manager). `None` when people act in their own right.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf: Option<PersonRef>,
     pub kind: EventKind,
     pub step: Option<StepId>,
     pub outcome: Option<OutcomeId>,
@@ -43,10 +47,14 @@ pub enum EventKind {
     StepWithdrawn,
     CaseCompleted,
     CaseClosed,
+    /// The manager (or HR) named a deputy; `detail` holds the deputy's name.
+    DeputyNamed,
+    /// The deputy was removed; `detail` holds their name.
+    DeputyRemoved,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 18] = [
+    pub const ALL: [EventKind; 20] = [
         EventKind::CaseOpened,
         EventKind::StepOpened,
         EventKind::StepCompleted,
@@ -65,6 +73,8 @@ impl EventKind {
         EventKind::StepWithdrawn,
         EventKind::CaseCompleted,
         EventKind::CaseClosed,
+        EventKind::DeputyNamed,
+        EventKind::DeputyRemoved,
     ];
 
     /// Stable name, used in storage and as the Fluent id suffix (`event-step_completed`).
@@ -88,6 +98,8 @@ impl EventKind {
             EventKind::StepWithdrawn => "step_withdrawn",
             EventKind::CaseCompleted => "case_completed",
             EventKind::CaseClosed => "case_closed",
+            EventKind::DeputyNamed => "deputy_named",
+            EventKind::DeputyRemoved => "deputy_removed",
         }
     }
 
@@ -101,6 +113,7 @@ impl Event {
         Event {
             at,
             actor: actor.cloned(),
+            on_behalf: None,
             kind,
             step: None,
             outcome: None,

@@ -60,6 +60,23 @@ pub enum Refusal {
     NoOfferOpen,
     #[error("step {step} has not been done, so it cannot be reopened")]
     NotFinished { step: StepId },
+    /// The manager's part of a case is its own manager's (and their deputy's, and HR's acting
+    /// for them): a manager role on the server does not give it. `step` is empty for what is
+    /// not a step (closing, going back, naming a deputy); `deputy` is `None` where a deputy
+    /// may not do it either.
+    #[error("step {step} belongs to the case's manager {}", manager.name)]
+    NotCaseManager {
+        step: StepId,
+        manager: PersonRef,
+        deputy: Option<PersonRef>,
+    },
+    #[error("the case's manager cannot be their own deputy")]
+    DeputyIsManager,
+    #[error("the deputy is already {deputy:?}")]
+    DeputyUnchanged { deputy: Option<PersonRef> },
+    /// Asking HR for help on a case is for the people who may act on it.
+    #[error("the actor has no part in this case")]
+    NotOnCase,
 }
 
 impl Refusal {
@@ -84,11 +101,15 @@ impl Refusal {
             Refusal::NoCandidates => "refusal-no-candidates",
             Refusal::NoOfferOpen => "refusal-no-offer-open",
             Refusal::NotFinished { .. } => "refusal-not-finished",
+            Refusal::NotCaseManager { .. } => "refusal-not-case-manager",
+            Refusal::DeputyIsManager => "refusal-deputy-is-manager",
+            Refusal::DeputyUnchanged { .. } => "refusal-deputy-unchanged",
+            Refusal::NotOnCase => "refusal-not-on-case",
         }
     }
 
     /// Every message id, so a test can check both languages have them all.
-    pub const MESSAGE_IDS: [&'static str; 18] = [
+    pub const MESSAGE_IDS: [&'static str; 22] = [
         "refusal-not-your-role",
         "refusal-not-current-step",
         "refusal-already-done",
@@ -107,5 +128,9 @@ impl Refusal {
         "refusal-no-candidates",
         "refusal-no-offer-open",
         "refusal-not-finished",
+        "refusal-not-case-manager",
+        "refusal-deputy-is-manager",
+        "refusal-deputy-unchanged",
+        "refusal-not-on-case",
     ];
 }

@@ -35,10 +35,13 @@ fn a_choice_offers_its_outcomes_and_no_plain_completion() {
         p.require(&outcomes(&["finnes_ikke"])),
         Err(Refusal::UnknownOutcome { .. })
     ));
-    // HR is told about the step but does not decide it.
+    // HR may make the manager's choice for them (recorded so); the union rep may not.
+    assert!(may(&run, &hr(), "vurderer_behov")
+        .unwrap()
+        .allows(&outcomes(&["ny_stilling"])));
     assert!(matches!(
-        may(&run, &hr(), "vurderer_behov"),
-        Err(Refusal::NotYourRole { .. })
+        may(&run, &tillitsvalgt(), "vurderer_behov"),
+        Err(Refusal::NotYourRole { .. }) | Err(Refusal::NotCaseManager { .. })
     ));
 }
 

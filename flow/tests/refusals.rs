@@ -14,18 +14,39 @@ fn to_union_gate(run: &mut Run) {
 #[test]
 fn not_your_role_names_who_may() {
     let mut run = Run::start();
+    // The manager's step: whose case it is (and that HR may act for them).
     let refusal = run.refused(&outsider(), complete("stilling_vakant"));
     assert_eq!(
         refusal,
-        Refusal::NotYourRole {
+        Refusal::NotCaseManager {
             step: step("stilling_vakant"),
-            allowed: vec![Role::Manager]
+            manager: leder().person,
+            deputy: None,
         }
     );
-    // A manager by server role may act on another manager's case.
-    run.ok(
-        &actor(5, "Annen Leder", &[Role::Manager]),
-        complete("stilling_vakant"),
+    // A step shared with another role: the roles.
+    drive_until(&mut run, "dialog_tillitsvalgt");
+    assert_eq!(
+        run.refused(&outsider(), complete("dialog_tillitsvalgt")),
+        Refusal::NotYourRole {
+            step: step("dialog_tillitsvalgt"),
+            allowed: vec![Role::Manager, Role::UnionRep]
+        }
+    );
+}
+
+#[test]
+fn a_manager_by_server_role_is_refused_on_another_managers_case() {
+    let mut run = Run::start();
+    let annen = actor(5, "Annen Leder", &[Role::Manager]);
+    let refusal = run.refused(&annen, complete("stilling_vakant"));
+    assert_eq!(
+        refusal,
+        Refusal::NotCaseManager {
+            step: step("stilling_vakant"),
+            manager: leder().person,
+            deputy: None,
+        }
     );
 }
 
@@ -136,7 +157,7 @@ fn dates_in_the_past_and_dates_not_asked_for() {
             &tillitsvalgt(),
             set_date(DateKey::Soknadsfrist, date(2027, 2, 1))
         ),
-        Refusal::NotYourRole { .. }
+        Refusal::NotCaseManager { .. }
     ));
 }
 
@@ -169,7 +190,7 @@ fn closing_a_case_refuses_everything_after() {
                 reason: reason("x")
             }
         ),
-        Refusal::NotYourRole { .. }
+        Refusal::NotCaseManager { .. }
     ));
     run.ok(
         &hr(),

@@ -213,3 +213,5 @@ event-step_reopened = { $who } reopened *{ $step }*: { $detail }
 event-step_withdrawn = *{ $step }* was closed without being done, because the case went back or was closed
 event-case_completed = The case is complete. Every step is finished.
 event-case_closed = { $who } closed the case: { $detail }
+event-deputy_named = { $who } named { $detail } deputy for the case's manager
+event-deputy_removed = { $who } removed { $detail } as deputy

@@ -28,6 +28,22 @@ refusal-date-missing = *{ $step }* needs the date *{ $date_name }* first. Please
 refusal-no-candidates = The recommendation needs at least one candidate. Enter the candidates in rank order, by display name only.
 refusal-no-offer-open = No candidate is waiting to answer an offer. First mark that you have called the candidate and made a verbal offer.
 refusal-not-finished = The step *{ $step }* has not been done yet, so it cannot be reopened.
+refusal-not-case-manager = *{ $step }* belongs to the case's manager, { $manager }{ $has_deputy ->
+        [yes] {" "}(or their deputy { $deputy })
+       *[no] {""}
+    }. HR can do it on the manager's behalf. A manager role on the server only lets you open cases.
+refusal-not-case-manager-case = Only the case's manager, { $manager }{ $has_deputy ->
+        [yes] {" "}(or their deputy { $deputy })
+       *[no] {""}
+    }, or HR can do this in this case.
+refusal-deputy-is-manager = The case's manager cannot be their own deputy. Please choose someone else.
+refusal-deputy-unchanged =
+    { $has_deputy ->
+        [yes] { $deputy } is already the deputy in this case. Nothing was changed.
+       *[no] This case has no deputy to remove.
+    }
+refusal-not-on-case = Only those with a part in this case right now can ask HR for help here: the case's manager and deputy, HR, and whoever is asked on an open step. For anything else, please contact HR directly.
+refusal-left-server = You are no longer a member of the server this case belongs to, so this button no longer works for you. Nothing was changed.
 
 refusal-stale = { $by } changed the case just before you ({ $when }). Reload the case and check whether anything is still needed from you.
 refusal-other-server = This case belongs to another server. Please open it there.

@@ -213,3 +213,5 @@ event-step_reopened = { $who } åpnet *{ $step }* på nytt: { $detail }
 event-step_withdrawn = *{ $step }* ble lukket uten å være utført, fordi saken gikk tilbake eller ble avsluttet
 event-case_completed = Saken er fullført. Alle stegene er ferdige.
 event-case_closed = { $who } avsluttet saken: { $detail }
+event-deputy_named = { $who } gjorde { $detail } til stedfortreder for sakens leder
+event-deputy_removed = { $who } fjernet { $detail } som stedfortreder

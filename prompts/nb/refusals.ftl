@@ -28,6 +28,22 @@ refusal-date-missing = *{ $step }* trenger datoen *{ $date_name }* først. Regis
 refusal-no-candidates = Innstillingen må ha minst én kandidat. Legg inn kandidatene i rangert rekkefølge, bare med visningsnavn.
 refusal-no-offer-open = Ingen kandidat venter på svar på et tilbud. Marker først at du har ringt kandidaten og gitt muntlig tilbud.
 refusal-not-finished = Steget *{ $step }* er ikke utført ennå, så det kan ikke åpnes på nytt.
+refusal-not-case-manager = *{ $step }* hører til sakens leder, { $manager }{ $has_deputy ->
+        [yes] {" "}(eller stedfortreder { $deputy })
+       *[no] {""}
+    }. HR kan gjøre det på vegne av lederen. En lederrolle på serveren gir bare rett til å opprette saker.
+refusal-not-case-manager-case = Dette kan bare sakens leder, { $manager }{ $has_deputy ->
+        [yes] {" "}(eller stedfortreder { $deputy })
+       *[no] {""}
+    }, eller HR gjøre i denne saken.
+refusal-deputy-is-manager = Sakens leder kan ikke være sin egen stedfortreder. Velg en annen person.
+refusal-deputy-unchanged =
+    { $has_deputy ->
+        [yes] { $deputy } er allerede stedfortreder i saken. Ingenting ble endret.
+       *[no] Saken har ingen stedfortreder å fjerne.
+    }
+refusal-not-on-case = Bare de som har en oppgave i saken nå, kan be HR om hjelp her: sakens leder og stedfortreder, HR og de som er spurt om et åpent steg. Trenger du hjelp med noe annet, ta kontakt med HR direkte.
+refusal-left-server = Du er ikke lenger medlem av serveren denne saken hører til, så knappen virker ikke for deg lenger. Ingenting ble endret.
 
 refusal-stale = { $by } endret saken rett før deg ({ $when }). Last inn saken på nytt og se om det fortsatt er noe du må gjøre.
 refusal-other-server = Denne saken hører til en annen server. Åpne den der.

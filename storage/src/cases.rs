@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use flow::{Applied, Case, CaseDates, CaseId, CaseStatus, CaseText, Mark, PlannedReminder};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{id, opt_date, opt_date_back, opt_ts, person, ts, ts_back, JsonMap};
+use crate::codec::{id, opt_date, opt_date_back, opt_person, opt_ts, person, ts, ts_back, JsonMap};
 use crate::error::corrupt;
 use crate::steps::reason_or_erased;
 use crate::{announcements, history, reminders, steps, Db, Result, StorageError};
@@ -312,19 +312,20 @@ async fn write_case_row(
 /// The case row's seldom-changing columns, from `?1 ->> 'row'`, where they differ.
 const WRITE_SELDOM: &str = "
     UPDATE cases SET (title, unit, note, owner_id, owner_name, status, ended_at, closed_by_id,
-                      closed_by_name, close_reason, opened_at) =
+                      closed_by_name, close_reason, opened_at, deputy_id, deputy_name) =
         (SELECT value ->> 'title', value ->> 'unit', value ->> 'note', value ->> 'owner_id',
                 value ->> 'owner_name', value ->> 'status', value ->> 'ended_at',
                 value ->> 'closed_by_id', value ->> 'closed_by_name', value ->> 'close_reason',
-                value ->> 'opened_at'
+                value ->> 'opened_at', value ->> 'deputy_id', value ->> 'deputy_name'
            FROM json_each(?1, '$.row'))
      WHERE id = ?1 ->> 'case'
        AND (title, unit, note, owner_id, owner_name, status, ended_at, closed_by_id,
-            closed_by_name, close_reason, opened_at) IS NOT
+            closed_by_name, close_reason, opened_at, deputy_id, deputy_name) IS NOT
            (SELECT value ->> 'title', value ->> 'unit', value ->> 'note', value ->> 'owner_id',
                    value ->> 'owner_name', value ->> 'status', value ->> 'ended_at',
                    value ->> 'closed_by_id', value ->> 'closed_by_name',
-                   value ->> 'close_reason', value ->> 'opened_at'
+                   value ->> 'close_reason', value ->> 'opened_at', value ->> 'deputy_id',
+                   value ->> 'deputy_name'
               FROM json_each(?1, '$.row'));";
 
 /// Puts what [`WRITE_SELDOM`] reads into a change's JSON parameter.
@@ -346,6 +347,8 @@ fn put_seldom(change: &mut JsonMap, case: &Case) -> Result<()> {
         "closed_by_name": closed_by.map(|p| p.name.as_str()),
         "close_reason": reason.map(|r| r.as_str()),
         "opened_at": ts(case.opened_at)?,
+        "deputy_id": case.deputy.as_ref().map(|p| id(p.id.0)),
+        "deputy_name": case.deputy.as_ref().map(|p| p.name.as_str()),
     });
     // json_each over a one-element array yields the object as `value`.
     change.insert("row".into(), serde_json::Value::Array(vec![row]));
@@ -390,6 +393,8 @@ struct CaseRow {
     startdato: Option<String>,
     opened_at: String,
     version: i64,
+    deputy_id: Option<i64>,
+    deputy_name: Option<String>,
     steps_json: String,
     confirmations_json: String,
     candidates_json: String,
@@ -404,7 +409,7 @@ pub(crate) async fn read_case(
         format!(
             "SELECT id, title, unit, note, owner_id, owner_name, status, ended_at, closed_by_id,
                     closed_by_name, close_reason, marks, soknadsfrist, original_soknadsfrist,
-                    startdato, opened_at, version, {}
+                    startdato, opened_at, version, deputy_id, deputy_name, {}
              FROM cases c WHERE id = ? AND guild_id = ? AND version > 0",
             steps::SELECT_JSON
         )
@@ -447,6 +452,7 @@ pub(crate) async fn read_case(
         unit: text("unit", &row.unit)?,
         note: row.note.as_deref().map(|n| text("note", n)).transpose()?,
         owner: person(row.owner_id, row.owner_name.clone()),
+        deputy: opt_person(row.deputy_id, row.deputy_name.clone()),
         status,
         steps: steps::steps_from_json(&row.steps_json, &row.confirmations_json)?,
         marks,

@@ -23,10 +23,11 @@ pub struct HistoryEntry {
 /// change is inserted). Reads `?1` as the change's JSON object ([`put_events`]).
 pub(crate) const APPEND: &str = "
     INSERT INTO events (case_id, seq, version, at, actor_id, actor_name, kind, step, outcome,
-                        detail)
+                        detail, for_id, for_name)
     SELECT ?1 ->> 'case', last.seq + j.key + 1, ?1 ->> 'version', j.value ->> 'at',
            j.value ->> 'actor_id', j.value ->> 'actor_name', j.value ->> 'kind',
-           j.value ->> 'step', j.value ->> 'outcome', j.value ->> 'detail'
+           j.value ->> 'step', j.value ->> 'outcome', j.value ->> 'detail',
+           j.value ->> 'for_id', j.value ->> 'for_name'
       FROM json_each(?1, '$.events') AS j,
            (SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE case_id = ?1 ->> 'case')
            AS last
@@ -50,6 +51,8 @@ pub(crate) fn put_events(
                 "step": e.step.as_ref().map(StepId::as_str),
                 "outcome": e.outcome.as_ref().map(OutcomeId::as_str),
                 "detail": e.detail.as_deref(),
+                "for_id": e.on_behalf.as_ref().map(|p| id(p.id.0)),
+                "for_name": e.on_behalf.as_ref().map(|p| p.name.as_str()),
             }))
         })
         .collect::<Result<_>>()?;
@@ -70,6 +73,8 @@ struct EventRow {
     step: Option<String>,
     outcome: Option<String>,
     detail: Option<String>,
+    for_id: Option<i64>,
+    for_name: Option<String>,
 }
 
 impl EventRow {
@@ -80,6 +85,7 @@ impl EventRow {
             event: Event {
                 at: ts_back(&self.at)?,
                 actor: opt_person(self.actor_id, self.actor_name),
+                on_behalf: opt_person(self.for_id, self.for_name),
                 kind: parsed("event kind", &self.kind, EventKind::parse)?,
                 step: self.step.map(StepId::new),
                 outcome: self.outcome.map(OutcomeId::new),
@@ -99,7 +105,8 @@ pub async fn history<'a>(
 ) -> Result<Vec<HistoryEntry>> {
     let mut conn = db.begin().await?;
     let rows: Vec<EventRow> = sqlx::query_as(
-        "SELECT e.seq, e.version, e.at, e.actor_id, e.actor_name, e.kind, e.step, e.outcome, e.detail
+        "SELECT e.seq, e.version, e.at, e.actor_id, e.actor_name, e.kind, e.step, e.outcome, e.detail,
+                e.for_id, e.for_name
          FROM events e JOIN cases c ON c.id = e.case_id
          WHERE c.id = ? AND c.guild_id = ?
          ORDER BY e.seq LIMIT ? OFFSET ?",
@@ -141,7 +148,8 @@ pub async fn events_of_version<'a>(
 ) -> Result<Vec<Event>> {
     let mut conn = db.begin().await?;
     let rows: Vec<EventRow> = sqlx::query_as(
-        "SELECT e.seq, e.version, e.at, e.actor_id, e.actor_name, e.kind, e.step, e.outcome, e.detail
+        "SELECT e.seq, e.version, e.at, e.actor_id, e.actor_name, e.kind, e.step, e.outcome, e.detail,
+                e.for_id, e.for_name
          FROM events e JOIN cases c ON c.id = e.case_id
          WHERE c.id = ? AND c.guild_id = ? AND e.version = ?
          ORDER BY e.seq",

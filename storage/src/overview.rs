@@ -21,7 +21,7 @@ pub struct PendingAction {
 
 /// "My pending actions": open steps of open cases on this server that are either among
 /// `steps_for_roles` (the steps the person's server roles may do) or, on cases the person
-/// owns, among `owner_steps` (the manager's steps). Steps the person already confirmed (on a
+/// owns or is the deputy of, among `owner_steps` (the manager's steps). Steps the person already confirmed (on a
 /// step that needs several roles) are left out. Oldest first.
 pub async fn pending_for<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
@@ -36,7 +36,7 @@ pub async fn pending_for<'a>(
          FROM case_steps s JOIN cases c ON c.id = s.case_id
          WHERE s.state = 'open' AND c.guild_id = ?1 AND c.status = 'open'
            AND (s.step IN (SELECT value FROM json_each(?2))
-                OR (c.owner_id = ?3 AND s.step IN (SELECT value FROM json_each(?4))))
+                OR ((c.owner_id = ?3 OR c.deputy_id = ?3) AND s.step IN (SELECT value FROM json_each(?4))))
            AND NOT EXISTS (SELECT 1 FROM step_confirmations f
                            WHERE f.case_id = s.case_id AND f.step = s.step AND f.by_id = ?3)
          ORDER BY s.at, c.id, s.step",

@@ -1,9 +1,9 @@
 //! Retention: the chart's "alt slettes etter 12 mnd." A case that ended (completed or closed)
 //! N calendar months ago, counted in Oslo days, loses its personal data: candidate rows are
 //! deleted; free text (skip, rejection and close reasons, event details, the note) is erased;
-//! every person (owner, actors, who did or confirmed a step, who ticked a checklist item)
-//! becomes id 0 "slettet". The anonymous timeline stays for statistics: event kinds, steps,
-//! outcomes, times, the title and unit. Each case is purged once, in its own transaction.
+//! every person (owner, actors and for whom they acted, who did or confirmed a step, who
+//! ticked a checklist item) becomes id 0 "slettet"; the deputy is removed. The anonymous
+//! timeline stays for statistics: event kinds, steps, outcomes, times, the title and unit. Each case is purged once, in its own transaction.
 //!
 //! Erased rows are not gone until they have left the write-ahead log too: every purge ends
 //! with a checkpoint that copies the log into the file (where `secure_delete` has zeroed the
@@ -69,7 +69,7 @@ pub async fn purge(db: &Db, now: DateTime<Utc>, retention_months: u32) -> Result
         // First statement a write (see cases.rs); it also makes the purge happen once.
         let claimed = sqlx::query(
             "UPDATE cases SET purged_at = ?1, note = NULL, close_reason = NULL,
-                    owner_id = 0, owner_name = ?2,
+                    owner_id = 0, owner_name = ?2, deputy_id = NULL, deputy_name = NULL,
                     closed_by_id = CASE WHEN closed_by_id IS NULL THEN NULL ELSE 0 END,
                     closed_by_name = CASE WHEN closed_by_name IS NULL THEN NULL ELSE ?2 END
              WHERE id = ?3 AND purged_at IS NULL",
@@ -105,7 +105,9 @@ pub async fn purge(db: &Db, now: DateTime<Utc>, retention_months: u32) -> Result
         let events = sqlx::query(
             "UPDATE events SET detail = NULL,
                     actor_id = CASE WHEN actor_id IS NULL THEN NULL ELSE 0 END,
-                    actor_name = CASE WHEN actor_name IS NULL THEN NULL ELSE ?1 END
+                    actor_name = CASE WHEN actor_name IS NULL THEN NULL ELSE ?1 END,
+                    for_id = CASE WHEN for_id IS NULL THEN NULL ELSE 0 END,
+                    for_name = CASE WHEN for_name IS NULL THEN NULL ELSE ?1 END
              WHERE case_id = ?2",
         )
         .bind(ERASED)

@@ -7,18 +7,18 @@ use los_e2e::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_member_reads_their_own_language() {
     let (kit, thread) = Kit::with_case().await;
-    // Harriet reads English; the first step is the manager's.
-    let harriet = kit.h.sandbox.member(HR_EN).in_channel(thread);
+    // Gunnar reads English; the first step is the manager's (HR could do it for her).
+    let gunnar = kit.h.sandbox.member(GODKJENNER).in_channel(thread);
     let card_id = kit.card_id(thread);
-    let refused = harriet.press("Utført", card_id).await.unwrap();
+    let refused = gunnar.press("Utført", card_id).await.unwrap();
     assert!(refused.ephemeral());
     let english = kit
         .h
         .tr(Lang::En)
         .step(&flow::StepId::new("stilling_vakant"));
     assert!(refused.text().contains(&english), "{}", refused.text());
-    let hanne = kit.h.sandbox.member(HR).in_channel(thread);
-    let norsk = hanne.press("Utført", card_id).await.unwrap();
+    let tore = kit.h.sandbox.member(TILLITSVALGT).in_channel(thread);
+    let norsk = tore.press("Utført", card_id).await.unwrap();
     let nb = kit
         .h
         .tr(Lang::Nb)
@@ -85,8 +85,8 @@ async fn an_english_members_refusal_names_the_step_as_the_card_shows_it() {
     let nb = kit.step_title(Lang::Nb, "stilling_vakant");
     let en = kit.step_title(Lang::En, "stilling_vakant");
     assert!(kit.card_text(thread).contains(&nb), "the card is in bokmål");
-    let harriet = kit.h.sandbox.member(HR_EN).in_channel(thread);
-    let refused = harriet
+    let gunnar = kit.h.sandbox.member(GODKJENNER).in_channel(thread);
+    let refused = gunnar
         .press(&kit.t(Lang::Nb, "btn-done"), kit.card_id(thread))
         .await
         .unwrap();
@@ -94,9 +94,12 @@ async fn an_english_members_refusal_names_the_step_as_the_card_shows_it() {
     let text = refused.text();
     assert!(
         text.contains(&format!("{nb} ({en})")),
-        "the card's name, then hers: {text}"
+        "the card's name, then his: {text}"
     );
-    assert!(text.contains("can only be marked by"), "in English: {text}");
+    assert!(
+        text.contains("belongs to the case's manager"),
+        "in English: {text}"
+    );
     // A bokmål member is told in bokmål, with nothing in parentheses.
     let kari = kit.h.sandbox.member(KOLLEGA).in_channel(thread);
     let norsk = kari
@@ -233,7 +236,7 @@ async fn the_shared_language_setting_switches_the_card_to_english() {
             "{} ({})",
             kit.step_title(Lang::En, "stilling_vakant"),
             kit.step_title(Lang::Nb, "stilling_vakant")
-        )) && text.contains("kan bare markeres av"),
+        )) && text.contains("hører til sakens leder"),
         "{text}"
     );
     kit.stop().await;

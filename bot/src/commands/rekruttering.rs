@@ -23,7 +23,16 @@ const PAGE: u32 = 10;
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("ny", "status", "mine", "oversikt", "historikk", "gjenapne", "avslutt"),
+    subcommands(
+        "ny",
+        "status",
+        "mine",
+        "oversikt",
+        "historikk",
+        "gjenapne",
+        "avslutt",
+        "stedfortreder"
+    ),
     subcommand_required
 )]
 pub async fn rekruttering(_ctx: Context<'_>) -> Result<(), BotError> {
@@ -91,14 +100,9 @@ pub async fn ny(ctx: Context<'_>) -> Result<(), BotError> {
     if !missing.is_empty() {
         return Err(BotError::NotSetUp(missing));
     }
-    if let (Some(manager_role), Some(member)) = (s.roles.manager, ctx.author_member().await) {
-        if !member.roles.iter().any(|r| r.get() == manager_role) {
-            return Err(flow::Refusal::NotYourRole {
-                step: StepId::new(""),
-                allowed: vec![Role::Manager],
-            }
-            .into());
-        }
+    if s.roles.manager.is_some() {
+        let member = ctx.author_member().await.ok_or(BotError::NotInServer)?;
+        crate::authz::may_open_cases(&s, &member)?;
     }
     let poise::Context::Application(app) = ctx else {
         return Ok(());
@@ -342,6 +346,55 @@ pub async fn avslutt(
         tr(&ctx, &s).args("reply-case-closed", &[("case", sak.into())]),
     )
     .await;
+    publish::publish_change(ctx.http(), ctx.data(), &s, &changed.case).await;
+    replied
+}
+
+// By the case's manager or HR; the deputy then holds the manager's part of the case, for the
+// manager. Without `person`, the deputy named is removed.
+/// Names a deputy for the case's manager, or removes the one named.
+#[poise::command(slash_command, guild_only)]
+pub async fn stedfortreder(
+    ctx: Context<'_>,
+    #[autocomplete = "open_cases"] sak: i64,
+    person: Option<serenity::all::User>,
+) -> Result<(), BotError> {
+    let s = settings(&ctx).await?;
+    let member = ctx.author_member().await.ok_or(BotError::NotInServer)?;
+    let actor = actor_of(&s, &member);
+    let deputy = person.as_ref().map(|user| {
+        let nick = match ctx {
+            poise::Context::Application(app) => app
+                .interaction
+                .data
+                .resolved
+                .members
+                .get(&user.id)
+                .and_then(|m| m.nick.clone()),
+            poise::Context::Prefix(_) => None,
+        };
+        flow::PersonRef {
+            id: flow::PersonId(user.id.get()),
+            name: nick.unwrap_or_else(|| user.display_name().to_owned()),
+        }
+    });
+    let action = Action::SetDeputy {
+        deputy: deputy.clone(),
+    };
+    let changed = service::act(ctx.data(), &s, CaseId(sak), &actor, &action).await?;
+    let t = tr(&ctx, &s);
+    let text = match &deputy {
+        Some(d) => t.args(
+            "reply-deputy-named",
+            &[
+                ("case", sak.into()),
+                ("deputy", format!("<@{}>", d.id.0).as_str().into()),
+            ],
+        ),
+        None => t.args("reply-deputy-removed", &[("case", sak.into())]),
+    };
+    // The thread hears of it whatever became of the answer.
+    let replied = reply(ctx, text).await;
     publish::publish_change(ctx.http(), ctx.data(), &s, &changed.case).await;
     replied
 }

@@ -158,13 +158,14 @@ async fn read(d: &Dispatcher, claimed: Vec<ClaimedReminder>) -> storage::Result<
         .collect())
 }
 
-/// `u:<user>` for a direct message to the case's manager, else `c:<channel>` (`c:0`: nowhere).
+/// `u:<user>` for a direct message to the case's manager (its deputy while one is named),
+/// else `c:<channel>` (`c:0`: nowhere).
 fn place(d: &Dispatcher, settings: &GuildSettings, m: &Member) -> String {
     let roles = d.roles_of(&m.reminder);
     match (m.reminder.target, &m.case) {
         (Target::HrChannel, _) => format!("c:{}", settings.hr_channel.or(m.thread).unwrap_or(0)),
         (Target::Responsible, Some(case)) if roles.is_empty() || roles.contains(&Role::Manager) => {
-            format!("u:{}", case.owner.id.0)
+            format!("u:{}", case.reminded_manager().id.0)
         }
         (Target::Responsible, _) => format!("c:{}", m.thread.unwrap_or(0)),
     }

@@ -172,14 +172,8 @@ pub async fn on_press(
         .unwrap_or_else(|| GuildSettings::new(guild));
     let actor = match c.member.as_ref() {
         Some(member) => actor_of(&settings, member),
-        // In a DM: the person alone, with no server roles (a manager acts on their own case).
-        None => Actor {
-            person: PersonRef {
-                id: PersonId(c.user.id.get()),
-                name: c.user.name.clone(),
-            },
-            roles: Default::default(),
-        },
+        // In a DM Discord sends no member, also for someone who has left the server: asked.
+        None => crate::authz::dm_actor(&ctx.http, guild, &settings, &c.user).await?,
     };
     let tr = Tr::reader(&data.texts, &c.locale, &settings);
     let complete = Action::Complete { step: step.clone() };

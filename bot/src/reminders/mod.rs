@@ -1,5 +1,6 @@
 //! Reminders, HR's digest, onboarding checklists and the daily purge: two loops, started once
-//! per bot by [`crate::app::start`] and stopped with it. The *dispatcher* loop replans changed
+//! per bot by [`crate::app::start`] and stopped with it: at shutdown each finishes the pass it
+//! is in ([`Handle::shutdown`]). The *dispatcher* loop replans changed
 //! settings and sends the reminders that are due; the *chores* loop posts digests and
 //! checklists and purges, beside it, so a long digest never holds reminders up.
 //!
@@ -71,6 +72,8 @@ pub struct Handle {
     chores: watch::Receiver<u64>,
     data: Arc<Data>,
     tasks: Vec<JoinHandle<()>>,
+    /// Set once to ask the loops to end after the pass they are in ([`Handle::shutdown`]).
+    stopping: watch::Sender<bool>,
 }
 
 impl Handle {
@@ -88,12 +91,43 @@ impl Handle {
 
     /// Stops the loops wherever they are (as a crash would).
     pub async fn stop(self) {
-        for task in &self.tasks {
-            task.abort();
+        abort_all(self.tasks).await;
+    }
+
+    /// Stops the loops gracefully: each finishes the pass it is in (a message being sent is
+    /// sent and marked, a digest or checklist posted and recorded) and starts no other. What
+    /// has not ended `within` is then stopped where it is, as [`Handle::stop`] does, which the
+    /// outbox makes safe: an open row is sent again with its nonce at the next start. Whether
+    /// both loops ended by themselves.
+    pub async fn shutdown(self, within: std::time::Duration) -> bool {
+        let _ = self.stopping.send(true);
+        let deadline = tokio::time::Instant::now() + within;
+        let mut ended = true;
+        for mut task in self.tasks {
+            if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+                task.abort();
+                let _ = task.await;
+                ended = false;
+            }
         }
-        for task in self.tasks {
-            let _ = task.await;
-        }
+        ended
+    }
+}
+
+/// Resolves once a graceful stop is asked for; never if the handle is dropped without one
+/// (the loops then go on, as before).
+async fn stopping(stop: &mut watch::Receiver<bool>) {
+    if stop.wait_for(|s| *s).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+async fn abort_all(tasks: Vec<JoinHandle<()>>) {
+    for task in &tasks {
+        task.abort();
+    }
+    for task in tasks {
+        let _ = task.await;
     }
 }
 
@@ -103,6 +137,7 @@ pub fn start(data: Arc<Data>, http: Arc<Http>) -> Handle {
     let (sent_tx, sent) = watch::channel((0, Outcome::default()));
     let (chores_tx, chores) = watch::channel(0);
     let poke = Arc::new(Notify::new());
+    let (stopping, stop) = watch::channel(false);
     let tasks = vec![
         tokio::spawn(run(
             data.clone(),
@@ -110,6 +145,7 @@ pub fn start(data: Arc<Data>, http: Arc<Http>) -> Handle {
             requested.clone(),
             sent_tx,
             poke.clone(),
+            stop.clone(),
         )),
         tokio::spawn(run_chores(
             data.clone(),
@@ -117,6 +153,7 @@ pub fn start(data: Arc<Data>, http: Arc<Http>) -> Handle {
             requested.clone(),
             chores_tx,
             poke,
+            stop,
         )),
     ];
     Handle {
@@ -125,6 +162,7 @@ pub fn start(data: Arc<Data>, http: Arc<Http>) -> Handle {
         chores,
         data,
         tasks,
+        stopping,
     }
 }
 
@@ -134,10 +172,11 @@ async fn run(
     requested: Arc<AtomicU64>,
     served: watch::Sender<(u64, Outcome)>,
     chores: Arc<Notify>,
+    mut stop: watch::Receiver<bool>,
 ) {
     let mut dispatcher = Dispatcher::new(data.clone(), http.clone());
     let mut replanner = replan::Replanner::default();
-    loop {
+    while !*stop.borrow() {
         let ticket = requested.load(Ordering::SeqCst);
         data.reminders_asleep_until.store(AWAKE, Ordering::SeqCst);
         chores.notify_one();
@@ -153,6 +192,7 @@ async fn run(
         tokio::select! {
             _ = data.reminders_changed.notified() => {}
             _ = tokio::time::sleep(wait) => {}
+            _ = stopping(&mut stop) => {}
         }
     }
 }
@@ -195,11 +235,12 @@ async fn run_chores(
     requested: Arc<AtomicU64>,
     served: watch::Sender<u64>,
     poke: Arc<Notify>,
+    mut stop: watch::Receiver<bool>,
 ) {
     let mut purged: Option<NaiveDate> = None;
     let mut digests = digest::Waiting::default();
     let mut checklists = checklist::Waiting::default();
-    loop {
+    while !*stop.borrow() {
         let ticket = requested.load(Ordering::SeqCst);
         digest::run_due(&data, &http, &mut digests).await;
         checklist::post_due(&data, &http, &mut checklists).await;
@@ -211,6 +252,7 @@ async fn run_chores(
         tokio::select! {
             _ = poke.notified() => {}
             _ = tokio::time::sleep(wait) => {}
+            _ = stopping(&mut stop) => {}
         }
     }
 }
@@ -305,6 +347,7 @@ mod tests {
         let event = |step: &str| Event {
             at: now,
             actor: None,
+            on_behalf: None,
             kind: EventKind::StepCompleted,
             step: Some(StepId::new(step)),
             outcome: None,

@@ -77,7 +77,7 @@ pub fn progress(scope: Scope<'_>, case: &Case) -> (usize, usize) {
     (done, path.len())
 }
 
-/// Phase, progress bar and the case's dates.
+/// Phase, progress bar, the deputy and the case's dates.
 fn description(scope: Scope<'_>, case: &Case, tr: Tr<'_>, first: Option<&Step>) -> String {
     let (done, total) = progress(scope, case);
     let filled = (done * 10 + total / 2) / total.max(1);
@@ -120,6 +120,9 @@ fn description(scope: Scope<'_>, case: &Case, tr: Tr<'_>, first: Option<&Step>) 
             ("total", total.into()),
         ],
     ));
+    if let Some(deputy) = &case.deputy {
+        lines.push(format!("{}: <@{}>", tr.t("card-deputy"), deputy.id.0));
+    }
     for key in DateKey::ALL {
         if let Some(d) = case.dates.get(key) {
             lines.push(format!("{}: **{}**", tr.date_name(key), tr.date(d)));

@@ -62,11 +62,21 @@ pub fn event_line(event: &Event, tr: Tr<'_>) -> String {
 
 /// The line for one event with its detail as given (already safe to show).
 fn line_with_detail(event: &Event, detail: String, tr: Tr<'_>) -> String {
-    let who = event
+    let mut who = event
         .actor
         .as_ref()
         .map(|p| escape(&p.name))
         .unwrap_or_default();
+    if let (Some(manager), false) = (&event.on_behalf, who.is_empty()) {
+        // Someone else did the manager's part for them: "Hanne HR (på vegne av Lise Leder)".
+        who = tr.args(
+            "event-on-behalf",
+            &[
+                ("who", who.as_str().into()),
+                ("manager", escape(&manager.name).as_str().into()),
+            ],
+        );
+    }
     let step = event.step.as_ref().map(|s| tr.step(s)).unwrap_or_default();
     let outcome = match (&event.step, &event.outcome) {
         (Some(s), Some(o)) => tr.named(&flow::texts::ids::outcome(s, o)),

@@ -87,7 +87,8 @@ fn pings_for(
     level: Level,
     pings: &mut Pinged,
 ) {
-    let owner = case.owner.id.0;
+    // The manager's part pings whoever is expected to do it: the deputy while one is named.
+    let owner = case.reminded_manager().id.0;
     let role_id = |r: &Role| scope.server.roles.get(r).copied();
     match level {
         Level::DigestOnly => {}

@@ -4,7 +4,7 @@
 mod permitted;
 mod walk;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Oslo;
@@ -26,7 +26,8 @@ pub const APPROVED: &str = "godkjent";
 /// The outcome recorded on an approval step when it is rejected.
 pub const REJECTED: &str = "avvist";
 
-/// Roles that may reopen a step or close a case, besides nobody else.
+/// Roles that may reopen a step or close a case: the case's manager (its owner, and its
+/// deputy for the owner) and HR.
 const CASE_ADMINS: [Role; 2] = [Role::Manager, Role::Hr];
 
 /// A change the engine accepted: the case as it is now and what to append to its history.
@@ -63,6 +64,7 @@ pub fn start(
         unit: draft.unit,
         note: draft.note,
         owner: owner.clone(),
+        deputy: None,
         status: CaseStatus::Open,
         steps: BTreeMap::new(),
         marks: Default::default(),
@@ -95,34 +97,147 @@ pub fn apply(
     }
     let mut next = case.clone();
     let mut walk = Walk::new(process, &mut next, Some(&actor.person), now);
-    let roles = case.roles_of(actor);
     match action {
-        Action::SetDate { key, date } => set_date(&mut walk, &roles, *key, date.naive())?,
+        Action::SetDate { key, date } => set_date(&mut walk, case, actor, *key, date.naive())?,
         Action::Close { reason } => {
-            require_any(&roles, &CASE_ADMINS, None)?;
+            let standing = standing(case, actor, &CASE_ADMINS, None)?;
+            walk.act_for(standing.on_behalf);
             walk.close(reason.clone());
         }
         Action::Reopen { step, reason } => {
             let def = step_def(process, step)?;
-            require_any(&roles, &CASE_ADMINS, Some(step))?;
+            let standing = standing(case, actor, &CASE_ADMINS, None)?;
             match case.steps.get(step) {
                 None => return Err(Refusal::NotCurrentStep { step: step.clone() }),
                 Some(s) if s.is_open() => return Err(Refusal::NotFinished { step: step.clone() }),
-                Some(_) => walk.reopen(def, reason.clone()),
+                Some(_) => {
+                    walk.act_for(standing.on_behalf);
+                    walk.reopen(def, reason.clone())
+                }
             }
         }
+        Action::SetDeputy { deputy } => set_deputy(&mut walk, case, actor, deputy.as_ref())?,
         _ => {
             let Some(step_id) = action.step() else {
                 unreachable!("every other action names a step")
             };
             let def = open_step(process, case, step_id)?;
-            require_any(&roles, &def.roles, Some(step_id))?;
-            on_open_step(&mut walk, def, &roles, action)?;
+            let standing = standing(case, actor, &def.roles, Some(step_id))?;
+            walk.act_for(standing.on_behalf.clone());
+            on_open_step(&mut walk, def, &standing.roles, action)?;
         }
     }
     let events = walk.finish();
     next.version = case.version + 1;
     Ok(Applied { case: next, events })
+}
+
+/// The right by which a person acts where `allowed` roles may: the roles they then hold on the
+/// case, and for whom, when they act in the manager's part without being the case's manager.
+struct Standing {
+    roles: BTreeSet<Role>,
+    on_behalf: Option<PersonRef>,
+}
+
+/// Who may act where `allowed` roles may, on this case:
+///
+/// - whoever holds one of the other roles there, in their own right;
+/// - for the manager's part: the case's owner; its deputy, for the owner; HR, for the owner.
+///   A manager role on the server gives nothing here ([`Case::roles_of`]).
+fn standing(
+    case: &Case,
+    actor: &Actor,
+    allowed: &[Role],
+    step: Option<&StepId>,
+) -> Result<Standing, Refusal> {
+    let mut roles = case.roles_of(actor);
+    let own = allowed
+        .iter()
+        .any(|r| *r != Role::Manager && roles.contains(r));
+    let managers = allowed.contains(&Role::Manager);
+    if own || (managers && case.is_owner(actor.person.id)) {
+        return Ok(Standing {
+            roles,
+            on_behalf: None,
+        });
+    }
+    if managers && (case.is_deputy(actor.person.id) || roles.contains(&Role::Hr)) {
+        roles.insert(Role::Manager);
+        return Ok(Standing {
+            roles,
+            on_behalf: Some(case.owner.clone()),
+        });
+    }
+    let step = step.cloned().unwrap_or_else(|| StepId::new(""));
+    // Where only the manager (and HR) may act, say whose case it is; elsewhere, which roles.
+    if managers
+        && allowed
+            .iter()
+            .all(|r| matches!(r, Role::Manager | Role::Hr))
+    {
+        return Err(Refusal::NotCaseManager {
+            step,
+            manager: case.owner.clone(),
+            deputy: case.deputy.clone(),
+        });
+    }
+    Err(Refusal::NotYourRole {
+        step,
+        allowed: allowed.to_vec(),
+    })
+}
+
+/// Names or removes the deputy: the case's manager or HR, in their own right (a deputy does
+/// not name another).
+fn set_deputy(
+    walk: &mut Walk<'_>,
+    case: &Case,
+    actor: &Actor,
+    deputy: Option<&PersonRef>,
+) -> Result<(), Refusal> {
+    let roles = case.roles_of(actor);
+    if !case.is_owner(actor.person.id) && !roles.contains(&Role::Hr) {
+        return Err(Refusal::NotCaseManager {
+            step: StepId::new(""),
+            manager: case.owner.clone(),
+            deputy: None,
+        });
+    }
+    if deputy.is_some_and(|d| d.id == case.owner.id) {
+        return Err(Refusal::DeputyIsManager);
+    }
+    if deputy.map(|d| d.id) == case.deputy.as_ref().map(|d| d.id) {
+        return Err(Refusal::DeputyUnchanged {
+            deputy: case.deputy.clone(),
+        });
+    }
+    walk.set_deputy(deputy.cloned());
+    Ok(())
+}
+
+/// Who may ask HR for help on a case (the chart's "Bistand ved behov", which pings HR): the
+/// people who may act on it now. Its manager and deputy, HR, and whoever holds a role asked
+/// on one of its open steps (the union representative at the union gate, the approver at the
+/// approval). Nobody on a case that has ended.
+pub fn may_ask_for_help(process: &Process, case: &Case, actor: &Actor) -> Result<(), Refusal> {
+    if !case.status.is_open() {
+        return Err(Refusal::CaseClosed {
+            status: case.status.clone(),
+        });
+    }
+    let roles = case.roles_of(actor);
+    if roles.contains(&Role::Manager) || roles.contains(&Role::Hr) {
+        return Ok(());
+    }
+    let asked = case
+        .open_steps()
+        .filter_map(|id| process.step(id))
+        .any(|def| def.roles.iter().any(|r| roles.contains(r)));
+    if asked {
+        Ok(())
+    } else {
+        Err(Refusal::NotOnCase)
+    }
 }
 
 fn step_def<'p>(process: &'p Process, step: &StepId) -> Result<&'p Step, Refusal> {
@@ -147,25 +262,11 @@ fn open_step<'p>(process: &'p Process, case: &Case, step: &StepId) -> Result<&'p
     }
 }
 
-fn require_any(
-    held: &std::collections::BTreeSet<Role>,
-    allowed: &[Role],
-    step: Option<&StepId>,
-) -> Result<(), Refusal> {
-    if allowed.iter().any(|r| held.contains(r)) {
-        return Ok(());
-    }
-    Err(Refusal::NotYourRole {
-        step: step.cloned().unwrap_or_else(|| StepId::new("")),
-        allowed: allowed.to_vec(),
-    })
-}
-
 /// An action on a step that is open and that the actor may act on.
 fn on_open_step(
     walk: &mut Walk<'_>,
     def: &Step,
-    roles: &std::collections::BTreeSet<Role>,
+    roles: &BTreeSet<Role>,
     action: &Action,
 ) -> Result<(), Refusal> {
     let wrong_kind = || Refusal::WrongKind {
@@ -246,18 +347,17 @@ fn on_open_step(
             set_candidates(walk, names);
             Ok(())
         }
-        Action::SetDate { .. } | Action::Close { .. } | Action::Reopen { .. } => {
+        Action::SetDate { .. }
+        | Action::Close { .. }
+        | Action::Reopen { .. }
+        | Action::SetDeputy { .. } => {
             unreachable!("handled before a step is looked up")
         }
     }
 }
 
 /// Marks a step done by this actor, after its own preconditions.
-fn complete(
-    walk: &mut Walk<'_>,
-    def: &Step,
-    roles: &std::collections::BTreeSet<Role>,
-) -> Result<(), Refusal> {
+fn complete(walk: &mut Walk<'_>, def: &Step, roles: &BTreeSet<Role>) -> Result<(), Refusal> {
     if let Some(key) = def.not_before {
         let Some(date) = walk.case().dates.get(key) else {
             return Err(Refusal::DateMissing {
@@ -311,7 +411,8 @@ fn set_candidates(walk: &mut Walk<'_>, names: &[CandidateName]) {
 
 fn set_date(
     walk: &mut Walk<'_>,
-    roles: &std::collections::BTreeSet<Role>,
+    case: &Case,
+    actor: &Actor,
     key: DateKey,
     date: NaiveDate,
 ) -> Result<(), Refusal> {
@@ -340,7 +441,8 @@ fn set_date(
         .filter_map(|id| process.step(id))
         .find(|s| s.kind == StepKind::Date && s.date == Some(key));
     if let Some(def) = asking {
-        require_any(roles, &def.roles, Some(&def.id))?;
+        let standing = standing(case, actor, &def.roles, Some(&def.id))?;
+        walk.act_for(standing.on_behalf);
         walk.record_date(key, date, Some(def));
         walk.done(def, None);
         return Ok(());
@@ -356,7 +458,8 @@ fn set_date(
         .flat_map(|s| s.roles.iter().copied())
         .chain([Role::Hr])
         .collect();
-    require_any(roles, &setters, None)?;
+    let standing = standing(case, actor, &setters, None)?;
+    walk.act_for(standing.on_behalf);
     walk.record_date(key, date, None);
     Ok(())
 }

@@ -6,13 +6,15 @@
 //! reminder shows only the buttons that can work; snooze asks whether the person may act on
 //! the step at all; a form opens only for an action the person may take.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 
-use super::{open_step, oslo_today, require_any};
+use super::{open_step, oslo_today, standing};
 use crate::action::Actor;
 use crate::case::{Case, StepState};
 use crate::dato::DateKey;
-use crate::ids::{OutcomeId, StepId};
+use crate::ids::{OutcomeId, Role, StepId};
 use crate::process::{OfferAnswer, Process, Step, StepKind};
 use crate::refusal::Refusal;
 
@@ -117,8 +119,8 @@ pub fn permitted(
         });
     }
     let def = open_step(process, case, step)?;
-    let roles = case.roles_of(actor);
-    require_any(&roles, &def.roles, Some(step))?;
+    // The roles the person acts with here (HR and a deputy take the manager's part for them).
+    let roles = standing(case, actor, &def.roles, Some(step))?.roles;
     let mut actions = Vec::new();
     let mut waiting = None;
     match def.kind {
@@ -126,7 +128,7 @@ pub fn permitted(
             if def.names_candidates {
                 actions.push(Permit::SetCandidates);
             }
-            match completion(def, case, actor, now) {
+            match completion(def, case, &roles, actor, now) {
                 Ok(()) => actions.push(Permit::Complete),
                 Err(r) => waiting = Some(r),
             }
@@ -139,7 +141,7 @@ pub fn permitted(
             let key = def.date.expect("checked by the loader");
             actions.push(Permit::SetDate(key));
             match case.dates.get(key) {
-                Some(_) => match completion(def, case, actor, now) {
+                Some(_) => match completion(def, case, &roles, actor, now) {
                     Ok(()) => actions.push(Permit::Complete),
                     Err(r) => waiting = Some(r),
                 },
@@ -197,7 +199,13 @@ pub fn permitted(
 
 /// Whether a plain completion of an open step of a completable kind would be accepted: the
 /// same preconditions, in the same order, as the engine's `complete` and `confirm`.
-fn completion(def: &Step, case: &Case, actor: &Actor, now: DateTime<Utc>) -> Result<(), Refusal> {
+fn completion(
+    def: &Step,
+    case: &Case,
+    held: &BTreeSet<Role>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
     if let Some(key) = def.not_before {
         let Some(date) = case.dates.get(key) else {
             return Err(Refusal::DateMissing {
@@ -221,7 +229,6 @@ fn completion(def: &Step, case: &Case, actor: &Actor, now: DateTime<Utc>) -> Res
                 step: def.id.clone(),
             });
         };
-        let held = case.roles_of(actor);
         if let Some((role, by)) = confirmed.iter().find(|(_, by)| by.id == actor.person.id) {
             return Err(Refusal::AlreadyConfirmed {
                 step: def.id.clone(),

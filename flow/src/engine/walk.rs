@@ -17,6 +17,9 @@ pub(super) struct Walk<'a> {
     process: &'a Process,
     case: &'a mut Case,
     actor: Option<PersonRef>,
+    /// For whom the actor acts, when they act in the manager's part without being the case's
+    /// manager: written on each of their history lines.
+    on_behalf: Option<PersonRef>,
     now: DateTime<Utc>,
     events: Vec<Event>,
 }
@@ -32,9 +35,15 @@ impl<'a> Walk<'a> {
             process,
             case,
             actor: actor.cloned(),
+            on_behalf: None,
             now,
             events: Vec::new(),
         }
+    }
+
+    /// The actor acts for the case's manager from here on (`None`: in their own right).
+    pub fn act_for(&mut self, manager: Option<PersonRef>) {
+        self.on_behalf = manager;
     }
 
     pub fn process(&self) -> &'a Process {
@@ -64,6 +73,9 @@ impl<'a> Walk<'a> {
     pub fn event(&mut self, kind: EventKind, step: Option<&StepId>) -> &mut Event {
         let mut event = Event::new(self.now, self.actor.as_ref(), kind);
         event.step = step.cloned();
+        if self.actor.is_some() {
+            event.on_behalf = self.on_behalf.clone();
+        }
         self.events.push(event);
         self.events.last_mut().expect("just pushed")
     }
@@ -190,8 +202,12 @@ impl<'a> Walk<'a> {
                 by,
             });
         };
-        confirmed.insert(role, me);
+        confirmed.insert(role, me.clone());
         let all = def.roles.iter().all(|r| confirmed.contains_key(r));
+        // In the manager's part, someone other than the owner agrees for the owner; in
+        // another role, in their own right.
+        let owner = &self.case.owner;
+        self.on_behalf = (role == Role::Manager && me.id != owner.id).then(|| owner.clone());
         self.event(EventKind::StepConfirmed, Some(&def.id)).detail = Some(role.to_string());
         if all {
             self.done(def, None);
@@ -226,6 +242,18 @@ impl<'a> Walk<'a> {
         }
         let detail = Event::date_detail(key, date);
         self.event(EventKind::DateSet, step.map(|s| &s.id)).detail = Some(detail);
+    }
+
+    /// Names a deputy (`Some`) or removes the one named (`None`); the history line carries
+    /// the deputy's name.
+    pub fn set_deputy(&mut self, deputy: Option<PersonRef>) {
+        let (kind, name) = match (&deputy, &self.case.deputy) {
+            (Some(new), _) => (EventKind::DeputyNamed, new.name.clone()),
+            (None, Some(old)) => (EventKind::DeputyRemoved, old.name.clone()),
+            (None, None) => return,
+        };
+        self.case.deputy = deputy;
+        self.event(kind, None).detail = Some(name);
     }
 
     pub fn close(&mut self, reason: Reason) {

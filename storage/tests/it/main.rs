@@ -4,6 +4,7 @@ mod common;
 
 mod crash;
 mod delivery;
+mod deputy;
 mod faults;
 mod migrations;
 mod open;

@@ -132,6 +132,17 @@ async fn a_closed_case_keeps_who_closed_it_and_why() {
         .unwrap();
     assert_eq!(loaded, applied.case);
     assert!(matches!(loaded.status, CaseStatus::Closed { ref by, .. } if by.name == "Hanne HR"));
+    // The history lines of that change, as its announcement reads them back.
+    assert_eq!(
+        storage::events_of_version(&db, GUILD, case.id, 2)
+            .await
+            .unwrap(),
+        applied.events
+    );
+    assert!(storage::events_of_version(&db, OTHER_GUILD, case.id, 2)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
