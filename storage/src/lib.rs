@@ -13,6 +13,7 @@ mod checklist;
 mod codec;
 mod db;
 mod error;
+mod ids;
 #[cfg(feature = "faults")]
 pub mod faults;
 mod overview;
@@ -44,6 +45,7 @@ pub use codec::nonce::{fingerprint, nonce};
 pub use codec::ERASED;
 pub use db::{Db, OpenLimits, DEFAULT_PATH, MIGRATOR};
 pub use error::StorageError;
+pub use ids::{ChannelId, Destination, GuildId, MessageId, RoleId, UserId};
 pub use overview::{
     hr_overview, open_case_titles, pending_for, HrOverview, OverviewCase, OverviewStep,
     PendingAction, OVERDUE_KINDS,
