@@ -13,9 +13,9 @@ mod checklist;
 mod codec;
 mod db;
 mod error;
-mod ids;
 #[cfg(feature = "faults")]
 pub mod faults;
+mod ids;
 mod overview;
 mod reminders;
 mod retention;

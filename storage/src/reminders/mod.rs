@@ -268,8 +268,9 @@ pub(crate) async fn claimed_in_order(
 }
 
 /// Claims up to `limit` reminders that are due at `now`, atomically: one statement marks them
-/// claimed and returns them, so two claimers never get the same one. Earliest first. A row
-/// that does not parse is marked failed instead of returned (see [`claimed_in_order`]).
+/// claimed and returns them, so two claimers never get the same one. Earliest first. Each
+/// claimed row is decoded on its own: one that does not parse is marked failed instead of
+/// returned.
 pub async fn claim_due<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     now: DateTime<Utc>,
