@@ -1,5 +1,11 @@
 //! The release binary itself, pointed at a Discord-compatible server by `DISCORD_API_URL`:
 //! REST and gateway alike go to the sandbox, and it answers a member there.
+//!
+//! The only integration tests left in the bot crate, on purpose: `env!("CARGO_BIN_EXE_los")`
+//! exists only in the tests of the package that owns the binary, and only for those does cargo
+//! build the binary, fresh, before running them. From `tests/` (another package) the binary
+//! could only be looked for in the target folder, where it may be missing or older than the
+//! code under test. Every other end-to-end test is in `tests/it/`, on the one kit.
 
 use std::process::{Child, Command, Stdio};
 
