@@ -1,5 +1,5 @@
-//! Every text id the bot's code names exists in bokmål and English: found by reading the code,
-//! so a new id without its texts fails here, not in front of a user.
+//! Every text id the bot's code names exists in bokmål and English: found by reading the code
+//! (`bot/src`), so a new id without its texts fails here, not in front of a user.
 
 use std::path::Path;
 
@@ -20,7 +20,7 @@ fn sources(dir: &Path, out: &mut Vec<String>) {
 fn literal_ids() -> Vec<String> {
     let mut files = Vec::new();
     sources(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../bot/src"),
         &mut files,
     );
     let prefixes = [

@@ -2,7 +2,6 @@
 //! notification setting, counting what the sandbox saw the bot post in the server's channels
 //! and threads and whom it pinged (a mention pings only when `allowed_mentions` lets it).
 
-use flow::Lang;
 use los::harness::Noise;
 use los_e2e::*;
 
@@ -11,27 +10,12 @@ use los_e2e::*;
 async fn whole_case(level: Option<&str>) -> Noise {
     let kit = Kit::start().await;
     if let Some(level) = level {
-        let choice = kit
-            .h
-            .texts()
-            .attribute(
-                Lang::Nb,
-                "cmd-oppsett-varsler",
-                Some(&format!("niva-{level}")),
-            )
-            .expect("a choice");
-        kit.h
-            .member(ADMIN)
-            .slash("oppsett", &["varsler"], &[("niva", &choice)])
-            .await
-            .expect("the level is set");
+        let choice = kit.choice("cmd-oppsett-varsler", &format!("niva-{level}"));
+        kit.slash(ADMIN, "oppsett", &["varsler"], &[("niva", &choice)])
+            .await;
     }
-    let mut transcript = Vec::new();
-    los::demo::play_whole_case(&kit.h, &kit.clock, &mut transcript)
-        .await
-        .unwrap_or_else(|e| panic!("{e:#}\n{}", String::from_utf8_lossy(&transcript)));
-    let noise = kit.h.noise();
-    kit.h.sandbox.assert_no_failures();
+    kit.play_whole_case(&mut Vec::new()).await;
+    let noise = kit.noise();
     kit.stop().await;
     noise
 }

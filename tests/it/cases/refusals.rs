@@ -34,7 +34,7 @@ async fn a_member_without_the_role_presses_approve() {
 async fn a_stale_button_on_an_old_card_says_who_did_it_and_when() {
     let (kit, thread) = Kit::with_case().await;
     let card_id = kit.card_id(thread);
-    let lise = kit.h.sandbox.member(LEDER).in_channel(thread);
+    let lise = kit.member_in(LEDER, thread);
     let old_card = lise.snapshot(card_id).unwrap();
     kit.press(LEDER, thread, "btn-done", "stilling_vakant")
         .await;
@@ -65,8 +65,8 @@ async fn two_people_pressing_done_at_the_same_moment_one_wins_the_other_is_told(
         .await;
         // Both the manager and HR may mark the HR-system step; both press on the same card.
         let card_id = kit.card_id(thread);
-        let lise = kit.h.sandbox.member(LEDER).in_channel(thread);
-        let hanne = kit.h.sandbox.member(HR).in_channel(thread);
+        let lise = kit.member_in(LEDER, thread);
+        let hanne = kit.member_in(HR, thread);
         let card = lise.snapshot(card_id).unwrap();
         let a = lise.start_press_on("Utført", &card).unwrap();
         let b = hanne.start_press_on("Utført", &card).unwrap();
@@ -86,10 +86,9 @@ async fn two_people_pressing_done_at_the_same_moment_one_wins_the_other_is_told(
             "{told}"
         );
         let case = kit.case(thread).await;
-        let history = storage::history(kit.h.data().db.pool(), kit.guild(), case.id, 500, 0)
+        let done = kit
+            .history(case.id)
             .await
-            .unwrap();
-        let done = history
             .iter()
             .filter(|e| e.event.kind == flow::EventKind::StepCompleted)
             .filter(|e| e.event.step.as_ref().map(|s| s.as_str()) == Some("endringer_hr_system"))
@@ -101,9 +100,7 @@ async fn two_people_pressing_done_at_the_same_moment_one_wins_the_other_is_told(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_case_from_another_server_is_not_there() {
-    let kit = Kit::start().await;
-    kit.h.set_up().await.unwrap();
-    let data = kit.h.data();
+    let kit = Kit::build().set_up().start().await;
     let elsewhere = 4242;
     let draft = NewCase {
         title: flow::CaseText::parse("Hemmelig stilling").unwrap(),
@@ -116,34 +113,30 @@ async fn a_case_from_another_server_is_not_there() {
     };
     let now = chrono::Utc::now();
     let case = storage::create_case(
-        data.db.pool(),
+        kit.db().pool(),
         elsewhere,
-        |id| flow::start(&data.process, id, draft, owner, now),
+        |id| flow::start(kit.process(), id, draft, owner, now),
         |_| Vec::new(),
     )
     .await
     .unwrap();
     let id = case.id.0.to_string();
-    let hanne = kit.h.member(HR);
-    let status = hanne
-        .slash("rekruttering", &["status"], &[("sak", &id)])
-        .await
-        .unwrap();
+    let status = kit
+        .slash(HR, "rekruttering", &["status"], &[("sak", &id)])
+        .await;
     assert!(status.ephemeral());
     assert!(!status.text().contains("Hemmelig"), "{}", status.text());
     assert!(status.text().contains(&id), "{}", status.text());
     let close = kit
-        .h
-        .member(HR)
         .slash(
+            HR,
             "rekruttering",
             &["avslutt"],
             &[("sak", &id), ("grunn", "x")],
         )
-        .await
-        .unwrap();
+        .await;
     assert!(close.ephemeral());
-    let still = storage::load_case(data.db.pool(), elsewhere, case.id)
+    let still = storage::load_case(kit.db().pool(), elsewhere, case.id)
         .await
         .unwrap()
         .unwrap();
@@ -151,7 +144,8 @@ async fn a_case_from_another_server_is_not_there() {
         still.status.is_open(),
         "the other server's case is untouched"
     );
-    let listed = hanne
+    let listed = kit
+        .member(HR)
         .autocomplete("rekruttering", &["status"], &[("sak", "")], "sak")
         .await
         .unwrap();
@@ -217,9 +211,8 @@ async fn a_4000_character_reason_is_refused_with_its_length() {
         answer.text()
     );
     let slash = kit
-        .h
-        .member(HR)
         .slash(
+            HR,
             "rekruttering",
             &["avslutt"],
             &[
@@ -227,8 +220,7 @@ async fn a_4000_character_reason_is_refused_with_its_length() {
                 ("grunn", &long),
             ],
         )
-        .await
-        .unwrap();
+        .await;
     assert!(
         slash.ephemeral() && slash.text().contains("4000"),
         "{}",
@@ -260,16 +252,13 @@ async fn a_reason_full_of_mentions_and_markdown_pings_nobody() {
     );
     // The request is recorded once its answer is sent: wait for it.
     let request = kit
-        .h
-        .sandbox
-        .wait_for_request(|r| {
+        .request_where(|r| {
             r.method == "POST"
                 && r.body
                     .as_ref()
                     .is_some_and(|b| b["content"].as_str().is_some_and(|c| c.contains("fet")))
         })
-        .await
-        .expect("the line's request");
+        .await;
     let body = request.body.expect("a body");
     let allowed = &body["allowed_mentions"];
     assert_eq!(

@@ -3,15 +3,12 @@
 //! it is then (between sending and marking, or between two sends). After six such deaths the
 //! bot comes back: every reminder arrived once, none twice.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use common::*;
-use los::harness::cast::*;
+use los_e2e::*;
 
 const CHILD_DB: &str = "LOS_SIGKILL_DB";
 const CHILD_URL: &str = "LOS_SIGKILL_URL";
@@ -34,7 +31,7 @@ async fn sigkill_child() {
     let db = storage::Db::open(&db).await.expect("the parent's database");
     let data = los::app::data(db, Arc::new(flow::ManualClock::new(now))).expect("prompts load");
     let http = los::app::http_for(
-        &los::harness::world().token,
+        &world().token,
         Some(&url),
         los::config::DEFAULT_DISCORD_TIMEOUT,
     )
@@ -43,9 +40,17 @@ async fn sigkill_child() {
     std::future::pending::<()>().await;
 }
 
+/// The child test's name as the test binary knows it (its module path without the crate's
+/// name: `reminders::sigkill::sigkill_child`), so it can be run alone.
+fn child_test_name() -> String {
+    let module = module_path!();
+    let path = module.split_once("::").map_or(module, |(_, path)| path);
+    format!("{path}::sigkill_child")
+}
+
 fn spawn_child(db: &std::path::Path, url: &str, now: DateTime<Utc>) -> Child {
     Command::new(std::env::current_exe().expect("this test binary"))
-        .args(["--exact", "sigkill_child", "--nocapture"])
+        .args(["--exact", &child_test_name(), "--nocapture"])
         .env(CHILD_DB, db)
         .env(CHILD_URL, url)
         .env(CHILD_NOW, now.to_rfc3339())
@@ -59,20 +64,20 @@ fn spawn_child(db: &std::path::Path, url: &str, now: DateTime<Utc>) -> Child {
 async fn killed_with_sigkill_never_doubles() {
     // The child reaches the sandbox without serenity's rate limiter (no TLS route for it), and
     // serenity cannot read the sandbox's 429 bodies then: this world lifts the per-channel
-    // bucket. Rate limits have their own test (reminders_delivery).
-    let mut world = los::harness::world();
+    // bucket. Rate limits have their own test (reminders::delivery).
+    let mut world = world();
     world.config.buckets.insert(
         "POST /channels/{channel_id}/messages".into(),
         (10_000, std::time::Duration::from_secs(5)),
     );
-    let mut bot = Bot::start_in("sigkill", world).await;
-    let (a, ta) = bot.open("Rådgiver A").await;
-    bot.to_start_date(a, date(2027, 3, 1)).await;
-    let (b, tb) = bot.open("Rådgiver B").await;
-    bot.to_start_date(b, date(2027, 3, 9)).await;
-    bot.kick().await;
-    bot.down().await;
-    let url = bot.h.sandbox.http_url();
+    let mut kit = Kit::reminders().world(world).start().await;
+    let (a, ta) = kit.open("Rådgiver A").await;
+    kit.to_start_date(a, date(2027, 3, 1)).await;
+    let (b, tb) = kit.open("Rådgiver B").await;
+    kit.to_start_date(b, date(2027, 3, 9)).await;
+    kit.kick().await;
+    kit.down().await;
+    let url = kit.discord().http_url();
     let days = [
         date(2027, 2, 8),
         date(2027, 2, 16),
@@ -84,15 +89,15 @@ async fn killed_with_sigkill_never_doubles() {
     for day in days {
         let places: Vec<u64> = [HR_CHANNEL, ta, tb]
             .into_iter()
-            .chain(bot.h.sandbox.dm_channel(LEDER))
+            .chain(kit.discord().dm_channel(LEDER))
             .collect();
         let seen: Vec<String> = places
             .iter()
-            .flat_map(|p| bot.h.sandbox.messages(*p))
+            .flat_map(|p| kit.messages(*p))
             .map(|m| m["id"].to_string())
             .collect();
-        let mut child = spawn_child(&bot.db.path, &url, eight(day));
-        let sb = &bot.h.sandbox;
+        let mut child = spawn_child(kit.db_path(), &url, eight(day));
+        let sb = kit.discord();
         let new = |m: &serde_json::Value| !seen.contains(&m["id"].to_string());
         let at = |i: usize| places.get(i).copied().unwrap_or(0);
         // The first DM of all opens the DM channel; watch the HR channel and threads then.
@@ -106,38 +111,32 @@ async fn killed_with_sigkill_never_doubles() {
         child.kill().expect("SIGKILL");
         child.wait().expect("reaped");
     }
-    bot.clock.set(eight(date(2027, 3, 10)));
-    bot.h.restart().await.unwrap();
-    bot.kick().await;
+    kit.set_bot_clock(eight(date(2027, 3, 10)));
+    kit.restart().await;
+    kit.kick().await;
     for (case, title) in [(a, "Rådgiver A"), (b, "Rådgiver B")] {
         for step in ONBOARDING_STEPS {
-            let dms = bot.h.sandbox.dms(LEDER);
-            let hr = bot.h.sandbox.messages(HR_CHANNEL);
+            let dms = kit.dms(LEDER);
+            let hr = kit.messages(HR_CHANNEL);
             assert_eq!(
-                Bot::count(&dms, &bot.manager_line_of(case, title, step)),
+                count(&dms, &kit.manager_line_of(case, title, step)),
                 1,
                 "{title} {step}"
             );
             assert_eq!(
-                Bot::count(&hr, &bot.hr_line_of(case, title, step)),
+                count(&hr, &kit.hr_line_of(case, title, step)),
                 1,
                 "{title} {step} to HR"
             );
         }
     }
     let mut contents: BTreeMap<String, usize> = BTreeMap::new();
-    for m in bot
-        .h
-        .sandbox
-        .dms(LEDER)
-        .into_iter()
-        .chain(bot.h.sandbox.messages(HR_CHANNEL))
-    {
+    for m in kit.dms(LEDER).into_iter().chain(kit.messages(HR_CHANNEL)) {
         *contents
             .entry(m["content"].as_str().unwrap_or_default().to_owned())
             .or_default() += 1;
     }
     let doubled: Vec<_> = contents.iter().filter(|(_, n)| **n > 1).collect();
     assert!(doubled.is_empty(), "{doubled:#?}");
-    bot.stop().await;
+    kit.stop().await;
 }

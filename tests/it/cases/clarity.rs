@@ -8,10 +8,7 @@ use sandbox::Answer;
 
 /// The id of the first message of an answer.
 fn message_id(answer: &Answer) -> u64 {
-    answer.message().expect("a message")["id"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .expect("a message id")
+    id_of(answer.message().expect("a message"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -49,7 +46,7 @@ async fn going_back_to_a_step_says_what_it_undoes_and_asks_first() {
     let before = kit.case(thread).await;
     assert_eq!(Kit::open_steps(&before), ["til_godkjenning"]);
     let id = before.id.0.to_string();
-    let lise = kit.h.member(LEDER);
+    let lise = kit.member(LEDER);
     let preview = lise
         .slash(
             "rekruttering",
@@ -154,7 +151,7 @@ async fn a_press_in_the_private_view_of_a_step_updates_that_view() {
     to_contract_signed(&kit, thread).await;
     let step = "overforing_tid";
     let title = kit.step_title(Lang::Nb, step);
-    let hanne = kit.h.sandbox.member(HR).in_channel(thread);
+    let hanne = kit.member_in(HR, thread);
     let view = hanne
         .select(
             &kit.t(Lang::Nb, "card-more-steps"),
@@ -196,28 +193,22 @@ async fn a_press_in_the_private_view_of_a_step_updates_that_view() {
 async fn thread_names_read_well_where_they_are_linked() {
     let (kit, thread) = Kit::with_case().await;
     let case = kit.case(thread).await;
-    let name = kit.h.sandbox.channel(thread).unwrap().name;
+    let name = kit.thread_name(thread);
     assert!(!name.starts_with('#'), "{name}");
     assert_eq!(name, format!("{} Rådgiver – Bydel Frogner", case.id.0));
 
     // Eight working days on, the first step is overdue: HR's digest links the thread once,
     // and does not repeat the case's number and title beside the link.
-    kit.clock.set(flow::oslo_instant(
-        chrono::NaiveDate::from_ymd_opt(2027, 1, 14).unwrap(),
-        chrono::NaiveTime::from_hms_opt(8, 30, 0).unwrap(),
-    ));
-    kit.h.kick_reminders().await.unwrap();
+    kit.set_bot_clock(eight(date(2027, 1, 14)) + chrono::Duration::minutes(30));
+    kit.kick().await;
     let link = format!("<#{thread}>");
     let digest = kit
-        .h
-        .sandbox
-        .wait_for_message(HR_CHANNEL, |m| {
+        .message_where(HR_CHANNEL, |m| {
             m["content"]
                 .as_str()
                 .is_some_and(|c| c.contains(&format!("<#{thread}>")) && c.contains("HR-"))
         })
-        .await
-        .unwrap();
+        .await;
     let content = digest["content"].as_str().unwrap();
     let line = content
         .lines()

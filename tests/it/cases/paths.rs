@@ -159,7 +159,7 @@ async fn when_every_candidate_declines_the_case_goes_back_to_the_applications() 
         Kit::open_steps(&kit.case(thread).await),
         ["behandler_soknader"]
     );
-    let back = kit.h.tr(Lang::Nb).t("event-candidates_exhausted");
+    let back = kit.t(Lang::Nb, "event-candidates_exhausted");
     let first_words: String = back
         .split_whitespace()
         .take(2)
@@ -191,22 +191,19 @@ async fn when_the_union_does_not_agree_the_manager_reopens_the_recommendation() 
         .await;
     let id = kit.case_id(thread).await.0.to_string();
     let union = kit
-        .h
-        .member(TILLITSVALGT)
         .slash(
+            TILLITSVALGT,
             "rekruttering",
             &["gjenapne"],
             &[("sak", &id), ("steg", "skriver_innstilling")],
         )
-        .await
-        .unwrap();
+        .await;
     assert!(
         union.buttons().is_empty() && union.ephemeral(),
         "only the manager or HR may send it back: {}",
         union.text()
     );
     let found = kit
-        .h
         .member(LEDER)
         .autocomplete(
             "rekruttering",
@@ -224,7 +221,7 @@ async fn when_the_union_does_not_agree_the_manager_reopens_the_recommendation() 
         "{:?}",
         found.choices
     );
-    let lise = kit.h.member(LEDER);
+    let lise = kit.member(LEDER);
     let preview = lise
         .slash(
             "rekruttering",
@@ -233,10 +230,7 @@ async fn when_the_union_does_not_agree_the_manager_reopens_the_recommendation() 
         )
         .await
         .unwrap();
-    let preview_id = preview.message().unwrap()["id"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap();
+    let preview_id = id_of(preview.message().unwrap());
     lise.press(&kit.t(Lang::Nb, "btn-reopen"), preview_id)
         .await
         .unwrap();

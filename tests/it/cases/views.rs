@@ -11,13 +11,8 @@ async fn status_mine_overview_and_history() {
 
     // In the case's thread, status needs no case number.
     let status = kit
-        .h
-        .sandbox
-        .member(KOLLEGA)
-        .in_channel(thread)
-        .slash("rekruttering", &["status"], &[])
-        .await
-        .unwrap();
+        .slash_in(KOLLEGA, thread, "rekruttering", &["status"], &[])
+        .await;
     assert!(status.ephemeral());
     assert!(
         status
@@ -28,47 +23,29 @@ async fn status_mine_overview_and_history() {
     );
 
     // HR and the manager may both do the next step; the union rep has nothing waiting.
-    let hr = kit
-        .h
-        .member(HR)
-        .slash("rekruttering", &["mine"], &[])
-        .await
-        .unwrap();
+    let hr = kit.slash(HR, "rekruttering", &["mine"], &[]).await;
     assert!(
         hr.text().contains(&kit.step_title(Lang::Nb, "adm_arbeid")),
         "{}",
         hr.text()
     );
     let union = kit
-        .h
-        .member(TILLITSVALGT)
-        .slash("rekruttering", &["mine"], &[])
-        .await
-        .unwrap();
+        .slash(TILLITSVALGT, "rekruttering", &["mine"], &[])
+        .await;
     assert!(
         union.text().contains(&kit.t(Lang::Nb, "mine-nothing")),
         "{}",
         union.text()
     );
 
-    let overview = kit
-        .h
-        .member(HR)
-        .slash("rekruttering", &["oversikt"], &[])
-        .await
-        .unwrap();
+    let overview = kit.slash(HR, "rekruttering", &["oversikt"], &[]).await;
     assert!(
         overview.text().contains("Rådgiver")
             && overview.text().contains(&kit.t(Lang::Nb, "phase-behov")),
         "{}",
         overview.text()
     );
-    let not_hr = kit
-        .h
-        .member(KOLLEGA)
-        .slash("rekruttering", &["oversikt"], &[])
-        .await
-        .unwrap();
+    let not_hr = kit.slash(KOLLEGA, "rekruttering", &["oversikt"], &[]).await;
     assert!(
         not_hr.ephemeral() && !not_hr.text().contains("Rådgiver"),
         "{}",
@@ -76,11 +53,8 @@ async fn status_mine_overview_and_history() {
     );
 
     let history = kit
-        .h
-        .member(KOLLEGA)
-        .slash("rekruttering", &["historikk"], &[("sak", &id)])
-        .await
-        .unwrap();
+        .slash(KOLLEGA, "rekruttering", &["historikk"], &[("sak", &id)])
+        .await;
     let text = history.text();
     assert!(
         text.contains("Lise Leder markerte *Stilling vakant* som utført")
@@ -88,15 +62,13 @@ async fn status_mine_overview_and_history() {
         "{text}"
     );
     let page2 = kit
-        .h
-        .member(KOLLEGA)
         .slash(
+            KOLLEGA,
             "rekruttering",
             &["historikk"],
             &[("sak", &id), ("side", "2")],
         )
-        .await
-        .unwrap();
+        .await;
     assert!(
         page2.text().contains(&kit.t(Lang::Nb, "history-empty")),
         "{}",
@@ -110,15 +82,13 @@ async fn closing_a_case_with_a_reason() {
     let (kit, thread) = Kit::with_case().await;
     let id = kit.case_id(thread).await.0.to_string();
     let union = kit
-        .h
-        .member(TILLITSVALGT)
         .slash(
+            TILLITSVALGT,
             "rekruttering",
             &["avslutt"],
             &[("sak", &id), ("grunn", "Nei")],
         )
-        .await
-        .unwrap();
+        .await;
     assert!(
         union.ephemeral()
             && union.text().contains(&kit.t(Lang::Nb, "role-manager"))
@@ -127,15 +97,13 @@ async fn closing_a_case_with_a_reason() {
         union.text()
     );
     let closed = kit
-        .h
-        .member(HR)
         .slash(
+            HR,
             "rekruttering",
             &["avslutt"],
             &[("sak", &id), ("grunn", "Stillingen ble trukket")],
         )
-        .await
-        .unwrap();
+        .await;
     assert!(closed.ephemeral(), "{}", closed.text());
     kit.line(thread, "Stillingen ble trukket").await;
     assert!(

@@ -8,11 +8,8 @@ async fn the_old_cards_buttons_work_after_a_restart() {
     let (mut kit, thread) = Kit::with_case().await;
     kit.done(LEDER, thread, &["stilling_vakant", "tidlig_involvering"])
         .await;
-    let card_before: String = kit.h.card(thread).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    kit.h.restart().await.unwrap();
+    let card_before = kit.card_id(thread);
+    kit.restart().await;
     kit.press(
         LEDER,
         thread,
@@ -20,10 +17,7 @@ async fn the_old_cards_buttons_work_after_a_restart() {
         "vurderer_behov",
     )
     .await;
-    let card_after: String = kit.h.card(thread).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let card_after = kit.card_id(thread);
     assert_eq!(card_before, card_after, "the same card message, edited");
     let case = kit.case(thread).await;
     assert_eq!(Kit::open_steps(&case), ["adm_arbeid"]);

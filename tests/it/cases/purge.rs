@@ -9,7 +9,7 @@ use serde_json::Value;
 fn shared_messages(kit: &Kit, channels: &[u64]) -> Vec<Value> {
     channels
         .iter()
-        .flat_map(|c| kit.h.sandbox.messages(*c))
+        .flat_map(|c| kit.messages(*c))
         .filter(|m| m["flags"].as_u64().unwrap_or(0) & 64 == 0)
         .collect()
 }
@@ -21,30 +21,21 @@ async fn a_year_after_a_case_ended_its_messages_name_nobody() {
     through_applications(&kit, thread).await;
     recommend(&kit, thread, "Kari Nordmann\nPer Hansen").await;
     let help = kit
-        .h
         .label_on_card(thread, "btn-help", "til_godkjenning")
         .await;
     if let Ok(label) = help {
-        let card = kit.card_id(thread);
-        kit.h
-            .sandbox
-            .member(LEDER)
-            .in_channel(thread)
-            .press(&label, card)
-            .await
-            .unwrap();
+        kit.press_in(LEDER, thread, &label, kit.card_id(thread))
+            .await;
         kit.line(thread, "ber om").await;
     }
     let id = kit.case_id(thread).await.0.to_string();
-    kit.h
-        .member(LEDER)
-        .slash(
-            "rekruttering",
-            &["avslutt"],
-            &[("sak", &id), ("grunn", "Budsjettet er trukket tilbake")],
-        )
-        .await
-        .unwrap();
+    kit.slash(
+        LEDER,
+        "rekruttering",
+        &["avslutt"],
+        &[("sak", &id), ("grunn", "Budsjettet er trukket tilbake")],
+    )
+    .await;
     kit.line(thread, "Budsjettet er trukket tilbake").await;
     let personal = [
         "Lise Leder",
@@ -73,8 +64,8 @@ async fn a_year_after_a_case_ended_its_messages_name_nobody() {
         |messages: &[Value]| -> Vec<Value> { messages.iter().map(|m| m["id"].clone()).collect() };
 
     // A year and a month on: the thread archived itself long ago.
-    kit.h.advance_clock(&kit.clock, chrono::Duration::days(400));
-    kit.h.kick_reminders().await.unwrap();
+    kit.advance(chrono::Duration::days(400));
+    kit.kick().await;
 
     let after = shared_messages(&kit, &channels);
     let text = all_text(&after);
@@ -85,13 +76,9 @@ async fn a_year_after_a_case_ended_its_messages_name_nobody() {
         assert!(ids(&after).contains(&id), "message {id} was kept, emptied");
     }
     assert!(text.contains(kit.t(flow::Lang::Nb, "step-stilling_vakant").as_str()));
-    let archived = kit
-        .h
-        .sandbox
-        .channel(thread)
-        .and_then(|c| c.thread)
-        .is_some_and(|t| t.archived);
-    assert!(archived, "the thread was archived again after the edits");
-    kit.h.sandbox.assert_no_failures();
+    assert!(
+        kit.is_archived(thread),
+        "the thread was archived again after the edits"
+    );
     kit.stop().await;
 }

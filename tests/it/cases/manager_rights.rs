@@ -29,20 +29,15 @@ fn managers_world() -> World {
 /// Set up with the manager role, and Lise's case open.
 async fn lises_case() -> (Kit, u64) {
     let kit = Kit::start_in(managers_world()).await;
-    kit.h.set_up().await.expect("setup");
+    kit.set_up().await;
     set_manager_role(&kit, MANAGER_ROLE).await;
-    let thread = kit
-        .h
-        .open_case(LEDER, "Rådgiver", "Bydel Frogner")
-        .await
-        .expect("Lise opens a case");
+    let thread = kit.open_case(LEDER, "Rådgiver", "Bydel Frogner").await;
     (kit, thread)
 }
 
 async fn set_manager_role(kit: &Kit, role: u64) {
     let role = role.to_string();
-    kit.h
-        .member(ADMIN)
+    kit.member(ADMIN)
         .slash("oppsett", &["roller"], &[("leder", role.as_str())])
         .await
         .expect("the administrator sets the manager role");
@@ -55,10 +50,7 @@ async fn slash(
     path: &[&str],
     options: &[(&str, &str)],
 ) -> Answer {
-    kit.h
-        .sandbox
-        .member(who)
-        .in_channel(thread)
+    kit.member_in(who, thread)
         .slash("rekruttering", path, options)
         .await
         .unwrap_or_else(|e| panic!("{who} /rekruttering {path:?}: {e:#}"))
@@ -70,7 +62,7 @@ async fn history_text(kit: &Kit, who: u64, thread: u64) -> String {
 }
 
 fn on_behalf(kit: &Kit, who: &str) -> String {
-    kit.h.tr(Lang::Nb).args(
+    kit.tr(Lang::Nb).args(
         "event-on-behalf",
         &[("who", who.into()), ("manager", "Lise Leder".into())],
     )
@@ -195,7 +187,7 @@ async fn the_deputy_and_hr_act_on_lises_steps_for_her_and_the_history_says_so() 
             && history.contains(&on_behalf(&kit, "Hanne HR")),
         "{history}"
     );
-    let stored = storage::history(kit.h.data().db.pool(), kit.guild(), case, 100, 0)
+    let stored = storage::history(kit.db().pool(), kit.guild(), case, 100, 0)
         .await
         .unwrap();
     let by = |step: &str| {
@@ -258,7 +250,7 @@ async fn the_deputy_and_hr_act_on_lises_steps_for_her_and_the_history_says_so() 
     assert!(closed.text().contains(&sak), "{}", closed.text());
     let after = kit.case(thread).await;
     assert!(!after.status.is_open());
-    let stored = storage::history(kit.h.data().db.pool(), kit.guild(), case, 100, 0)
+    let stored = storage::history(kit.db().pool(), kit.guild(), case, 100, 0)
         .await
         .unwrap();
     let close = stored
@@ -272,14 +264,14 @@ async fn the_deputy_and_hr_act_on_lises_steps_for_her_and_the_history_says_so() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_new_case_form_rechecks_the_manager_role_when_it_is_sent() {
     let kit = Kit::start_in(managers_world()).await;
-    kit.h.set_up().await.expect("setup");
+    kit.set_up().await;
     set_manager_role(&kit, MANAGER_ROLE).await;
-    let kari = kit.h.member(KOLLEGA);
+    let kari = kit.member(KOLLEGA);
     let opened = kari.slash("rekruttering", &["ny"], &[]).await.unwrap();
     assert!(opened.modal.is_some(), "she may: {}", opened.text());
     // While the form is open, the administrator gives the right to open cases to another role.
     set_manager_role(&kit, OTHER_ROLE).await;
-    let t = kit.h.tr(Lang::Nb);
+    let t = kit.tr(Lang::Nb);
     let sent = kari
         .submit_modal(&[
             (t.t("field-title").as_str(), "Rådgiver"),
@@ -294,10 +286,10 @@ async fn the_new_case_form_rechecks_the_manager_role_when_it_is_sent() {
         sent.text()
     );
     assert!(
-        kit.h.sandbox.threads(CASES).is_empty(),
+        kit.discord().threads(CASES).is_empty(),
         "no thread was opened"
     );
-    let open = storage::open_cases(kit.h.data().db.pool(), kit.guild())
+    let open = storage::open_cases(kit.db().pool(), kit.guild())
         .await
         .unwrap();
     assert!(open.is_empty(), "no case was stored: {open:?}");
@@ -309,8 +301,7 @@ async fn asking_hr_for_help_is_for_those_with_a_part_in_the_case() {
     let (kit, thread) = lises_case().await;
     let help = kit.t(Lang::Nb, "btn-help");
     let pings = |kit: &Kit| {
-        kit.h
-            .sandbox
+        kit.discord()
             .messages(thread)
             .iter()
             .filter(|m| {
@@ -323,10 +314,7 @@ async fn asking_hr_for_help_is_for_those_with_a_part_in_the_case() {
     for outsider in [KOLLEGA, TILLITSVALGT] {
         let card = kit.card_id(thread);
         let answer = kit
-            .h
-            .sandbox
-            .member(outsider)
-            .in_channel(thread)
+            .member_in(outsider, thread)
             .press(&help, card)
             .await
             .unwrap();
@@ -342,10 +330,7 @@ async fn asking_hr_for_help_is_for_those_with_a_part_in_the_case() {
     assert_eq!(pings(&kit), 0, "HR was not pinged");
     let card = kit.card_id(thread);
     let asked = kit
-        .h
-        .sandbox
-        .member(LEDER)
-        .in_channel(thread)
+        .member_in(LEDER, thread)
         .press(&help, card)
         .await
         .unwrap();
@@ -363,12 +348,9 @@ async fn asking_hr_for_help_is_for_those_with_a_part_in_the_case() {
 /// buttons. Answers the DM message and the labels of its two buttons.
 async fn with_reminder_in_dm(kit: &Kit, to: u64) -> (u64, String, String) {
     // Monday 11 January 2027 at 09:00 in Oslo: five working days after the case was opened.
-    kit.h.set_clock(
-        &kit.clock,
-        Utc.with_ymd_and_hms(2027, 1, 11, 8, 0, 0).unwrap(),
-    );
-    kit.h.kick_reminders().await.expect("a pass");
-    let dms = kit.h.sandbox.dms(to);
+    kit.set_clock(Utc.with_ymd_and_hms(2027, 1, 11, 8, 0, 0).unwrap());
+    kit.kick().await;
+    let dms = kit.dms(to);
     let msg = dms
         .iter()
         .rev()
@@ -387,12 +369,12 @@ async fn reminder_buttons_in_a_dm_refuse_someone_who_has_left_the_server() {
     let (kit, thread) = Kit::with_case().await;
     let (msg, done, snooze) = with_reminder_in_dm(&kit, LEDER).await;
     let case = kit.case(thread).await;
-    let reminders = storage::reminders_for_case(kit.h.data().db.pool(), kit.guild(), case.id)
+    let reminders = storage::reminders_for_case(kit.db().pool(), kit.guild(), case.id)
         .await
         .unwrap();
-    assert!(kit.h.sandbox.remove_member(LEDER), "Lise leaves the server");
+    assert!(kit.discord().remove_member(LEDER), "Lise leaves the server");
 
-    let lise = kit.h.sandbox.member(LEDER).in_dm();
+    let lise = kit.member(LEDER).in_dm();
     for label in [&done, &snooze] {
         let answer = lise.press(label, msg).await.unwrap();
         assert!(
@@ -406,7 +388,7 @@ async fn reminder_buttons_in_a_dm_refuse_someone_who_has_left_the_server() {
     let after = kit.case(thread).await;
     assert_eq!(after, case, "the case is as it was");
     assert!(after.is_step_open(&StepId::new("stilling_vakant")));
-    let now = storage::reminders_for_case(kit.h.data().db.pool(), kit.guild(), case.id)
+    let now = storage::reminders_for_case(kit.db().pool(), kit.guild(), case.id)
         .await
         .unwrap();
     assert_eq!(now, reminders, "no reminder moved or added");
@@ -428,17 +410,10 @@ async fn the_deputy_gets_the_managers_reminders_and_acts_on_them_for_her() {
     .await;
     let (msg, done, _) = with_reminder_in_dm(&kit, KOLLEGA).await;
     assert!(
-        kit.h.sandbox.dms(LEDER).is_empty(),
+        kit.dms(LEDER).is_empty(),
         "to the deputy instead of the manager"
     );
-    let answer = kit
-        .h
-        .sandbox
-        .member(KOLLEGA)
-        .in_dm()
-        .press(&done, msg)
-        .await
-        .unwrap();
+    let answer = kit.member(KOLLEGA).in_dm().press(&done, msg).await.unwrap();
     assert!(
         answer.text().contains("registrert som utført"),
         "{}",
@@ -451,11 +426,8 @@ async fn the_deputy_gets_the_managers_reminders_and_acts_on_them_for_her() {
     slash(&kit, HR, thread, &["stedfortreder"], &[("sak", &sak)]).await;
     kit.line(thread, "fjernet Kari Kollega som stedfortreder")
         .await;
-    kit.h.advance_clock(&kit.clock, Duration::days(7));
-    kit.h.kick_reminders().await.unwrap();
-    assert!(
-        !kit.h.sandbox.dms(LEDER).is_empty(),
-        "Lise hears of her case again"
-    );
+    kit.advance(Duration::days(7));
+    kit.kick().await;
+    assert!(!kit.dms(LEDER).is_empty(), "Lise hears of her case again");
     kit.stop().await;
 }

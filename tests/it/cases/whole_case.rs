@@ -9,16 +9,14 @@ use los_e2e::*;
 async fn a_whole_case_from_vacancy_to_welcome() {
     let kit = Kit::start().await;
     let mut transcript = Vec::new();
-    let thread = los::demo::play_whole_case(&kit.h, &kit.clock, &mut transcript)
-        .await
-        .unwrap_or_else(|e| panic!("{e:#}\n{}", String::from_utf8_lossy(&transcript)));
+    let thread = kit.play_whole_case(&mut transcript).await;
     let case = kit.case(thread).await;
     assert!(
         matches!(case.status, CaseStatus::Completed { .. }),
         "{:?}",
         case.status
     );
-    let process = &kit.h.data().process;
+    let process = kit.process();
     assert_eq!(
         case.steps.len(),
         process.steps().len(),
@@ -35,9 +33,7 @@ async fn a_whole_case_from_vacancy_to_welcome() {
             _ => BTreeSet::new(),
         }
     };
-    let history = storage::history(kit.h.data().db.pool(), kit.guild(), case.id, 1000, 0)
-        .await
-        .unwrap();
+    let history = kit.history(case.id).await;
     let mut acted = 0;
     for entry in &history {
         let e = &entry.event;

@@ -3,14 +3,11 @@
 //! single 429 from Discord's limits (50 requests per second, 5 messages per 5 seconds in a
 //! channel), and opens each person's DM channel once.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::*;
 use flow::{CaseId, CaseText, NewCase, PersonId, PersonRef};
 use los::custom_id::{ComponentId, Verb};
-use los::harness::cast::*;
+use los_e2e::*;
 use sandbox::Member;
 use storage::{CaseCard, ReminderState};
 
@@ -27,13 +24,11 @@ fn dms_closed(manager: u64) -> bool {
 /// Opens `CASES_EACH` cases for each manager straight through storage (as `/rekruttering ny`
 /// leaves them: card and thread), all at the same instant. Answers each case, its title, its
 /// manager and its thread.
-async fn open_cases(bot: &Bot) -> Vec<(CaseId, String, u64, u64)> {
-    let data = bot.h.data();
-    let guild = bot.h.sandbox.world().guild_id;
-    let db = data.db.pool();
-    let settings = storage::load_settings(db, guild).await.unwrap().unwrap();
-    let plan = los::server::reminder_settings(&settings);
-    let now = flow::Clock::now(&bot.clock);
+async fn open_cases(kit: &Kit) -> Vec<(CaseId, String, u64, u64)> {
+    let guild = kit.guild();
+    let db = kit.db().pool();
+    let plan = los::server::reminder_settings(&kit.settings().await);
+    let now = kit.now();
     let mut cases = Vec::new();
     for n in 0..MANAGERS * CASES_EACH {
         let manager = FIRST_MANAGER + n % MANAGERS;
@@ -50,13 +45,13 @@ async fn open_cases(bot: &Bot) -> Vec<(CaseId, String, u64, u64)> {
         let case = storage::create_case(
             db,
             guild,
-            |id| flow::start(&data.process, id, draft, owner, now),
-            |case| flow::plan_reminders(&data.process, case, &plan),
+            |id| flow::start(kit.process(), id, draft, owner, now),
+            |case| flow::plan_reminders(kit.process(), case, &plan),
         )
         .await
         .unwrap();
         let thread = FIRST_THREAD + n;
-        bot.h.sandbox.add_thread(CASES, thread, &title);
+        kit.discord().add_thread(CASES, thread, &title);
         storage::set_case_thread(db, guild, case.id, thread)
             .await
             .unwrap();
@@ -84,7 +79,7 @@ async fn open_cases(bot: &Bot) -> Vec<(CaseId, String, u64, u64)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_due_at_once_go_out_once_each_without_a_429_and_one_dm_channel_each() {
-    let mut world = los::harness::world();
+    let mut world = world();
     for i in 0..MANAGERS {
         let id = FIRST_MANAGER + i;
         let member = Member::new(id, &format!("Leder {id}"));
@@ -94,29 +89,33 @@ async fn many_due_at_once_go_out_once_each_without_a_429_and_one_dm_channel_each
             member
         });
     }
-    let bot = Bot::start_in("bulk", world).await;
-    let cases = open_cases(&bot).await;
+    let kit = Kit::reminders().world(world).start().await;
+    let cases = open_cases(&kit).await;
     // The moment the first case's step escalates to HR: each case's nudge to its manager and
     // its escalation to HR are due then, all at once.
-    let first = bot.stored(cases[0].0).await;
+    let first = kit.reminders_of(cases[0].0).await;
     let escalation = first
         .iter()
         .find(|r| r.kind == flow::ReminderKind::StalledEscalation)
         .expect("a fresh case plans an escalation");
     let at = escalation.due;
     // HR's digest of that morning is out of the way (it has its own test).
-    let guild = bot.h.sandbox.world().guild_id;
     let day = flow::engine::oslo_today(at);
-    storage::record_digest(bot.h.data().db.pool(), guild, day, 1, at)
+    storage::record_digest(kit.db().pool(), kit.guild(), day, 1, at)
         .await
         .unwrap();
-    bot.clock.set(at);
-    let before = bot.h.sandbox.requests().len();
-    let outcome = bot.kick().await;
+    kit.set_bot_clock(at);
+    let before = kit.discord().requests().len();
+    let outcome = kit.kick().await;
 
     let mut due = Vec::new();
     for (case, ..) in &cases {
-        due.extend(bot.stored(*case).await.into_iter().filter(|r| r.due <= at));
+        due.extend(
+            kit.reminders_of(*case)
+                .await
+                .into_iter()
+                .filter(|r| r.due <= at),
+        );
     }
     assert_eq!(due.len(), 2 * cases.len(), "a nudge and an escalation each");
     let unsent: Vec<_> = due
@@ -129,7 +128,7 @@ async fn many_due_at_once_go_out_once_each_without_a_429_and_one_dm_channel_each
 
     // Each nudge was shown once (its "remind me tomorrow" button names it), in the manager's
     // DM, or in the case thread when the DMs are closed.
-    let sb = &bot.h.sandbox;
+    let sb = kit.discord();
     let mut shown: BTreeMap<i64, Vec<u64>> = BTreeMap::new();
     let mut places: Vec<u64> = (0..MANAGERS)
         .filter_map(|i| sb.dm_channel(FIRST_MANAGER + i))
@@ -159,7 +158,7 @@ async fn many_due_at_once_go_out_once_each_without_a_429_and_one_dm_channel_each
         );
         // And the escalation once in the HR channel.
         let line = format!("sak #{} {title}:", case.0);
-        assert_eq!(Bot::count(&sb.messages(HR_CHANNEL), &line), 1, "{line}");
+        assert_eq!(kit.count_in(HR_CHANNEL, &line), 1, "{line}");
     }
 
     // Discord's limits were kept: not one 429 (the HR channel's 12 messages alone needed
@@ -187,7 +186,7 @@ async fn many_due_at_once_go_out_once_each_without_a_429_and_one_dm_channel_each
     assert_eq!(opened, managers);
     // More than a second's worth at Discord's global limit, so the pace was needed.
     assert!(requests.len() > 50, "{}", requests.len());
-    bot.stop().await;
+    kit.stop().await;
 }
 
 /// The reminder ids of the "remind me tomorrow" buttons on a message.

@@ -8,36 +8,18 @@ use los_e2e::*;
 async fn each_member_reads_their_own_language() {
     let (kit, thread) = Kit::with_case().await;
     // Gunnar reads English; the first step is the manager's (HR could do it for her).
-    let gunnar = kit.h.sandbox.member(GODKJENNER).in_channel(thread);
     let card_id = kit.card_id(thread);
-    let refused = gunnar.press("Utført", card_id).await.unwrap();
+    let refused = kit.press_in(GODKJENNER, thread, "Utført", card_id).await;
     assert!(refused.ephemeral());
-    let english = kit
-        .h
-        .tr(Lang::En)
-        .step(&flow::StepId::new("stilling_vakant"));
+    let english = kit.step_title(Lang::En, "stilling_vakant");
     assert!(refused.text().contains(&english), "{}", refused.text());
-    let tore = kit.h.sandbox.member(TILLITSVALGT).in_channel(thread);
-    let norsk = tore.press("Utført", card_id).await.unwrap();
-    let nb = kit
-        .h
-        .tr(Lang::Nb)
-        .step(&flow::StepId::new("stilling_vakant"));
+    let norsk = kit.press_in(TILLITSVALGT, thread, "Utført", card_id).await;
+    let nb = kit.step_title(Lang::Nb, "stilling_vakant");
     assert!(norsk.text().contains(&nb), "{}", norsk.text());
     assert_ne!(refused.text(), norsk.text());
 
-    let mine_en = kit
-        .h
-        .member(HR_EN)
-        .slash("rekruttering", &["mine"], &[])
-        .await
-        .unwrap();
-    let mine_nb = kit
-        .h
-        .member(LEDER)
-        .slash("rekruttering", &["mine"], &[])
-        .await
-        .unwrap();
+    let mine_en = kit.slash(HR_EN, "rekruttering", &["mine"], &[]).await;
+    let mine_nb = kit.slash(LEDER, "rekruttering", &["mine"], &[]).await;
     assert!(
         mine_nb.text().contains(&nb),
         "Lise's own step, in Norwegian: {}",
@@ -54,7 +36,7 @@ async fn each_member_reads_their_own_language() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_are_registered_with_norwegian_and_english_names() {
     let kit = Kit::start().await;
-    let cmd = kit.h.sandbox.command("rekruttering").expect("registered");
+    let cmd = kit.command("rekruttering");
     assert_eq!(cmd["name_localizations"]["en-US"], "recruitment");
     assert_eq!(cmd["name_localizations"]["en-GB"], "recruitment");
     assert_eq!(cmd["name_localizations"]["no"], "rekruttering");
@@ -68,7 +50,7 @@ async fn commands_are_registered_with_norwegian_and_english_names() {
         .find(|o| o["name"] == "ny")
         .unwrap();
     assert_eq!(ny["name_localizations"]["en-US"], "new");
-    let setup = kit.h.sandbox.command("oppsett").expect("registered");
+    let setup = kit.command("oppsett");
     assert_eq!(
         setup["default_member_permissions"]
             .to_string()
@@ -85,11 +67,10 @@ async fn an_english_members_refusal_names_the_step_as_the_card_shows_it() {
     let nb = kit.step_title(Lang::Nb, "stilling_vakant");
     let en = kit.step_title(Lang::En, "stilling_vakant");
     assert!(kit.card_text(thread).contains(&nb), "the card is in bokmål");
-    let gunnar = kit.h.sandbox.member(GODKJENNER).in_channel(thread);
-    let refused = gunnar
-        .press(&kit.t(Lang::Nb, "btn-done"), kit.card_id(thread))
-        .await
-        .unwrap();
+    let done = kit.t(Lang::Nb, "btn-done");
+    let refused = kit
+        .press_in(GODKJENNER, thread, &done, kit.card_id(thread))
+        .await;
     assert!(refused.ephemeral());
     let text = refused.text();
     assert!(
@@ -101,11 +82,9 @@ async fn an_english_members_refusal_names_the_step_as_the_card_shows_it() {
         "in English: {text}"
     );
     // A bokmål member is told in bokmål, with nothing in parentheses.
-    let kari = kit.h.sandbox.member(KOLLEGA).in_channel(thread);
-    let norsk = kari
-        .press(&kit.t(Lang::Nb, "btn-done"), kit.card_id(thread))
-        .await
-        .unwrap();
+    let norsk = kit
+        .press_in(KOLLEGA, thread, &done, kit.card_id(thread))
+        .await;
     assert!(norsk.text().contains(&nb), "{}", norsk.text());
     assert!(!norsk.text().contains(&en), "{}", norsk.text());
     kit.stop().await;
@@ -113,14 +92,9 @@ async fn an_english_members_refusal_names_the_step_as_the_card_shows_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_english_form_asks_for_the_date_in_english() {
-    let kit = Kit::start().await;
-    kit.h.set_up().await.unwrap();
+    let kit = Kit::build().set_up().start().await;
     // Harriet, HR and English, opens a case herself: she is its manager too.
-    let thread = kit
-        .h
-        .open_case(HR_EN, "Adviser", "Bydel Frogner")
-        .await
-        .unwrap();
+    let thread = kit.open_case(HR_EN, "Adviser", "Bydel Frogner").await;
     kit.done(HR_EN, thread, &["stilling_vakant", "tidlig_involvering"])
         .await;
     kit.press(
@@ -142,10 +116,7 @@ async fn an_english_form_asks_for_the_date_in_english() {
         )) && placeholder.contains("why?"),
         "{placeholder}"
     );
-    kit.h
-        .sandbox
-        .member(HR_EN)
-        .in_channel(thread)
+    kit.member_in(HR_EN, thread)
         .submit_modal(&[(&kit.t(Lang::En, "field-reason"), "The position exists")])
         .await
         .unwrap();
@@ -178,33 +149,23 @@ async fn an_english_form_asks_for_the_date_in_english() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_shared_language_setting_switches_the_card_to_english() {
     let (kit, thread) = Kit::with_case().await;
-    let admin = kit.h.member(ADMIN);
-    let shown = admin.slash("oppsett", &["vis"], &[]).await.unwrap().text();
+    let shown = kit.slash(ADMIN, "oppsett", &["vis"], &[]).await.text();
     assert!(shown.contains(&kit.t(Lang::Nb, "language-nb")), "{shown}");
-    let english = kit
-        .h
-        .texts()
-        .attribute(Lang::Nb, "cmd-oppsett-sprak", Some("sprak-en"));
-    let set = admin
-        .slash("oppsett", &["sprak"], &[("sprak", &english.unwrap())])
-        .await
-        .unwrap();
+    let english = kit.choice("cmd-oppsett-sprak", "sprak-en");
+    let set = kit
+        .slash(ADMIN, "oppsett", &["sprak"], &[("sprak", &english)])
+        .await;
     assert!(
         set.text().contains(&kit.t(Lang::Nb, "language-en")),
         "shown in the settings: {}",
         set.text()
     );
-    let stored = storage::load_settings(kit.h.data().db.pool(), kit.guild())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(stored.language, Lang::En);
+    assert_eq!(kit.settings().await.language, Lang::En);
 
     // The open case's card turns English at its next change.
-    let lise = kit.h.sandbox.member(LEDER).in_channel(thread);
-    lise.press(&kit.t(Lang::Nb, "btn-done"), kit.card_id(thread))
-        .await
-        .unwrap();
+    let done = kit.t(Lang::Nb, "btn-done");
+    kit.press_in(LEDER, thread, &done, kit.card_id(thread))
+        .await;
     let card = kit.card_text(thread);
     let next_en = kit.step_title(Lang::En, "tidlig_involvering");
     assert!(card.contains(&next_en), "{card}");
@@ -217,11 +178,7 @@ async fn the_shared_language_setting_switches_the_card_to_english() {
 
     // A new case is English from the start; a bokmål member is told in bokmål, naming the
     // step as the English card does.
-    let second = kit
-        .h
-        .open_case(LEDER, "Konsulent", "Bydel Grorud")
-        .await
-        .unwrap();
+    let second = kit.open_case(LEDER, "Konsulent", "Bydel Grorud").await;
     let card = kit.card_text(second);
     assert!(
         card.contains(&kit.step_title(Lang::En, "stilling_vakant")),
@@ -244,15 +201,13 @@ async fn the_shared_language_setting_switches_the_card_to_english() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_notification_level_is_stored_and_shown() {
-    let kit = Kit::start().await;
-    kit.h.set_up().await.unwrap();
-    let admin = kit.h.member(ADMIN);
-    let shown = admin.slash("oppsett", &["vis"], &[]).await.unwrap().text();
+    let kit = Kit::build().set_up().start().await;
+    let shown = kit.slash(ADMIN, "oppsett", &["vis"], &[]).await.text();
     assert!(
         shown.contains(&kit.t(Lang::Nb, "notifications-when_asked")),
         "the default: {shown}"
     );
-    let cmd = kit.h.sandbox.command("oppsett").unwrap();
+    let cmd = kit.command("oppsett");
     let varsler = cmd["options"]
         .as_array()
         .unwrap()
@@ -265,45 +220,28 @@ async fn the_notification_level_is_stored_and_shown() {
     assert!(choices
         .iter()
         .all(|c| c["name_localizations"]["en-GB"].is_string()));
-    let digest_only = kit
-        .h
-        .texts()
-        .attribute(Lang::Nb, "cmd-oppsett-varsler", Some("niva-digest_only"))
-        .unwrap();
-    let set = admin
-        .slash("oppsett", &["varsler"], &[("niva", &digest_only)])
-        .await
-        .unwrap();
+    let digest_only = kit.choice("cmd-oppsett-varsler", "niva-digest_only");
+    let set = kit
+        .slash(ADMIN, "oppsett", &["varsler"], &[("niva", &digest_only)])
+        .await;
     assert!(
         set.text()
             .contains(&kit.t(Lang::Nb, "notifications-digest_only")),
         "{}",
         set.text()
     );
-    let stored = storage::load_settings(kit.h.data().db.pool(), kit.guild())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(stored.notifications, storage::NotificationLevel::DigestOnly);
+    assert_eq!(
+        kit.settings().await.notifications,
+        storage::NotificationLevel::DigestOnly
+    );
     // Someone who is not an administrator may not change it.
-    let every_step = kit
-        .h
-        .texts()
-        .attribute(Lang::Nb, "cmd-oppsett-varsler", Some("niva-every_step"))
-        .unwrap();
+    let every_step = kit.choice("cmd-oppsett-varsler", "niva-every_step");
     let refused = kit
-        .h
-        .member(LEDER)
-        .slash("oppsett", &["varsler"], &[("niva", &every_step)])
-        .await
-        .unwrap();
+        .slash(LEDER, "oppsett", &["varsler"], &[("niva", &every_step)])
+        .await;
     assert!(refused.ephemeral());
     assert_eq!(
-        storage::load_settings(kit.h.data().db.pool(), kit.guild())
-            .await
-            .unwrap()
-            .unwrap()
-            .notifications,
+        kit.settings().await.notifications,
         storage::NotificationLevel::DigestOnly
     );
     kit.stop().await;

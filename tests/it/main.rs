@@ -1,0 +1,42 @@
+//! The end-to-end tests, one binary: the real bot on a real SQLite file against the Discord
+//! sandbox, driven through the one kit in `tests/src/lib.rs` (`los_e2e::Kit`).
+//!
+//! `cargo test -p los-e2e --test it` runs them all; a name narrows it down:
+//! `cargo test -p los-e2e --test it reminders::delivery` or `… a_hung_request`.
+
+/// A case pressed through Discord: its paths, refusals, views, languages, and what its
+/// thread is owed whatever happens to the bot or to Discord.
+mod cases {
+    mod announcements;
+    mod clarity;
+    mod languages;
+    mod manager_rights;
+    mod notifications;
+    mod pages;
+    mod paths;
+    mod purge;
+    mod refusals;
+    mod restart;
+    mod views;
+    mod whole_case;
+}
+
+/// Reminders, digests and the onboarding checklist: when they go out, once, and what their
+/// buttons do; delivery through crashes, Discord's errors and places that refuse.
+mod reminders {
+    mod bulk;
+    mod buttons;
+    mod checklist;
+    mod delivery;
+    mod digest;
+    mod faults;
+    mod onboarding;
+    mod problems;
+    mod settings;
+    mod sigkill;
+}
+
+// A failed interaction in the log, with what identifies it.
+mod interaction_log;
+// Every text id the bot's code names exists in both languages.
+mod texts;
