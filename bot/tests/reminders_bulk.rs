@@ -32,7 +32,7 @@ async fn open_cases(bot: &Bot) -> Vec<(CaseId, String, u64, u64)> {
     let guild = bot.h.sandbox.world().guild_id;
     let db = data.db.pool();
     let settings = storage::load_settings(db, guild).await.unwrap().unwrap();
-    let plan = los::server::reminder_settings(&settings);
+    let plan = los::guild::reminder_settings(&settings);
     let now = flow::Clock::now(&bot.clock);
     let mut cases = Vec::new();
     for n in 0..MANAGERS * CASES_EACH {

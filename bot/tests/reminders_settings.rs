@@ -76,7 +76,7 @@ async fn a_restart_replans_only_what_changed_meanwhile() {
     assert_eq!(
         stored.as_deref(),
         Some(
-            los::reminders::replan::fingerprint(
+            los::jobs::replan::fingerprint(
                 &storage::load_settings(bot.h.data().db.pool(), guild)
                     .await
                     .unwrap()

@@ -12,7 +12,7 @@ use flow::{
     PersonRef, Reason, Role, StepId,
 };
 use los::harness::{cast::*, world, Harness, TempDb};
-use los::reminders::Outcome;
+use los::jobs::PassOutcome;
 use sandbox::World;
 use serde_json::Value;
 
@@ -66,12 +66,12 @@ impl Bot {
     }
 
     /// Moves the clock and waits for a dispatcher pass that saw the new time.
-    pub async fn at(&self, t: DateTime<Utc>) -> Outcome {
+    pub async fn at(&self, t: DateTime<Utc>) -> PassOutcome {
         self.clock.set(t);
         self.kick().await
     }
 
-    pub async fn kick(&self) -> Outcome {
+    pub async fn kick(&self) -> PassOutcome {
         let bot = self.h.bot.as_ref().expect("the bot runs");
         bot.reminders.kick().await.expect("the dispatcher answers")
     }
@@ -108,7 +108,7 @@ impl Bot {
             .await
             .unwrap()
             .unwrap();
-        los::service::act(data, &settings, case, who, &action)
+        los::change::act(data, &settings, case, who, &action)
             .await
             .unwrap_or_else(|e| panic!("{action:?} by {}: {e}", who.person.name));
     }
