@@ -38,8 +38,8 @@ pub use cards::{
     CasePlace,
 };
 pub use cases::{
-    case_by_thread, create_case, load_case, open_cases, replan_reminders, save_applied,
-    set_case_thread,
+    case_by_thread, cases_for_sending, create_case, load_case, open_cases, replan_reminders,
+    save_applied, set_case_thread, CaseToSend,
 };
 pub use checklist::{
     cases_owing_checklist, checklist, checklist_for_step, save_checklist, tick_item, untick_item,
@@ -56,16 +56,16 @@ pub use nonce::{fingerprint, nonce};
 pub use outbox::{
     claim_members, close_outgoing, configured_guilds, digest_done, next_outgoing_at, open_outgoing,
     open_outgoing_many, outgoing_due, planned_key, record_digest, reminder_ref, retry_outgoing,
-    snooze, snooze_key, OutboxEnd, Outgoing, SNOOZE_MARK,
+    snooze, snooze_key, OutboxEnd, Outgoing,
 };
 pub use overview::{
     hr_overview, open_case_titles, pending_for, HrOverview, OverviewCase, OverviewStep,
     PendingAction, OVERDUE_KINDS,
 };
 pub use reminders::{
-    cancel_reminders_for_case, cases_for_sending, claim_due, mark_failed, mark_sent, next_due_at,
-    release_expired_claims, release_stale_claims, reminders_for_case, CaseToSend, ClaimedReminder,
-    ReminderState, StoredReminder, CLAIM_LEASE,
+    cancel_reminders_for_case, claim_due, mark_failed, mark_sent, next_due_at,
+    release_expired_claims, release_stale_claims, reminders_for_case, ClaimedReminder,
+    ReminderState, StoredReminder, CLAIM_LEASE, SNOOZE_MARK,
 };
 pub use retention::{purge, PurgeReport, ERASED};
 pub use settings::{

@@ -10,7 +10,7 @@ use flow::CaseId;
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
 use crate::codec::{date, id, id_back, json_list, opt_ts, opt_ts_back, ts, ts_back};
-use crate::reminders::{claimed_in_order, ClaimRow, ClaimedReminder};
+use crate::reminders::{claimed_in_order, ClaimRow, ClaimedReminder, SNOOZE_MARK};
 use crate::{Result, StorageError};
 
 /// A message on its way.
@@ -357,9 +357,6 @@ pub async fn configured_guilds<'a>(db: impl Acquire<'a, Database = Sqlite>) -> R
 pub fn snooze_key(key: &str, day: NaiveDate) -> String {
     format!("{key}{SNOOZE_MARK}{}", day.format("%Y%m%d"))
 }
-
-/// Marks a snoozed copy's key: what comes before it is the original key.
-pub const SNOOZE_MARK: &str = "~z";
 
 /// The key the planner knows a reminder by (a snoozed copy's original).
 pub fn planned_key(key: &str) -> &str {

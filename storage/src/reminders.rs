@@ -11,14 +11,15 @@
 //! sender takes it back ([`release_expired_claims`]). Nothing is kept in memory: who holds
 //! what is in the rows.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Duration, Utc};
-use flow::{Case, CaseId, PlannedReminder, ReminderKind, StepId, Target};
+use flow::{CaseId, PlannedReminder, ReminderKind, StepId, Target};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{id, id_back, json_list, opt_ts, opt_ts_back, parsed, ts, ts_back, JsonMap};
+use crate::codec::{id, id_back, opt_ts, opt_ts_back, parsed, ts, ts_back, JsonMap};
 use crate::{Result, StorageError};
+
+/// Marks a snoozed copy's key: what comes before it is the original key.
+pub const SNOOZE_MARK: &str = "~z";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReminderState {
@@ -148,7 +149,7 @@ pub(crate) fn put_wanted(
     change.insert("guild".into(), id(guild).into());
     change.insert("now".into(), ts(Utc::now())?.into());
     // Snoozed copies are not the planner's: the sender drops one whose original is unwanted.
-    change.insert("snoozed".into(), crate::outbox::SNOOZE_MARK.into());
+    change.insert("snoozed".into(), SNOOZE_MARK.into());
     change.insert("wanted".into(), rows.into());
     Ok(())
 }
@@ -293,62 +294,6 @@ pub async fn claim_due<'a>(
     let claimed = claimed_in_order(&mut conn, rows).await?;
     conn.commit().await?;
     Ok(claimed)
-}
-
-/// A case the sender has reminders for, and where its card is.
-#[derive(Debug, Clone)]
-pub struct CaseToSend {
-    pub case: Case,
-    /// The case's thread, else the channel of its card; `None` without a card.
-    pub thread: Option<u64>,
-    /// The card's message, when it has one (for a link straight to it).
-    pub card: Option<u64>,
-}
-
-/// The cases of a server that the sender has reminders for, with their cards, read in one
-/// snapshot (one transaction for the lot instead of two per reminder). Cases that are gone
-/// are left out, and so is a case whose row does not parse (logged with its id and why): one
-/// bad row must not stop the reminders of every other case in the batch, on every pass. The
-/// sender treats its reminders as it treats those of a case that is gone.
-pub async fn cases_for_sending<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    cases: &[CaseId],
-) -> Result<Vec<CaseToSend>> {
-    let mut conn = db.begin().await?;
-    let list: Vec<String> = cases.iter().map(|c| c.0.to_string()).collect();
-    let cards: Vec<(i64, i64, Option<i64>, i64)> = sqlx::query_as(
-        "SELECT k.case_id, k.channel_id, k.thread_id, k.message_id
-         FROM case_cards k JOIN cases c ON c.id = k.case_id
-         WHERE c.guild_id = ? AND k.case_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))",
-    )
-    .bind(id(guild))
-    .bind(json_list(list.iter().map(String::as_str)))
-    .fetch_all(&mut *conn)
-    .await?;
-    let threads: HashMap<i64, (u64, u64)> = cards
-        .into_iter()
-        .map(|(case, channel, thread, message)| {
-            (case, (id_back(thread.unwrap_or(channel)), id_back(message)))
-        })
-        .collect();
-    let mut out = Vec::with_capacity(cases.len());
-    for case in cases {
-        match crate::cases::read_case(&mut conn, guild, *case).await {
-            Ok(Some(found)) => out.push(CaseToSend {
-                thread: threads.get(&case.0).map(|(thread, _)| *thread),
-                card: threads.get(&case.0).map(|(_, message)| *message),
-                case: found,
-            }),
-            Ok(None) => {}
-            Err(StorageError::Corrupt(why)) => {
-                tracing::error!(case = case.0, error = %why, "a case does not parse; its reminders cannot be sent");
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    conn.commit().await?;
-    Ok(out)
 }
 
 /// The claimed reminder went out. `late` records that it went out after its day (e.g. the bot
