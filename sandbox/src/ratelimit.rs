@@ -135,7 +135,8 @@ impl RateLimiter {
 
 /// A stable bucket hash (FNV-1a), standing in for Discord's opaque bucket id.
 fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    })
+    use std::hash::Hasher;
+    let mut h = fnv::FnvHasher::default();
+    h.write(s.as_bytes());
+    h.finish()
 }

@@ -174,11 +174,7 @@ async fn run_for(
 /// The nonce of a part of a day's digest in one HR channel (unique across channels, so a
 /// digest tried again in a new HR channel is never taken for the one the old channel lost).
 fn nonce(guild: u64, channel: u64, day: NaiveDate, part: usize) -> String {
-    let text = format!("{guild}:{channel}:{day}:{part}");
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    format!("d{hash:016x}")
+    storage::nonce("d", &format!("{guild}:{channel}:{day}:{part}"))
 }
 
 /// An action of a case that is overdue (`true`) or due today (`false`).

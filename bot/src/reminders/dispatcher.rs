@@ -181,8 +181,5 @@ pub fn nonce_of(ids: &[i64]) -> String {
 }
 
 pub(super) fn nonce_of_text(text: &str) -> String {
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    format!("r{hash:016x}")
+    storage::nonce("r", text)
 }

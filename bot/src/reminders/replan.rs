@@ -58,17 +58,11 @@ pub fn fingerprint(settings: &GuildSettings) -> String {
     let text = format!(
         "{}|{}|{:?}|{:?}",
         env!("CARGO_PKG_VERSION"),
-        fnv(crate::prompts::PROCESS),
+        storage::fingerprint(crate::prompts::PROCESS),
         settings.reminders,
         settings.retention_months
     );
-    format!("{:016x}", fnv(&text))
-}
-
-fn fnv(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    storage::fingerprint(&text)
 }
 
 /// Replans the server's open cases unless they were planned with `fingerprint` already; how

@@ -5,16 +5,23 @@
 //! Every write transaction here starts with a write, so SQLite takes the write lock first
 //! and waits for another writer (busy timeout) instead of failing on a stale read snapshot.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 
 use flow::{Applied, Case, CaseDates, CaseId, CaseStatus, CaseText, Mark, PlannedReminder};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{id, opt_date, opt_date_back, opt_person, opt_ts, person, ts, ts_back, JsonMap};
+use crate::codec::{
+    id, id_back, json_list, opt_date, opt_date_back, opt_person, opt_ts, person, ts, ts_back,
+    JsonMap,
+};
 use crate::error::corrupt;
-use crate::steps::reason_or_erased;
-use crate::{announcements, history, reminders, steps, Db, Result, StorageError};
+use crate::{announcements, reminders, Db, Result, StorageError};
+use steps::reason_or_erased;
+
+pub(crate) mod cards;
+pub(crate) mod history;
+pub(crate) mod steps;
 
 /// Opens a case. The id is allocated inside the transaction; `start` builds the case for it
 /// (`|id| flow::start(process, id, draft, owner, now)`), and `plan` says which reminders it
@@ -465,4 +472,60 @@ pub(crate) async fn read_case(
         opened_at: ts_back(&row.opened_at)?,
         version: row.version,
     }))
+}
+
+/// A case the sender has reminders for, and where its card is.
+#[derive(Debug, Clone)]
+pub struct CaseToSend {
+    pub case: Case,
+    /// The case's thread, else the channel of its card; `None` without a card.
+    pub thread: Option<u64>,
+    /// The card's message, when it has one (for a link straight to it).
+    pub card: Option<u64>,
+}
+
+/// The cases of a server that the sender has reminders for, with their cards, read in one
+/// snapshot (one transaction for the lot instead of two per reminder). Cases that are gone
+/// are left out, and so is a case whose row does not parse (logged with its id and why): one
+/// bad row must not stop the reminders of every other case in the batch, on every pass. The
+/// sender treats its reminders as it treats those of a case that is gone.
+pub async fn cases_for_sending<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    cases: &[CaseId],
+) -> Result<Vec<CaseToSend>> {
+    let mut conn = db.begin().await?;
+    let list: Vec<String> = cases.iter().map(|c| c.0.to_string()).collect();
+    let cards: Vec<(i64, i64, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT k.case_id, k.channel_id, k.thread_id, k.message_id
+         FROM case_cards k JOIN cases c ON c.id = k.case_id
+         WHERE c.guild_id = ? AND k.case_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))",
+    )
+    .bind(id(guild))
+    .bind(json_list(list.iter().map(String::as_str)))
+    .fetch_all(&mut *conn)
+    .await?;
+    let threads: HashMap<i64, (u64, u64)> = cards
+        .into_iter()
+        .map(|(case, channel, thread, message)| {
+            (case, (id_back(thread.unwrap_or(channel)), id_back(message)))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(cases.len());
+    for case in cases {
+        match read_case(&mut conn, guild, *case).await {
+            Ok(Some(found)) => out.push(CaseToSend {
+                thread: threads.get(&case.0).map(|(thread, _)| *thread),
+                card: threads.get(&case.0).map(|(_, message)| *message),
+                case: found,
+            }),
+            Ok(None) => {}
+            Err(StorageError::Corrupt(why)) => {
+                tracing::error!(case = case.0, error = %why, "a case does not parse; its reminders cannot be sent");
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    conn.commit().await?;
+    Ok(out)
 }

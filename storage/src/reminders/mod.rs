@@ -11,14 +11,16 @@
 //! sender takes it back ([`release_expired_claims`]). Nothing is kept in memory: who holds
 //! what is in the rows.
 
-use std::collections::HashMap;
-
-use chrono::{DateTime, Duration, Utc};
-use flow::{Case, CaseId, PlannedReminder, ReminderKind, StepId, Target};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use flow::{CaseId, PlannedReminder, ReminderKind, StepId, Target};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{id, id_back, json_list, opt_ts, opt_ts_back, parsed, ts, ts_back, JsonMap};
+use crate::codec::{id, id_back, opt_ts_back, parsed, ts, ts_back, JsonMap};
 use crate::{Result, StorageError};
+
+pub(crate) mod delivery;
+pub(crate) mod digests;
+pub(crate) mod outbox;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReminderState {
@@ -66,8 +68,6 @@ pub struct ClaimedReminder {
     pub due: DateTime<Utc>,
     /// Attempts so far, this one included.
     pub attempts: u32,
-    /// Send it as the message nonce, so a retry after a crash is not posted twice.
-    pub nonce: String,
     pub claimed_at: DateTime<Utc>,
 }
 
@@ -88,15 +88,14 @@ pub struct StoredReminder {
     pub claimed_at: Option<DateTime<Utc>>,
     pub sent_at: Option<DateTime<Utc>>,
     pub late: bool,
+    /// A fingerprint of the key (the messages reminders go out in carry their outbox row's
+    /// nonce, not this).
     pub nonce: String,
 }
 
-/// A short stable nonce for a key (Discord takes at most 25 characters): FNV-1a, 64 bits.
+/// A short stable fingerprint of a reminder's key, stored with it.
 fn nonce(key: &str) -> String {
-    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    format!("{hash:016x}")
+    crate::codec::nonce::fingerprint(key)
 }
 
 /// Makes the case's queue match `wanted`, inside the caller's transaction:
@@ -151,7 +150,7 @@ pub(crate) fn put_wanted(
     change.insert("guild".into(), id(guild).into());
     change.insert("now".into(), ts(Utc::now())?.into());
     // Snoozed copies are not the planner's: the sender drops one whose original is unwanted.
-    change.insert("snoozed".into(), crate::outbox::SNOOZE_MARK.into());
+    change.insert("snoozed".into(), SNOOZE_MARK.into());
     change.insert("wanted".into(), rows.into());
     Ok(())
 }
@@ -216,7 +215,6 @@ pub(crate) struct ClaimRow {
     target: String,
     due_at: String,
     attempts: i64,
-    nonce: String,
     claimed_at: String,
 }
 
@@ -233,7 +231,6 @@ impl ClaimRow {
             case: CaseId(self.case_id),
             step: self.step.map(StepId::new),
             attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
-            nonce: self.nonce,
         })
     }
 }
@@ -271,8 +268,9 @@ pub(crate) async fn claimed_in_order(
 }
 
 /// Claims up to `limit` reminders that are due at `now`, atomically: one statement marks them
-/// claimed and returns them, so two claimers never get the same one. Earliest first. A row
-/// that does not parse is marked failed instead of returned (see [`claimed_in_order`]).
+/// claimed and returns them, so two claimers never get the same one. Earliest first. Each
+/// claimed row is decoded on its own: one that does not parse is marked failed instead of
+/// returned.
 pub async fn claim_due<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     now: DateTime<Utc>,
@@ -286,7 +284,7 @@ pub async fn claim_due<'a>(
          WHERE id IN (SELECT id FROM reminders
                       WHERE state = 'pending' AND next_attempt_at <= ?1
                       ORDER BY next_attempt_at, id LIMIT ?3)
-         RETURNING id, key, guild_id, case_id, step, kind, target, due_at, attempts, nonce, claimed_at",
+         RETURNING id, key, guild_id, case_id, step, kind, target, due_at, attempts, claimed_at",
     )
     .bind(ts(now)?)
     .bind(claim_owner)
@@ -296,113 +294,6 @@ pub async fn claim_due<'a>(
     let claimed = claimed_in_order(&mut conn, rows).await?;
     conn.commit().await?;
     Ok(claimed)
-}
-
-/// A case the sender has reminders for, and where its card is.
-#[derive(Debug, Clone)]
-pub struct CaseToSend {
-    pub case: Case,
-    /// The case's thread, else the channel of its card; `None` without a card.
-    pub thread: Option<u64>,
-    /// The card's message, when it has one (for a link straight to it).
-    pub card: Option<u64>,
-}
-
-/// The cases of a server that the sender has reminders for, with their cards, read in one
-/// snapshot (one transaction for the lot instead of two per reminder). Cases that are gone
-/// are left out, and so is a case whose row does not parse (logged with its id and why): one
-/// bad row must not stop the reminders of every other case in the batch, on every pass. The
-/// sender treats its reminders as it treats those of a case that is gone.
-pub async fn cases_for_sending<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    cases: &[CaseId],
-) -> Result<Vec<CaseToSend>> {
-    let mut conn = db.begin().await?;
-    let list: Vec<String> = cases.iter().map(|c| c.0.to_string()).collect();
-    let cards: Vec<(i64, i64, Option<i64>, i64)> = sqlx::query_as(
-        "SELECT k.case_id, k.channel_id, k.thread_id, k.message_id
-         FROM case_cards k JOIN cases c ON c.id = k.case_id
-         WHERE c.guild_id = ? AND k.case_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))",
-    )
-    .bind(id(guild))
-    .bind(json_list(list.iter().map(String::as_str)))
-    .fetch_all(&mut *conn)
-    .await?;
-    let threads: HashMap<i64, (u64, u64)> = cards
-        .into_iter()
-        .map(|(case, channel, thread, message)| {
-            (case, (id_back(thread.unwrap_or(channel)), id_back(message)))
-        })
-        .collect();
-    let mut out = Vec::with_capacity(cases.len());
-    for case in cases {
-        match crate::cases::read_case(&mut conn, guild, *case).await {
-            Ok(Some(found)) => out.push(CaseToSend {
-                thread: threads.get(&case.0).map(|(thread, _)| *thread),
-                card: threads.get(&case.0).map(|(_, message)| *message),
-                case: found,
-            }),
-            Ok(None) => {}
-            Err(StorageError::Corrupt(why)) => {
-                tracing::error!(case = case.0, error = %why, "a case does not parse; its reminders cannot be sent");
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    conn.commit().await?;
-    Ok(out)
-}
-
-/// The claimed reminder went out. `late` records that it went out after its day (e.g. the bot
-/// was down), for the reminder's wording and for statistics.
-pub async fn mark_sent<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    id: i64,
-    sent_at: DateTime<Utc>,
-    late: bool,
-) -> Result<()> {
-    let mut conn = db.begin().await?;
-    let done = sqlx::query(
-        "UPDATE reminders SET state = 'sent', sent_at = ?, late = ?, claimed_at = NULL,
-                claim_owner = NULL, last_error = NULL
-         WHERE id = ? AND state = 'claimed'",
-    )
-    .bind(ts(sent_at)?)
-    .bind(late)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    one_row(done.rows_affected())?;
-    conn.commit().await?;
-    Ok(())
-}
-
-/// The claimed reminder could not be sent. With `next_attempt_at` it goes back to pending and
-/// is claimable again from then (the caller picks the backoff); with `None` it is given up
-/// for good (state `failed`).
-pub async fn mark_failed<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    id: i64,
-    error: &str,
-    next_attempt_at: Option<DateTime<Utc>>,
-) -> Result<()> {
-    let mut conn = db.begin().await?;
-    let done = sqlx::query(
-        "UPDATE reminders
-         SET state = CASE WHEN ?2 IS NULL THEN 'failed' ELSE 'pending' END,
-             next_attempt_at = COALESCE(?2, next_attempt_at),
-             last_error = ?1, claimed_at = NULL, claim_owner = NULL
-         WHERE id = ?3 AND state = 'claimed'",
-    )
-    .bind(error)
-    .bind(opt_ts(next_attempt_at)?)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    one_row(done.rows_affected())?;
-    conn.commit().await?;
-    Ok(())
 }
 
 /// Puts claims taken before `older_than` back to pending: their claimer died (a crash between
@@ -544,10 +435,68 @@ pub async fn reminders_for_case<'a>(
         .collect()
 }
 
-fn one_row(rows: u64) -> Result<()> {
-    if rows == 0 {
-        Err(StorageError::NotFound)
-    } else {
-        Ok(())
-    }
+/// The key a snoozed copy of `key` gets for the day it moves to. Storage's reconcile leaves
+/// such copies alone (the planner does not know them); the sender checks the original key.
+pub fn snooze_key(key: &str, day: NaiveDate) -> String {
+    format!("{key}{SNOOZE_MARK}{}", day.format("%Y%m%d"))
+}
+
+/// Marks a snoozed copy's key: what comes before it is the original key.
+pub const SNOOZE_MARK: &str = "~z";
+
+/// The key the planner knows a reminder by (a snoozed copy's original).
+pub fn planned_key(key: &str) -> &str {
+    key.split(SNOOZE_MARK).next().unwrap_or(key)
+}
+
+/// The server and key of a reminder, by id.
+pub async fn reminder_ref<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    reminder: i64,
+) -> Result<Option<(u64, CaseId, String)>> {
+    let mut conn = db.begin().await?;
+    let row: Option<(i64, i64, String)> =
+        sqlx::query_as("SELECT guild_id, case_id, key FROM reminders WHERE id = ?")
+            .bind(reminder)
+            .fetch_optional(&mut *conn)
+            .await?;
+    conn.commit().await?;
+    Ok(row.map(|(g, c, k)| (id_back(g), CaseId(c), k)))
+}
+
+/// Queues a copy of a reminder due at `due` (*Minn meg på i morgen*), once per day it moves
+/// to: pressing twice the same day changes nothing. Returns whether a copy was queued.
+pub async fn snooze<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    reminder: i64,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let mut conn = db.begin().await?;
+    let key: Option<String> = sqlx::query_scalar("SELECT key FROM reminders WHERE id = ?")
+        .bind(reminder)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(key) = key else {
+        return Err(StorageError::NotFound);
+    };
+    let day = due.with_timezone(&chrono_tz::Europe::Oslo).date_naive();
+    let new_key = snooze_key(planned_key(&key), day);
+    let nonce = crate::codec::nonce::fingerprint(&new_key);
+    let done = sqlx::query(
+        "INSERT INTO reminders (key, guild_id, case_id, step, kind, target, due_at,
+                                next_attempt_at, nonce, created_at)
+         SELECT ?1, guild_id, case_id, step, kind, target, ?2, ?2, ?3, ?4
+         FROM reminders WHERE id = ?5
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(&new_key)
+    .bind(ts(due)?)
+    .bind(nonce)
+    .bind(ts(now)?)
+    .bind(reminder)
+    .execute(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -10,6 +10,12 @@ use flow::{PersonId, PersonRef};
 use crate::error::corrupt;
 use crate::{Result, StorageError};
 
+pub(crate) mod nonce;
+
+/// The name left where a person was, and the text left where a reason was, once the
+/// retention purge has erased them.
+pub const ERASED: &str = "slettet";
+
 pub(crate) fn id(v: u64) -> i64 {
     v as i64
 }
@@ -111,14 +117,6 @@ pub(crate) type JsonMap = serde_json::Map<String, serde_json::Value>;
 /// A JSON array of strings, for `IN (SELECT value FROM json_each(?))`.
 pub(crate) fn json_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     serde_json::Value::from(items.into_iter().collect::<Vec<_>>()).to_string()
-}
-
-/// FNV-1a over the text, 64 bits, as 16 hex digits: short stable names for nonces.
-pub(crate) fn fnv_hex(text: &str) -> String {
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    format!("{hash:016x}")
 }
 
 #[cfg(test)]
