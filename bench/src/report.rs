@@ -148,7 +148,7 @@ impl Report {
             let (l, f) = (&c.los, &c.floor);
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {:.0} | {} | {} | {} | {:.0} | {} | {} | {} | {} | {:.1} |",
+                "| {} | {} | {} | {} | {} | {:.0} | {} | {} | {} | {:.0} | {} | {} | {}{} | {} | {:.1} |",
                 c.cases,
                 c.concurrency,
                 ms(l.quantile(0.5)),
@@ -162,6 +162,10 @@ impl Report {
                 dur_ratio(l.quantile(0.99), f.quantile(0.99)),
                 ratio(l.per_second(), f.per_second()),
                 l.latencies.len(),
+                match l.acknowledged {
+                    0 => String::new(),
+                    n => format!(" ({n} acknowledged, card edited)"),
+                },
                 c.duplicates,
                 c.per_commit,
             );

@@ -7,9 +7,11 @@ pub mod change;
 pub mod commands;
 pub mod config;
 pub mod custom_id;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod errors;
 pub mod guild;
+#[cfg(feature = "demo")]
 pub mod harness;
 pub mod i18n;
 pub mod interactions;
@@ -68,10 +70,10 @@ pub async fn main_entry() -> ExitCode {
             println!(
                 "Ingen DISCORD_TOKEN er satt: kjører demoen mot den lokale Discord-sandkassen.\n"
             );
-            demo::run(&mut std::io::stdout()).await
+            play_demo().await
         }
         [] | ["run"] => run(config).await,
-        ["demo"] => demo::run(&mut std::io::stdout()).await,
+        ["demo"] => play_demo().await,
         ["backup", path] => backup(&config, path).await,
         ["help"] | ["--help"] | ["-h"] => {
             println!("{USAGE}");
@@ -89,6 +91,21 @@ pub async fn main_entry() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The demo against the local Discord sandbox, in a build that has it (the `demo` feature, on
+/// by default).
+#[cfg(feature = "demo")]
+async fn play_demo() -> anyhow::Result<()> {
+    demo::run(&mut std::io::stdout()).await
+}
+
+/// A deployment build (`--no-default-features`) has no sandbox and so no demo.
+#[cfg(not(feature = "demo"))]
+async fn play_demo() -> anyhow::Result<()> {
+    anyhow::bail!(
+        "this build has no demo (built without the `demo` feature): set DISCORD_TOKEN to run the bot"
+    )
 }
 
 fn init_tracing(config: &Config, quiet: bool) {

@@ -39,6 +39,7 @@ fn spawn(sb: &Sandbox, dir: &Path, grace: u64, log: &str) -> Child {
         .unwrap()
 }
 
+#[allow(unsafe_code)] // the one unsafe call in the workspace: kill(2), a test sending SIGTERM
 fn sigterm(child: &Child) {
     let pid = child.id().expect("the child runs") as libc::pid_t;
     // SAFETY: kill(2) with a pid we spawned and have not reaped.

@@ -21,7 +21,7 @@ const FIRST_THREAD: u64 = 5_000_000;
 
 /// Every third manager has DMs closed: their reminders go to the case threads.
 fn dms_closed(manager: u64) -> bool {
-    (manager - FIRST_MANAGER) % 3 == 0
+    (manager - FIRST_MANAGER).is_multiple_of(3)
 }
 
 /// Opens `CASES_EACH` cases for each manager straight through storage (as `/rekruttering ny`

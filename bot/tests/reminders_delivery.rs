@@ -282,6 +282,57 @@ async fn closed_dms_remind_in_the_case_thread() {
     bot.stop().await;
 }
 
+/// A reminder posted in a thread (the manager's DMs are closed) names whom it is for; it pings
+/// them unless the server chose "digest only", where nothing in the server pings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_in_a_thread_pings_only_when_the_server_allows_pings() {
+    for (level, pinged) in [(None, true), (Some("digest_only"), false)] {
+        let mut world = los::harness::world();
+        for m in &mut world.members {
+            if m.id == LEDER {
+                m.dms_open = false;
+            }
+        }
+        let bot = Bot::start_in("dms-closed-quiet", world).await;
+        if let Some(level) = level {
+            let choice = bot
+                .h
+                .texts()
+                .attribute(
+                    flow::Lang::Nb,
+                    "cmd-oppsett-varsler",
+                    Some(&format!("niva-{level}")),
+                )
+                .expect("a choice");
+            bot.h
+                .member(ADMIN)
+                .slash("oppsett", &["varsler"], &[("niva", &choice)])
+                .await
+                .expect("the level is set");
+        }
+        let (case, thread) = bot.open("Rådgiver").await;
+        bot.to_start_date(case, date(2027, 3, 1)).await;
+        bot.at(eight(date(2027, 2, 8))).await;
+        let line = bot.manager_line("bestiller_utstyr");
+        let posted = bot.h.sandbox.messages(thread);
+        let reminder = posted
+            .iter()
+            .find(|m| m["content"].as_str().is_some_and(|c| c.contains(&line)))
+            .expect("the reminder is in the thread");
+        let id: u64 = reminder["id"].as_str().unwrap().parse().unwrap();
+        let ping = bot
+            .h
+            .sandbox
+            .pings()
+            .into_iter()
+            .find(|p| p.message == id)
+            .expect("the sandbox records whom each message notified");
+        let anyone = !ping.roles.is_empty() || !ping.users.is_empty() || ping.everyone;
+        assert_eq!(anyone, pinged, "{level:?}: {ping:?}");
+        bot.stop().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_step_done_before_its_day_cancels_its_reminders() {
     let bot = Bot::start("done-early").await;

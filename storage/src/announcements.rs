@@ -365,7 +365,7 @@ pub async fn ask_for_help<'a>(
             return Ok(Err(last));
         }
     }
-    let nonce = crate::nonce::nonce("h", &format!("{}:{}:{}", case.0, asker.id.0, ts(now)?));
+    let nonce = crate::codec::nonce::nonce("h", &format!("{}:{}:{}", case.0, asker.id.0, ts(now)?));
     let row: Row = sqlx::query_as(&format!(
         "INSERT INTO announcements (guild_id, case_id, kind, version, asker_id, asker_name,
                                     nonce, next_attempt_at, created_at)

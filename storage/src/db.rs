@@ -42,7 +42,8 @@ pub struct OpenLimits {
 }
 
 /// A handle on the database: a pool of connections for reading (and for writes off the hot
-/// path), and the group-commit writer ([`crate::writer`]) for case changes. Cheap to clone.
+/// path), and the group-commit writer (the private `writer` module) for case changes. Cheap
+/// to clone.
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: SqlitePool,

@@ -8,23 +8,18 @@
 
 mod announcements;
 mod backup;
-mod cards;
 mod cases;
 mod checklist;
 mod codec;
 mod db;
-mod delivery;
 mod error;
 #[cfg(feature = "faults")]
 pub mod faults;
-mod history;
-mod nonce;
-mod outbox;
+mod ids;
 mod overview;
 mod reminders;
 mod retention;
 mod settings;
-mod steps;
 mod writer;
 
 pub use announcements::{
@@ -33,10 +28,11 @@ pub use announcements::{
     PostedLine, Settled, GRACE as ANNOUNCEMENT_GRACE,
 };
 pub use backup::{backup, backup_file};
-pub use cards::{
+pub use cases::cards::{
     card, case_place, cases_to_scrub, mark_scrubbed, set_card, set_starter_message, CaseCard,
     CasePlace,
 };
+pub use cases::history::{events_of_version, history, HistoryEntry};
 pub use cases::{
     case_by_thread, cases_for_sending, create_case, load_case, open_cases, replan_reminders,
     save_applied, set_case_thread, CaseToSend,
@@ -45,32 +41,33 @@ pub use checklist::{
     cases_owing_checklist, checklist, checklist_for_step, save_checklist, tick_item, untick_item,
     Checklist, ChecklistItem,
 };
+pub use codec::nonce::{fingerprint, nonce};
+pub use codec::ERASED;
 pub use db::{Db, OpenLimits, DEFAULT_PATH, MIGRATOR};
-pub use delivery::{
-    open_problems, problem_places, problems_noticed, problems_to_tell, record_problem,
-    requeue_outgoing, resolve_problems, DeliveryProblem,
-};
 pub use error::StorageError;
-pub use history::{events_of_version, history, HistoryEntry};
-pub use nonce::{fingerprint, nonce};
-pub use outbox::{
-    claim_members, close_outgoing, configured_guilds, digest_done, next_outgoing_at, open_outgoing,
-    open_outgoing_many, outgoing_due, planned_key, record_digest, reminder_ref, retry_outgoing,
-    snooze, snooze_key, OutboxEnd, Outgoing,
-};
+pub use ids::{ChannelId, Destination, GuildId, MessageId, RoleId, UserId};
 pub use overview::{
     hr_overview, open_case_titles, pending_for, HrOverview, OverviewCase, OverviewStep,
     PendingAction, OVERDUE_KINDS,
 };
+pub use reminders::delivery::{
+    open_problems, problem_places, problems_noticed, problems_to_tell, record_problem,
+    requeue_outgoing, resolve_problems, DeliveryProblem,
+};
+pub use reminders::digests::{digest_done, record_digest};
+pub use reminders::outbox::{
+    claim_members, close_outgoing, next_outgoing_at, open_outgoing_many, outgoing_due,
+    retry_outgoing, OutboxEnd, Outgoing,
+};
 pub use reminders::{
-    cancel_reminders_for_case, claim_due, mark_failed, mark_sent, next_due_at,
-    release_expired_claims, release_stale_claims, reminders_for_case, ClaimedReminder,
+    cancel_reminders_for_case, claim_due, next_due_at, planned_key, release_expired_claims,
+    release_stale_claims, reminder_ref, reminders_for_case, snooze, snooze_key, ClaimedReminder,
     ReminderState, StoredReminder, CLAIM_LEASE, SNOOZE_MARK,
 };
-pub use retention::{purge, PurgeReport, ERASED};
+pub use retention::{purge, PurgeReport};
 pub use settings::{
-    load_settings, reminders_planned_with, save_settings, set_reminders_planned_with,
-    GuildSettings, NotificationLevel, ReminderOffsets, RoleIds,
+    configured_guilds, load_settings, reminders_planned_with, save_settings,
+    set_reminders_planned_with, GuildSettings, NotificationLevel, ReminderOffsets, RoleIds,
 };
 pub use writer::WriteStats;
 

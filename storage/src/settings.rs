@@ -275,3 +275,13 @@ pub async fn set_reminders_planned_with<'a>(
     conn.commit().await?;
     Ok(())
 }
+
+/// Every server that has saved settings (for the loops that go through them all).
+pub async fn configured_guilds<'a>(db: impl Acquire<'a, Database = Sqlite>) -> Result<Vec<u64>> {
+    let mut conn = db.begin().await?;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT guild_id FROM guild_settings ORDER BY guild_id")
+        .fetch_all(&mut *conn)
+        .await?;
+    conn.commit().await?;
+    Ok(ids.into_iter().map(id_back).collect())
+}

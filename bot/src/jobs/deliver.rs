@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use flow::Target;
 use futures::stream::{self, StreamExt};
 use serenity::all::{CreateAllowedMentions, CreateMessage, Nonce, RoleId};
-use storage::{OutboxEnd, Outgoing};
+use storage::{NotificationLevel, OutboxEnd, Outgoing};
 
 use super::batch::{roles_of, BatchMember, Job};
 use super::destinations::{self, Destination};
@@ -235,14 +235,20 @@ impl Dispatcher {
             &lines,
             (!mention.is_empty()).then_some(mention.as_str()),
         );
+        // The roles are named either way; they are pinged unless the server chose that
+        // nothing in it pings (the digest and direct messages carry it then).
+        let quiet = guild::notification_level(&job.settings) == NotificationLevel::DigestOnly;
+        let allowed = if quiet {
+            CreateAllowedMentions::new()
+        } else {
+            CreateAllowedMentions::new().roles(roles.into_iter().map(RoleId::new))
+        };
         let message = CreateMessage::new()
             .content(content)
             .components(reminder::rows(tr, &actionable))
             .nonce(Nonce::String(job.row.nonce.clone()))
             .enforce_nonce(true)
-            .allowed_mentions(
-                CreateAllowedMentions::new().roles(roles.into_iter().map(RoleId::new)),
-            );
+            .allowed_mentions(allowed);
         Some(Composed {
             message,
             keep,

@@ -93,8 +93,10 @@ pub async fn answer_and_publish(
     answered.map_err(BotError::from)
 }
 
-/// Answers a press on the card with the card as the change left it, unless the card shows a
-/// later version already (or is being edited just now): then it only acknowledges.
+/// Answers a press on the card with the card as it is now: the change's version, or a later
+/// one if the card was edited meanwhile (read again under the card's lock, so the card never
+/// goes back). If the card is being edited just now for longer than [`CARD_WAIT`], it only
+/// acknowledges: that edit, or the announcement after it, shows the change.
 async fn answer_with_card(
     ctx: &Context,
     data: &Data,
@@ -103,25 +105,40 @@ async fn answer_with_card(
     case: &Case,
 ) -> serenity::Result<()> {
     let state = data.announcing.of(settings.guild, case.id);
-    let shown = tokio::time::timeout(CARD_WAIT, state.card.lock()).await;
-    match shown {
-        Ok(mut shown) if shown.is_none_or(|v| v < case.version) => {
-            let rendered = shared_card(data, settings, case);
-            let update = CreateInteractionResponseMessage::new()
-                .embed(rendered.embed)
-                .components(rendered.rows);
-            pressed
-                .respond(ctx, CreateInteractionResponse::UpdateMessage(update))
-                .await?;
-            *shown = Some(case.version);
-            Ok(())
+    let Ok(mut shown) = tokio::time::timeout(CARD_WAIT, state.card.lock()).await else {
+        return pressed
+            .respond(ctx, CreateInteractionResponse::Acknowledge)
+            .await;
+    };
+    let reloaded;
+    let latest = if shown.is_none_or(|v| v < case.version) {
+        case
+    } else {
+        // The card shows this change already (an announcement edited it first): answer with
+        // the case as stored now, which is that version or a later one.
+        reloaded = storage::load_case(data.db.pool(), settings.guild, case.id)
+            .await
+            .ok()
+            .flatten()
+            .filter(|now| shown.is_none_or(|v| v <= now.version));
+        match &reloaded {
+            Some(now) => now,
+            None => {
+                return pressed
+                    .respond(ctx, CreateInteractionResponse::Acknowledge)
+                    .await
+            }
         }
-        _ => {
-            pressed
-                .respond(ctx, CreateInteractionResponse::Acknowledge)
-                .await
-        }
-    }
+    };
+    let rendered = shared_card(data, settings, latest);
+    let update = CreateInteractionResponseMessage::new()
+        .embed(rendered.embed)
+        .components(rendered.rows);
+    pressed
+        .respond(ctx, CreateInteractionResponse::UpdateMessage(update))
+        .await?;
+    *shown = (*shown).max(Some(latest.version));
+    Ok(())
 }
 
 /// A press or a form, and whether it has been answered: an interaction takes one initial

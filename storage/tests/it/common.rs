@@ -367,3 +367,64 @@ pub async fn temp_db() -> (tempfile::TempDir, Db) {
     let db = Db::open(&path).await.expect("database opens");
     (dir, db)
 }
+
+/// The outbox row the bot writes for claimed reminders before it sends their message.
+pub async fn open_row(db: &Db, ids: &[i64], at: DateTime<Utc>) -> storage::Outgoing {
+    let text: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let row = storage::Outgoing {
+        nonce: storage::nonce("t", &text.join(",")),
+        guild: GUILD,
+        destination: "u:5".into(),
+        reminders: ids.to_vec(),
+        attempts: 0,
+        last_error: None,
+        next_attempt_at: at,
+    };
+    storage::open_outgoing_many(db, std::slice::from_ref(&row), at)
+        .await
+        .expect("the row is written");
+    row
+}
+
+/// Claimed reminders go out as the bot sends them: their message is written to the outbox,
+/// posted, then closed as sent (marked late or not) in one transaction.
+pub async fn send(db: &Db, ids: &[i64], at: DateTime<Utc>, late: bool) {
+    let row = open_row(db, ids, at).await;
+    let late: &[i64] = if late { ids } else { &[] };
+    storage::close_outgoing(db, &row.nonce, storage::OutboxEnd::Sent, ids, late, &[], at)
+        .await
+        .expect("the row is closed");
+}
+
+/// Claimed reminders Discord refused for their place: back in the queue from `retry_at`.
+pub async fn refused(
+    db: &Db,
+    ids: &[i64],
+    error: &str,
+    retry_at: DateTime<Utc>,
+    at: DateTime<Utc>,
+) {
+    let row = open_row(db, ids, at).await;
+    storage::requeue_outgoing(db, &row.nonce, ids, &[], error, retry_at, at)
+        .await
+        .expect("requeued");
+}
+
+/// Claimed reminders given up: their message's error recorded, the row closed as failed.
+pub async fn give_up(db: &Db, ids: &[i64], error: &str, at: DateTime<Utc>) {
+    let row = open_row(db, ids, at).await;
+    storage::retry_outgoing(db, &row, error, at)
+        .await
+        .expect("the error is recorded");
+    storage::close_outgoing(
+        db,
+        &row.nonce,
+        storage::OutboxEnd::Failed,
+        ids,
+        &[],
+        &[],
+        at,
+    )
+    .await
+    .expect("the row is closed");
+}

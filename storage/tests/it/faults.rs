@@ -125,7 +125,7 @@ async fn a_pool_connection_sqlite_rolled_back_is_not_reused_half_in_a_transactio
 
     // A write on the pool that takes the write lock and then ends in an error.
     assert!(matches!(
-        storage::mark_sent(&db, 999_999, base(), false).await,
+        storage::set_case_thread(&db, 7, flow::CaseId(999_999), 1).await,
         Err(StorageError::NotFound)
     ));
     // Its rollback let go of the lock: another writer gets it at once.

@@ -68,10 +68,7 @@ async fn reconciling_cancels_the_unwanted_and_never_queues_a_key_twice() {
     let claimed = storage::claim_due(&db, due, 1, "w").await.unwrap();
     assert_eq!(claimed[0].key, "a");
     assert_eq!(claimed[0].attempts, 1);
-    assert_eq!(claimed[0].nonce.len(), 16);
-    storage::mark_sent(&db, claimed[0].id, due, false)
-        .await
-        .unwrap();
+    send(&db, &[claimed[0].id], due, false).await;
     // Now the case wants `a` (sent: stays sent), `b`, and `d`; `c` is cancelled.
     want(&db, &mut case, &["a", "b", "d"], due).await;
     use ReminderState::*;
@@ -201,17 +198,11 @@ async fn a_crashed_claim_is_released_after_the_timeout_and_claimed_once() {
     assert_eq!(second.len(), 1);
     assert_eq!(second[0].id, first[0].id);
     assert_eq!(second[0].attempts, 2);
-    assert_eq!(
-        second[0].nonce, first[0].nonce,
-        "the retry is recognisable as the same message"
-    );
     assert!(storage::claim_due(&db, t1, 10, "c")
         .await
         .unwrap()
         .is_empty());
-    storage::mark_sent(&db, second[0].id, t1, true)
-        .await
-        .unwrap();
+    send(&db, &[second[0].id], t1, true).await;
     let stored = &storage::reminders_for_case(&db, GUILD, case.id)
         .await
         .unwrap()[0];
@@ -219,11 +210,12 @@ async fn a_crashed_claim_is_released_after_the_timeout_and_claimed_once() {
         (stored.state, stored.sent_at, stored.late),
         (ReminderState::Sent, Some(t1), true)
     );
-    // Marking it again finds no claim.
-    assert!(matches!(
-        storage::mark_sent(&db, second[0].id, t1, true).await,
-        Err(StorageError::NotFound)
-    ));
+    // Sending it again changes nothing: it is no longer claimed.
+    send(&db, &[second[0].id], t1 + Duration::minutes(1), false).await;
+    let again = &storage::reminders_for_case(&db, GUILD, case.id)
+        .await
+        .unwrap()[0];
+    assert_eq!((again.sent_at, again.late), (Some(t1), true));
 }
 
 #[tokio::test]
@@ -236,9 +228,7 @@ async fn a_failed_send_is_retried_after_its_backoff_or_given_up() {
         .unwrap()
         .remove(0);
     let retry_at = due + Duration::minutes(5);
-    storage::mark_failed(&db, claimed.id, "discord said 503", Some(retry_at))
-        .await
-        .unwrap();
+    refused(&db, &[claimed.id], "discord said 503", retry_at, due).await;
     assert_eq!(storage::next_due_at(&db).await.unwrap(), Some(retry_at));
     assert!(
         storage::claim_due(&db, retry_at - Duration::seconds(1), 1, "a")
@@ -255,9 +245,7 @@ async fn a_failed_send_is_retried_after_its_backoff_or_given_up() {
         again.due, due,
         "the reminder's own day is kept, to tell that it is late"
     );
-    storage::mark_failed(&db, again.id, "channel gone", None)
-        .await
-        .unwrap();
+    give_up(&db, &[again.id], "channel gone", retry_at).await;
     let stored = &storage::reminders_for_case(&db, GUILD, case.id)
         .await
         .unwrap()[0];
@@ -512,9 +500,8 @@ async fn a_claimed_row_that_does_not_parse_is_given_up_alone_and_the_good_ones_g
         .await
         .unwrap()
         .is_empty());
-    for r in &claimed {
-        storage::mark_sent(&db, r.id, due, false).await.unwrap();
-    }
+    let ids: Vec<i64> = claimed.iter().map(|r| r.id).collect();
+    send(&db, &ids, due, false).await;
     let claimed_left: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM reminders WHERE state = 'claimed'")
             .fetch_one(db.pool())
@@ -552,16 +539,7 @@ async fn a_claim_no_outbox_row_holds_is_taken_back_once_its_lease_runs_out() {
     let claimed = storage::claim_due(&db, t0, 10, "died").await.unwrap();
     assert_eq!(claimed.len(), 3);
     // One of them made it into the outbox before its sender failed.
-    let row = storage::Outgoing {
-        nonce: "r-held".into(),
-        guild: GUILD,
-        destination: "u:5".into(),
-        reminders: vec![claimed[0].id],
-        attempts: 0,
-        last_error: None,
-        next_attempt_at: t0,
-    };
-    storage::open_outgoing(&db, &row, t0).await.unwrap();
+    open_row(&db, &[claimed[0].id], t0).await;
 
     let lease = storage::CLAIM_LEASE;
     assert_eq!(
@@ -579,10 +557,7 @@ async fn a_claim_no_outbox_row_holds_is_taken_back_once_its_lease_runs_out() {
         ["b", "c"]
     );
     assert!(again.iter().all(|r| r.attempts == 2 && r.claimed_at == t1));
-    assert_eq!(
-        again[0].nonce, claimed[1].nonce,
-        "the same message, recognisably"
-    );
+    assert_eq!(again[0].id, claimed[1].id, "the same reminder");
     // The one in the open row is the outbox's: still claimed, never released by the lease.
     assert_eq!(
         storage::release_expired_claims(&db, t1 + lease * 10)

@@ -37,8 +37,6 @@ fn every_future_is_spawnable(db: Db, case: Case, applied: Applied, who: PersonRe
         storage::hr_overview(db, 1, now, 10, 0);
         storage::open_case_titles(db, 1, "x", 10);
         storage::claim_due(db, now, 10, "me");
-        storage::mark_sent(db, 1, now, false);
-        storage::mark_failed(db, 1, "e", None);
         storage::release_stale_claims(db, now);
         storage::cancel_reminders_for_case(db, 1, id);
         storage::next_due_at(db);

@@ -16,8 +16,12 @@ use crate::codec::{
     JsonMap,
 };
 use crate::error::corrupt;
-use crate::steps::reason_or_erased;
-use crate::{announcements, history, reminders, steps, Db, Result, StorageError};
+use crate::{announcements, reminders, Db, Result, StorageError};
+use steps::reason_or_erased;
+
+pub(crate) mod cards;
+pub(crate) mod history;
+pub(crate) mod steps;
 
 /// Opens a case. The id is allocated inside the transaction; `start` builds the case for it
 /// (`|id| flow::start(process, id, draft, owner, now)`), and `plan` says which reminders it

@@ -14,9 +14,9 @@ use flow::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::codec::ERASED;
 use crate::codec::{id, parsed, person, ts, ts_back, JsonMap};
 use crate::error::corrupt;
-use crate::retention::ERASED;
 use crate::Result;
 
 /// One `case_steps` row, as JSON in both directions.

@@ -1,16 +1,15 @@
 //! The dispatcher's outbox: one row per message it is sending, written before the send and
 //! closed after the marks, so a message is sent again after a crash with the same nonce and
-//! the same reminders in it, whatever else fell due meanwhile. And HR's digest days.
+//! the same reminders in it, whatever else fell due meanwhile.
 //!
 //! A reminder in an open outbox row stays `claimed` until the row is closed; rows are claimed
 //! by nobody but the one dispatcher of the bot.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use flow::CaseId;
+use chrono::{DateTime, Utc};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{date, id, id_back, json_list, opt_ts, opt_ts_back, ts, ts_back};
-use crate::reminders::{claimed_in_order, ClaimRow, ClaimedReminder, SNOOZE_MARK};
+use super::{claimed_in_order, ClaimRow, ClaimedReminder};
+use crate::codec::{id, id_back, json_list, opt_ts, opt_ts_back, ts, ts_back};
 use crate::{Result, StorageError};
 
 /// A message on its way.
@@ -49,15 +48,6 @@ impl OutboxEnd {
             OutboxEnd::Rerouted => "rerouted",
         }
     }
-}
-
-/// Records a message about to be sent. A nonce already recorded is left as it is.
-pub async fn open_outgoing<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    out: &Outgoing,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    open_outgoing_many(db, std::slice::from_ref(out), now).await
 }
 
 /// Records several messages about to be sent, in one transaction (one sync to disk for a
@@ -176,7 +166,7 @@ pub async fn claim_members<'a>(
         "UPDATE reminders SET state = 'claimed', claimed_at = ?1, claim_owner = ?2
          WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?3))
            AND state IN ('claimed', 'pending')
-         RETURNING id, key, guild_id, case_id, step, kind, target, due_at, attempts, nonce,
+         RETURNING id, key, guild_id, case_id, step, kind, target, due_at, attempts,
                    claimed_at",
     )
     .bind(ts(now)?)
@@ -299,118 +289,4 @@ pub async fn retry_outgoing<'a>(
     .await?;
     conn.commit().await?;
     Ok(())
-}
-
-/// Records that HR's digest for `day` was done on this server. False when it already was:
-/// the caller must then not post it.
-pub async fn record_digest<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    day: NaiveDate,
-    messages: u32,
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    let mut conn = db.begin().await?;
-    let done = sqlx::query(
-        "INSERT INTO digest_runs (guild_id, day, ran_at, messages) VALUES (?, ?, ?, ?)
-         ON CONFLICT (guild_id, day) DO NOTHING",
-    )
-    .bind(id(guild))
-    .bind(date(day)?)
-    .bind(ts(now)?)
-    .bind(i64::from(messages))
-    .execute(&mut *conn)
-    .await?;
-    conn.commit().await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Whether HR's digest for `day` was done on this server.
-pub async fn digest_done<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    day: NaiveDate,
-) -> Result<bool> {
-    let mut conn = db.begin().await?;
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM digest_runs WHERE guild_id = ? AND day = ?")
-            .bind(id(guild))
-            .bind(date(day)?)
-            .fetch_one(&mut *conn)
-            .await?;
-    conn.commit().await?;
-    Ok(n > 0)
-}
-
-/// Every server that has saved settings, for the digest.
-pub async fn configured_guilds<'a>(db: impl Acquire<'a, Database = Sqlite>) -> Result<Vec<u64>> {
-    let mut conn = db.begin().await?;
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT guild_id FROM guild_settings ORDER BY guild_id")
-        .fetch_all(&mut *conn)
-        .await?;
-    conn.commit().await?;
-    Ok(ids.into_iter().map(id_back).collect())
-}
-
-/// The key a snoozed copy of `key` gets for the day it moves to. Storage's reconcile leaves
-/// such copies alone (the planner does not know them); the sender checks the original key.
-pub fn snooze_key(key: &str, day: NaiveDate) -> String {
-    format!("{key}{SNOOZE_MARK}{}", day.format("%Y%m%d"))
-}
-
-/// The key the planner knows a reminder by (a snoozed copy's original).
-pub fn planned_key(key: &str) -> &str {
-    key.split(SNOOZE_MARK).next().unwrap_or(key)
-}
-
-/// The server and key of a reminder, by id.
-pub async fn reminder_ref<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    reminder: i64,
-) -> Result<Option<(u64, CaseId, String)>> {
-    let mut conn = db.begin().await?;
-    let row: Option<(i64, i64, String)> =
-        sqlx::query_as("SELECT guild_id, case_id, key FROM reminders WHERE id = ?")
-            .bind(reminder)
-            .fetch_optional(&mut *conn)
-            .await?;
-    conn.commit().await?;
-    Ok(row.map(|(g, c, k)| (id_back(g), CaseId(c), k)))
-}
-
-/// Queues a copy of a reminder due at `due` (*Minn meg på i morgen*), once per day it moves
-/// to: pressing twice the same day changes nothing. Returns whether a copy was queued.
-pub async fn snooze<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    reminder: i64,
-    due: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    let mut conn = db.begin().await?;
-    let key: Option<String> = sqlx::query_scalar("SELECT key FROM reminders WHERE id = ?")
-        .bind(reminder)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(key) = key else {
-        return Err(StorageError::NotFound);
-    };
-    let day = due.with_timezone(&chrono_tz::Europe::Oslo).date_naive();
-    let new_key = snooze_key(planned_key(&key), day);
-    let nonce = crate::nonce::fingerprint(&new_key);
-    let done = sqlx::query(
-        "INSERT INTO reminders (key, guild_id, case_id, step, kind, target, due_at,
-                                next_attempt_at, nonce, created_at)
-         SELECT ?1, guild_id, case_id, step, kind, target, ?2, ?2, ?3, ?4
-         FROM reminders WHERE id = ?5
-         ON CONFLICT (key) DO NOTHING",
-    )
-    .bind(&new_key)
-    .bind(ts(due)?)
-    .bind(nonce)
-    .bind(ts(now)?)
-    .bind(reminder)
-    .execute(&mut *conn)
-    .await?;
-    conn.commit().await?;
-    Ok(done.rows_affected() == 1)
 }

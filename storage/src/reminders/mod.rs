@@ -11,15 +11,16 @@
 //! sender takes it back ([`release_expired_claims`]). Nothing is kept in memory: who holds
 //! what is in the rows.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use flow::{CaseId, PlannedReminder, ReminderKind, StepId, Target};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{id, id_back, opt_ts, opt_ts_back, parsed, ts, ts_back, JsonMap};
+use crate::codec::{id, id_back, opt_ts_back, parsed, ts, ts_back, JsonMap};
 use crate::{Result, StorageError};
 
-/// Marks a snoozed copy's key: what comes before it is the original key.
-pub const SNOOZE_MARK: &str = "~z";
+pub(crate) mod delivery;
+pub(crate) mod digests;
+pub(crate) mod outbox;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReminderState {
@@ -67,8 +68,6 @@ pub struct ClaimedReminder {
     pub due: DateTime<Utc>,
     /// Attempts so far, this one included.
     pub attempts: u32,
-    /// Send it as the message nonce, so a retry after a crash is not posted twice.
-    pub nonce: String,
     pub claimed_at: DateTime<Utc>,
 }
 
@@ -89,12 +88,14 @@ pub struct StoredReminder {
     pub claimed_at: Option<DateTime<Utc>>,
     pub sent_at: Option<DateTime<Utc>>,
     pub late: bool,
+    /// A fingerprint of the key (the messages reminders go out in carry their outbox row's
+    /// nonce, not this).
     pub nonce: String,
 }
 
-/// A short stable nonce for a reminder's key.
+/// A short stable fingerprint of a reminder's key, stored with it.
 fn nonce(key: &str) -> String {
-    crate::nonce::fingerprint(key)
+    crate::codec::nonce::fingerprint(key)
 }
 
 /// Makes the case's queue match `wanted`, inside the caller's transaction:
@@ -214,7 +215,6 @@ pub(crate) struct ClaimRow {
     target: String,
     due_at: String,
     attempts: i64,
-    nonce: String,
     claimed_at: String,
 }
 
@@ -231,7 +231,6 @@ impl ClaimRow {
             case: CaseId(self.case_id),
             step: self.step.map(StepId::new),
             attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
-            nonce: self.nonce,
         })
     }
 }
@@ -269,8 +268,9 @@ pub(crate) async fn claimed_in_order(
 }
 
 /// Claims up to `limit` reminders that are due at `now`, atomically: one statement marks them
-/// claimed and returns them, so two claimers never get the same one. Earliest first. A row
-/// that does not parse is marked failed instead of returned (see [`claimed_in_order`]).
+/// claimed and returns them, so two claimers never get the same one. Earliest first. Each
+/// claimed row is decoded on its own: one that does not parse is marked failed instead of
+/// returned.
 pub async fn claim_due<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     now: DateTime<Utc>,
@@ -284,7 +284,7 @@ pub async fn claim_due<'a>(
          WHERE id IN (SELECT id FROM reminders
                       WHERE state = 'pending' AND next_attempt_at <= ?1
                       ORDER BY next_attempt_at, id LIMIT ?3)
-         RETURNING id, key, guild_id, case_id, step, kind, target, due_at, attempts, nonce, claimed_at",
+         RETURNING id, key, guild_id, case_id, step, kind, target, due_at, attempts, claimed_at",
     )
     .bind(ts(now)?)
     .bind(claim_owner)
@@ -294,57 +294,6 @@ pub async fn claim_due<'a>(
     let claimed = claimed_in_order(&mut conn, rows).await?;
     conn.commit().await?;
     Ok(claimed)
-}
-
-/// The claimed reminder went out. `late` records that it went out after its day (e.g. the bot
-/// was down), for the reminder's wording and for statistics.
-pub async fn mark_sent<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    id: i64,
-    sent_at: DateTime<Utc>,
-    late: bool,
-) -> Result<()> {
-    let mut conn = db.begin().await?;
-    let done = sqlx::query(
-        "UPDATE reminders SET state = 'sent', sent_at = ?, late = ?, claimed_at = NULL,
-                claim_owner = NULL, last_error = NULL
-         WHERE id = ? AND state = 'claimed'",
-    )
-    .bind(ts(sent_at)?)
-    .bind(late)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    one_row(done.rows_affected())?;
-    conn.commit().await?;
-    Ok(())
-}
-
-/// The claimed reminder could not be sent. With `next_attempt_at` it goes back to pending and
-/// is claimable again from then (the caller picks the backoff); with `None` it is given up
-/// for good (state `failed`).
-pub async fn mark_failed<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    id: i64,
-    error: &str,
-    next_attempt_at: Option<DateTime<Utc>>,
-) -> Result<()> {
-    let mut conn = db.begin().await?;
-    let done = sqlx::query(
-        "UPDATE reminders
-         SET state = CASE WHEN ?2 IS NULL THEN 'failed' ELSE 'pending' END,
-             next_attempt_at = COALESCE(?2, next_attempt_at),
-             last_error = ?1, claimed_at = NULL, claim_owner = NULL
-         WHERE id = ?3 AND state = 'claimed'",
-    )
-    .bind(error)
-    .bind(opt_ts(next_attempt_at)?)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    one_row(done.rows_affected())?;
-    conn.commit().await?;
-    Ok(())
 }
 
 /// Puts claims taken before `older_than` back to pending: their claimer died (a crash between
@@ -486,10 +435,68 @@ pub async fn reminders_for_case<'a>(
         .collect()
 }
 
-fn one_row(rows: u64) -> Result<()> {
-    if rows == 0 {
-        Err(StorageError::NotFound)
-    } else {
-        Ok(())
-    }
+/// The key a snoozed copy of `key` gets for the day it moves to. Storage's reconcile leaves
+/// such copies alone (the planner does not know them); the sender checks the original key.
+pub fn snooze_key(key: &str, day: NaiveDate) -> String {
+    format!("{key}{SNOOZE_MARK}{}", day.format("%Y%m%d"))
+}
+
+/// Marks a snoozed copy's key: what comes before it is the original key.
+pub const SNOOZE_MARK: &str = "~z";
+
+/// The key the planner knows a reminder by (a snoozed copy's original).
+pub fn planned_key(key: &str) -> &str {
+    key.split(SNOOZE_MARK).next().unwrap_or(key)
+}
+
+/// The server and key of a reminder, by id.
+pub async fn reminder_ref<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    reminder: i64,
+) -> Result<Option<(u64, CaseId, String)>> {
+    let mut conn = db.begin().await?;
+    let row: Option<(i64, i64, String)> =
+        sqlx::query_as("SELECT guild_id, case_id, key FROM reminders WHERE id = ?")
+            .bind(reminder)
+            .fetch_optional(&mut *conn)
+            .await?;
+    conn.commit().await?;
+    Ok(row.map(|(g, c, k)| (id_back(g), CaseId(c), k)))
+}
+
+/// Queues a copy of a reminder due at `due` (*Minn meg på i morgen*), once per day it moves
+/// to: pressing twice the same day changes nothing. Returns whether a copy was queued.
+pub async fn snooze<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    reminder: i64,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let mut conn = db.begin().await?;
+    let key: Option<String> = sqlx::query_scalar("SELECT key FROM reminders WHERE id = ?")
+        .bind(reminder)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(key) = key else {
+        return Err(StorageError::NotFound);
+    };
+    let day = due.with_timezone(&chrono_tz::Europe::Oslo).date_naive();
+    let new_key = snooze_key(planned_key(&key), day);
+    let nonce = crate::codec::nonce::fingerprint(&new_key);
+    let done = sqlx::query(
+        "INSERT INTO reminders (key, guild_id, case_id, step, kind, target, due_at,
+                                next_attempt_at, nonce, created_at)
+         SELECT ?1, guild_id, case_id, step, kind, target, ?2, ?2, ?3, ?4
+         FROM reminders WHERE id = ?5
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(&new_key)
+    .bind(ts(due)?)
+    .bind(nonce)
+    .bind(ts(now)?)
+    .bind(reminder)
+    .execute(&mut *conn)
+    .await?;
+    conn.commit().await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -10,6 +10,12 @@ use flow::{PersonId, PersonRef};
 use crate::error::corrupt;
 use crate::{Result, StorageError};
 
+pub(crate) mod nonce;
+
+/// The name left where a person was, and the text left where a reason was, once the
+/// retention purge has erased them.
+pub const ERASED: &str = "slettet";
+
 pub(crate) fn id(v: u64) -> i64 {
     v as i64
 }
