@@ -56,12 +56,8 @@ impl Run {
 /// The cards of these cases as the bot renders them from the database (before the run).
 pub async fn targets(db: &Db, guild: u64, cases: &[i64]) -> anyhow::Result<Vec<Target>> {
     let (process, texts) = los::prompts::load()?;
-    let view = los::server::view(&settings(guild));
-    let scope = Scope {
-        process: &process,
-        texts: &texts,
-        server: &view,
-    };
+    let view = los::guild::view(&settings(guild));
+    let scope = Scope::new(&process, &texts, &view);
     let tr = Tr::shared(&texts, &settings(guild));
     let mut out = Vec::with_capacity(cases.len());
     for &id in cases {

@@ -1,4 +1,4 @@
-//! Parts 2 and 3: the bot's own reminder loop (`los::reminders`), on a clock that runs with
+//! Parts 2 and 3: the bot's own reminder loop (`los::jobs`), on a clock that runs with
 //! the wall clock but shifted, so reminders planned days ahead fall due a moment after the bot
 //! started; the loop sleeps, wakes and sends exactly as in production.
 
@@ -279,7 +279,7 @@ async fn seed_cases(
     let db = Db::open(&path.display().to_string()).await?;
     let (process, _) = los::prompts::load()?;
     let settings = seed::settings(guild);
-    let plan_settings = los::server::reminder_settings(&settings);
+    let plan_settings = los::guild::reminder_settings(&settings);
     let now = Utc::now();
     let mut threads = Vec::new();
     let mut tx = db.pool().begin().await?;

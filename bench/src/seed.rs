@@ -42,7 +42,7 @@ pub async fn database(path: &Path, guild: u64, cases: u32, events: u64) -> anyho
     let settings = settings(guild);
     storage::save_settings(db.pool(), &settings).await?;
     let (process, _) = los::prompts::load()?;
-    let reminders = los::server::reminder_settings(&settings);
+    let reminders = los::guild::reminder_settings(&settings);
     let owner = PersonRef {
         id: PersonId(cast::LEDER),
         name: "Lise Leder".into(),
@@ -70,7 +70,7 @@ pub async fn database(path: &Path, guild: u64, cases: u32, events: u64) -> anyho
     }
     // Every case was planned with these settings by this build, as a bot that has run
     // records it: starting on this database replans nothing (a settings change would).
-    let planned_with = los::reminders::replan::fingerprint(&settings);
+    let planned_with = los::jobs::replan::fingerprint(&settings);
     storage::set_reminders_planned_with(db.pool(), guild, &planned_with).await?;
     // And every case's opening was announced in its thread, as the bot does it.
     sqlx::query("UPDATE announcements SET done_at = created_at WHERE done_at IS NULL")

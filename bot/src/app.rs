@@ -9,8 +9,8 @@ use tokio::task::JoinHandle;
 
 use crate::commands;
 use crate::errors::explain;
-use crate::handlers;
 use crate::i18n::Tr;
+use crate::interactions;
 use crate::shutdown::{self, InFlight, Tracked};
 use crate::types::{BotError, Data};
 
@@ -24,7 +24,7 @@ pub struct Running {
     pub task: JoinHandle<Result<(), serenity::Error>>,
     pub data: Arc<Data>,
     /// The reminder loop, started once here and never again on a reconnect.
-    pub reminders: crate::reminders::Handle,
+    pub reminders: crate::jobs::Handle,
     /// The presses, forms and commands being handled.
     pub in_flight: InFlight,
 }
@@ -81,8 +81,12 @@ pub async fn start(http: Http, data: Arc<Data>, dev_guild: Option<u64>) -> anyho
             event_handler: |fw, event| {
                 Box::pin(async move {
                     if let FullEvent::InteractionCreate { interaction } = event {
-                        handlers::on_interaction(fw.serenity_context, fw.user_data, interaction)
-                            .await;
+                        interactions::on_interaction(
+                            fw.serenity_context,
+                            fw.user_data,
+                            interaction,
+                        )
+                        .await;
                     }
                     Ok(())
                 })
@@ -112,7 +116,7 @@ pub async fn start(http: Http, data: Arc<Data>, dev_guild: Option<u64>) -> anyho
         .framework(tracked)
         .await?;
     let shards = client.shard_manager.clone();
-    let reminders = crate::reminders::start(data.clone(), client.http.clone());
+    let reminders = crate::jobs::start(data.clone(), client.http.clone());
     let task = tokio::spawn(async move { client.start().await });
     Ok(Running {
         shards,
@@ -131,14 +135,8 @@ async fn on_error(err: poise::FrameworkError<'_, Arc<Data>, BotError>) {
             if !error.is_for_user() {
                 tracing::error!(error = %error, command = %ctx.command().qualified_name, "command failed");
             }
-            let settings = match ctx.guild_id() {
-                Some(g) => storage::load_settings(ctx.data().db.pool(), g.get())
-                    .await
-                    .ok()
-                    .flatten()
-                    .unwrap_or_else(|| storage::GuildSettings::new(g.get())),
-                None => storage::GuildSettings::new(0),
-            };
+            let guild = ctx.guild_id().map(|g| g.get());
+            let settings = crate::guild::settings_for_reply(ctx.data(), guild).await;
             let tr = Tr::reader(&ctx.data().texts, ctx.locale().unwrap_or("no"), &settings);
             let reply = poise::CreateReply::default()
                 .content(explain(&error, tr))
@@ -165,7 +163,7 @@ async fn on_error(err: poise::FrameworkError<'_, Arc<Data>, BotError>) {
                 &[("input", crate::i18n::escape(&input).as_str().into())],
             );
             let reply = poise::CreateReply::default()
-                .content(crate::i18n::clip(&text, 2000))
+                .content(crate::i18n::clip(&text, crate::i18n::CONTENT_MAX))
                 .ephemeral(true)
                 .allowed_mentions(serenity::CreateAllowedMentions::new());
             if let Err(e) = ctx.send(reply).await {
@@ -232,7 +230,7 @@ pub fn data(db: storage::Db, clock: Arc<dyn flow::Clock>) -> anyhow::Result<Arc<
         clock,
         reminders_changed: Arc::new(tokio::sync::Notify::new()),
         reminders_asleep_until: std::sync::atomic::AtomicI64::new(i64::MIN),
-        pacer: crate::reminders::pacer::Pacer::discord(),
+        pacer: crate::pace::Pacer::discord(),
         announcing: Default::default(),
         troubled: Default::default(),
     }))

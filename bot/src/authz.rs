@@ -1,16 +1,17 @@
-//! Who may do what, where the engine cannot see it: opening a case (a server setting), asking
-//! HR for help, and being on the server at all when a button is pressed in a DM. What may be
-//! done on a case itself (whose steps, closing, going back, naming a deputy) is the engine's
-//! rule, `flow::engine::apply`; README.md ("Roles and who may do what") writes both down.
+//! Who may do what, where the engine cannot see it: opening a case (a guild setting), and
+//! being on the guild at all when a button is pressed in a DM. What may be done on a case
+//! itself (whose steps, closing, going back, naming a deputy, asking HR for help) is the
+//! engine's rule (`flow::engine::apply`, `permitted`, `may_ask_for_help`); README.md ("Roles
+//! and who may do what") writes both down.
 
-use flow::{Actor, Case, Role, StepId};
+use flow::{Actor, Role, StepId};
 use serenity::all::{GuildId, Http, HttpError, Member, User};
 use storage::GuildSettings;
 
-use crate::handlers::actor_of;
-use crate::types::{BotError, Data};
+use crate::guild::actor_of;
+use crate::types::BotError;
 
-/// The server's manager role, if one is set, means only this: who may open cases. Checked
+/// The guild's manager role, if one is set, means only this: who may open cases. Checked
 /// when `/rekruttering ny` opens the form and again when the form is sent, since the role (or
 /// the setting) may have been taken away in between.
 pub fn may_open_cases(settings: &GuildSettings, member: &Member) -> Result<(), BotError> {
@@ -27,18 +28,11 @@ pub fn may_open_cases(settings: &GuildSettings, member: &Member) -> Result<(), B
     .into())
 }
 
-/// *Be HR om hjelp* pings HR: only for the people who may act on the case now
-/// (`flow::engine::may_ask_for_help`).
-pub fn may_ask_for_help(data: &Data, case: &Case, actor: &Actor) -> Result<(), BotError> {
-    flow::engine::may_ask_for_help(&data.process, case, actor)?;
-    Ok(())
-}
-
-/// The person pressing a button in a DM, as the server knows them now: Discord sends no
-/// member there, and still delivers presses from people who have left the server. Asked of
+/// The person pressing a button in a DM, as the guild knows them now: Discord sends no
+/// member there, and still delivers presses from people who have left the guild. Asked of
 /// Discord itself (`GET /guilds/{guild}/members/{user}`), not the cache, which without the
-/// privileged members intent never hears that someone left. Someone no longer on the server
-/// is refused ([`BotError::LeftServer`]); a member gets their roles there.
+/// privileged members intent never hears that someone left. Someone no longer on the guild
+/// is refused ([`BotError::LeftGuild`]); a member gets their roles there.
 pub async fn dm_actor(
     http: &Http,
     guild: u64,
@@ -53,13 +47,13 @@ pub async fn dm_actor(
                 user = user.id.get(),
                 "a button was pressed by someone who left the server"
             );
-            Err(BotError::LeftServer)
+            Err(BotError::LeftGuild)
         }
         Err(e) => Err(e.into()),
     }
 }
 
-/// 404 / 10007 Unknown Member (or 10013 Unknown User): not on the server.
+/// 404 / 10007 Unknown Member (or 10013 Unknown User): not on the guild.
 fn is_unknown_member(e: &serenity::Error) -> bool {
     matches!(
         e,

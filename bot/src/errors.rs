@@ -38,8 +38,8 @@ pub fn explain(err: &BotError, tr: Tr<'_>) -> String {
                 &[("missing", names.join(", ").as_str().into())],
             )
         }
-        BotError::NotInServer => tr.t("refusal-other-server"),
-        BotError::LeftServer => tr.t("refusal-left-server"),
+        BotError::NotInGuild => tr.t("refusal-other-server"),
+        BotError::LeftGuild => tr.t("refusal-left-server"),
         BotError::UnknownComponent => tr.t("refusal-unknown-component"),
         BotError::Storage(_) | BotError::Discord(_) | BotError::Internal(_) => {
             tr.t("error-internal")

@@ -282,7 +282,7 @@ impl Harness {
         let plain = t.t(text_id);
         let titled = format!("{plain}: {}", t.step(&flow::StepId::new(step)));
         let labels = sandbox::actor::button_labels(&self.card(thread)?);
-        [plain, crate::i18n::clip(&titled, 80)]
+        [plain, crate::i18n::clip(&titled, crate::i18n::LABEL_MAX)]
             .into_iter()
             .find(|l| labels.contains(l))
             .ok_or_else(|| {
@@ -330,7 +330,7 @@ impl Harness {
 
     /// Asks the reminder loop for a pass now (after the test or demo moved the clock) and
     /// waits until it has done one.
-    pub async fn kick_reminders(&self) -> anyhow::Result<crate::reminders::Outcome> {
+    pub async fn kick_reminders(&self) -> anyhow::Result<crate::jobs::PassOutcome> {
         let bot = self
             .bot
             .as_ref()

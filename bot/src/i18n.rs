@@ -1,4 +1,5 @@
-//! The user's language and the texts in it: every word comes from `prompts/*/*.ftl`.
+//! The user's language and the texts in it (every word comes from `prompts/*/*.ftl`), text a
+//! person typed made safe to show, and Discord's limits on what a message may hold.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Oslo;
@@ -6,8 +7,32 @@ use flow::texts::Arg;
 use flow::{DateKey, Lang, Role, StepId, Texts};
 use storage::GuildSettings;
 
-/// Discord's limit for a message's content, in characters.
+// Discord's limits, in characters: every text is `clip`ped to the one it goes into.
+
+/// A message's content.
 pub const CONTENT_MAX: usize = 2000;
+/// An embed's title, and the name of an embed's field.
+pub const TITLE_MAX: usize = 256;
+/// The value of an embed's field.
+pub const FIELD_MAX: usize = 1024;
+/// A button's label.
+pub const LABEL_MAX: usize = 80;
+/// A component's `custom_id` (see `crate::custom_id`).
+pub const CUSTOM_ID_MAX: usize = 100;
+/// A form's (modal's) title.
+pub const MODAL_TITLE_MAX: usize = 45;
+/// The placeholder of a form's text input.
+pub const PLACEHOLDER_MAX: usize = 100;
+/// The placeholder of a select menu.
+pub const SELECT_PLACEHOLDER_MAX: usize = 150;
+/// The label of a select menu's option, and the name of an autocomplete choice.
+pub const OPTION_MAX: usize = 100;
+/// A thread's name.
+pub const THREAD_NAME_MAX: usize = 100;
+/// Choices in an autocomplete answer.
+pub const CHOICES_MAX: usize = 25;
+/// Action rows in one message, and buttons in one row.
+pub const ROWS_MAX: usize = 5;
 
 /// Texts in one language, for one reply.
 ///

@@ -1,42 +1,33 @@
 //! `los`: the Discord bot that pilots hiring managers through the recruitment process.
 //! `main.rs` only calls [`main_entry`]; the application lives here.
 
-pub mod announce;
 pub mod app;
 pub mod authz;
+pub mod change;
 pub mod commands;
 pub mod config;
 pub mod custom_id;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod errors;
-pub mod handlers;
+pub mod guild;
 #[cfg(feature = "demo")]
 pub mod harness;
 pub mod i18n;
+pub mod interactions;
+pub mod jobs;
+pub mod pace;
 pub mod prompts;
 pub mod publish;
-pub mod reminders;
 pub mod render;
-pub mod scrub;
-pub mod server;
-pub mod service;
 pub mod shutdown;
 pub mod types;
+pub mod wake;
 
 use std::process::ExitCode;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use config::Config;
-
-/// HR's digest when a server has not chosen: weekdays at 08:00 (Europe/Oslo).
-pub const DEFAULT_DIGEST_CRON: &str = "0 0 8 * * Mon-Fri";
-
-/// A digest schedule as the `cron` crate reads it (seconds first).
-pub fn digest_schedule(expr: &str) -> Result<cron::Schedule, cron::error::Error> {
-    cron::Schedule::from_str(expr.trim())
-}
 
 const USAGE: &str = "\
 los — the recruitment pilot

@@ -1,14 +1,17 @@
-//! The shared state, the command context and the one error type of the bot.
+//! The shared state, the command context and the one error type of the bot. Everything may
+//! use this module; it uses only leaves ([`crate::pace`], [`crate::publish::turns`]).
 
 use std::sync::atomic::AtomicI64;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use flow::{Clock, PersonRef, Process, Refusal, Texts};
+use serenity::all::HttpError;
 use storage::Db;
 use tokio::sync::Notify;
 
-use crate::reminders::pacer::Pacer;
+use crate::pace::Pacer;
+use crate::publish::turns::CaseLocks;
 
 /// What every handler can reach.
 pub struct Data {
@@ -16,19 +19,19 @@ pub struct Data {
     pub process: Process,
     pub texts: Texts,
     pub clock: Arc<dyn Clock>,
-    /// Woken when a reminder is queued, so the dispatcher can look again.
+    /// Woken when a reminder is queued, so the dispatcher can look again ([`crate::wake`]).
     pub reminders_changed: Arc<Notify>,
-    /// Until when the reminder loop sleeps (microseconds since the epoch, UTC), or `i64::MIN`
-    /// while it is making a pass: a change wakes it only for something due before then
-    /// ([`crate::reminders::after_change`]).
+    /// Until when the reminder loop sleeps (microseconds since the epoch, UTC), or
+    /// [`crate::wake::AWAKE`] while it is making a pass: a change wakes it only for something
+    /// due before then ([`crate::wake::after_change`]).
     pub reminders_asleep_until: AtomicI64,
     /// The pace that keeps the bot's own bulk requests (reminders, digests, checklists) under
     /// Discord's global limit.
     pub pacer: Pacer,
-    /// One announcement sender per case at a time (`crate::announce`).
-    pub announcing: crate::announce::CaseLocks,
-    /// The places (server, `c:<channel>` / `u:<user>`) with an open delivery problem, so a
-    /// message that gets through there ends it ([`crate::reminders::problems`]).
+    /// One announcement sender per case at a time ([`crate::publish::announce`]).
+    pub announcing: CaseLocks,
+    /// The places (guild, `c:<channel>` / `u:<user>`) with an open delivery problem, so a
+    /// message that gets through there ends it ([`crate::publish::delivery`]).
     pub troubled: std::sync::Mutex<std::collections::HashSet<(u64, String)>>,
 }
 
@@ -47,19 +50,19 @@ pub enum BotError {
     },
     #[error("invalid input: {0:?}")]
     Input(InputError),
-    #[error("case {0} not found on this server")]
+    #[error("case {0} not found in this guild")]
     CaseNotFound(i64),
     /// The case changed after the person was shown what a change would do (the preview of
     /// going back to a step): what they confirmed is no longer what would happen.
     #[error("case {0} changed since the preview")]
     CaseChanged(i64),
-    #[error("the server's setup is incomplete: {0:?}")]
+    #[error("the guild's setup is incomplete: {0:?}")]
     NotSetUp(Vec<&'static str>),
-    #[error("only in a server")]
-    NotInServer,
-    /// A button pressed in a DM by someone no longer on the case's server.
-    #[error("the person has left the server")]
-    LeftServer,
+    #[error("only in a guild")]
+    NotInGuild,
+    /// A button pressed in a DM by someone no longer on the case's guild.
+    #[error("the person has left the guild")]
+    LeftGuild,
     #[error("this button is not for this bot")]
     UnknownComponent,
 
@@ -119,9 +122,17 @@ impl BotError {
     /// Discord's JSON error code, when Discord refused the request.
     pub fn discord_code(&self) -> Option<isize> {
         match self {
-            BotError::Discord(e) => crate::announce::discord_code(e),
+            BotError::Discord(e) => discord_code(e),
             _ => None,
         }
+    }
+}
+
+/// Discord's JSON error code of a refused request, if it was one.
+pub fn discord_code(e: &serenity::Error) -> Option<isize> {
+    match e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(resp)) => Some(resp.error.code),
+        _ => None,
     }
 }
 

@@ -5,7 +5,7 @@ mod common;
 
 use chrono::Duration;
 use common::*;
-use flow::engine::{permitted, Permit, Permitted};
+use flow::engine::{may_reopen, may_set_date, permitted, Permit, Permitted};
 use flow::{Action, CandidateName, DateKey, Dato, OutcomeId, Refusal, Role, StepId};
 use proptest::prelude::*;
 
@@ -293,6 +293,65 @@ fn check(run: &Run, now: chrono::DateTime<chrono::Utc>) -> Result<(), TestCaseEr
     Ok(())
 }
 
+/// For every step of the chart, everyone: `may_reopen` says yes exactly when the engine takes
+/// going back to the step; for both dates, `may_set_date` exactly when the engine takes a date
+/// it finds acceptable (the earliest: today for the søknadsfrist, the day after it for the
+/// start). A form opens on these answers, so they must not part from what the form then asks.
+fn check_reopen_and_dates(
+    run: &Run,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), TestCaseError> {
+    let today = flow::engine::oslo_today(now);
+    for who in people() {
+        for def in process().steps() {
+            let engine = flow::apply(
+                process(),
+                &run.case,
+                &who,
+                &Action::Reopen {
+                    step: def.id.clone(),
+                    reason: reason("på nytt"),
+                },
+                now,
+            );
+            let said = may_reopen(process(), &run.case, &who, &def.id);
+            prop_assert_eq!(
+                said.is_ok(),
+                engine.is_ok(),
+                "reopening {} by {}: may_reopen says {:?}, the engine {:?}",
+                def.id,
+                who.person.name,
+                said,
+                engine.as_ref().err()
+            );
+        }
+        for key in [DateKey::Soknadsfrist, DateKey::Startdato] {
+            let earliest = match key {
+                DateKey::Soknadsfrist => today,
+                DateKey::Startdato => {
+                    run.case.dates.soknadsfrist.unwrap_or(today).max(today) + chrono::Days::new(1)
+                }
+            };
+            let action = Action::SetDate {
+                key,
+                date: Dato::from_naive(earliest),
+            };
+            let engine = flow::apply(process(), &run.case, &who, &action, now);
+            let said = may_set_date(process(), &run.case, &who, key);
+            prop_assert_eq!(
+                said.is_ok(),
+                engine.is_ok(),
+                "setting {:?} by {}: may_set_date says {:?}, the engine {:?}",
+                key,
+                who.person.name,
+                said,
+                engine.as_ref().err()
+            );
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
@@ -338,9 +397,12 @@ proptest! {
             let (_, action) = options[a % options.len()].clone();
             let _ = run.try_do(&who, action);
             check(&run, run.now)?;
+            check_reopen_and_dates(&run, run.now)?;
         }
         // Now, and later (when a start date may have come).
         check(&run, run.now)?;
         check(&run, run.now + Duration::days(later_days))?;
+        check_reopen_and_dates(&run, run.now)?;
+        check_reopen_and_dates(&run, run.now + Duration::days(later_days))?;
     }
 }

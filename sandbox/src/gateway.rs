@@ -12,35 +12,12 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
 use crate::payloads;
-use crate::rest::channel_json;
 use crate::rest::Server;
-use crate::state::{Outgoing, Shared, State};
+use crate::state::{channel_json, Outgoing, Shared};
+pub use crate::state::{dispatch, send_op};
 
 /// Heartbeat interval announced in HELLO (ms).
 pub const HEARTBEAT_INTERVAL: u64 = 41_250;
-
-/// Sends a dispatch (op 0) on the current session, if the bot subscribed to `intent`
-/// (0 = always). Kept for RESUME replay; queued while the bot is reconnecting.
-pub fn dispatch(s: &mut State, intent: u64, t: &str, d: Value) {
-    let g = &mut s.gateway;
-    if g.session_id.is_none() || (intent != 0 && g.intents & intent == 0) {
-        return;
-    }
-    g.seq += 1;
-    let frame = json!({ "op": 0, "t": t, "s": g.seq, "d": d });
-    g.log.push((g.seq, frame.clone()));
-    if let Some((_, tx)) = &g.conn {
-        let _ = tx.send(Outgoing::Frame(frame));
-    }
-}
-
-/// Sends a non-dispatch frame to the live connection; false if there is none.
-pub fn send_op(s: &State, frame: Value) -> bool {
-    match &s.gateway.conn {
-        Some((_, tx)) => tx.send(Outgoing::Frame(frame)).is_ok(),
-        None => false,
-    }
-}
 
 pub async fn upgrade(AxState(server): AxState<Arc<Server>>, ws: WebSocketUpgrade) -> Response {
     let shared = server.shared.clone();

@@ -1,9 +1,21 @@
 //! JSON objects in Discord's shapes. Every builder here is round-tripped through serenity's model
 //! types in `tests/payloads.rs`, because serenity silently drops what it cannot parse.
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use serde_json::{json, Value};
 
 use crate::world::{Member, Role, World};
+
+/// Discord's epoch (2015-01-01T00:00:00Z) in Unix milliseconds: snowflakes count from it.
+pub const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+
+/// Milliseconds since the Unix epoch.
+pub fn unix_ms(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
 
 /// Current time as Discord writes it (ISO 8601). The sandbox itself writes its own clock's
 /// time ([`timestamp`]); this is real time.
@@ -13,7 +25,7 @@ pub fn now() -> String {
 
 /// A time as Discord writes it (ISO 8601).
 pub fn timestamp(t: std::time::SystemTime) -> String {
-    let ms = crate::state::unix_ms(t) as i64;
+    let ms = unix_ms(t) as i64;
     serenity::model::Timestamp::from_millis(ms)
         .unwrap_or_else(|_| serenity::model::Timestamp::now())
         .to_string()
@@ -21,7 +33,7 @@ pub fn timestamp(t: std::time::SystemTime) -> String {
 
 /// The time a snowflake was made, as Discord writes it.
 pub fn snowflake_timestamp(id: u64) -> String {
-    let ms = (id >> 22) + crate::state::DISCORD_EPOCH_MS;
+    let ms = (id >> 22) + DISCORD_EPOCH_MS;
     timestamp(std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms))
 }
 
@@ -98,7 +110,7 @@ pub fn interaction_member(m: &Member, permissions: u64) -> Value {
 }
 
 /// A channel object. `kind`: see `world::kinds`. A thread gets an active `thread_metadata`
-/// (`rest::channel_json` fills in the real one).
+/// (`state::channel_json` fills in the real one).
 pub fn channel(
     id: u64,
     kind: u8,

@@ -3,16 +3,14 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
 
+use crate::payloads::{self, unix_ms, DISCORD_EPOCH_MS};
 use crate::world::{kinds, perms, Member, Overwrite, World};
-
-/// Discord's epoch (2015-01-01T00:00:00Z) in Unix milliseconds: snowflakes count from it.
-pub const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
 
 /// The sandbox's notion of now: real time plus what the test moved it forward
 /// (`Sandbox::advance`). Everything the sandbox decides by time reads it: the interaction
@@ -56,13 +54,6 @@ impl Clock {
     pub fn offset(&self) -> Duration {
         self.offset
     }
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn unix_ms(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
 }
 
 /// One request the bot sent, as the sandbox answered it.
@@ -459,8 +450,8 @@ impl State {
     /// Dispatches THREAD_UPDATE with the thread as it is now.
     pub fn thread_updated(&mut self, w: &World, id: u64) {
         if let Some(ch) = self.channels.get(&id) {
-            let v = crate::rest::channel_json(w, ch);
-            crate::gateway::dispatch(self, 1, "THREAD_UPDATE", v);
+            let v = channel_json(w, ch);
+            dispatch(self, 1, "THREAD_UPDATE", v);
         }
     }
 
@@ -470,6 +461,59 @@ impl State {
             .find(|i| i.token == token)
             .map(|i| i.id)
     }
+}
+
+/// Gateway frames sent from the state as it changes (the connection itself is
+/// `crate::gateway`'s).
+/// Sends a dispatch (op 0) on the current session, if the bot subscribed to `intent`
+/// (0 = always). Kept for RESUME replay; queued while the bot is reconnecting.
+pub fn dispatch(s: &mut State, intent: u64, t: &str, d: Value) {
+    let g = &mut s.gateway;
+    if g.session_id.is_none() || (intent != 0 && g.intents & intent == 0) {
+        return;
+    }
+    g.seq += 1;
+    let frame = json!({ "op": 0, "t": t, "s": g.seq, "d": d });
+    g.log.push((g.seq, frame.clone()));
+    if let Some((_, tx)) = &g.conn {
+        let _ = tx.send(Outgoing::Frame(frame));
+    }
+}
+
+/// Sends a non-dispatch frame to the live connection; false if there is none.
+pub fn send_op(s: &State, frame: Value) -> bool {
+    match &s.gateway.conn {
+        Some((_, tx)) => tx.send(Outgoing::Frame(frame)).is_ok(),
+        None => false,
+    }
+}
+
+/// The JSON object of a channel the sandbox holds.
+pub fn channel_json(w: &World, ch: &ChannelRec) -> Value {
+    if ch.kind == kinds::DM {
+        let r = ch
+            .recipient
+            .and_then(|r| w.members.iter().find(|m| m.id == r));
+        let user = r
+            .map(|m| payloads::user(m.id, &m.name, false))
+            .unwrap_or(Value::Null);
+        return payloads::dm_channel(ch.id, &user);
+    }
+    let mut c = payloads::channel(ch.id, ch.kind, &ch.name, Some(w.guild_id), ch.parent_id);
+    match &ch.thread {
+        Some(t) => {
+            c["owner_id"] = json!(w.bot_id.to_string());
+            c["member_count"] = json!(ch.members.len());
+            c["thread_metadata"] = json!({
+                "archived": t.archived,
+                "auto_archive_duration": t.auto_archive_duration,
+                "archive_timestamp": payloads::timestamp(t.archive_timestamp),
+                "locked": t.locked,
+            });
+        }
+        None => c["permission_overwrites"] = payloads::overwrites(&ch.overwrites),
+    }
+    c
 }
 
 /// The numeric id of a Discord object (`"id": "123"`).

@@ -1,6 +1,6 @@
 //! An interaction that fails is logged with what identifies it, so an operator can follow
-//! one press through the log: the interaction's id, the server and the button's custom id
-//! (never a name or text someone typed).
+//! one press through the log: the interaction's id, the guild, the case, the step and the
+//! button's custom id (never a name or text someone typed).
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -64,6 +64,13 @@ async fn a_failed_interaction_is_logged_with_its_id_server_and_button() {
     assert!(failed.contains(&guild), "{failed}");
     assert!(
         failed.contains(&answer.interaction_id.to_string()),
+        "{failed}"
+    );
+    // The press's span also names the case and the step, so the press can be followed into
+    // the change it made.
+    assert!(failed.contains(&format!("case={}", case.0)), "{failed}");
+    assert!(
+        failed.contains("step=\"stilling_vakant\"") || failed.contains("step=stilling_vakant"),
         "{failed}"
     );
     assert!(!failed.contains("Lise"), "no names in the log: {failed}");

@@ -40,3 +40,5 @@ mod reminders {
 mod interaction_log;
 // Every text id the bot's code names exists in both languages.
 mod texts;
+// No module imports a module that imports it, in flow, storage, bot and sandbox.
+mod architecture;

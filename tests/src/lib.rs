@@ -32,7 +32,7 @@ use serde_json::Value;
 pub use los::harness::cast::*;
 pub use los::harness::world;
 /// What one pass of the reminder loop did.
-pub use los::reminders::Outcome;
+pub use los::jobs::PassOutcome as Outcome;
 
 /// Monday 4 January 2027, 09:00 in Oslo: where the reminder tests begin.
 pub fn day_one() -> DateTime<Utc> {
@@ -399,7 +399,7 @@ impl Kit {
     /// `who` changes a case through the service, as a button does, without the round trip.
     pub async fn act(&self, who: u64, case: CaseId, action: Action) {
         let person = self.person(who);
-        los::service::act(
+        los::change::act(
             self.h.data(),
             &self.settings().await,
             case,

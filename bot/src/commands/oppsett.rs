@@ -9,8 +9,8 @@ use serenity::all::{
 };
 use storage::{GuildSettings, NotificationLevel};
 
-use crate::i18n::{clip, Tr};
-use crate::server;
+use crate::guild;
+use crate::i18n::{clip, Tr, CONTENT_MAX};
 use crate::types::{BotError, Context, InputError};
 
 #[poise::command(
@@ -30,10 +30,8 @@ fn tr<'a>(ctx: &'a Context<'a>) -> Tr<'a> {
 }
 
 async fn load(ctx: &Context<'_>) -> Result<GuildSettings, BotError> {
-    let g = ctx.guild_id().ok_or(BotError::NotInServer)?.get();
-    Ok(storage::load_settings(ctx.data().db.pool(), g)
-        .await?
-        .unwrap_or_else(|| GuildSettings::new(g)))
+    let g = ctx.guild_id().ok_or(BotError::NotInGuild)?.get();
+    guild::settings_or_default(ctx.data(), g).await
 }
 
 /// Saves and shows the settings as they are now.
@@ -90,7 +88,7 @@ async fn show(ctx: Context<'_>, s: &GuildSettings) -> Result<(), BotError> {
             .unwrap_or_else(|| t.t("setup-unset"));
         lines.push(format!("{} `{key}`: {link}", t.t("setup-link")));
     }
-    let r = server::reminder_settings(s);
+    let r = guild::reminder_settings(s);
     lines.push(
         t.args(
             "setup-reminders",
@@ -111,7 +109,7 @@ async fn show(ctx: Context<'_>, s: &GuildSettings) -> Result<(), BotError> {
                     s.reminders
                         .digest_cron
                         .clone()
-                        .unwrap_or_else(|| crate::DEFAULT_DIGEST_CRON.into())
+                        .unwrap_or_else(|| guild::DEFAULT_DIGEST_CRON.into())
                         .as_str()
                         .into(),
                 ),
@@ -163,9 +161,9 @@ async fn show(ctx: Context<'_>, s: &GuildSettings) -> Result<(), BotError> {
             ));
         }
     }
-    // Places the bot cannot deliver to, with what to fix (see `reminders::problems`).
+    // Places the bot cannot deliver to, with what to fix (see `crate::publish::delivery`).
     if let Ok(problems) = storage::open_problems(ctx.data().db.pool(), s.guild).await {
-        use crate::reminders::problems::{current, line};
+        use crate::publish::delivery::{current, line};
         let shown: Vec<String> = problems
             .iter()
             .filter(|p| current(Some(s), p))
@@ -177,7 +175,7 @@ async fn show(ctx: Context<'_>, s: &GuildSettings) -> Result<(), BotError> {
             lines.extend(shown);
         }
     }
-    let missing = server::missing(s);
+    let missing = guild::missing(s);
     if missing.is_empty() {
         lines.push(t.t("setup-complete"));
     } else {
@@ -189,7 +187,7 @@ async fn show(ctx: Context<'_>, s: &GuildSettings) -> Result<(), BotError> {
     }
     ctx.send(
         poise::CreateReply::default()
-            .content(clip(&lines.join("\n"), 2000))
+            .content(clip(&lines.join("\n"), CONTENT_MAX))
             .ephemeral(true)
             .allowed_mentions(CreateAllowedMentions::new()),
     )
@@ -383,7 +381,7 @@ pub async fn paminnelser(
         s.reminders.remind_at = Some(time);
     }
     if let Some(c) = sammendrag {
-        crate::digest_schedule(&c)
+        guild::digest_schedule(&c)
             .map_err(|_| BotError::Input(InputError::Cron { input: c.clone() }))?;
         s.reminders.digest_cron = Some(c.trim().to_owned());
     }

@@ -8,13 +8,14 @@ use serenity::all::{
 };
 use storage::GuildSettings;
 
+use crate::change;
 use crate::custom_id::ComponentId;
-use crate::handlers::actor_of;
-use crate::i18n::{clip, escape, Tr};
+use crate::guild::{self, actor_of};
+use crate::i18n::{
+    clip, escape, Tr, CONTENT_MAX, FIELD_MAX, MODAL_TITLE_MAX, OPTION_MAX, TITLE_MAX,
+};
 use crate::publish;
-use crate::render::{card, lines};
-use crate::server;
-use crate::service;
+use crate::render::{card, lines, reopen};
 use crate::types::{BotError, Context, InputError};
 
 /// Lines per page of lists, well under Discord's 2000 characters.
@@ -45,20 +46,17 @@ fn tr<'a>(ctx: &'a Context<'a>, s: &GuildSettings) -> Tr<'a> {
 }
 
 fn guild(ctx: &Context<'_>) -> Result<u64, BotError> {
-    ctx.guild_id().map(|g| g.get()).ok_or(BotError::NotInServer)
+    ctx.guild_id().map(|g| g.get()).ok_or(BotError::NotInGuild)
 }
 
 async fn settings(ctx: &Context<'_>) -> Result<GuildSettings, BotError> {
-    let g = guild(ctx)?;
-    Ok(storage::load_settings(ctx.data().db.pool(), g)
-        .await?
-        .unwrap_or_else(|| GuildSettings::new(g)))
+    guild::settings_or_default(ctx.data(), guild(ctx)?).await
 }
 
 async fn reply(ctx: Context<'_>, text: String) -> Result<(), BotError> {
     ctx.send(
         poise::CreateReply::default()
-            .content(clip(&text, 2000))
+            .content(clip(&text, CONTENT_MAX))
             .ephemeral(true)
             .allowed_mentions(CreateAllowedMentions::new()),
     )
@@ -76,7 +74,9 @@ async fn open_cases(ctx: Context<'_>, partial: &str) -> CreateAutocompleteRespon
         .unwrap_or_default();
     let choices = found
         .into_iter()
-        .map(|(id, title)| AutocompleteChoice::new(clip(&format!("#{} {title}", id.0), 100), id.0))
+        .map(|(id, title)| {
+            AutocompleteChoice::new(clip(&format!("#{} {title}", id.0), OPTION_MAX), id.0)
+        })
         .collect();
     CreateAutocompleteResponse::new().set_choices(choices)
 }
@@ -96,12 +96,12 @@ async fn which_case(ctx: &Context<'_>, sak: Option<i64>) -> Result<CaseId, BotEr
 #[poise::command(slash_command, guild_only)]
 pub async fn ny(ctx: Context<'_>) -> Result<(), BotError> {
     let s = settings(&ctx).await?;
-    let missing = server::missing(&s);
+    let missing = guild::missing(&s);
     if !missing.is_empty() {
         return Err(BotError::NotSetUp(missing));
     }
     if s.roles.manager.is_some() {
-        let member = ctx.author_member().await.ok_or(BotError::NotInServer)?;
+        let member = ctx.author_member().await.ok_or(BotError::NotInGuild)?;
         crate::authz::may_open_cases(&s, &member)?;
     }
     let poise::Context::Application(app) = ctx else {
@@ -117,7 +117,7 @@ pub async fn ny(ctx: Context<'_>) -> Result<(), BotError> {
     };
     let modal = CreateModal::new(
         ComponentId::NewCase.to_string(),
-        clip(&t.t("form-new-title"), 45),
+        clip(&t.t("form-new-title"), MODAL_TITLE_MAX),
     )
     .components(vec![
         input("title", "field-title", InputTextStyle::Short, true),
@@ -142,8 +142,8 @@ pub async fn status(
     #[autocomplete = "open_cases"] sak: Option<i64>,
 ) -> Result<(), BotError> {
     let s = settings(&ctx).await?;
-    let case = service::load(ctx.data(), s.guild, which_case(&ctx, sak).await?).await?;
-    let view = server::view(&s);
+    let case = change::load(ctx.data(), s.guild, which_case(&ctx, sak).await?).await?;
+    let view = guild::view(&s);
     let rendered = card::render(publish::scope(ctx.data(), &view), &case, tr(&ctx, &s));
     let placed = storage::card(ctx.data().db.pool(), s.guild, case.id).await?;
     let link = placed
@@ -164,7 +164,7 @@ pub async fn status(
 #[poise::command(slash_command, guild_only)]
 pub async fn mine(ctx: Context<'_>) -> Result<(), BotError> {
     let s = settings(&ctx).await?;
-    let member = ctx.author_member().await.ok_or(BotError::NotInServer)?;
+    let member = ctx.author_member().await.ok_or(BotError::NotInGuild)?;
     let actor = actor_of(&s, &member);
     let process = &ctx.data().process;
     let can = |roles: &dyn Fn(Role) -> bool| -> Vec<StepId> {
@@ -219,7 +219,7 @@ fn page_offset(page: u32, per_page: u32) -> Result<u32, BotError> {
 #[poise::command(slash_command, guild_only)]
 pub async fn oversikt(ctx: Context<'_>, side: Option<u32>) -> Result<(), BotError> {
     let s = settings(&ctx).await?;
-    let member = ctx.author_member().await.ok_or(BotError::NotInServer)?;
+    let member = ctx.author_member().await.ok_or(BotError::NotInGuild)?;
     let actor = actor_of(&s, &member);
     if !actor.roles.contains(&Role::Hr) {
         return Err(flow::Refusal::NotYourRole {
@@ -273,7 +273,11 @@ pub async fn oversikt(ctx: Context<'_>, side: Option<u32>) -> Result<(), BotErro
             c.title,
             c.unit
         );
-        embed = embed.field(clip(&name, 256), clip(&lines.join("\n"), 1024), false);
+        embed = embed.field(
+            clip(&name, TITLE_MAX),
+            clip(&lines.join("\n"), FIELD_MAX),
+            false,
+        );
     }
     ctx.send(poise::CreateReply::default().embed(embed).ephemeral(true))
         .await?;
@@ -288,7 +292,7 @@ pub async fn historikk(
     side: Option<u32>,
 ) -> Result<(), BotError> {
     let s = settings(&ctx).await?;
-    let case = service::load(ctx.data(), s.guild, which_case(&ctx, sak).await?).await?;
+    let case = change::load(ctx.data(), s.guild, which_case(&ctx, sak).await?).await?;
     let page = side.unwrap_or(1).max(1);
     let entries = storage::history(
         ctx.data().db.pool(),
@@ -324,7 +328,7 @@ pub async fn avslutt(
     grunn: String,
 ) -> Result<(), BotError> {
     let s = settings(&ctx).await?;
-    let member = ctx.author_member().await.ok_or(BotError::NotInServer)?;
+    let member = ctx.author_member().await.ok_or(BotError::NotInGuild)?;
     let actor = actor_of(&s, &member);
     let reason = Reason::parse(&grunn).map_err(|error| {
         BotError::Input(InputError::Text {
@@ -332,7 +336,7 @@ pub async fn avslutt(
             error,
         })
     })?;
-    let changed = service::act(
+    let changed = change::act(
         ctx.data(),
         &s,
         CaseId(sak),
@@ -360,7 +364,7 @@ pub async fn stedfortreder(
     person: Option<serenity::all::User>,
 ) -> Result<(), BotError> {
     let s = settings(&ctx).await?;
-    let member = ctx.author_member().await.ok_or(BotError::NotInServer)?;
+    let member = ctx.author_member().await.ok_or(BotError::NotInGuild)?;
     let actor = actor_of(&s, &member);
     let deputy = person.as_ref().map(|user| {
         let nick = match ctx {
@@ -381,7 +385,7 @@ pub async fn stedfortreder(
     let action = Action::SetDeputy {
         deputy: deputy.clone(),
     };
-    let changed = service::act(ctx.data(), &s, CaseId(sak), &actor, &action).await?;
+    let changed = change::act(ctx.data(), &s, CaseId(sak), &actor, &action).await?;
     let t = tr(&ctx, &s);
     let text = match &deputy {
         Some(d) => t.args(
@@ -415,7 +419,7 @@ async fn steps(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
         .map(|st| (t.step(&st.id), st.id.as_str()))
         .filter(|(title, _)| title.to_lowercase().contains(&typed))
         .take(25)
-        .map(|(title, id)| AutocompleteChoice::new(clip(&title, 100), id))
+        .map(|(title, id)| AutocompleteChoice::new(clip(&title, OPTION_MAX), id))
         .collect();
     CreateAutocompleteResponse::new().set_choices(choices)
 }
@@ -430,176 +434,20 @@ pub async fn gjenapne(
     #[autocomplete = "steps"] steg: String,
 ) -> Result<(), BotError> {
     let s = settings(&ctx).await?;
-    let member = ctx.author_member().await.ok_or(BotError::NotInServer)?;
+    let member = ctx.author_member().await.ok_or(BotError::NotInGuild)?;
     let actor = actor_of(&s, &member);
     let step = StepId::new(steg.trim());
-    let case = service::load(ctx.data(), s.guild, CaseId(sak)).await?;
+    let case = change::load(ctx.data(), s.guild, CaseId(sak)).await?;
     let t = tr(&ctx, &s);
-    let preview = reopen::preview(ctx.data(), &case, &actor, &step, t)?;
+    flow::engine::may_reopen(&ctx.data().process, &case, &actor, &step)?;
+    let preview = reopen::preview(&ctx.data().process, &case, &step, t);
     ctx.send(
         poise::CreateReply::default()
-            .content(clip(&preview.text, 2000))
+            .content(clip(&preview.text, CONTENT_MAX))
             .components(vec![CreateActionRow::Buttons(vec![preview.button])])
             .ephemeral(true)
             .allowed_mentions(CreateAllowedMentions::new()),
     )
     .await?;
     Ok(())
-}
-
-/// Going back to a step: the preview, the form that asks why, and the change.
-pub mod reopen {
-    use flow::{Action, Actor, Case, Reason, StepId};
-    use serenity::all::{
-        ButtonStyle, ComponentInteraction, Context as Ctx, CreateActionRow, CreateButton,
-        CreateInputText, CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal,
-        InputTextStyle, ModalInteraction,
-    };
-    use storage::GuildSettings;
-
-    use crate::custom_id::{ComponentId, Form, Verb};
-    use crate::i18n::{clip, Tr};
-    use crate::publish;
-    use crate::service;
-    use crate::types::{BotError, Data};
-
-    /// What the person is shown before anything changes.
-    pub struct Preview {
-        pub text: String,
-        pub button: CreateButton,
-    }
-
-    /// The engine's answer to going back to `step` now, with a stand-in reason: refused for
-    /// someone who may not, or for a step that is not finished.
-    fn probe(data: &Data, case: &Case, actor: &Actor, step: &StepId) -> Result<(), BotError> {
-        let action = Action::Reopen {
-            step: step.clone(),
-            reason: Reason::parse("-").expect("a dash is a reason"),
-        };
-        flow::apply(&data.process, case, actor, &action, data.clock.now())?;
-        Ok(())
-    }
-
-    /// What going back to `step` would undo, and the button that goes on, made from the case
-    /// as it is at this version.
-    pub fn preview(
-        data: &Data,
-        case: &Case,
-        actor: &Actor,
-        step: &StepId,
-        tr: Tr<'_>,
-    ) -> Result<Preview, BotError> {
-        probe(data, case, actor, step)?;
-        let undone = data.process.undone_by_reopening(case, step);
-        let text = tr.args(
-            "reopen-preview",
-            &[
-                ("case", case.id.0.into()),
-                ("step", tr.step(step).as_str().into()),
-                (
-                    "undone",
-                    crate::render::lines::undone_text(tr, &undone)
-                        .as_str()
-                        .into(),
-                ),
-                ("button", tr.t("btn-reopen").as_str().into()),
-            ],
-        );
-        let id = ComponentId::Press {
-            verb: Verb::Reopen(case.version),
-            case: case.id,
-            step: step.clone(),
-        };
-        let button = CreateButton::new(id.to_string())
-            .label(clip(&tr.t("btn-reopen"), 80))
-            .style(ButtonStyle::Danger);
-        Ok(Preview { text, button })
-    }
-
-    /// *Gjenåpne* was pressed: if the case is still as the preview showed it and the person
-    /// may still do it, the form for the reason opens.
-    pub async fn on_press(
-        ctx: &Ctx,
-        data: &Data,
-        c: &ComponentInteraction,
-        settings: &GuildSettings,
-        actor: &Actor,
-        (case_id, step, version): (flow::CaseId, StepId, i64),
-        tr: Tr<'_>,
-    ) -> Result<(), BotError> {
-        let case = service::load(data, settings.guild, case_id).await?;
-        if case.version != version {
-            return Err(BotError::CaseChanged(case_id.0));
-        }
-        probe(data, &case, actor, &step)?;
-        let id = ComponentId::Modal {
-            form: Form::Reopen(version),
-            case: case_id,
-            step: step.clone(),
-        };
-        let input = CreateInputText::new(InputTextStyle::Paragraph, tr.t("field-reason"), "reason")
-            .max_length(Reason::MAX_CHARS as u16)
-            .required(true)
-            .placeholder(clip(
-                &tr.args(
-                    "form-reason-placeholder",
-                    &[("step", tr.step(&step).as_str().into())],
-                ),
-                100,
-            ));
-        let modal = CreateModal::new(id.to_string(), clip(&tr.t("form-reopen-title"), 45))
-            .components(vec![CreateActionRow::InputText(input)]);
-        c.create_response(ctx, CreateInteractionResponse::Modal(modal))
-            .await?;
-        Ok(())
-    }
-
-    /// The reason was given: goes back to the step if the case is still at the preview's
-    /// version, turns the preview into what was done (without its button), and tells the
-    /// thread, naming what was undone.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn on_submit(
-        ctx: &Ctx,
-        data: &Data,
-        m: &ModalInteraction,
-        settings: &GuildSettings,
-        actor: &Actor,
-        (case_id, step, version): (flow::CaseId, StepId, i64),
-        reason: Reason,
-        tr: Tr<'_>,
-    ) -> Result<(), BotError> {
-        let before = service::load(data, settings.guild, case_id).await?;
-        let undone = data.process.undone_by_reopening(&before, &step);
-        let action = Action::Reopen {
-            step: step.clone(),
-            reason: reason.clone(),
-        };
-        let changed =
-            service::act_on_version(data, settings, case_id, version, actor, &action).await?;
-        let text = tr.args(
-            "reply-reopened",
-            &[
-                ("case", case_id.0.into()),
-                ("step", tr.step(&step).as_str().into()),
-                (
-                    "undone",
-                    crate::render::lines::undone_text(tr, &undone)
-                        .as_str()
-                        .into(),
-                ),
-            ],
-        );
-        let done = CreateInteractionResponseMessage::new()
-            .content(clip(&text, 2000))
-            .components(Vec::new());
-        let response = if m.message.is_some() {
-            CreateInteractionResponse::UpdateMessage(done)
-        } else {
-            CreateInteractionResponse::Message(done.ephemeral(true))
-        };
-        // The thread hears of it (naming what was undone) whatever became of the answer.
-        let answered = m.create_response(ctx, response).await;
-        publish::publish_change(&ctx.http, data, settings, &changed.case).await;
-        answered.map_err(BotError::from)
-    }
 }

@@ -10,12 +10,12 @@ use serenity::all::{
 
 use super::Scope;
 use crate::custom_id::{ComponentId, Verb};
-use crate::i18n::{clip, escape, Tr};
+use crate::i18n::{
+    clip, escape, Tr, FIELD_MAX, LABEL_MAX, OPTION_MAX, ROWS_MAX, SELECT_PLACEHOLDER_MAX, TITLE_MAX,
+};
 
-/// Discord allows 5 rows; one is kept for the help button.
-const STEP_ROWS: usize = 4;
-/// Embed field values are limited to 1024 characters.
-const FIELD_MAX: usize = 1024;
+/// Rows for the steps: Discord allows [`ROWS_MAX`]; one is kept for the help button.
+const STEP_ROWS: usize = ROWS_MAX - 1;
 
 /// The parts of the card message.
 pub struct Card {
@@ -32,7 +32,7 @@ pub fn render(scope: Scope<'_>, case: &Case, tr: Tr<'_>) -> Card {
         .filter_map(|id| scope.process.step(id))
         .collect();
     let mut embed = CreateEmbed::new()
-        .title(clip(&format!("{} – {}", case.title, case.unit), 256))
+        .title(clip(&format!("{} – {}", case.title, case.unit), TITLE_MAX))
         .description(description(scope, case, tr, open.first().copied()))
         .colour(colour(case))
         .footer(CreateEmbedFooter::new(tr.args(
@@ -41,7 +41,7 @@ pub fn render(scope: Scope<'_>, case: &Case, tr: Tr<'_>) -> Card {
         )));
     for step in &open {
         embed = embed.field(
-            clip(&format!("▶ {}", tr.step(&step.id)), 256),
+            clip(&format!("▶ {}", tr.step(&step.id)), TITLE_MAX),
             clip(&step_text(scope, case, step, tr), FIELD_MAX),
             false,
         );
@@ -147,7 +147,7 @@ fn step_text(scope: Scope<'_>, case: &Case, step: &Step, tr: Tr<'_>) -> String {
     if let Some(link) = scope
         .process
         .docs_key(step)
-        .and_then(|k| scope.server.links.get(k))
+        .and_then(|k| scope.guild.links.get(k))
     {
         text.push_str(&format!("\n[{}]({link})", tr.t("card-docs")));
     }
@@ -184,7 +184,7 @@ fn step_text(scope: Scope<'_>, case: &Case, step: &Step, tr: Tr<'_>) -> String {
 pub fn responsible(scope: Scope<'_>, case: &Case, roles: &[Role], tr: Tr<'_>) -> String {
     roles
         .iter()
-        .map(|role| match (role, scope.server.roles.get(role)) {
+        .map(|role| match (role, scope.guild.roles.get(role)) {
             (Role::Manager, _) => format!("<@{}>", case.owner.id.0),
             (_, Some(id)) => format!("<@&{id}>"),
             (_, None) => tr.role(*role),
@@ -231,7 +231,7 @@ fn rows(case: &Case, open: &[&Step], tr: Tr<'_>) -> Vec<CreateActionRow> {
     if !rest.is_empty() {
         let options = rest
             .iter()
-            .map(|s| CreateSelectMenuOption::new(clip(&tr.step(&s.id), 100), s.id.as_str()))
+            .map(|s| CreateSelectMenuOption::new(clip(&tr.step(&s.id), OPTION_MAX), s.id.as_str()))
             .collect();
         let id = ComponentId::Press {
             verb: Verb::MoreSteps,
@@ -240,7 +240,7 @@ fn rows(case: &Case, open: &[&Step], tr: Tr<'_>) -> Vec<CreateActionRow> {
         };
         rows.push(CreateActionRow::SelectMenu(
             CreateSelectMenu::new(id.to_string(), CreateSelectMenuKind::String { options })
-                .placeholder(clip(&tr.t("card-more-steps"), 150)),
+                .placeholder(clip(&tr.t("card-more-steps"), SELECT_PLACEHOLDER_MAX)),
         ));
     }
     if let Some(first) = open.first() {
@@ -263,9 +263,9 @@ pub fn step_buttons(case: &Case, step: &Step, tr: Tr<'_>, name_step: bool) -> Ve
     let title = tr.step(&step.id);
     let label = |text: String| {
         if name_step {
-            clip(&format!("{text}: {title}"), 80)
+            clip(&format!("{text}: {title}"), LABEL_MAX)
         } else {
-            clip(&text, 80)
+            clip(&text, LABEL_MAX)
         }
     };
     let button = |verb: Verb, text: String, style: ButtonStyle| {

@@ -1,27 +1,39 @@
-//! Pure rendering: a case and the server's settings in, Discord message parts out.
+//! Pure rendering: a case, the guild's view and the texts in; Discord message parts out. No
+//! I/O, no clock of its own: whatever a renderer shows was read by its caller and passed in.
+//!
+//! - [`card`]: the case card and its buttons; [`thread`]: the thread's name and first message;
+//!   [`lines`]: a change's lines in the thread and the history; [`notify`]: who a line asks
+//!   next and whom it pings.
+//! - [`reminder`]: a reminder message and its buttons; [`digest`]: HR's daily digest;
+//!   [`checklist`]: the onboarding checklist; [`reopen`]: the preview of going back to a step.
 
 pub mod card;
+pub mod checklist;
+pub mod digest;
 pub mod lines;
 pub mod notify;
+pub mod reminder;
+pub mod reopen;
+pub mod thread;
 
-use std::collections::BTreeMap;
+use flow::{Process, Texts};
 
-use flow::{Process, Role, Texts};
+use crate::guild::GuildView;
 
-/// What rendering needs to know about the server: who holds which role, and the links to the
-/// municipality's own documentation.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ServerView {
-    /// The Discord role id for each process role that has one configured.
-    pub roles: BTreeMap<Role, u64>,
-    /// Documentation links by key (`webcruiter`, `hr_everyone`, `rutiner`).
-    pub links: BTreeMap<String, String>,
-}
-
-/// Everything a renderer reads.
+/// Everything a renderer reads besides the case.
 #[derive(Clone, Copy)]
 pub struct Scope<'a> {
     pub process: &'a Process,
     pub texts: &'a Texts,
-    pub server: &'a ServerView,
+    pub guild: &'a GuildView,
+}
+
+impl<'a> Scope<'a> {
+    pub fn new(process: &'a Process, texts: &'a Texts, guild: &'a GuildView) -> Scope<'a> {
+        Scope {
+            process,
+            texts,
+            guild,
+        }
+    }
 }

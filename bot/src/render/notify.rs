@@ -1,7 +1,7 @@
 //! Who a thread line asks to act next, and whom it pings. Pure: the case, the steps that just
 //! opened, who pressed and who was pinged today in; the line and its pings out.
 //!
-//! The rule (the server's notification level, `/oppsett varsler`):
+//! The rule (the guild's notification level, `/oppsett varsler`):
 //! - **Only when asked to act** (the default): a person or role is pinged only for a step they
 //!   are asked to do, at most once per case and working day; steps that open together for the
 //!   same people make one line and one ping; the person who just pressed is not pinged for
@@ -89,7 +89,7 @@ fn pings_for(
 ) {
     // The manager's part pings whoever is expected to do it: the deputy while one is named.
     let owner = case.reminded_manager().id.0;
-    let role_id = |r: &Role| scope.server.roles.get(r).copied();
+    let role_id = |r: &Role| scope.guild.roles.get(r).copied();
     match level {
         Level::DigestOnly => {}
         Level::EveryStep => {
@@ -141,15 +141,15 @@ mod tests {
     use flow::{CaseId, CaseText, Lang, NewCase, PersonId, PersonRef, Process, StepId, Texts};
 
     use super::*;
-    use crate::render::ServerView;
+    use crate::guild::GuildView;
 
     const LISE: u64 = 1002;
     const HR_ROLE: u64 = 502;
     const UNION_ROLE: u64 = 503;
 
-    fn fixture() -> (Process, Texts, ServerView) {
+    fn fixture() -> (Process, Texts, GuildView) {
         let (process, texts) = crate::prompts::load().unwrap();
-        let view = ServerView {
+        let view = GuildView {
             roles: BTreeMap::from([(Role::Hr, HR_ROLE), (Role::UnionRep, UNION_ROLE)]),
             links: BTreeMap::new(),
         };
@@ -173,11 +173,7 @@ mod tests {
     fn asked(steps: &[&str], presser: Option<u64>, level: Level, today: &Pinged) -> Asked {
         let (process, texts, view) = fixture();
         let case = case(&process);
-        let scope = Scope {
-            process: &process,
-            texts: &texts,
-            server: &view,
-        };
+        let scope = Scope::new(&process, &texts, &view);
         let steps: Vec<&Step> = steps
             .iter()
             .map(|s| process.step(&StepId::new(*s)).unwrap())

@@ -220,7 +220,7 @@ async fn seeded(path: &Path, guild: u64) -> flow::CaseId {
             .unwrap();
     }
     let (process, _) = los::prompts::load().unwrap();
-    let settings = los::server::reminder_settings(&s);
+    let settings = los::guild::reminder_settings(&s);
     let opened = now - chrono::Duration::days(14);
     let draft = NewCase {
         title: CaseText::parse("Rådgiver").unwrap(),

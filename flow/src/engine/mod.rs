@@ -18,7 +18,8 @@ use crate::process::{OfferAnswer, Process, Step, StepKind};
 use crate::refusal::Refusal;
 use crate::text::{CandidateName, CaseText};
 
-pub use permitted::{permitted, Permit, Permitted};
+use permitted::{date_setter, reopening};
+pub use permitted::{may_reopen, may_set_date, permitted, Permit, Permitted};
 use walk::Walk;
 
 /// The outcome recorded on an approval step when it is approved.
@@ -105,16 +106,9 @@ pub fn apply(
             walk.close(reason.clone());
         }
         Action::Reopen { step, reason } => {
-            let def = step_def(process, step)?;
-            let standing = standing(case, actor, &CASE_ADMINS, None)?;
-            match case.steps.get(step) {
-                None => return Err(Refusal::NotCurrentStep { step: step.clone() }),
-                Some(s) if s.is_open() => return Err(Refusal::NotFinished { step: step.clone() }),
-                Some(_) => {
-                    walk.act_for(standing.on_behalf);
-                    walk.reopen(def, reason.clone())
-                }
-            }
+            let (def, on_behalf) = reopening(process, case, actor, step)?;
+            walk.act_for(on_behalf);
+            walk.reopen(def, reason.clone())
         }
         Action::SetDeputy { deputy } => set_deputy(&mut walk, case, actor, deputy.as_ref())?,
         _ => {
@@ -434,33 +428,12 @@ fn set_date(
             }
         }
     }
-    let process = walk.process();
-    let asking = walk
-        .case()
-        .open_steps()
-        .filter_map(|id| process.step(id))
-        .find(|s| s.kind == StepKind::Date && s.date == Some(key));
+    let (asking, on_behalf) = date_setter(walk.process(), case, actor, key)?;
+    walk.act_for(on_behalf);
+    walk.record_date(key, date, asking);
     if let Some(def) = asking {
-        let standing = standing(case, actor, &def.roles, Some(&def.id))?;
-        walk.act_for(standing.on_behalf);
-        walk.record_date(key, date, Some(def));
         walk.done(def, None);
-        return Ok(());
     }
-    if walk.case().dates.get(key).is_none() {
-        return Err(Refusal::DateNotAsked);
-    }
-    // Moving a date that is already set: those who may set it, and HR.
-    let setters: Vec<Role> = process
-        .steps()
-        .iter()
-        .filter(|s| s.date == Some(key))
-        .flat_map(|s| s.roles.iter().copied())
-        .chain([Role::Hr])
-        .collect();
-    let standing = standing(case, actor, &setters, None)?;
-    walk.act_for(standing.on_behalf);
-    walk.record_date(key, date, None);
     Ok(())
 }
 

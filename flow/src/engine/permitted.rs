@@ -5,16 +5,20 @@
 //! refuses (a test in `flow/tests/permitted.rs` holds the two together over random cases). A
 //! reminder shows only the buttons that can work; snooze asks whether the person may act on
 //! the step at all; a form opens only for an action the person may take.
+//!
+//! Two actions are not about an open step, and have their own answer: going back to a finished
+//! step ([`may_reopen`]) and setting or moving one of the case's dates ([`may_set_date`]). The
+//! engine asks the same functions when the action is tried, so the answers cannot part.
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
-use super::{open_step, oslo_today, standing};
+use super::{open_step, oslo_today, standing, step_def, CASE_ADMINS};
 use crate::action::Actor;
 use crate::case::{Case, StepState};
 use crate::dato::DateKey;
-use crate::ids::{OutcomeId, Role, StepId};
+use crate::ids::{OutcomeId, PersonRef, Role, StepId};
 use crate::process::{OfferAnswer, Process, Step, StepKind};
 use crate::refusal::Refusal;
 
@@ -195,6 +199,88 @@ pub fn permitted(
         actions,
         waiting,
     })
+}
+
+/// Whether `actor` may go back to `step` now (with any reason): `Ok` exactly when the engine
+/// would accept `Action::Reopen` for it. Only the case's manager (its deputy, HR for them) and
+/// HR, and only to a step that is finished.
+pub fn may_reopen(
+    process: &Process,
+    case: &Case,
+    actor: &Actor,
+    step: &StepId,
+) -> Result<(), Refusal> {
+    if !case.status.is_open() {
+        return Err(Refusal::CaseClosed {
+            status: case.status.clone(),
+        });
+    }
+    reopening(process, case, actor, step).map(|_| ())
+}
+
+/// Going back to `step` of an open case: the step, and for whom the person does it.
+pub(super) fn reopening<'p>(
+    process: &'p Process,
+    case: &Case,
+    actor: &Actor,
+    step: &StepId,
+) -> Result<(&'p Step, Option<PersonRef>), Refusal> {
+    let def = step_def(process, step)?;
+    let standing = standing(case, actor, &CASE_ADMINS, None)?;
+    match case.steps.get(step) {
+        None => Err(Refusal::NotCurrentStep { step: step.clone() }),
+        Some(s) if s.is_open() => Err(Refusal::NotFinished { step: step.clone() }),
+        Some(_) => Ok((def, standing.on_behalf)),
+    }
+}
+
+/// Whether `actor` may set the case's date `key` now (to a date the engine takes): `Ok`
+/// exactly when the engine would accept `Action::SetDate` for it with an acceptable date. The
+/// open date step asking for it is its roles'; a date already set may be moved by those who
+/// may set it, and HR.
+pub fn may_set_date(
+    process: &Process,
+    case: &Case,
+    actor: &Actor,
+    key: DateKey,
+) -> Result<(), Refusal> {
+    if !case.status.is_open() {
+        return Err(Refusal::CaseClosed {
+            status: case.status.clone(),
+        });
+    }
+    date_setter(process, case, actor, key).map(|_| ())
+}
+
+/// Setting `key` on an open case: the date step asking for it (if one is open), and for whom
+/// the person does it.
+pub(super) fn date_setter<'p>(
+    process: &'p Process,
+    case: &Case,
+    actor: &Actor,
+    key: DateKey,
+) -> Result<(Option<&'p Step>, Option<PersonRef>), Refusal> {
+    let asking = case
+        .open_steps()
+        .filter_map(|id| process.step(id))
+        .find(|s| s.kind == StepKind::Date && s.date == Some(key));
+    if let Some(def) = asking {
+        let standing = standing(case, actor, &def.roles, Some(&def.id))?;
+        return Ok((Some(def), standing.on_behalf));
+    }
+    if case.dates.get(key).is_none() {
+        return Err(Refusal::DateNotAsked);
+    }
+    // Moving a date that is already set: those who may set it, and HR.
+    let setters: Vec<Role> = process
+        .steps()
+        .iter()
+        .filter(|s| s.date == Some(key))
+        .flat_map(|s| s.roles.iter().copied())
+        .chain([Role::Hr])
+        .collect();
+    let standing = standing(case, actor, &setters, None)?;
+    Ok((None, standing.on_behalf))
 }
 
 /// Whether a plain completion of an open step of a completable kind would be accepted: the

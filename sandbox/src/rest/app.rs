@@ -212,7 +212,7 @@ fn member_role(c: &Ctx<'_>) -> Reply {
         s.member_roles.insert(user, m.roles.clone());
         let mut d = payloads::member(&m);
         d["guild_id"] = json!(w.guild_id.to_string());
-        crate::gateway::dispatch(s, 1 << 1, "GUILD_MEMBER_UPDATE", d);
+        crate::state::dispatch(s, 1 << 1, "GUILD_MEMBER_UPDATE", d);
         Ok((204, Value::Null))
     })
 }

@@ -4,42 +4,13 @@ use serde_json::{json, Value};
 
 use super::permissions::check_permissions;
 use super::{ApiError, Ctx, Reply};
-use crate::gateway::dispatch;
 use crate::payloads;
-use crate::state::{id_of, ChannelRec, Ping, State};
+use crate::state::{channel_json, dispatch, id_of, ChannelRec, Ping, State};
 use crate::world::{kinds, perms, World};
 
 const GUILDS: u64 = 1;
 const GUILD_MESSAGES: u64 = 1 << 9;
 const DIRECT_MESSAGES: u64 = 1 << 12;
-
-/// The JSON object of a channel the sandbox holds.
-pub fn channel_json(w: &World, ch: &ChannelRec) -> Value {
-    if ch.kind == kinds::DM {
-        let r = ch
-            .recipient
-            .and_then(|r| w.members.iter().find(|m| m.id == r));
-        let user = r
-            .map(|m| payloads::user(m.id, &m.name, false))
-            .unwrap_or(Value::Null);
-        return payloads::dm_channel(ch.id, &user);
-    }
-    let mut c = payloads::channel(ch.id, ch.kind, &ch.name, Some(w.guild_id), ch.parent_id);
-    match &ch.thread {
-        Some(t) => {
-            c["owner_id"] = json!(w.bot_id.to_string());
-            c["member_count"] = json!(ch.members.len());
-            c["thread_metadata"] = json!({
-                "archived": t.archived,
-                "auto_archive_duration": t.auto_archive_duration,
-                "archive_timestamp": payloads::timestamp(t.archive_timestamp),
-                "locked": t.locked,
-            });
-        }
-        None => c["permission_overwrites"] = payloads::overwrites(&ch.overwrites),
-    }
-    c
-}
 
 fn channel(s: &State, id: u64) -> Result<&ChannelRec, ApiError> {
     s.channels

@@ -10,7 +10,7 @@ mod reply;
 use reply::{err_detail, form_errors, rate_limited, Outcome};
 pub use reply::{ApiError, Reply};
 
-pub use messages::channel_json;
+pub use crate::state::channel_json;
 pub(crate) use messages::{remove_channel, remove_message};
 
 use std::collections::HashMap;

@@ -27,7 +27,7 @@ fn dms_closed(manager: u64) -> bool {
 async fn open_cases(kit: &Kit) -> Vec<(CaseId, String, u64, u64)> {
     let guild = kit.guild();
     let db = kit.db().pool();
-    let plan = los::server::reminder_settings(&kit.settings().await);
+    let plan = los::guild::reminder_settings(&kit.settings().await);
     let now = kit.now();
     let mut cases = Vec::new();
     for n in 0..MANAGERS * CASES_EACH {

@@ -2,7 +2,7 @@
 //! nothing is due, and once a day with links to the threads, also across a restart.
 
 use chrono::{Duration, TimeZone, Utc};
-use los::reminders::digest::{due_today, next_after};
+use los::jobs::digest::{due_today, next_after};
 use los_e2e::*;
 
 fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
@@ -21,7 +21,7 @@ fn digest(kit: &Kit, day: chrono::NaiveDate) -> String {
 
 #[test]
 fn the_default_schedule_is_eight_on_weekdays_in_oslo_across_both_time_changes() {
-    let s = los::digest_schedule(los::DEFAULT_DIGEST_CRON).unwrap();
+    let s = los::guild::digest_schedule(los::guild::DEFAULT_DIGEST_CRON).unwrap();
     // Friday 26 March 2027 (winter time) → Monday 29 March (summer time since Sunday).
     assert_eq!(
         next_after(&s, utc(2027, 3, 26, 7, 1)),
@@ -47,7 +47,7 @@ fn the_default_schedule_is_eight_on_weekdays_in_oslo_across_both_time_changes() 
 
 #[test]
 fn a_daily_schedule_keeps_oslo_wall_time_on_the_days_the_clocks_change() {
-    let s = los::digest_schedule("0 30 7 * * *").unwrap();
+    let s = los::guild::digest_schedule("0 30 7 * * *").unwrap();
     assert_eq!(
         next_after(&s, utc(2027, 3, 27, 7, 0)),
         Some(utc(2027, 3, 28, 5, 30))

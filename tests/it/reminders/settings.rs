@@ -67,7 +67,7 @@ async fn a_restart_replans_only_what_changed_meanwhile() {
         .unwrap();
     assert_eq!(
         stored.as_deref(),
-        Some(los::reminders::replan::fingerprint(&kit.settings().await).as_str())
+        Some(los::jobs::replan::fingerprint(&kit.settings().await).as_str())
     );
     kit.stop().await;
 }

@@ -36,7 +36,7 @@ async fn sigkill_child() {
         los::config::DEFAULT_DISCORD_TIMEOUT,
     )
     .expect("an HTTP client");
-    let _loop = los::reminders::start(data, Arc::new(http));
+    let _loop = los::jobs::start(data, Arc::new(http));
     std::future::pending::<()>().await;
 }
 

@@ -16,68 +16,28 @@
 //! does not (400, code 50083), so the line goes first, and an edit refused as archived
 //! unarchives the thread and tries once more.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Weak};
-
 use chrono::{DateTime, NaiveTime, Utc};
 use flow::{Case, CaseId, EventKind};
 use serenity::all::{
     AutoArchiveDuration, ChannelId, CreateAllowedMentions, CreateMessage, CreateThread,
-    EditMessage, EditThread, Http, HttpError, MessageId, Nonce, RoleId, UserId,
+    EditMessage, EditThread, Http, MessageId, Nonce, RoleId, UserId,
 };
 use serenity::http::Route;
 use storage::{Announcement, AnnouncementKind, CaseCard, GuildSettings, Pinged, Settled};
 
+use super::delivery::{self, backoff, channel_place, GIVE_UP};
+use super::turns::CaseState;
+use super::{checklist, scope, shared, shared_card};
+use crate::guild;
 use crate::i18n::{clip, escape, CONTENT_MAX};
-use crate::publish::{self, shared};
-use crate::reminders::dispatcher::backoff;
-use crate::reminders::problems::{self, channel_place, GIVE_UP};
-use crate::render::{lines, notify};
-use crate::server;
-use crate::types::{BotError, Data};
+use crate::render::{lines, notify, thread};
+use crate::types::{discord_code, BotError, Data};
 
 /// Discord's code for a request refused because the thread is archived.
 pub const ARCHIVED: isize = 50083;
 
 /// Announcements the reminder loop takes up in one pass at most.
 const PER_PASS: u32 = 200;
-
-/// What this process knows of each case's messages while it works on them: whose turn it is
-/// to send the case's announcements, and which version its card shows. The handler of a press
-/// and the reminder loop, or two presses in a row, take turns on a case's announcements; every
-/// write to the card (the answer to a press, an edit) happens under the card's own short lock
-/// and never shows an older version than the card shows already, so however presses
-/// interleave, the card only moves forward.
-#[derive(Default)]
-pub struct CaseLocks {
-    cases: std::sync::Mutex<HashMap<(u64, CaseId), Weak<CaseState>>>,
-}
-
-/// One case's turn and card.
-#[derive(Default)]
-pub struct CaseState {
-    turn: tokio::sync::Mutex<()>,
-    /// The version the card shows, as far as this process knows (`None`: unknown).
-    pub card: tokio::sync::Mutex<Option<i64>>,
-}
-
-impl CaseLocks {
-    /// The case's state, shared with everyone working on it now.
-    pub fn of(&self, guild: u64, case: CaseId) -> Arc<CaseState> {
-        let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
-        if cases.len() > 1024 {
-            cases.retain(|_, held| held.strong_count() > 0);
-        }
-        match cases.get(&(guild, case)).and_then(Weak::upgrade) {
-            Some(state) => state,
-            None => {
-                let state = Arc::new(CaseState::default());
-                cases.insert((guild, case), Arc::downgrade(&state));
-                state
-            }
-        }
-    }
-}
 
 /// What sending a case's owed announcements achieved, for the handler's reply.
 #[derive(Debug, Default)]
@@ -126,7 +86,7 @@ pub async fn send_due(http: &Http, data: &Data) -> usize {
         }
     }
     for ((guild, case), rows) in by_case {
-        let settings = match crate::server::settings_or_default(data, guild).await {
+        let settings = match guild::settings_or_default(data, guild).await {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!(error = %e, guild, "announcements: no settings");
@@ -144,6 +104,7 @@ pub async fn send_due(http: &Http, data: &Data) -> usize {
 /// card shown as the case is now, each row's line, the checklist. One case at a time (the
 /// caller holds its lock), so two presses in a row never post a line twice or show an older
 /// card over a newer one.
+#[tracing::instrument(name = "announce", skip_all, fields(guild = settings.guild, case = case_id.0))]
 async fn send_case(
     http: &Http,
     data: &Data,
@@ -193,7 +154,7 @@ async fn send_case(
 }
 
 /// A place that refuses what the case owes it is a delivery problem HR hears of (as for
-/// reminders, see `reminders::problems`); a line that got through ends the thread's problems.
+/// reminders, see `crate::publish::delivery`); a line that got through ends the thread's problems.
 async fn tell_problems(
     data: &Data,
     settings: &GuildSettings,
@@ -209,12 +170,12 @@ async fn tell_problems(
     let place = channel_place(channel);
     let errors = lines.iter().filter_map(|l| l.as_ref().err());
     let failed = errors.chain(shared.as_ref().err()).find_map(|e| {
-        let problem = problems::classify_bot(e).and_then(problems::problem_of)?;
+        let problem = delivery::classify_bot(e).and_then(delivery::problem_of)?;
         Some((problem, e))
     });
     match failed {
         Some((problem, e)) => {
-            problems::record(
+            delivery::record(
                 data,
                 settings.guild,
                 &place,
@@ -225,7 +186,7 @@ async fn tell_problems(
             .await
         }
         None if lines.iter().any(|l| matches!(l, Ok(Some(_)))) => {
-            problems::worked(data, settings.guild, &place).await
+            delivery::worked(data, settings.guild, &place).await
         }
         None => {}
     }
@@ -324,7 +285,7 @@ async fn send_rows(
         // archived): nothing is sent if the card shows the latest version already.
         shared = show_card(http, data, settings, case_id, state, place.card).await;
     }
-    if let Err(e) = crate::reminders::checklist::refresh(data, http, settings, &case).await {
+    if let Err(e) = checklist::refresh(data, http, settings, &case).await {
         shared = shared.and(Err(e));
     }
     Ok(SentRows {
@@ -414,7 +375,7 @@ async fn ensure_place(
                     message.id.get()
                 }
             };
-            let name = publish::thread_name(shared(data, settings), case);
+            let name = thread::name(shared(data, settings), case);
             let route = Route::ChannelMessageThreads {
                 channel_id: channel,
                 message_id: MessageId::new(starter),
@@ -455,31 +416,12 @@ async fn ensure_place(
 
 /// The message in the case channel the thread is started from.
 fn starter_message(data: &Data, settings: &GuildSettings, case: &Case) -> CreateMessage {
-    let text = starter_text(shared(data, settings), case);
+    let text = thread::starter_text(shared(data, settings), case);
     CreateMessage::new()
         .content(clip(&text, CONTENT_MAX))
         .nonce(Nonce::String(format!("s{}", case.id.0)))
         .enforce_nonce(true)
         .allowed_mentions(CreateAllowedMentions::new())
-}
-
-/// The text of the message a case's thread starts from: the case and its manager (named, not
-/// mentioned, once the purge has erased who it was).
-pub fn starter_text(tr: crate::i18n::Tr<'_>, case: &Case) -> String {
-    let owner = if case.owner.id.0 == 0 {
-        escape(&case.owner.name)
-    } else {
-        format!("<@{}>", case.owner.id.0)
-    };
-    tr.args(
-        "case-announced",
-        &[
-            ("case", case.id.0.into()),
-            ("title", escape(case.title.as_str()).as_str().into()),
-            ("unit", escape(case.unit.as_str()).as_str().into()),
-            ("owner", owner.as_str().into()),
-        ],
-    )
 }
 
 /// Posts the card in the thread and records it. `generation` tells a card posted anew (after
@@ -493,7 +435,7 @@ async fn post_card(
     thread: u64,
     generation: i64,
 ) -> Result<CaseCard, BotError> {
-    let rendered = publish::shared_card(data, settings, case);
+    let rendered = shared_card(data, settings, case);
     let nonce = if generation == 0 {
         format!("k{}", case.id.0)
     } else {
@@ -533,7 +475,7 @@ async fn edit_card(
     let thread = ChannelId::new(card.thread.unwrap_or(card.channel));
     let message_id = MessageId::new(card.message);
     let edit = || async {
-        let rendered = publish::shared_card(data, settings, case);
+        let rendered = shared_card(data, settings, case);
         let route = Route::ChannelMessage {
             channel_id: thread,
             message_id,
@@ -614,9 +556,9 @@ async fn compose(
 ) -> Result<Option<(String, Pinged)>, BotError> {
     let db = data.db.pool();
     let tr = shared(data, settings);
-    let view = server::view(settings);
-    let scope = publish::scope(data, &view);
-    let level = server::notification_level(settings);
+    let view = guild::view(settings);
+    let scope = scope(data, &view);
+    let level = guild::notification_level(settings);
     match &a.kind {
         AnnouncementKind::Help { asker } => {
             let Some(hr) = settings.roles.hr else {
@@ -671,12 +613,4 @@ async fn paced(data: &Data, http: &Http, route: Route<'_>) {
 /// Midnight in Oslo on the day `now` falls on.
 fn start_of_oslo_day(now: DateTime<Utc>) -> DateTime<Utc> {
     flow::oslo_instant(flow::engine::oslo_today(now), NaiveTime::MIN)
-}
-
-/// Discord's JSON error code of a refused request, if it was one.
-pub fn discord_code(e: &serenity::Error) -> Option<isize> {
-    match e {
-        serenity::Error::Http(HttpError::UnsuccessfulRequest(resp)) => Some(resp.error.code),
-        _ => None,
-    }
 }

@@ -1,4 +1,4 @@
-//! A batch of reminders made ready to send. Each server's settings are read once per pass
+//! A batch of reminders made ready to send. Each guild's settings are read once per pass
 //! ([`SettingsCache`]), each case and its card once per batch, in one snapshot
 //! (`storage::cases_for_sending`); the reminders are grouped by the place they go into outbox
 //! rows of at most [`PER_MESSAGE`], and the rows are written to the outbox in one transaction,
@@ -15,11 +15,30 @@ use chrono::{DateTime, Utc};
 use flow::{Case, Role, Target};
 use storage::{ClaimedReminder, GuildSettings, Outgoing};
 
-use super::dispatcher::{nonce_of, Dispatcher, PER_MESSAGE};
+use crate::guild;
+use crate::types::Data;
+
+/// Reminders merged into one message at most (so it stays under 2000 characters).
+pub const PER_MESSAGE: usize = 5;
+
+/// A nonce for a set of reminders: stable for the same set, at most 25 characters.
+pub fn nonce_of(ids: &[i64]) -> String {
+    let text: Vec<String> = ids.iter().map(i64::to_string).collect();
+    storage::nonce("r", &format!("r{}", text.join(",")))
+}
+
+/// The roles the process gives the reminder's step.
+pub fn roles_of(process: &flow::Process, r: &ClaimedReminder) -> Vec<Role> {
+    r.step
+        .as_ref()
+        .and_then(|s| process.step(s))
+        .map(|s| s.roles.clone())
+        .unwrap_or_default()
+}
 
 /// A claimed reminder and what the batch read about it.
 #[derive(Clone)]
-pub struct Member {
+pub struct BatchMember {
     pub reminder: ClaimedReminder,
     /// `None`: the case is gone.
     pub case: Option<Arc<Case>>,
@@ -32,23 +51,20 @@ pub struct Member {
 /// One outbox row and everything needed to send and settle it.
 pub struct Job {
     pub row: Outgoing,
-    pub members: Vec<Member>,
+    pub members: Vec<BatchMember>,
     pub settings: Arc<GuildSettings>,
 }
 
-/// Each server's settings, read once per pass.
+/// Each guild's settings, read once per pass.
 #[derive(Default)]
 pub struct SettingsCache(HashMap<u64, Arc<GuildSettings>>);
 
 impl SettingsCache {
-    async fn get(&mut self, d: &Dispatcher, guild: u64) -> storage::Result<Arc<GuildSettings>> {
+    async fn get(&mut self, data: &Data, guild: u64) -> storage::Result<Arc<GuildSettings>> {
         if let Some(s) = self.0.get(&guild) {
             return Ok(s.clone());
         }
-        let settings = storage::load_settings(d.data.db.pool(), guild)
-            .await?
-            .unwrap_or_else(|| GuildSettings::new(guild));
-        let settings = Arc::new(settings);
+        let settings = Arc::new(guild::load_or_default(&data.db, guild).await?);
         self.0.insert(guild, settings.clone());
         Ok(settings)
     }
@@ -57,22 +73,23 @@ impl SettingsCache {
 /// Claims up to `limit` due reminders and makes them jobs, their rows opened in the outbox.
 /// Answers the jobs and how many reminders were claimed.
 pub async fn claim(
-    d: &Dispatcher,
+    data: &Data,
+    owner: &str,
     cache: &mut SettingsCache,
     limit: u32,
     now: DateTime<Utc>,
 ) -> storage::Result<(Vec<Job>, usize)> {
-    let db = d.data.db.pool();
-    let claimed = storage::claim_due(db, now, limit, &d.owner).await?;
+    let db = data.db.pool();
+    let claimed = storage::claim_due(db, now, limit, owner).await?;
     let count = claimed.len();
     if count == 0 {
         return Ok((Vec::new(), 0));
     }
-    let members = read(d, claimed).await?;
-    let mut by_place: BTreeMap<(u64, String), Vec<Member>> = BTreeMap::new();
+    let members = read(data, claimed).await?;
+    let mut by_place: BTreeMap<(u64, String), Vec<BatchMember>> = BTreeMap::new();
     for m in members {
-        let settings = cache.get(d, m.reminder.guild).await?;
-        let place = place(d, &settings, &m);
+        let settings = cache.get(data, m.reminder.guild).await?;
+        let place = place(&data.process, &settings, &m);
         by_place
             .entry((m.reminder.guild, place))
             .or_default()
@@ -80,7 +97,7 @@ pub async fn claim(
     }
     let mut jobs = Vec::new();
     for ((guild, destination), members) in by_place {
-        let settings = cache.get(d, guild).await?;
+        let settings = cache.get(data, guild).await?;
         for chunk in members.chunks(PER_MESSAGE) {
             let ids: Vec<i64> = chunk.iter().map(|m| m.reminder.id).collect();
             jobs.push(Job {
@@ -106,17 +123,18 @@ pub async fn claim(
 /// Open outbox rows (after a restart, or tried again after a failure) as jobs: their
 /// reminders claimed again, with the nonce they were (maybe) sent with.
 pub async fn reopen(
-    d: &Dispatcher,
+    data: &Data,
+    owner: &str,
     cache: &mut SettingsCache,
     rows: Vec<Outgoing>,
     now: DateTime<Utc>,
 ) -> storage::Result<Vec<Job>> {
-    let db = d.data.db.pool();
+    let db = data.db.pool();
     let mut jobs = Vec::new();
     for row in rows {
-        let claimed = storage::claim_members(db, &row.reminders, now, &d.owner).await?;
-        let members = read(d, claimed).await?;
-        let settings = cache.get(d, row.guild).await?;
+        let claimed = storage::claim_members(db, &row.reminders, now, owner).await?;
+        let members = read(data, claimed).await?;
+        let settings = cache.get(data, row.guild).await?;
         jobs.push(Job {
             row,
             members,
@@ -127,7 +145,7 @@ pub async fn reopen(
 }
 
 /// The claimed reminders with their cases and threads, in the order given.
-async fn read(d: &Dispatcher, claimed: Vec<ClaimedReminder>) -> storage::Result<Vec<Member>> {
+async fn read(data: &Data, claimed: Vec<ClaimedReminder>) -> storage::Result<Vec<BatchMember>> {
     let mut wanted: BTreeMap<u64, Vec<flow::CaseId>> = BTreeMap::new();
     for r in &claimed {
         wanted.entry(r.guild).or_default().push(r.case);
@@ -137,7 +155,7 @@ async fn read(d: &Dispatcher, claimed: Vec<ClaimedReminder>) -> storage::Result<
     for (guild, mut cases) in wanted {
         cases.sort_unstable();
         cases.dedup();
-        for c in storage::cases_for_sending(d.data.db.pool(), guild, &cases).await? {
+        for c in storage::cases_for_sending(data.db.pool(), guild, &cases).await? {
             found.insert((guild, c.case.id), (Arc::new(c.case), c.thread, c.card));
         }
     }
@@ -148,7 +166,7 @@ async fn read(d: &Dispatcher, claimed: Vec<ClaimedReminder>) -> storage::Result<
                 Some((case, thread, card)) => (Some(case.clone()), *thread, *card),
                 None => (None, None, None),
             };
-            Member {
+            BatchMember {
                 reminder: r,
                 case,
                 thread,
@@ -160,8 +178,8 @@ async fn read(d: &Dispatcher, claimed: Vec<ClaimedReminder>) -> storage::Result<
 
 /// `u:<user>` for a direct message to the case's manager (its deputy while one is named),
 /// else `c:<channel>` (`c:0`: nowhere).
-fn place(d: &Dispatcher, settings: &GuildSettings, m: &Member) -> String {
-    let roles = d.roles_of(&m.reminder);
+fn place(process: &flow::Process, settings: &GuildSettings, m: &BatchMember) -> String {
+    let roles = roles_of(process, &m.reminder);
     match (m.reminder.target, &m.case) {
         (Target::HrChannel, _) => format!("c:{}", settings.hr_channel.or(m.thread).unwrap_or(0)),
         (Target::Responsible, Some(case)) if roles.is_empty() || roles.contains(&Role::Manager) => {

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use flow::CaseId;
 use storage::{GuildSettings, StorageError};
 
-use crate::server;
+use crate::guild;
 use crate::types::Data;
 
 /// What the reminders of each server were last planned with, as this process knows it.
@@ -101,7 +101,7 @@ async fn replan_case(
     settings: &GuildSettings,
     id: CaseId,
 ) -> Result<(), StorageError> {
-    let rs = server::reminder_settings(settings);
+    let rs = guild::reminder_settings(settings);
     let mut last = Ok(());
     for _ in 0..3 {
         let Some(case) = storage::load_case(data.db.pool(), settings.guild, id).await? else {

@@ -1,31 +1,62 @@
-//! After the retention purge: the case's messages in Discord emptied of names and free text
-//! too. The purge (`storage::purge`) erases them from the database; the same names and reasons
-//! stand in what the bot posted: the message the thread was started from (the manager), every
-//! line in the thread (who did what, the candidates, the reasons), the card of the closed case
-//! (who closed it and why) and the onboarding checklist (who ticked what). Each is edited to
-//! what the purged case says now ("slettet" where a name or a reason was) and keeps its id, so
-//! the thread still reads as the case's anonymous timeline. A message someone deleted is gone
-//! already; an archived thread is unarchived for the edits and archived again. A case is
-//! recorded as scrubbed only when every message is done; until then each chores pass tries
-//! again.
+//! The daily retention purge ([`daily`]), and after it ([`scrub`]) the case's messages in
+//! Discord emptied of names and free text too. The purge (`storage::purge`) erases them from
+//! the database; the same names and reasons stand in what the bot posted: the message the
+//! thread was started from (the manager), every line in the thread (who did what, the
+//! candidates, the reasons), the card of the closed case (who closed it and why) and the
+//! onboarding checklist (who ticked what). Each is edited to what the purged case says now
+//! ("slettet" where a name or a reason was) and keeps its id, so the thread still reads as the
+//! case's anonymous timeline. A message someone deleted is gone already; an archived thread is
+//! unarchived for the edits and archived again. A case is recorded as scrubbed only when every
+//! message is done; until then each chores pass tries again.
 
 use flow::{Case, CaseId};
 use serenity::all::{ChannelId, CreateAllowedMentions, EditMessage, EditThread, Http, MessageId};
 use storage::{AnnouncementKind, GuildSettings};
 
-use crate::announce::{discord_code, starter_text, ARCHIVED};
+use chrono::NaiveDate;
+
+use crate::guild;
 use crate::i18n::{clip, escape, CONTENT_MAX};
-use crate::publish::{self, shared};
-use crate::render::lines;
-use crate::types::{BotError, Data};
+use crate::publish::announce::{unarchive, ARCHIVED};
+use crate::publish::{self, checklist, shared};
+use crate::render::{lines, thread};
+use crate::types::{discord_code, BotError, Data};
 
 /// Cases scrubbed in one pass at most.
 const PER_PASS: u32 = 20;
 /// Discord's codes for a message or channel that is gone.
 const GONE: [isize; 2] = [10003, 10008];
 
+/// Runs the retention purge once per Oslo day, and again at the next pass of the chores loop
+/// (within a minute) while it reports the database not clean yet: a reader held up the
+/// checkpoint, and the erased names are still in the write-ahead log.
+pub async fn daily(data: &Data, last: &mut Option<NaiveDate>) {
+    let now = data.clock.now();
+    let today = flow::engine::oslo_today(now);
+    if *last == Some(today) {
+        return;
+    }
+    let months = flow::ReminderSettings::default().retention_months;
+    match storage::purge(&data.db, now, months).await {
+        Ok(report) => {
+            if !report.cases.is_empty() {
+                tracing::info!(
+                    cases = report.cases.len(),
+                    "personal data of ended cases deleted"
+                );
+            }
+            if report.clean {
+                *last = Some(today);
+            } else {
+                tracing::info!("erased data not yet out of the write-ahead log; will try again");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "retention purge failed; will try again"),
+    }
+}
+
 /// Scrubs the messages of purged cases not scrubbed yet. Returns how many cases it finished.
-pub async fn run(data: &Data, http: &Http) -> usize {
+pub async fn scrub(data: &Data, http: &Http) -> usize {
     let cases = match storage::cases_to_scrub(data.db.pool(), PER_PASS).await {
         Ok(cases) => cases,
         Err(e) => {
@@ -58,7 +89,7 @@ pub async fn run(data: &Data, http: &Http) -> usize {
 }
 
 async fn scrub_case(data: &Data, http: &Http, guild: u64, case_id: CaseId) -> Result<(), BotError> {
-    let settings = crate::server::settings_or_default(data, guild).await?;
+    let settings = guild::settings_or_default(data, guild).await?;
     let db = data.db.pool();
     let Some(case) = storage::load_case(db, guild, case_id).await? else {
         return Ok(());
@@ -93,7 +124,7 @@ async fn edit_all(
     let channel = place.card.map(|c| c.channel).or(settings.case_channel);
     if let (Some(starter), Some(channel)) = (place.starter.or(place.thread), channel) {
         editor
-            .content(channel, starter, &starter_text(tr, case))
+            .content(channel, starter, &thread::starter_text(tr, case))
             .await?;
     }
     for line in storage::posted_lines(data.db.pool(), settings.guild, case.id).await? {
@@ -128,7 +159,7 @@ async fn edit_all(
             .edit(card.thread.unwrap_or(card.channel), card.message, edit)
             .await?;
     }
-    crate::reminders::checklist::refresh(data, editor.http, settings, case).await
+    checklist::refresh(data, editor.http, settings, case).await
 }
 
 /// Edits messages, taking threads out of the archive when Discord refuses an edit there.
@@ -159,7 +190,7 @@ impl Editor<'_> {
             Ok(_) => Ok(()),
             Err(e) if discord_code(&e).is_some_and(|c| GONE.contains(&c)) => Ok(()),
             Err(e) if discord_code(&e) == Some(ARCHIVED) => {
-                crate::announce::unarchive(self.http, channel).await?;
+                unarchive(self.http, channel).await?;
                 self.archived.push(channel);
                 match channel.edit_message(self.http, message, edit).await {
                     Ok(_) => Ok(()),

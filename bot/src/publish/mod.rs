@@ -1,6 +1,16 @@
-//! What a change looks like in Discord: the card (rendered in the server's shared language),
-//! the answer to the press that made the change, and the announcement the change owes its
-//! thread (sent by [`crate::announce`]).
+//! What a change looks like in Discord: the card (rendered in the guild's shared language),
+//! the answer to the press that made the change, and what the change owes its thread.
+//!
+//! - [`announce`]: the thread, its card and a change's line, from the announcements outbox.
+//! - [`checklist`]: the onboarding checklist shown anew after a change.
+//! - [`delivery`]: what a refused message means, and telling HR of places the bot cannot
+//!   reach.
+//! - [`turns`]: whose turn it is on a case's messages in this process.
+
+pub mod announce;
+pub mod checklist;
+pub mod delivery;
+pub mod turns;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -12,44 +22,26 @@ use serenity::all::{
 };
 use storage::GuildSettings;
 
-use crate::announce;
+use crate::guild::{self, GuildView};
 use crate::i18n::{clip, Tr, CONTENT_MAX};
-use crate::render::{card, Scope, ServerView};
-use crate::server;
+use crate::render::{card, Scope};
 use crate::types::{BotError, Data};
 
-/// The texts of messages everyone in a server reads (the card, thread lines): in the server's
+/// The texts of messages everyone in a guild reads (the card, thread lines): in the guild's
 /// shared language.
 pub fn shared<'a>(data: &'a Data, settings: &GuildSettings) -> Tr<'a> {
     Tr::shared(&data.texts, settings)
 }
 
-/// The name of a case's thread. A link to it reads as `#1 Rådgiver – Bydel Frogner`, so the
-/// name itself does not start with `#`.
-pub fn thread_name(tr: Tr<'_>, case: &Case) -> String {
-    let name = tr.args(
-        "thread-name",
-        &[
-            ("case", case.id.0.into()),
-            ("title", case.title.as_str().into()),
-            ("unit", case.unit.as_str().into()),
-        ],
-    );
-    clip(&name, 100)
-}
-
-/// The card as everyone in the thread sees it, in the server's language.
+/// The card as everyone in the thread sees it, in the guild's language.
 pub fn shared_card(data: &Data, settings: &GuildSettings, case: &Case) -> card::Card {
-    let view = server::view(settings);
+    let view = guild::view(settings);
     card::render(scope(data, &view), case, shared(data, settings))
 }
 
-pub fn scope<'a>(data: &'a Data, view: &'a ServerView) -> Scope<'a> {
-    Scope {
-        process: &data.process,
-        texts: &data.texts,
-        server: view,
-    }
+/// What a renderer reads of the bot's state, for this guild.
+pub fn scope<'a>(data: &'a Data, view: &'a GuildView) -> Scope<'a> {
+    Scope::new(&data.process, &data.texts, view)
 }
 
 /// Sends what the case's stored changes owe its thread (the line, the card, the checklist),

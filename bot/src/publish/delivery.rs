@@ -29,9 +29,14 @@ use chrono::{DateTime, Duration, Utc};
 use flow::CaseId;
 use serenity::all::{ChannelId, CreateAllowedMentions, CreateMessage, Http, HttpError, Nonce};
 
-use super::dispatcher::{backoff, nonce_of_text};
-use crate::i18n::{clip, Tr};
-use crate::types::Data;
+use crate::i18n::{clip, Tr, CONTENT_MAX};
+use crate::types::{BotError, Data};
+
+/// 30 s, 1 min, 2 min, … at most an hour: how long to wait before trying a place again.
+pub fn backoff(failed_attempts: u32) -> Duration {
+    let secs = 30_i64.saturating_mul(1_i64 << failed_attempts.min(7));
+    Duration::seconds(secs.min(3600))
+}
 
 /// How long after its time a reminder is still tried.
 pub const GIVE_UP: Duration = Duration::days(14);
@@ -104,9 +109,9 @@ pub fn classify(e: &serenity::Error) -> Failure {
 }
 
 /// A Discord error inside the bot's own error, classified; `None` for any other error.
-pub fn classify_bot(e: &crate::types::BotError) -> Option<Failure> {
+pub fn classify_bot(e: &BotError) -> Option<Failure> {
     match e {
-        crate::types::BotError::Discord(e) => Some(classify(e)),
+        BotError::Discord(e) => Some(classify(e)),
         _ => None,
     }
 }
@@ -262,7 +267,7 @@ async fn tell_guild(
             .iter()
             .map(|p| format!("{}|{}|{}", p.place, p.problem, p.first_at.timestamp()))
             .collect();
-        let nonce = nonce_of_text(&format!("p{guild}:{}", ids.join(",")));
+        let nonce = storage::nonce("r", &format!("p{guild}:{}", ids.join(",")));
         let channel = ChannelId::new(hr);
         data.pacer
             .ready(
@@ -273,7 +278,7 @@ async fn tell_guild(
             )
             .await;
         let message = CreateMessage::new()
-            .content(clip(&lines.join("\n"), 2000))
+            .content(clip(&lines.join("\n"), CONTENT_MAX))
             .nonce(Nonce::String(nonce))
             .enforce_nonce(true)
             .allowed_mentions(CreateAllowedMentions::new());

@@ -1,11 +1,13 @@
-//! The way a change travels: reload the case, let the engine decide, store the result in one
-//! transaction. Discord is not touched here.
+//! The one way a change travels: reload the case, let the engine decide, store the result in
+//! one transaction, wake the reminder loop if the change planned something sooner. Discord is
+//! not touched here: the caller publishes what was stored ([`crate::publish`]).
 
-use flow::{Action, Actor, Case, CaseId, Event, NewCase, PersonRef};
+use flow::{Action, Actor, Case, CaseId, Event, NewCase, PersonRef, StepId};
 use storage::{GuildSettings, StorageError};
 
-use crate::server;
+use crate::guild;
 use crate::types::{BotError, Data};
+use crate::wake;
 
 /// A change that was stored.
 pub struct Changed {
@@ -17,7 +19,12 @@ pub struct Changed {
 /// engine then decides afresh, so a second press of the same button is refused as done.
 const ATTEMPTS: usize = 3;
 
-/// Applies an action to a case on this server and stores it.
+/// Applies an action to a case in this guild and stores it.
+#[tracing::instrument(
+    name = "change",
+    skip_all,
+    fields(guild = settings.guild, case = case_id.0, step = action.step().map(StepId::as_str))
+)]
 pub async fn act(
     data: &Data,
     settings: &GuildSettings,
@@ -38,6 +45,11 @@ pub async fn act(
 
 /// Applies an action to the case only as it was at `version` (what the person was shown):
 /// if anyone changed the case since, nothing is done and they are told so.
+#[tracing::instrument(
+    name = "change",
+    skip_all,
+    fields(guild = settings.guild, case = case_id.0, step = action.step().map(StepId::as_str), version = version)
+)]
 pub async fn act_on_version(
     data: &Data,
     settings: &GuildSettings,
@@ -64,7 +76,7 @@ async fn save(
     actor: &Actor,
     action: &Action,
 ) -> Result<Changed, BotError> {
-    let reminder_settings = server::reminder_settings(settings);
+    let reminder_settings = guild::reminder_settings(settings);
     let applied = flow::apply(&data.process, case, actor, action, data.clock.now())?;
     let wanted = flow::plan_reminders(&data.process, &applied.case, &reminder_settings);
     match data
@@ -73,7 +85,7 @@ async fn save(
         .await
     {
         Ok(applied) => {
-            crate::reminders::after_change(data, &wanted, &applied.events);
+            wake::after_change(data, &wanted, &applied.events);
             Ok(Changed {
                 case: applied.case,
                 events: applied.events,
@@ -84,20 +96,7 @@ async fn save(
     }
 }
 
-/// Whether the action would be accepted now, without storing anything: asked before a form
-/// opens, so nobody types a reason only to be told the button was not theirs.
-pub async fn check(
-    data: &Data,
-    guild: u64,
-    case_id: CaseId,
-    actor: &Actor,
-    action: &Action,
-) -> Result<(), BotError> {
-    let case = load(data, guild, case_id).await?;
-    flow::apply(&data.process, &case, actor, action, data.clock.now())?;
-    Ok(())
-}
-
+/// The case as stored now, in this guild.
 pub async fn load(data: &Data, guild: u64, case_id: CaseId) -> Result<Case, BotError> {
     storage::load_case(data.db.pool(), guild, case_id)
         .await?
@@ -105,6 +104,7 @@ pub async fn load(data: &Data, guild: u64, case_id: CaseId) -> Result<Case, BotE
 }
 
 /// Opens a new case owned by the person who asked.
+#[tracing::instrument(name = "open_case", skip_all, fields(guild = settings.guild))]
 pub async fn open_case(
     data: &Data,
     settings: &GuildSettings,
@@ -112,7 +112,7 @@ pub async fn open_case(
     owner: PersonRef,
 ) -> Result<Changed, BotError> {
     let now = data.clock.now();
-    let reminder_settings = server::reminder_settings(settings);
+    let reminder_settings = guild::reminder_settings(settings);
     let mut events = Vec::new();
     let case = storage::create_case(
         data.db.pool(),
@@ -125,6 +125,6 @@ pub async fn open_case(
         |case| flow::plan_reminders(&data.process, case, &reminder_settings),
     )
     .await?;
-    data.reminders_changed.notify_one();
+    wake::now(data);
     Ok(Changed { case, events })
 }

@@ -1,9 +1,9 @@
 //! Sending jobs and settling them. Jobs for one destination form a lane, sent one after the
 //! other in order; up to [`CONCURRENCY`] lanes are under way at once, every request through
-//! the shared [`Pacer`](super::pacer::Pacer). Each message is sent with its outbox nonce and
+//! the shared [`Pacer`](crate::pace::Pacer). Each message is sent with its outbox nonce and
 //! `enforce_nonce`, then marked sent together with closing its row, in one transaction.
 //!
-//! A send that fails is settled as [`super::problems`] says: tried again later (with the same
+//! A send that fails is settled as [`crate::publish::delivery`] says: tried again later (with the same
 //! nonce when it may have been posted), moved from a closed DM to the case thread, or given
 //! up; never is anything meant for another place cancelled. When a place refuses a message,
 //! the rest of its lane is settled the same way without asking Discord again.
@@ -16,13 +16,13 @@ use futures::stream::{self, StreamExt};
 use serenity::all::{CreateAllowedMentions, CreateMessage, Nonce, RoleId};
 use storage::{NotificationLevel, OutboxEnd, Outgoing};
 
-use super::batch::{Job, Member};
+use super::batch::{roles_of, BatchMember, Job};
 use super::destinations::{self, Destination};
-use super::dispatcher::{backoff, nonce_of_text, Dispatcher, Outcome};
-use super::problems::{self, Failure, Problem, GIVE_UP};
-use super::render;
+use super::dispatcher::{Dispatcher, PassOutcome};
+use crate::guild;
 use crate::i18n::Tr;
-use crate::server;
+use crate::publish::delivery::{self, backoff, Failure, Problem, GIVE_UP};
+use crate::render::reminder;
 
 /// Destinations sent to at once. The pacer sets the rate; this only keeps enough requests
 /// ready that a slow reply or a commit waiting for the disk does not leave the pace unused.
@@ -41,8 +41,8 @@ impl Dispatcher {
     /// Sends every job, one lane per destination; then, the same way, the rows that closed
     /// DMs moved to case threads. Stops a lane at its first storage error (the rest of it
     /// stays open in the outbox for the next pass) and reports the error in the outcome.
-    pub(super) async fn deliver_all(&self, jobs: Vec<Job>) -> Outcome {
-        let mut out = Outcome::default();
+    pub(super) async fn deliver_all(&self, jobs: Vec<Job>) -> PassOutcome {
+        let mut out = PassOutcome::default();
         let mut jobs = jobs;
         // A moved row goes to a channel, and a channel never moves a row again; the bound is
         // only a guard.
@@ -50,7 +50,7 @@ impl Dispatcher {
             if jobs.is_empty() {
                 break;
             }
-            let results: Vec<(Outcome, Vec<Job>)> = stream::iter(lanes(jobs))
+            let results: Vec<(PassOutcome, Vec<Job>)> = stream::iter(lanes(jobs))
                 .map(|lane| self.lane(lane))
                 .buffer_unordered(CONCURRENCY)
                 .collect()
@@ -64,8 +64,8 @@ impl Dispatcher {
         out
     }
 
-    async fn lane(&self, lane: Vec<Job>) -> (Outcome, Vec<Job>) {
-        let mut out = Outcome::default();
+    async fn lane(&self, lane: Vec<Job>) -> (PassOutcome, Vec<Job>) {
+        let mut out = PassOutcome::default();
         let mut moved = Vec::new();
         // Once the place has refused a message, the rest of the lane is settled the same way
         // without asking again (a place that refuses one refuses the next).
@@ -85,11 +85,25 @@ impl Dispatcher {
 
     /// Sends one job and settles it (or, after the place refused an earlier one, settles it as
     /// that one). Returns the jobs it was moved to (a closed DM goes to the case threads
-    /// instead), already in the outbox.
+    /// instead), already in the outbox. Its span names the guild, and the cases and steps the
+    /// message reminds of.
+    #[tracing::instrument(
+        name = "reminder_message",
+        skip_all,
+        fields(
+            guild = job.row.guild,
+            cases = ?job.members.iter().map(|m| m.reminder.case.0).collect::<Vec<_>>(),
+            steps = ?job
+                .members
+                .iter()
+                .filter_map(|m| m.reminder.step.as_ref().map(|s| s.as_str()))
+                .collect::<Vec<_>>(),
+        )
+    )]
     async fn deliver(
         &self,
         job: Job,
-        out: &mut Outcome,
+        out: &mut PassOutcome,
         refused: &mut Option<(Failure, String)>,
     ) -> storage::Result<Vec<Job>> {
         let db = self.data.db.pool();
@@ -140,11 +154,11 @@ impl Dispatcher {
                     now,
                 )
                 .await?;
-                problems::worked(&self.data, row.guild, &row.destination).await;
+                delivery::worked(&self.data, row.guild, &row.destination).await;
                 Ok(Vec::new())
             }
             Err(e) => {
-                let failure = problems::classify(&e);
+                let failure = delivery::classify(&e);
                 let error = e.to_string();
                 if !matches!(failure, Failure::Transient | Failure::DmClosed) {
                     *refused = Some((failure, error.clone()));
@@ -157,7 +171,7 @@ impl Dispatcher {
     /// The message for a job, from the cases as the batch read them; `None` when the cases
     /// want none of its reminders any more.
     fn compose(&self, job: &Job, now: DateTime<Utc>) -> Option<Composed> {
-        let reminder_settings = server::reminder_settings(&job.settings);
+        let reminder_settings = guild::reminder_settings(&job.settings);
         let tr = Tr::shared(&self.data.texts, &job.settings);
         let in_channel = job.row.destination.starts_with("c:");
         let (mut lines, mut keep, mut late, mut drop) = (vec![], vec![], vec![], vec![]);
@@ -174,22 +188,26 @@ impl Dispatcher {
                 drop.push(r.id);
                 continue;
             };
-            let day = render::deadline_day(&self.data.process, case, &reminder_settings, r);
-            lines.push(render::line(tr, case, m.thread, r, day, now));
-            if render::is_late(r, now) {
+            let day = reminder::deadline_day(&self.data.process, case, &reminder_settings, r);
+            lines.push(reminder::line(tr, case, m.thread, r, day, now));
+            if reminder::is_late(r, now) {
                 late.push(r.id);
             }
             if r.target == Target::Responsible && in_channel {
-                let ids = server::role_ids(&job.settings);
-                roles.extend(self.roles_of(r).iter().filter_map(|role| ids.get(role)));
+                let ids = guild::role_ids(&job.settings);
+                roles.extend(
+                    roles_of(&self.data.process, r)
+                        .iter()
+                        .filter_map(|role| ids.get(role)),
+                );
             }
             if let (Target::Responsible, Some(step)) = (r.target, &r.step) {
                 let nudge = matches!(
                     r.kind,
                     flow::ReminderKind::Stalled | flow::ReminderKind::StalledEscalation
                 );
-                let link = super::buttons::card_link(job.row.guild, m.thread, m.card);
-                actionable.push(super::buttons::Offer::new(
+                let link = reminder::card_link(job.row.guild, m.thread, m.card);
+                actionable.push(reminder::Offer::new(
                     &self.data.process,
                     case,
                     r.id,
@@ -212,14 +230,14 @@ impl Dispatcher {
             .map(|r| format!("<@&{r}>"))
             .collect::<Vec<_>>()
             .join(" ");
-        let content = render::message(
+        let content = reminder::message(
             tr,
             &lines,
             (!mention.is_empty()).then_some(mention.as_str()),
         );
         // The roles are named either way; they are pinged unless the server chose that
         // nothing in it pings (the digest and direct messages carry it then).
-        let quiet = server::notification_level(&job.settings) == NotificationLevel::DigestOnly;
+        let quiet = guild::notification_level(&job.settings) == NotificationLevel::DigestOnly;
         let allowed = if quiet {
             CreateAllowedMentions::new()
         } else {
@@ -227,7 +245,7 @@ impl Dispatcher {
         };
         let message = CreateMessage::new()
             .content(content)
-            .components(super::buttons::rows(tr, &actionable))
+            .components(reminder::rows(tr, &actionable))
             .nonce(Nonce::String(job.row.nonce.clone()))
             .enforce_nonce(true)
             .allowed_mentions(allowed);
@@ -239,7 +257,7 @@ impl Dispatcher {
         })
     }
 
-    /// Settles a job whose message was not (surely) delivered; see [`super::problems`].
+    /// Settles a job whose message was not (surely) delivered; see [`crate::publish::delivery`].
     async fn failed(
         &self,
         job: Job,
@@ -247,7 +265,7 @@ impl Dispatcher {
         failure: Failure,
         error: String,
         now: DateTime<Utc>,
-        out: &mut Outcome,
+        out: &mut PassOutcome,
     ) -> storage::Result<Vec<Job>> {
         let db = self.data.db.pool();
         let row = &job.row;
@@ -281,7 +299,7 @@ impl Dispatcher {
             }
             // A case's thread deleted never comes back: what was for it is given up.
             Failure::Gone if thread_of.is_some() => {
-                problems::record(
+                delivery::record(
                     &self.data,
                     row.guild,
                     &row.destination,
@@ -300,13 +318,13 @@ impl Dispatcher {
                 Ok(Vec::new())
             }
             Failure::Gone | Failure::Place(_) | Failure::Refused if !expired => {
-                if let Some(problem) = problems::problem_of(failure) {
+                if let Some(problem) = delivery::problem_of(failure) {
                     if failure == Failure::Refused {
                         tracing::error!(error = %error, destination = %row.destination, "Discord refused a reminder message");
                     }
                     // Refused messages are the bot's to mend, not HR's: told only if given up.
                     if problem != Problem::Refused {
-                        problems::record(
+                        delivery::record(
                             &self.data,
                             row.guild,
                             &row.destination,
@@ -347,7 +365,7 @@ impl Dispatcher {
                     Failure::Gone => Problem::UnknownChannel,
                     _ => Problem::Unreachable,
                 };
-                problems::record(
+                delivery::record(
                     &self.data,
                     row.guild,
                     &row.destination,
@@ -368,7 +386,7 @@ impl Dispatcher {
         c: &Composed,
         error: &str,
         now: DateTime<Utc>,
-        out: &mut Outcome,
+        out: &mut PassOutcome,
     ) -> storage::Result<Vec<Job>> {
         let db = self.data.db.pool();
         let row = &job.row;
@@ -394,7 +412,7 @@ impl Dispatcher {
     async fn nowhere(
         &self,
         job: &Job,
-        out: &mut Outcome,
+        out: &mut PassOutcome,
         now: DateTime<Utc>,
     ) -> storage::Result<Vec<Job>> {
         let db = self.data.db.pool();
@@ -425,7 +443,7 @@ fn lanes(jobs: Vec<Job>) -> Vec<Vec<Job>> {
 
 /// A job whose DM is closed, as jobs for the case threads of its reminders.
 fn moved_to_threads(job: &Job, error: &str, now: DateTime<Utc>) -> Vec<Job> {
-    let mut by_thread: BTreeMap<String, Vec<Member>> = BTreeMap::new();
+    let mut by_thread: BTreeMap<String, Vec<BatchMember>> = BTreeMap::new();
     for m in &job.members {
         let destination = format!("c:{}", m.thread.unwrap_or(0));
         by_thread.entry(destination).or_default().push(m.clone());
@@ -434,7 +452,7 @@ fn moved_to_threads(job: &Job, error: &str, now: DateTime<Utc>) -> Vec<Job> {
         .into_iter()
         .map(|(destination, members)| Job {
             row: Outgoing {
-                nonce: nonce_of_text(&format!("{}>{destination}", job.row.nonce)),
+                nonce: storage::nonce("r", &format!("{}>{destination}", job.row.nonce)),
                 guild: job.row.guild,
                 destination,
                 reminders: members.iter().map(|m| m.reminder.id).collect(),

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use serenity::all::{ChannelId, CreateMessage, Http, UserId};
 use serenity::http::Route;
 
-use super::pacer::Pacer;
+use crate::pace::Pacer;
 
 /// A parsed destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

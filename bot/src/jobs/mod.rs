@@ -1,8 +1,11 @@
-//! Reminders, HR's digest, onboarding checklists and the daily purge: two loops, started once
-//! per bot by [`crate::app::start`] and stopped with it: at shutdown each finishes the pass it
-//! is in ([`Handle::shutdown`]). The *dispatcher* loop replans changed
-//! settings and sends the reminders that are due; the *chores* loop posts digests and
-//! checklists and purges, beside it, so a long digest never holds reminders up.
+//! The background jobs: reminders, HR's digest, onboarding checklists and the daily purge, in
+//! two loops, started once per bot by [`crate::app::start`] and stopped with it: at shutdown
+//! each finishes the pass it is in ([`Handle::shutdown`]). The *dispatcher* loop replans
+//! changed settings ([`replan`]), sends the reminders that are due ([`dispatcher`], [`batch`],
+//! [`deliver`], [`destinations`]) and what stored changes still owe their threads
+//! ([`crate::publish::announce`]); the *chores* loop posts digests ([`digest`]) and checklists
+//! ([`checklist`]) and purges ([`purge`]), beside it, so a long digest never holds reminders
+//! up. A change wakes the dispatcher through [`crate::wake`].
 //!
 //! The dispatcher sleeps until the next reminder is due, woken early by
 //! `Data::reminders_changed`, but never longer than [`MAX_SLEEP`], so a jump of the wall clock
@@ -21,7 +24,7 @@
 //! sending and marking could post such a message twice. The loop assumes it is the only
 //! sender on its database (one bot process), and frees every claim on start.
 //!
-//! When Discord does not take a message (see `problems` for the whole table): a DM the person
+//! When Discord does not take a message (see `crate::publish::delivery` for the whole table): a DM the person
 //! closed goes to the case thread instead; a case thread that was deleted gives up what was
 //! for it (nothing else of the case); a place the bot may not write in, or a channel that is
 //! gone, is tried again, backing off to an hour apart, for two weeks (a permission fixed on
@@ -34,22 +37,20 @@
 //! each time up to 500) and sends each batch while the next is being read and written to the
 //! outbox (`dispatcher`, `batch`). Messages for different places are sent concurrently (up to
 //! 16 places at once), those for one place one after the other, in order (`deliver`). Every
-//! request, opening a DM channel included, first waits in [`pacer::Pacer`] (part of `Data`):
+//! request, opening a DM channel included, first waits in [`crate::pace::Pacer`] (part of `Data`):
 //! until serenity's bucket for the route has room, then for a place in a pace just under
 //! Discord's 50 requests per second, so no 429 is provoked. Each person's DM channel is
 //! opened once per process (`destinations`).
 
 pub mod batch;
-pub mod buttons;
 pub mod checklist;
 pub mod deliver;
 pub mod destinations;
 pub mod digest;
 pub mod dispatcher;
-pub mod pacer;
-pub mod problems;
-pub mod render;
+pub mod purge;
 pub mod replan;
+pub mod waits;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -59,8 +60,10 @@ use serenity::all::Http;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
+use crate::publish::announce;
 use crate::types::Data;
-pub use dispatcher::{Dispatcher, Outcome};
+use crate::wake;
+pub use dispatcher::{Dispatcher, PassOutcome};
 
 /// The longest the loop sleeps without looking at the clock again.
 pub const MAX_SLEEP: std::time::Duration = std::time::Duration::from_secs(30);
@@ -68,7 +71,7 @@ pub const MAX_SLEEP: std::time::Duration = std::time::Duration::from_secs(30);
 /// The running loops.
 pub struct Handle {
     requested: Arc<AtomicU64>,
-    sent: watch::Receiver<(u64, Outcome)>,
+    sent: watch::Receiver<(u64, PassOutcome)>,
     chores: watch::Receiver<u64>,
     data: Arc<Data>,
     tasks: Vec<JoinHandle<()>>,
@@ -79,7 +82,7 @@ pub struct Handle {
 impl Handle {
     /// Asks for a pass now and waits until a pass of each loop that started after the asking
     /// has ended; returns what the dispatcher's did.
-    pub async fn kick(&self) -> anyhow::Result<Outcome> {
+    pub async fn kick(&self) -> anyhow::Result<PassOutcome> {
         let ticket = self.requested.fetch_add(1, Ordering::SeqCst) + 1;
         self.data.reminders_changed.notify_one();
         let mut sent = self.sent.clone();
@@ -134,7 +137,7 @@ async fn abort_all(tasks: Vec<JoinHandle<()>>) {
 /// Starts the loops. Call once per bot.
 pub fn start(data: Arc<Data>, http: Arc<Http>) -> Handle {
     let requested = Arc::new(AtomicU64::new(0));
-    let (sent_tx, sent) = watch::channel((0, Outcome::default()));
+    let (sent_tx, sent) = watch::channel((0, PassOutcome::default()));
     let (chores_tx, chores) = watch::channel(0);
     let poke = Arc::new(Notify::new());
     let (stopping, stop) = watch::channel(false);
@@ -170,7 +173,7 @@ async fn run(
     data: Arc<Data>,
     http: Arc<Http>,
     requested: Arc<AtomicU64>,
-    served: watch::Sender<(u64, Outcome)>,
+    served: watch::Sender<(u64, PassOutcome)>,
     chores: Arc<Notify>,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -178,53 +181,22 @@ async fn run(
     let mut replanner = replan::Replanner::default();
     while !*stop.borrow() {
         let ticket = requested.load(Ordering::SeqCst);
-        data.reminders_asleep_until.store(AWAKE, Ordering::SeqCst);
+        wake::awake(&data);
         chores.notify_one();
         replanner.run(&data).await;
         let outcome = dispatcher.run_once().await;
         // What stored changes still owe their threads (retries; a process that died first).
-        crate::announce::send_due(&http, &data).await;
+        announce::send_due(&http, &data).await;
         served.send_replace((ticket, outcome.clone()));
         let wait = until_next(&data, outcome.error.is_some()).await;
         let wake = data.clock.now() + chrono::Duration::from_std(wait).unwrap_or_default();
-        data.reminders_asleep_until
-            .store(wake.timestamp_micros(), Ordering::SeqCst);
+        wake::asleep_until(&data, wake);
         tokio::select! {
             _ = data.reminders_changed.notified() => {}
             _ = tokio::time::sleep(wait) => {}
             _ = stopping(&mut stop) => {}
         }
     }
-}
-
-/// `reminders_asleep_until` while the loop makes a pass.
-const AWAKE: i64 = i64::MIN;
-
-/// After a case changed: wakes the loop if the change planned a reminder due before the loop
-/// would wake by itself, or brought the onboarding checklist. Other changes leave it asleep
-/// (a cancelled reminder is dropped when it falls due), so a busy server's presses do not
-/// each cost a pass of the loop.
-pub fn after_change(data: &Data, wanted: &[flow::PlannedReminder], events: &[flow::Event]) {
-    let asleep_until = data.reminders_asleep_until.load(Ordering::SeqCst);
-    if should_wake(asleep_until, wanted, events) {
-        data.reminders_changed.notify_one();
-    }
-}
-
-fn should_wake(
-    asleep_until: i64,
-    wanted: &[flow::PlannedReminder],
-    events: &[flow::Event],
-) -> bool {
-    let sooner = wanted
-        .iter()
-        .any(|r| r.due.timestamp_micros() < asleep_until);
-    let checklist = events.iter().any(|e| {
-        e.step
-            .as_ref()
-            .is_some_and(|s| s.as_str() == checklist::AFTER)
-    });
-    asleep_until == AWAKE || sooner || checklist
 }
 
 /// How long to sleep: until the next reminder, retry or digest, at most [`MAX_SLEEP`].
@@ -238,14 +210,14 @@ async fn run_chores(
     mut stop: watch::Receiver<bool>,
 ) {
     let mut purged: Option<NaiveDate> = None;
-    let mut digests = digest::Waiting::default();
-    let mut checklists = checklist::Waiting::default();
+    let mut digests = waits::ChannelWaits::default();
+    let mut checklists = waits::ChannelWaits::default();
     while !*stop.borrow() {
         let ticket = requested.load(Ordering::SeqCst);
         digest::run_due(&data, &http, &mut digests).await;
         checklist::post_due(&data, &http, &mut checklists).await;
-        purge_daily(&data, &mut purged).await;
-        crate::scrub::run(&data, &http).await;
+        purge::daily(&data, &mut purged).await;
+        purge::scrub(&data, &http).await;
         served.send_replace(ticket);
         let now = data.clock.now();
         let wait = sleep_for(digest::next_run(&data, now).await, now);
@@ -283,34 +255,6 @@ fn sleep_for(next: Option<DateTime<Utc>>, now: DateTime<Utc>) -> std::time::Dura
     }
 }
 
-/// Runs the retention purge once per Oslo day, and again at the next pass of the chores loop
-/// (within a minute) while it reports the database not clean yet: a reader held up the
-/// checkpoint, and the erased names are still in the write-ahead log.
-async fn purge_daily(data: &Data, last: &mut Option<NaiveDate>) {
-    let now = data.clock.now();
-    let today = flow::engine::oslo_today(now);
-    if *last == Some(today) {
-        return;
-    }
-    let months = flow::ReminderSettings::default().retention_months;
-    match storage::purge(&data.db, now, months).await {
-        Ok(report) => {
-            if !report.cases.is_empty() {
-                tracing::info!(
-                    cases = report.cases.len(),
-                    "personal data of ended cases deleted"
-                );
-            }
-            if report.clean {
-                *last = Some(today);
-            } else {
-                tracing::info!("erased data not yet out of the write-ahead log; will try again");
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "retention purge failed; will try again"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,51 +276,17 @@ mod tests {
     }
 
     #[test]
-    fn a_change_wakes_the_loop_only_for_what_is_due_before_it_wakes_anyway() {
-        use flow::{CaseId, Event, EventKind, PlannedReminder, ReminderKind, StepId, Target};
-        let now = Utc::now();
-        let asleep_until = (now + Duration::seconds(30)).timestamp_micros();
-        let due = |at: DateTime<Utc>| PlannedReminder {
-            key: "k".into(),
-            case: CaseId(1),
-            step: Some(StepId::new("bestiller_utstyr")),
-            kind: ReminderKind::Onboarding,
-            target: Target::Responsible,
-            due: at,
-        };
-        let event = |step: &str| Event {
-            at: now,
-            actor: None,
-            on_behalf: None,
-            kind: EventKind::StepCompleted,
-            step: Some(StepId::new(step)),
-            outcome: None,
-            detail: None,
-        };
-        let later = [due(now + Duration::days(3))];
-        let sooner = [due(now + Duration::seconds(5))];
-        let plain = [event("behovsanalyse")];
-        assert!(!should_wake(asleep_until, &later, &plain));
-        assert!(should_wake(asleep_until, &sooner, &plain));
-        assert!(should_wake(AWAKE, &later, &plain), "mid-pass: always");
-        assert!(
-            should_wake(asleep_until, &later, &[event(checklist::AFTER)]),
-            "the checklist is owed"
-        );
-    }
-
-    #[test]
     fn backoff_grows_to_an_hour() {
-        assert_eq!(dispatcher::backoff(0), Duration::seconds(30));
-        assert_eq!(dispatcher::backoff(1), Duration::seconds(60));
-        assert_eq!(dispatcher::backoff(20), Duration::hours(1));
+        assert_eq!(crate::publish::delivery::backoff(0), Duration::seconds(30));
+        assert_eq!(crate::publish::delivery::backoff(1), Duration::seconds(60));
+        assert_eq!(crate::publish::delivery::backoff(20), Duration::hours(1));
     }
 
     #[test]
     fn nonces_fit_discord_and_differ_by_set() {
-        let a = dispatcher::nonce_of(&[1, 2, 3]);
+        let a = batch::nonce_of(&[1, 2, 3]);
         assert!(a.len() <= 25);
-        assert_eq!(a, dispatcher::nonce_of(&[1, 2, 3]));
-        assert_ne!(a, dispatcher::nonce_of(&[1, 2]));
+        assert_eq!(a, batch::nonce_of(&[1, 2, 3]));
+        assert_ne!(a, batch::nonce_of(&[1, 2]));
     }
 }

@@ -12,12 +12,11 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use flow::Role;
 use serenity::all::Http;
-use storage::ClaimedReminder;
 
 use super::batch::{self, SettingsCache};
 use super::destinations::DmChannels;
+use crate::publish::delivery;
 use crate::types::Data;
 
 /// Reminders claimed in a pass's first batch; each next batch of the same pass takes twice
@@ -26,12 +25,10 @@ pub const BATCH: u32 = 50;
 /// The most reminders claimed at once (and so held in memory, with their cases, twice: one
 /// batch being sent and the next being prepared).
 pub const MAX_BATCH: u32 = 500;
-/// Reminders merged into one message at most (so it stays under 2000 characters).
-pub const PER_MESSAGE: usize = 5;
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Outcome {
+pub struct PassOutcome {
     pub messages_sent: usize,
     pub reminders_sent: usize,
     pub cancelled: usize,
@@ -41,9 +38,9 @@ pub struct Outcome {
     pub error: Option<String>,
 }
 
-impl Outcome {
+impl PassOutcome {
     /// Adds what another part of the pass did (the first error stays).
-    pub fn add(&mut self, other: Outcome) {
+    pub fn add(&mut self, other: PassOutcome) {
         self.messages_sent += other.messages_sent;
         self.reminders_sent += other.reminders_sent;
         self.cancelled += other.cancelled;
@@ -83,21 +80,22 @@ impl Dispatcher {
     }
 
     /// One pass. Never fails: what went wrong is in the outcome and retried later. At its
-    /// end HR is told of places the bot cannot deliver to (see `problems`).
-    pub async fn run_once(&mut self) -> Outcome {
-        let mut out = Outcome::default();
-        super::problems::refresh(&self.data).await;
+    /// end HR is told of places the bot cannot deliver to (see [`crate::publish::delivery`]).
+    #[tracing::instrument(name = "reminder_pass", skip_all)]
+    pub async fn run_once(&mut self) -> PassOutcome {
+        let mut out = PassOutcome::default();
+        delivery::refresh(&self.data).await;
         if let Err(e) = self.pass(&mut out).await {
             out.error.get_or_insert(e.to_string());
         }
-        super::problems::tell(&self.data, &self.http).await;
+        delivery::tell(&self.data, &self.http).await;
         if let Some(e) = &out.error {
             tracing::warn!(error = %e, "reminder pass cut short");
         }
         out
     }
 
-    async fn pass(&mut self, out: &mut Outcome) -> storage::Result<()> {
+    async fn pass(&mut self, out: &mut PassOutcome) -> storage::Result<()> {
         let now = self.data.clock.now();
         let db = self.data.db.pool();
         if !self.recovered {
@@ -128,14 +126,16 @@ impl Dispatcher {
         let mut settings = SettingsCache::default();
         // Open rows due now first (sent before, or tried and failed): then the fresh batches.
         let open = storage::outgoing_due(db, Some(now)).await?;
-        let mut sending = batch::reopen(self, &mut settings, open, now).await?;
+        let mut sending = batch::reopen(&self.data, &self.owner, &mut settings, open, now).await?;
         let mut size = BATCH;
         let mut more = true;
         loop {
             let this = &*self;
             let next = async {
                 if more {
-                    batch::claim(this, &mut settings, size, now).await.map(Some)
+                    batch::claim(&this.data, &this.owner, &mut settings, size, now)
+                        .await
+                        .map(Some)
                 } else {
                     Ok(None)
                 }
@@ -157,29 +157,4 @@ impl Dispatcher {
             }
         }
     }
-
-    /// The roles the process gives the reminder's step.
-    pub fn roles_of(&self, r: &ClaimedReminder) -> Vec<Role> {
-        r.step
-            .as_ref()
-            .and_then(|s| self.data.process.step(s))
-            .map(|s| s.roles.clone())
-            .unwrap_or_default()
-    }
-}
-
-/// 30 s, 1 min, 2 min, … at most an hour.
-pub fn backoff(failed_attempts: u32) -> Duration {
-    let secs = 30_i64.saturating_mul(1_i64 << failed_attempts.min(7));
-    Duration::seconds(secs.min(3600))
-}
-
-/// A nonce for a set of reminders: stable for the same set, at most 25 characters.
-pub fn nonce_of(ids: &[i64]) -> String {
-    let text: Vec<String> = ids.iter().map(i64::to_string).collect();
-    nonce_of_text(&format!("r{}", text.join(",")))
-}
-
-pub(super) fn nonce_of_text(text: &str) -> String {
-    storage::nonce("r", text)
 }
