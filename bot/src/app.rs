@@ -98,7 +98,7 @@ pub async fn start(http: Http, data: Arc<Data>, dev_guild: Option<u64>) -> anyho
                 let cmds = &framework.options().commands;
                 match dev_guild {
                     Some(g) => {
-                        poise::builtins::register_in_guild(ctx, cmds, GuildId::new(g)).await?
+                        poise::builtins::register_in_guild(ctx, cmds, GuildId::new(g)).await?;
                     }
                     None => poise::builtins::register_globally(ctx, cmds).await?,
                 }

@@ -75,7 +75,7 @@ pub async fn main_entry() -> ExitCode {
         [] | ["run"] => run(config).await,
         ["demo"] => play_demo().await,
         ["backup", path] => backup(&config, path).await,
-        ["help"] | ["--help"] | ["-h"] => {
+        ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())
         }

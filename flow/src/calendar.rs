@@ -27,7 +27,7 @@ pub fn easter_sunday(year: i32) -> NaiveDate {
 pub fn is_public_holiday(date: NaiveDate) -> bool {
     let fixed = matches!(
         (date.month(), date.day()),
-        (1, 1) | (5, 1) | (5, 17) | (12, 25) | (12, 26)
+        (1 | 5, 1) | (5, 17) | (12, 25 | 26)
     );
     if fixed {
         return true;

@@ -69,7 +69,7 @@ async fn connection(shared: Arc<Shared>, socket: WebSocket) {
                     shared.record_failure("gateway", "", "binary frame; the sandbox speaks JSON text frames");
                     break;
                 }
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
                 Some(Ok(_)) => {}
             },
         }

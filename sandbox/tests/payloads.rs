@@ -427,13 +427,13 @@ async fn role_channel_and_mentionable_selects_parse() {
         };
         match (&c.data.kind, placeholder) {
             (ComponentInteractionDataKind::RoleSelect { values }, "Rolle") => {
-                assert_eq!(values[0].get(), LEDER)
+                assert_eq!(values[0].get(), LEDER);
             }
             (ComponentInteractionDataKind::ChannelSelect { values }, "Kanal") => {
-                assert_eq!(values[0].get(), REKRUTTERING)
+                assert_eq!(values[0].get(), REKRUTTERING);
             }
             (ComponentInteractionDataKind::MentionableSelect { values }, "Hvem") => {
-                assert_eq!(values.len(), 2)
+                assert_eq!(values.len(), 2);
             }
             (other, p) => panic!("{p}: {other:?}"),
         }

@@ -168,7 +168,7 @@ fn step_view(
                 vec![CreateActionRow::Buttons(buttons)],
             )
         }
-        Some(StepState::Done { by, at, .. }) | Some(StepState::Skipped { by, at, .. }) => {
+        Some(StepState::Done { by, at, .. } | StepState::Skipped { by, at, .. }) => {
             let id = if matches!(case.steps.get(step), Some(StepState::Skipped { .. })) {
                 "view-step-skipped"
             } else {

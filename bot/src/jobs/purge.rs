@@ -75,7 +75,7 @@ pub async fn scrub(data: &Data, http: &Http) -> usize {
                 }
             }
             Err(e) => {
-                tracing::warn!(case = case.0, error = %e, "case messages not yet scrubbed; will retry")
+                tracing::warn!(case = case.0, error = %e, "case messages not yet scrubbed; will retry");
             }
         }
     }

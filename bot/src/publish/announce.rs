@@ -183,10 +183,10 @@ async fn tell_problems(
                 Some(case),
                 &e.to_string(),
             )
-            .await
+            .await;
         }
         None if lines.iter().any(|l| matches!(l, Ok(Some(_)))) => {
-            delivery::worked(data, settings.guild, &place).await
+            delivery::worked(data, settings.guild, &place).await;
         }
         None => {}
     }

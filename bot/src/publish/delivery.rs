@@ -103,7 +103,7 @@ pub fn classify(e: &serenity::Error) -> Failure {
         (403, _) => Failure::Place(Problem::MissingPermissions),
         (404, _) => Failure::Place(Problem::UnknownChannel),
         // 401: the token is wrong for every request; the operator fixes it, nothing else can.
-        (401, _) | (408, _) | (429, _) | (500..=599, _) => Failure::Transient,
+        (401 | 408 | 429 | 500..=599, _) => Failure::Transient,
         _ => Failure::Refused,
     }
 }

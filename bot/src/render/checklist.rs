@@ -71,14 +71,13 @@ pub fn message(
             })
             .unwrap_or_default();
         let state = match case.steps.get(&id) {
-            Some(StepState::Done { by, at, .. }) | Some(StepState::Skipped { by, at, .. }) => tr
-                .args(
-                    "checklist-ticked",
-                    &[
-                        ("who", escape(&by.name).as_str().into()),
-                        ("when", tr.when(*at).as_str().into()),
-                    ],
-                ),
+            Some(StepState::Done { by, at, .. } | StepState::Skipped { by, at, .. }) => tr.args(
+                "checklist-ticked",
+                &[
+                    ("who", escape(&by.name).as_str().into()),
+                    ("when", tr.when(*at).as_str().into()),
+                ],
+            ),
             _ => String::new(),
         };
         let mark = if case.steps.get(&id).is_some_and(StepState::is_finished) {

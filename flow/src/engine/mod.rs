@@ -108,7 +108,7 @@ pub fn apply(
         Action::Reopen { step, reason } => {
             let (def, on_behalf) = reopening(process, case, actor, step)?;
             walk.act_for(on_behalf);
-            walk.reopen(def, reason.clone())
+            walk.reopen(def, reason.clone());
         }
         Action::SetDeputy { deputy } => set_deputy(&mut walk, case, actor, deputy.as_ref())?,
         _ => {
@@ -245,7 +245,7 @@ fn open_step<'p>(process: &'p Process, case: &Case, step: &StepId) -> Result<&'p
     let def = step_def(process, step)?;
     match case.steps.get(step) {
         Some(StepState::Open { .. }) => Ok(def),
-        Some(StepState::Done { by, at, .. }) | Some(StepState::Skipped { by, at, .. }) => {
+        Some(StepState::Done { by, at, .. } | StepState::Skipped { by, at, .. }) => {
             Err(Refusal::AlreadyDone {
                 step: step.clone(),
                 by: by.clone(),

@@ -153,7 +153,7 @@ pub fn permitted(
                     waiting = Some(Refusal::DateMissing {
                         step: def.id.clone(),
                         key,
-                    })
+                    });
                 }
             }
         }

@@ -55,7 +55,7 @@ impl Process {
                     None => def.next.iter().collect(),
                 },
             },
-            Some(StepState::Done { outcome: None, .. }) | Some(StepState::Skipped { .. }) => {
+            Some(StepState::Done { outcome: None, .. } | StepState::Skipped { .. }) => {
                 def.next.iter().collect()
             }
             Some(StepState::Open { .. }) | None => def.targets().collect(),

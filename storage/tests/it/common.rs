@@ -329,7 +329,7 @@ pub async fn step_case_through(
     let wanted = wanted(p, &applied.case);
     match through {
         Through::Transaction => {
-            storage::save_applied(db, guild, case.version, &applied, &wanted).await?
+            storage::save_applied(db, guild, case.version, &applied, &wanted).await?;
         }
         Through::GroupCommit => {
             let stored = db
