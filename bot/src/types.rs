@@ -32,7 +32,7 @@ pub struct Data {
     pub announcing: CaseLocks,
     /// The places (guild, `c:<channel>` / `u:<user>`) with an open delivery problem, so a
     /// message that gets through there ends it ([`crate::publish::delivery`]).
-    pub troubled: std::sync::Mutex<std::collections::HashSet<(u64, String)>>,
+    pub troubled: std::sync::Mutex<std::collections::HashSet<(u64, storage::Destination)>>,
 }
 
 pub type Context<'a> = poise::Context<'a, Arc<Data>, BotError>;

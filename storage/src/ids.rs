@@ -53,29 +53,41 @@ discord_id!(
 );
 
 /// Where a message goes: a channel (a case thread, the HR channel) or a person's direct
-/// messages. Stored as `c:<channel>` or `u:<user>`.
+/// messages; or nowhere (no HR channel set and no thread). Stored as `c:<channel>`,
+/// `u:<user>`, and `c:0` for nowhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Destination {
     Channel(ChannelId),
     User(UserId),
+    Nowhere,
 }
 
 impl Destination {
+    /// A channel, or nowhere when there is none.
+    pub fn channel(channel: Option<u64>) -> Destination {
+        channel
+            .filter(|c| *c != 0)
+            .map_or(Destination::Nowhere, |c| Destination::Channel(ChannelId(c)))
+    }
+
     /// The stored form.
     pub fn encode(self) -> String {
         match self {
             Destination::Channel(c) => format!("c:{c}"),
             Destination::User(u) => format!("u:{u}"),
+            Destination::Nowhere => "c:0".to_owned(),
         }
     }
 
-    /// A stored form back; `None` for anything else (including id 0, "nowhere").
-    pub fn decode(text: &str) -> Option<Destination> {
+    /// A stored form back; anything unreadable (and id 0) is nowhere.
+    pub fn decode(text: &str) -> Destination {
         let id = |s: &str| s.parse::<u64>().ok().filter(|id| *id != 0);
-        match text.split_once(':')? {
-            ("c", c) => id(c).map(|c| Destination::Channel(ChannelId(c))),
-            ("u", u) => id(u).map(|u| Destination::User(UserId(u))),
-            _ => None,
+        match text.split_once(':') {
+            Some(("c", c)) => {
+                id(c).map_or(Destination::Nowhere, |c| Destination::Channel(ChannelId(c)))
+            }
+            Some(("u", u)) => id(u).map_or(Destination::Nowhere, |u| Destination::User(UserId(u))),
+            _ => Destination::Nowhere,
         }
     }
 }
@@ -96,10 +108,12 @@ mod tests {
             Destination::Channel(ChannelId(7)),
             Destination::User(UserId(u64::MAX)),
         ] {
-            assert_eq!(Destination::decode(&d.encode()), Some(d));
+            assert_eq!(Destination::decode(&d.encode()), d);
         }
         for bad in ["c:0", "u:0", "c:", "x:5", "", "c:-3", "u:abc"] {
-            assert_eq!(Destination::decode(bad), None, "{bad}");
+            assert_eq!(Destination::decode(bad), Destination::Nowhere, "{bad}");
         }
+        assert_eq!(Destination::channel(None), Destination::Nowhere);
+        assert_eq!(Destination::channel(Some(0)), Destination::Nowhere);
     }
 }

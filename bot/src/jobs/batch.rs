@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use flow::{Case, Role, Target};
-use storage::{ClaimedReminder, GuildSettings, Outgoing};
+use storage::{ClaimedReminder, Destination, GuildSettings, Outgoing};
 
 use crate::guild;
 use crate::types::Data;
@@ -86,7 +86,7 @@ pub async fn claim(
         return Ok((Vec::new(), 0));
     }
     let members = read(data, claimed).await?;
-    let mut by_place: BTreeMap<(u64, String), Vec<BatchMember>> = BTreeMap::new();
+    let mut by_place: BTreeMap<(u64, Destination), Vec<BatchMember>> = BTreeMap::new();
     for m in members {
         let settings = cache.get(data, m.reminder.guild).await?;
         let place = place(&data.process, &settings, &m);
@@ -104,7 +104,7 @@ pub async fn claim(
                 row: Outgoing {
                     nonce: nonce_of(&ids),
                     guild,
-                    destination: destination.clone(),
+                    destination,
                     reminders: ids,
                     attempts: 0,
                     last_error: None,
@@ -176,15 +176,15 @@ async fn read(data: &Data, claimed: Vec<ClaimedReminder>) -> storage::Result<Vec
         .collect())
 }
 
-/// `u:<user>` for a direct message to the case's manager (its deputy while one is named),
-/// else `c:<channel>` (`c:0`: nowhere).
-fn place(process: &flow::Process, settings: &GuildSettings, m: &BatchMember) -> String {
+/// The direct messages of the case's manager (its deputy while one is named), else a channel
+/// (the HR channel, the case's thread), or nowhere if there is none.
+fn place(process: &flow::Process, settings: &GuildSettings, m: &BatchMember) -> Destination {
     let roles = roles_of(process, &m.reminder);
     match (m.reminder.target, &m.case) {
-        (Target::HrChannel, _) => format!("c:{}", settings.hr_channel.or(m.thread).unwrap_or(0)),
+        (Target::HrChannel, _) => Destination::channel(settings.hr_channel.or(m.thread)),
         (Target::Responsible, Some(case)) if roles.is_empty() || roles.contains(&Role::Manager) => {
-            format!("u:{}", case.reminded_manager().id.0)
+            Destination::User(storage::UserId(case.reminded_manager().id.0))
         }
-        (Target::Responsible, _) => format!("c:{}", m.thread.unwrap_or(0)),
+        (Target::Responsible, _) => Destination::channel(m.thread),
     }
 }

@@ -75,7 +75,7 @@ async fn post_for_guild(
                 tracing::warn!(error = %e, guild, retry_in_s = wait.num_seconds(), "onboarding channel refused a checklist");
                 if let Some(problem) = delivery::problem_of(delivery::classify(&e)) {
                     let place = delivery::channel_place(channel);
-                    delivery::record(data, guild, &place, problem, None, &e.to_string()).await;
+                    delivery::record(data, guild, place, problem, None, &e.to_string()).await;
                 }
                 return Ok(());
             }
@@ -143,7 +143,7 @@ async fn post(
         now,
     )
     .await?;
-    delivery::worked(data, settings.guild, &delivery::channel_place(channel)).await;
+    delivery::worked(data, settings.guild, delivery::channel_place(channel)).await;
     if let Some(thread) = thread {
         link_in_thread(
             data,
@@ -188,13 +188,12 @@ async fn link_in_thread(
         .await;
     let place = delivery::channel_place(thread);
     match sent {
-        Ok(_) => delivery::worked(data, settings.guild, &place).await,
+        Ok(_) => delivery::worked(data, settings.guild, place).await,
         Err(e) => {
             tracing::warn!(error = %e, case = case.id.0, "the checklist's link was not posted in the case thread");
             if let Some(problem) = delivery::problem_of(delivery::classify(&e)) {
                 let error = e.to_string();
-                delivery::record(data, settings.guild, &place, problem, Some(case.id), &error)
-                    .await;
+                delivery::record(data, settings.guild, place, problem, Some(case.id), &error).await;
             }
         }
     }

@@ -17,12 +17,13 @@ use serenity::all::{CreateAllowedMentions, CreateMessage, Nonce, RoleId};
 use storage::{NotificationLevel, OutboxEnd, Outgoing};
 
 use super::batch::{roles_of, BatchMember, Job};
-use super::destinations::{self, Destination};
+use super::destinations;
 use super::dispatcher::{Dispatcher, PassOutcome};
 use crate::guild;
 use crate::i18n::Tr;
 use crate::publish::delivery::{self, backoff, Failure, Problem, GIVE_UP};
 use crate::render::reminder;
+use storage::Destination;
 
 /// Destinations sent to at once. The pacer sets the rate; this only keeps enough requests
 /// ready that a slow reply or a commit waiting for the disk does not leave the pace unused.
@@ -123,7 +124,7 @@ impl Dispatcher {
             .await?;
             return Ok(Vec::new());
         };
-        let to = Destination::parse(&job.row.destination);
+        let to = job.row.destination;
         if to == Destination::Nowhere {
             return self.nowhere(&job, out, now).await;
         }
@@ -154,7 +155,7 @@ impl Dispatcher {
                     now,
                 )
                 .await?;
-                delivery::worked(&self.data, row.guild, &row.destination).await;
+                delivery::worked(&self.data, row.guild, row.destination).await;
                 Ok(Vec::new())
             }
             Err(e) => {
@@ -173,7 +174,7 @@ impl Dispatcher {
     fn compose(&self, job: &Job, now: DateTime<Utc>) -> Option<Composed> {
         let reminder_settings = guild::reminder_settings(&job.settings);
         let tr = Tr::shared(&self.data.texts, &job.settings);
-        let in_channel = job.row.destination.starts_with("c:");
+        let in_channel = matches!(job.row.destination, Destination::Channel(_));
         let (mut lines, mut keep, mut late, mut drop) = (vec![], vec![], vec![], vec![]);
         let mut roles: Vec<u64> = Vec::new();
         let mut actionable = Vec::new();
@@ -276,7 +277,7 @@ impl Dispatcher {
             .iter()
             .find(|m| {
                 m.thread
-                    .is_some_and(|t| row.destination == format!("c:{t}"))
+                    .is_some_and(|t| row.destination == Destination::channel(Some(t)))
             })
             .map(|m| m.reminder.case);
         // Past its time by more than `GIVE_UP`: the oldest reminder in it decides.
@@ -302,7 +303,7 @@ impl Dispatcher {
                 delivery::record(
                     &self.data,
                     row.guild,
-                    &row.destination,
+                    row.destination,
                     Problem::UnknownChannel,
                     thread_of,
                     &error,
@@ -327,7 +328,7 @@ impl Dispatcher {
                         delivery::record(
                             &self.data,
                             row.guild,
-                            &row.destination,
+                            row.destination,
                             problem,
                             thread_of,
                             &error,
@@ -368,7 +369,7 @@ impl Dispatcher {
                 delivery::record(
                     &self.data,
                     row.guild,
-                    &row.destination,
+                    row.destination,
                     problem,
                     thread_of,
                     &error,
@@ -427,13 +428,13 @@ impl Dispatcher {
 
 /// Jobs grouped by destination, each lane in the jobs' order, lanes in order of first job.
 fn lanes(jobs: Vec<Job>) -> Vec<Vec<Job>> {
-    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut index: BTreeMap<Destination, usize> = BTreeMap::new();
     let mut lanes: Vec<Vec<Job>> = Vec::new();
     for job in jobs {
         match index.get(&job.row.destination) {
             Some(i) => lanes[*i].push(job),
             None => {
-                index.insert(job.row.destination.clone(), lanes.len());
+                index.insert(job.row.destination, lanes.len());
                 lanes.push(vec![job]);
             }
         }
@@ -443,9 +444,9 @@ fn lanes(jobs: Vec<Job>) -> Vec<Vec<Job>> {
 
 /// A job whose DM is closed, as jobs for the case threads of its reminders.
 fn moved_to_threads(job: &Job, error: &str, now: DateTime<Utc>) -> Vec<Job> {
-    let mut by_thread: BTreeMap<String, Vec<BatchMember>> = BTreeMap::new();
+    let mut by_thread: BTreeMap<Destination, Vec<BatchMember>> = BTreeMap::new();
     for m in &job.members {
-        let destination = format!("c:{}", m.thread.unwrap_or(0));
+        let destination = Destination::channel(m.thread);
         by_thread.entry(destination).or_default().push(m.clone());
     }
     by_thread

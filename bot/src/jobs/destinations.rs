@@ -1,7 +1,7 @@
-//! Where a reminder message goes, and sending it there through the [`Pacer`]. An outbox row
-//! names its place as `c:<channel id>` (a case thread, the HR channel) or `u:<user id>` (the
-//! person's direct messages). A DM channel's id never changes, so each person's is opened once
-//! per process (`POST /users/@me/channels`) and remembered.
+//! Sending a reminder message to its place (`storage::Destination`: a case thread, the HR
+//! channel, or a person's direct messages) through the [`Pacer`]. A DM channel's id never
+//! changes, so each person's is opened once per process (`POST /users/@me/channels`) and
+//! remembered.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -9,31 +9,9 @@ use std::sync::Mutex;
 use serenity::all::{ChannelId, CreateMessage, Http, UserId};
 use serenity::http::Route;
 
+use storage::Destination;
+
 use crate::pace::Pacer;
-
-/// A parsed destination.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Destination {
-    Channel(ChannelId),
-    User(UserId),
-    /// No place at all (`c:0`: no HR channel and no thread, or an unreadable destination).
-    Nowhere,
-}
-
-impl Destination {
-    pub fn parse(text: &str) -> Destination {
-        let id = |s: &str| s.parse::<u64>().ok().filter(|id| *id != 0);
-        match text.split_once(':') {
-            Some(("u", user)) => {
-                id(user).map_or(Destination::Nowhere, |u| Destination::User(UserId::new(u)))
-            }
-            Some(("c", channel)) => id(channel).map_or(Destination::Nowhere, |c| {
-                Destination::Channel(ChannelId::new(c))
-            }),
-            _ => Destination::Nowhere,
-        }
-    }
-}
 
 /// Each person's DM channel, once opened.
 #[derive(Default)]
@@ -80,8 +58,8 @@ pub async fn send(
     message: CreateMessage,
 ) -> Result<(), serenity::Error> {
     let channel = match to {
-        Destination::Channel(channel) => channel,
-        Destination::User(user) => dms.of(http, pacer, user).await?,
+        Destination::Channel(channel) => ChannelId::new(channel.get()),
+        Destination::User(user) => dms.of(http, pacer, UserId::new(user.get())).await?,
         Destination::Nowhere => return Err(serenity::Error::Other("no destination")),
     };
     pacer
@@ -93,24 +71,4 @@ pub async fn send(
         )
         .await;
     channel.send_message(http, message).await.map(|_| ())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn destinations_parse_and_nonsense_goes_nowhere() {
-        assert_eq!(
-            Destination::parse("u:42"),
-            Destination::User(UserId::new(42))
-        );
-        assert_eq!(
-            Destination::parse("c:7"),
-            Destination::Channel(ChannelId::new(7))
-        );
-        for bad in ["c:0", "u:0", "c:", "x:5", "", "c:-3", "u:abc"] {
-            assert_eq!(Destination::parse(bad), Destination::Nowhere, "{bad}");
-        }
-    }
 }

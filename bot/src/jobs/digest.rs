@@ -67,7 +67,7 @@ pub async fn run_due(data: &Data, http: &Http, waiting: &mut ChannelWaits) {
                 tracing::warn!(error = %e, guild, retry_in_s = wait.num_seconds(), "digest not posted; will try again");
                 if let Some(problem) = delivery::classify_bot(&e).and_then(delivery::problem_of) {
                     let place = delivery::channel_place(hr);
-                    delivery::record(data, guild, &place, problem, None, &e.to_string()).await;
+                    delivery::record(data, guild, place, problem, None, &e.to_string()).await;
                 }
             }
         }
@@ -129,7 +129,7 @@ async fn run_for(
             .map_err(|e| failed(e.into()))?;
     }
     if !parts.is_empty() {
-        delivery::worked(data, guild, &delivery::channel_place(hr)).await;
+        delivery::worked(data, guild, delivery::channel_place(hr)).await;
     }
     storage::record_digest(db, guild, today, parts.len() as u32, now)
         .await

@@ -178,7 +178,7 @@ async fn tell_problems(
             delivery::record(
                 data,
                 settings.guild,
-                &place,
+                place,
                 problem,
                 Some(case),
                 &e.to_string(),
@@ -186,7 +186,7 @@ async fn tell_problems(
             .await;
         }
         None if lines.iter().any(|l| matches!(l, Ok(Some(_)))) => {
-            delivery::worked(data, settings.guild, &place).await;
+            delivery::worked(data, settings.guild, place).await;
         }
         None => {}
     }

@@ -28,6 +28,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, Duration, Utc};
 use flow::CaseId;
 use serenity::all::{ChannelId, CreateAllowedMentions, CreateMessage, Http, HttpError, Nonce};
+use storage::Destination;
 
 use crate::i18n::{clip, Tr, CONTENT_MAX};
 use crate::types::{BotError, Data};
@@ -127,8 +128,8 @@ pub fn problem_of(failure: Failure) -> Option<Problem> {
 }
 
 /// The place a channel is, as the outbox names it.
-pub fn channel_place(channel: u64) -> String {
-    format!("c:{channel}")
+pub fn channel_place(channel: u64) -> Destination {
+    Destination::channel(Some(channel))
 }
 
 /// Remembers that delivering to `place` failed with `problem`; when it is news, HR will be
@@ -136,7 +137,7 @@ pub fn channel_place(channel: u64) -> String {
 pub async fn record(
     data: &Data,
     guild: u64,
-    place: &str,
+    place: Destination,
     problem: Problem,
     case: Option<CaseId>,
     error: &str,
@@ -144,7 +145,7 @@ pub async fn record(
     let now = data.clock.now();
     tracing::warn!(
         guild,
-        place,
+        %place,
         problem = problem.as_str(),
         error,
         "cannot deliver there"
@@ -161,18 +162,18 @@ pub async fn record(
     .await
     {
         Ok(news) => {
-            troubled(data).insert((guild, place.to_owned()));
+            troubled(data).insert((guild, place));
             if news {
                 data.reminders_changed.notify_one();
             }
         }
-        Err(e) => tracing::warn!(error = %e, guild, place, "delivery problem not recorded"),
+        Err(e) => tracing::warn!(error = %e, guild, %place, "delivery problem not recorded"),
     }
 }
 
 /// Something got through to `place`: its open problems, if any, are over.
-pub async fn worked(data: &Data, guild: u64, place: &str) {
-    let key = (guild, place.to_owned());
+pub async fn worked(data: &Data, guild: u64, place: Destination) {
+    let key = (guild, place);
     if !troubled(data).contains(&key) {
         return;
     }
@@ -180,10 +181,10 @@ pub async fn worked(data: &Data, guild: u64, place: &str) {
         Ok(n) => {
             troubled(data).remove(&key);
             if n > 0 {
-                tracing::info!(guild, place, "delivering there works again");
+                tracing::info!(guild, %place, "delivering there works again");
             }
         }
-        Err(e) => tracing::warn!(error = %e, guild, place, "delivery problem not resolved"),
+        Err(e) => tracing::warn!(error = %e, guild, %place, "delivery problem not resolved"),
     }
 }
 
@@ -197,7 +198,7 @@ pub async fn refresh(data: &Data) {
     }
 }
 
-fn troubled(data: &Data) -> std::sync::MutexGuard<'_, HashSet<(u64, String)>> {
+fn troubled(data: &Data) -> std::sync::MutexGuard<'_, HashSet<(u64, Destination)>> {
     data.troubled.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -229,7 +230,7 @@ async fn tell_guild(
     now: DateTime<Utc>,
 ) {
     let db = data.db.pool();
-    let key = |p: &storage::DeliveryProblem| (p.place.clone(), p.problem.clone());
+    let key = |p: &storage::DeliveryProblem| (p.place, p.problem.clone());
     let settings = match storage::load_settings(db, guild).await {
         Ok(s) => s,
         Err(e) => return tracing::warn!(error = %e, guild, "settings not read"),
@@ -286,7 +287,7 @@ async fn tell_guild(
         match channel.send_message(http, message).await {
             Ok(_) => {
                 let _ = storage::problems_noticed(db, guild, &keys, now, None).await;
-                worked(data, guild, &channel_place(hr)).await;
+                worked(data, guild, channel_place(hr)).await;
             }
             Err(e) => {
                 let failure = classify(&e);
@@ -294,7 +295,7 @@ async fn tell_guild(
                     record(
                         data,
                         guild,
-                        &channel_place(hr),
+                        channel_place(hr),
                         problem,
                         None,
                         &e.to_string(),
@@ -313,7 +314,7 @@ async fn tell_guild(
 /// Whether a problem is about a place still in use: a person's DMs, a case's thread, or one
 /// of the server's channels as set now.
 pub fn current(settings: Option<&storage::GuildSettings>, p: &storage::DeliveryProblem) -> bool {
-    if p.case.is_some() || !p.place.starts_with("c:") {
+    if p.case.is_some() || !matches!(p.place, Destination::Channel(_)) {
         return true;
     }
     settings.is_some_and(|s| {
@@ -327,13 +328,13 @@ pub fn current(settings: Option<&storage::GuildSettings>, p: &storage::DeliveryP
 /// One problem as a line: the place, what is wrong, what to do.
 pub fn line(tr: Tr<'_>, p: &storage::DeliveryProblem) -> String {
     let problem = Problem::parse(&p.problem).unwrap_or(Problem::Refused);
-    let place = match p.place.split_once(':') {
-        Some(("u", user)) => tr.args(
+    let place = match p.place {
+        Destination::User(user) => tr.args(
             "delivery-place-dm",
             &[("user", format!("<@{user}>").as_str().into())],
         ),
-        Some((_, channel)) => format!("<#{channel}>"),
-        None => p.place.clone(),
+        Destination::Channel(channel) => format!("<#{channel}>"),
+        Destination::Nowhere => "<#0>".to_owned(),
     };
     let id = match (problem, p.case) {
         (Problem::UnknownChannel, Some(_)) => "delivery-thread-gone",

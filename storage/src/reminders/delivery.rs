@@ -10,14 +10,13 @@ use flow::CaseId;
 use sqlx::{Acquire, Sqlite};
 
 use crate::codec::{id, id_back, json_list, opt_ts_back, ts, ts_back};
-use crate::Result;
+use crate::{Destination, Result};
 
 /// A place the bot could not deliver to, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryProblem {
     pub guild: u64,
-    /// `c:<channel id>` or `u:<user id>`.
-    pub place: String,
+    pub place: Destination,
     /// What is wrong there (the bot's own names: `missing_access`, `unknown_channel`, ...).
     pub problem: String,
     /// The case whose thread the place is, when it is one.
@@ -37,7 +36,7 @@ pub struct DeliveryProblem {
 pub async fn record_problem<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     guild: u64,
-    place: &str,
+    place: Destination,
     problem: &str,
     case: Option<CaseId>,
     error: &str,
@@ -68,7 +67,7 @@ pub async fn record_problem<'a>(
          RETURNING failures",
     )
     .bind(id(guild))
-    .bind(place)
+    .bind(place.encode())
     .bind(problem)
     .bind(case.map(|c| c.0))
     .bind(ts(now)?)
@@ -83,7 +82,7 @@ pub async fn record_problem<'a>(
 pub async fn resolve_problems<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     guild: u64,
-    place: &str,
+    place: Destination,
     now: DateTime<Utc>,
 ) -> Result<u64> {
     let mut conn = db.begin().await?;
@@ -93,7 +92,7 @@ pub async fn resolve_problems<'a>(
     )
     .bind(ts(now)?)
     .bind(id(guild))
-    .bind(place)
+    .bind(place.encode())
     .execute(&mut *conn)
     .await?;
     conn.commit().await?;
@@ -122,7 +121,7 @@ fn back(rows: Vec<ProblemRow>) -> Result<Vec<DeliveryProblem>> {
         .map(|r| {
             Ok(DeliveryProblem {
                 guild: id_back(r.guild_id),
-                place: r.place,
+                place: Destination::decode(&r.place),
                 problem: r.problem,
                 case: r.case_id.map(CaseId),
                 first_at: ts_back(&r.first_at)?,
@@ -176,7 +175,7 @@ pub async fn open_problems<'a>(
 /// Every server and place with an open problem.
 pub async fn problem_places<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
-) -> Result<Vec<(u64, String)>> {
+) -> Result<Vec<(u64, Destination)>> {
     let mut conn = db.begin().await?;
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT DISTINCT guild_id, place FROM delivery_problems WHERE resolved_at IS NULL",
@@ -184,7 +183,10 @@ pub async fn problem_places<'a>(
     .fetch_all(&mut *conn)
     .await?;
     conn.commit().await?;
-    Ok(rows.into_iter().map(|(g, p)| (id_back(g), p)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(g, p)| (id_back(g), Destination::decode(&p)))
+        .collect())
 }
 
 /// HR was told of these problems (`(place, problem)` of one server) at `now`; or, with
@@ -192,7 +194,7 @@ pub async fn problem_places<'a>(
 pub async fn problems_noticed<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     guild: u64,
-    problems: &[(String, String)],
+    problems: &[(Destination, String)],
     now: DateTime<Utc>,
     retry_at: Option<DateTime<Utc>>,
 ) -> Result<()> {
@@ -208,7 +210,7 @@ pub async fn problems_noticed<'a>(
         .bind(retry_at.map(ts).transpose()?)
         .bind(ts(now)?)
         .bind(id(guild))
-        .bind(place)
+        .bind(place.encode())
         .bind(problem)
         .execute(&mut *conn)
         .await?;

@@ -10,15 +10,14 @@ use sqlx::{Acquire, Sqlite, SqliteConnection};
 
 use super::{claimed_in_order, ClaimRow, ClaimedReminder};
 use crate::codec::{id, id_back, json_list, opt_ts, opt_ts_back, ts, ts_back};
-use crate::{Result, StorageError};
+use crate::{Destination, Result, StorageError};
 
 /// A message on its way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outgoing {
     pub nonce: String,
     pub guild: u64,
-    /// `c:<channel id>` or `u:<user id>`.
-    pub destination: String,
+    pub destination: Destination,
     pub reminders: Vec<i64>,
     /// Attempts that failed so far.
     pub attempts: u32,
@@ -77,7 +76,7 @@ pub async fn open_outgoing_many<'a>(
         )
         .bind(&out.nonce)
         .bind(id(out.guild))
-        .bind(&out.destination)
+        .bind(out.destination.encode())
         .bind(json_list(ids.iter().map(String::as_str)))
         .bind(i64::from(out.attempts))
         .bind(&out.last_error)
@@ -127,7 +126,7 @@ pub async fn outgoing_due<'a>(
             Ok(Outgoing {
                 nonce: r.nonce,
                 guild: id_back(r.guild_id),
-                destination: r.destination,
+                destination: Destination::decode(&r.destination),
                 reminders,
                 attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
                 last_error: r.last_error,

@@ -374,7 +374,7 @@ pub async fn open_row(db: &Db, ids: &[i64], at: DateTime<Utc>) -> storage::Outgo
     let row = storage::Outgoing {
         nonce: storage::nonce("t", &text.join(",")),
         guild: GUILD,
-        destination: "u:5".into(),
+        destination: storage::Destination::User(storage::UserId(5)),
         reminders: ids.to_vec(),
         attempts: 0,
         last_error: None,

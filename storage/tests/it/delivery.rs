@@ -7,9 +7,11 @@ use flow::CaseId;
 
 use crate::common::*;
 
+const PLACE: storage::Destination = storage::Destination::Channel(storage::ChannelId(7));
+
 async fn news(db: &storage::Db, problem: &str) -> storage::Result<bool> {
     let error = "403 Missing Access";
-    storage::record_problem(db, GUILD, "c:7", problem, Some(CaseId(3)), error, base()).await
+    storage::record_problem(db, GUILD, PLACE, problem, Some(CaseId(3)), error, base()).await
 }
 
 #[tokio::test]
@@ -32,16 +34,14 @@ async fn a_problem_is_news_once_until_the_place_works_again() {
     assert_eq!(access.case, Some(CaseId(3)));
     assert_eq!(
         storage::problem_places(&db).await.unwrap(),
-        vec![(GUILD, "c:7".to_owned())]
+        vec![(GUILD, PLACE)]
     );
 
     // Told once: not due for telling again.
     let due = storage::problems_to_tell(&db, now, 10).await.unwrap();
     assert_eq!(due.len(), 2);
-    let keys: Vec<(String, String)> = due
-        .iter()
-        .map(|p| (p.place.clone(), p.problem.clone()))
-        .collect();
+    let keys: Vec<(storage::Destination, String)> =
+        due.iter().map(|p| (p.place, p.problem.clone())).collect();
     storage::problems_noticed(&db, GUILD, &keys[..1], now, None)
         .await
         .unwrap();
@@ -64,7 +64,7 @@ async fn a_problem_is_news_once_until_the_place_works_again() {
 
     // The place works again: resolved, gone from the open ones; breaking again is news.
     assert_eq!(
-        storage::resolve_problems(&db, GUILD, "c:7", later)
+        storage::resolve_problems(&db, GUILD, PLACE, later)
             .await
             .unwrap(),
         2

@@ -351,7 +351,7 @@ async fn a_batch_of_outbox_rows_is_written_whole_or_not_at_all() {
     let row = |nonce: &str, reminders: Vec<i64>| storage::Outgoing {
         nonce: nonce.into(),
         guild: GUILD,
-        destination: "u:5".into(),
+        destination: storage::Destination::User(storage::UserId(5)),
         reminders,
         attempts: 0,
         last_error: None,
