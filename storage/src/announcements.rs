@@ -106,7 +106,7 @@ pub(crate) fn put_owed(
 }
 
 #[derive(sqlx::FromRow)]
-struct Row {
+struct AnnouncementRow {
     id: i64,
     guild_id: i64,
     case_id: i64,
@@ -124,7 +124,7 @@ struct Row {
 const COLUMNS: &str = "id, guild_id, case_id, kind, version, asker_id, asker_name, nonce,
                        line_channel_id, line_message_id, attempts, created_at";
 
-impl Row {
+impl AnnouncementRow {
     fn decode(self) -> Result<Announcement> {
         let kind = match self.kind.as_str() {
             "change" => AnnouncementKind::Change,
@@ -162,7 +162,7 @@ impl Row {
 
 /// Rows as announcements; one that does not decode is reported and left out, so one bad row
 /// never holds up the others.
-fn decoded(rows: Vec<Row>) -> Vec<Announcement> {
+fn decoded(rows: Vec<AnnouncementRow>) -> Vec<Announcement> {
     rows.into_iter()
         .filter_map(|r| {
             let row_id = r.id;
@@ -181,7 +181,7 @@ pub async fn owed_for_case<'a>(
     case: CaseId,
 ) -> Result<Vec<Announcement>> {
     let mut conn = db.begin().await?;
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    let rows: Vec<AnnouncementRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM announcements
          WHERE case_id = ? AND guild_id = ? AND done_at IS NULL ORDER BY version, id"
     ))
@@ -200,7 +200,7 @@ pub async fn announcements_due<'a>(
     limit: u32,
 ) -> Result<Vec<Announcement>> {
     let mut conn = db.begin().await?;
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    let rows: Vec<AnnouncementRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM announcements
          WHERE done_at IS NULL AND next_attempt_at <= ?
          ORDER BY case_id, version, id LIMIT ?"
@@ -366,7 +366,7 @@ pub async fn ask_for_help<'a>(
         }
     }
     let nonce = crate::codec::nonce::nonce("h", &format!("{}:{}:{}", case.0, asker.id.0, ts(now)?));
-    let row: Row = sqlx::query_as(&format!(
+    let row: AnnouncementRow = sqlx::query_as(&format!(
         "INSERT INTO announcements (guild_id, case_id, kind, version, asker_id, asker_name,
                                     nonce, next_attempt_at, created_at)
          VALUES (?1, ?2, 'help', ?3, ?4, ?5, ?6, ?7, ?8) RETURNING {COLUMNS}"
@@ -402,7 +402,7 @@ pub async fn posted_lines<'a>(
     case: CaseId,
 ) -> Result<Vec<PostedLine>> {
     let mut conn = db.begin().await?;
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    let rows: Vec<AnnouncementRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM announcements
          WHERE case_id = ? AND guild_id = ? AND line_message_id IS NOT NULL
          ORDER BY version, id"

@@ -120,7 +120,7 @@ impl GuildSettings {
 }
 
 #[derive(sqlx::FromRow)]
-struct Row {
+struct SettingsRow {
     guild_id: i64,
     manager_role_id: Option<i64>,
     hr_role_id: Option<i64>,
@@ -153,7 +153,7 @@ pub async fn load_settings<'a>(
     guild: u64,
 ) -> Result<Option<GuildSettings>> {
     let mut conn = db.begin().await?;
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<SettingsRow> = sqlx::query_as(
         "SELECT guild_id, manager_role_id, hr_role_id, union_rep_role_id, approver_role_id,
                 payroll_role_id, case_channel_id, hr_channel_id, onboarding_channel_id,
                 time_zone, docs_links, reminder_days, stall_days, escalate_days, remind_at,

@@ -85,14 +85,14 @@ pub async fn case_place<'a>(
 ) -> Result<Option<CasePlace>> {
     let mut conn = db.begin().await?;
     #[derive(sqlx::FromRow)]
-    struct Row {
+    struct PlaceRow {
         starter: Option<i64>,
         thread: Option<i64>,
         channel: Option<i64>,
         card_thread: Option<i64>,
         message: Option<i64>,
     }
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<PlaceRow> = sqlx::query_as(
         "SELECT c.starter_message_id AS starter, c.thread_id AS thread,
                 k.channel_id AS channel, k.thread_id AS card_thread, k.message_id AS message
          FROM cases c LEFT JOIN case_cards k ON k.case_id = c.id
