@@ -124,18 +124,14 @@ pub async fn set_starter_message<'a>(
     case: CaseId,
     message: u64,
 ) -> Result<()> {
-    let mut conn = db.begin().await?;
-    let done = sqlx::query("UPDATE cases SET starter_message_id = ? WHERE id = ? AND guild_id = ?")
-        .bind(id(message))
-        .bind(case.0)
-        .bind(id(guild))
-        .execute(&mut *conn)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StorageError::NotFound);
-    }
-    conn.commit().await?;
-    Ok(())
+    super::set_discord_id(
+        db,
+        guild,
+        case,
+        super::DiscordColumn::StarterMessage,
+        message,
+    )
+    .await
 }
 
 /// Purged cases whose messages in Discord have not yet been emptied of names, oldest first.

@@ -218,9 +218,33 @@ pub async fn set_case_thread<'a>(
     case: CaseId,
     thread: u64,
 ) -> Result<()> {
+    set_discord_id(db, guild, case, DiscordColumn::Thread, thread).await
+}
+
+/// A Discord id a case remembers (its thread; the message its thread is started from).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum DiscordColumn {
+    Thread,
+    StarterMessage,
+}
+
+/// Sets one of a case's Discord ids; `NotFound` if the case is not in this guild.
+pub(crate) async fn set_discord_id<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    case: CaseId,
+    column: DiscordColumn,
+    value: u64,
+) -> Result<()> {
+    let sql = match column {
+        DiscordColumn::Thread => "UPDATE cases SET thread_id = ? WHERE id = ? AND guild_id = ?",
+        DiscordColumn::StarterMessage => {
+            "UPDATE cases SET starter_message_id = ? WHERE id = ? AND guild_id = ?"
+        }
+    };
     let mut conn = db.begin().await?;
-    let done = sqlx::query("UPDATE cases SET thread_id = ? WHERE id = ? AND guild_id = ?")
-        .bind(id(thread))
+    let done = sqlx::query(sql)
+        .bind(id(value))
         .bind(case.0)
         .bind(id(guild))
         .execute(&mut *conn)
