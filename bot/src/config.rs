@@ -54,6 +54,17 @@ pub struct Config {
     /// `LOS_SHUTDOWN_SECONDS`: how long a stop on SIGTERM or Ctrl-C may take to finish what is
     /// under way (default [`crate::shutdown::DEFAULT_GRACE`]).
     pub shutdown_grace: std::time::Duration,
+    /// `LOS_HTTP_ADDR`: where `/healthz`, `/readyz` and `/metrics` are served; off when unset.
+    pub http_addr: Option<std::net::SocketAddr>,
+    /// `LOG_FORMAT`: `text` (default) or `json`, one JSON object per line.
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 pub const DEFAULT_DATABASE: &str = "./data/los.db";
@@ -130,7 +141,26 @@ impl Config {
                 }
             },
         };
+        let http_addr = match non_empty("LOS_HTTP_ADDR") {
+            None => None,
+            Some(a) => Some(a.parse().map_err(|_| ConfigError::Malformed {
+                name: "LOS_HTTP_ADDR",
+                why: format!("{a:?} is not an address with a port, such as 127.0.0.1:9100"),
+            })?),
+        };
+        let log_format = match non_empty("LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::Malformed {
+                    name: "LOG_FORMAT",
+                    why: format!("{other:?} is neither text nor json"),
+                })
+            }
+        };
         Ok(Config {
+            http_addr,
+            log_format,
             discord_timeout,
             token,
             token_empty,
@@ -224,6 +254,19 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn the_probe_address_and_log_format_are_read_and_checked() {
+        let c = config(&[]).unwrap();
+        assert_eq!((c.http_addr, c.log_format), (None, LogFormat::Text));
+        let c = config(&[("LOS_HTTP_ADDR", "127.0.0.1:9100"), ("LOG_FORMAT", "json")]).unwrap();
+        assert_eq!(c.http_addr, Some("127.0.0.1:9100".parse().unwrap()));
+        assert_eq!(c.log_format, LogFormat::Json);
+        let err = config(&[("LOS_HTTP_ADDR", "9100")]).unwrap_err();
+        assert!(err.to_string().starts_with("LOS_HTTP_ADDR"), "{err}");
+        let err = config(&[("LOG_FORMAT", "yaml")]).unwrap_err();
+        assert!(err.to_string().starts_with("LOG_FORMAT"), "{err}");
     }
 
     #[test]

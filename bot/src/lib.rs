@@ -16,6 +16,7 @@ pub mod harness;
 pub mod i18n;
 pub mod interactions;
 pub mod jobs;
+pub mod ops;
 pub mod pace;
 pub mod prompts;
 pub mod publish;
@@ -115,10 +116,14 @@ fn init_tracing(config: &Config, quiet: bool) {
     } else {
         config.log_filter.as_str()
     };
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match config.log_format {
+        config::LogFormat::Text => builder.try_init(),
+        // One JSON object per line, for a log collector.
+        config::LogFormat::Json => builder.json().try_init(),
+    };
 }
 
 /// Runs the bot against Discord (or `DISCORD_API_URL`) until SIGTERM or Ctrl-C, then stops
@@ -130,6 +135,14 @@ async fn run(config: Config) -> anyhow::Result<()> {
     };
     // Listening before anything starts: a SIGTERM from here on is a graceful stop.
     let mut signals = shutdown::Signals::listen()?;
+    // Recording from the start, so nothing before the server is up is missed.
+    let metrics = match config.http_addr {
+        Some(_) => Some(ops::metrics::install()?),
+        None => None,
+    };
+    // One process per SQLite file, held until the process ends: a second one would send
+    // every reminder twice.
+    let _lock = storage::ProcessLock::acquire(&config.database_url)?;
     let db = storage::Db::open(&config.database_url).await?;
     tracing::info!(database = %config.database_url, "database open, migrations run");
     let data = app::data(db, Arc::new(flow::SystemClock))?;
@@ -139,6 +152,20 @@ async fn run(config: Config) -> anyhow::Result<()> {
         config.discord_timeout,
     )?;
     let mut running = app::start(http, data, config.dev_guild).await?;
+    let _probes = match (config.http_addr, metrics) {
+        (Some(addr), Some(metrics)) => {
+            let probe = ops::http::Probe {
+                data: running.data.clone(),
+                shards: running.shards.clone(),
+                loops: running.reminders.liveness(),
+                metrics,
+            };
+            let (bound, task) = ops::http::serve(addr, probe).await?;
+            tracing::info!(addr = %bound, "serving /healthz, /readyz and /metrics");
+            Some(task)
+        }
+        _ => None,
+    };
     tracing::info!("connecting to Discord");
     let ended = tokio::select! {
         signal = signals.next() => Ok(signal),

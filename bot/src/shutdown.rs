@@ -142,6 +142,27 @@ impl<F: serenity::Framework> serenity::Framework for Tracked<F> {
 
     async fn dispatch(&self, ctx: Context, event: FullEvent) {
         let _entered = self.in_flight.enter();
+        let kind = match &event {
+            FullEvent::InteractionCreate { interaction } => Some(press_kind(interaction)),
+            _ => None,
+        };
+        let started = std::time::Instant::now();
         self.inner.dispatch(ctx, event).await;
+        if let Some(kind) = kind {
+            crate::ops::metrics::press(kind, started.elapsed());
+        }
+    }
+}
+
+/// The kind of interaction, as the press metrics name it.
+fn press_kind(interaction: &serenity::all::Interaction) -> &'static str {
+    use serenity::all::{ComponentInteractionDataKind as Kind, Interaction};
+    match interaction {
+        Interaction::Command(_) => "command",
+        Interaction::Autocomplete(_) => "autocomplete",
+        Interaction::Modal(_) => "modal",
+        Interaction::Component(c) if matches!(c.data.kind, Kind::Button) => "button",
+        Interaction::Component(_) => "select",
+        _ => "other",
     }
 }

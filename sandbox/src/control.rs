@@ -178,6 +178,27 @@ impl Sandbox {
         })
     }
 
+    /// A gateway outage as Discord has them: the live connection drops without a close frame
+    /// and new ones are refused (503) until `gateway_outage(false)`.
+    pub fn gateway_outage(&self, down: bool) {
+        self.shared().write(|s| {
+            s.gateway.outage = down;
+            if down {
+                if let Some((_, tx)) = s.gateway.conn.take() {
+                    let _ = tx.send(Outgoing::Drop);
+                }
+            }
+        });
+    }
+
+    /// Waits until `n` connections in all were refused by an outage.
+    pub async fn wait_gateway_refused(&self, n: u32) -> anyhow::Result<()> {
+        self.shared()
+            .wait_for(self.timeout(), |s| (s.gateway.refused >= n).then_some(()))
+            .await
+            .with_context(|| format!("the bot did not try to reconnect {n} times"))
+    }
+
     /// Drops the gateway connection without a close frame.
     pub fn drop_connection(&self) -> bool {
         self.shared().write(|s| match s.gateway.conn.take() {

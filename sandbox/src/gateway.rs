@@ -21,6 +21,18 @@ pub const HEARTBEAT_INTERVAL: u64 = 41_250;
 
 pub async fn upgrade(AxState(server): AxState<Arc<Server>>, ws: WebSocketUpgrade) -> Response {
     let shared = server.shared.clone();
+    let refused = shared.write(|s| {
+        if s.gateway.outage {
+            s.gateway.refused += 1;
+        }
+        s.gateway.outage
+    });
+    if refused {
+        return axum::response::IntoResponse::into_response((
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "the gateway is unavailable",
+        ));
+    }
     ws.on_upgrade(move |socket| connection(shared, socket))
 }
 

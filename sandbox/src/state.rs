@@ -255,6 +255,10 @@ pub struct GatewayState {
     pub heartbeats: u32,
     /// Every opcode received from the bot, in order.
     pub received_ops: Vec<u8>,
+    /// A gateway outage (Discord has them): new connections are refused with 503 while set.
+    pub outage: bool,
+    /// Connections refused during outages.
+    pub refused: u32,
 }
 
 #[derive(Debug, Default)]

@@ -148,6 +148,12 @@ impl Db {
     }
 
     /// The pool, for callers that want sqlx directly.
+    /// Whether the database answers a query now (for the readiness probe).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }

@@ -16,6 +16,8 @@ mod error;
 #[cfg(feature = "faults")]
 pub mod faults;
 mod ids;
+mod lock;
+pub mod metrics;
 mod overview;
 mod reminders;
 mod retention;
@@ -46,6 +48,7 @@ pub use codec::ERASED;
 pub use db::{Db, OpenLimits, DEFAULT_PATH, MIGRATOR};
 pub use error::StorageError;
 pub use ids::{ChannelId, Destination, GuildId, MessageId, RoleId, UserId};
+pub use lock::{LockError, ProcessLock};
 pub use overview::{
     hr_overview, open_case_titles, pending_for, HrOverview, OverviewCase, OverviewStep,
     PendingAction, OVERDUE_KINDS,

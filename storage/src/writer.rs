@@ -252,6 +252,8 @@ async fn run(
             if committed {
                 counts.changes.fetch_add(changes, Ordering::Relaxed);
                 counts.commits.fetch_add(1, Ordering::Relaxed);
+                #[allow(clippy::cast_precision_loss)] // at most a few hundred
+                metrics::histogram!(crate::metrics::CHANGES_PER_COMMIT).record(changes as f64);
                 since_checkpoint += changes;
                 if since_checkpoint >= CHECKPOINT_AFTER {
                     // Full: a checkpoint is asked for already.

@@ -143,6 +143,7 @@ impl Dispatcher {
             Ok(()) => {
                 out.messages_sent += 1;
                 out.reminders_sent += c.keep.len();
+                crate::ops::metrics::reminders_sent(c.keep.len(), c.late.len());
                 out.cancelled += c.drop.len();
                 let row = &job.row;
                 storage::close_outgoing(
@@ -393,6 +394,7 @@ impl Dispatcher {
         let row = &job.row;
         tracing::error!(error = %error, destination = %row.destination, reminders = c.keep.len(), "reminders given up");
         out.failed += c.keep.len();
+        crate::ops::metrics::reminders_failed(c.keep.len());
         out.cancelled += c.drop.len();
         storage::retry_outgoing(db, row, error, now).await?;
         storage::close_outgoing(

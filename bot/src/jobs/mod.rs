@@ -68,8 +68,39 @@ pub use dispatcher::{Dispatcher, PassOutcome};
 /// The longest the loop sleeps without looking at the clock again.
 pub const MAX_SLEEP: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// How many of the loops run (a loop that ended, by a panic or a stop, no longer counts):
+/// the readiness probe's view of the reminders.
+#[derive(Clone, Default)]
+pub struct Liveness(Arc<AtomicU64>);
+
+impl Liveness {
+    /// Both loops run.
+    pub fn all_running(&self) -> bool {
+        self.0.load(Ordering::SeqCst) == LOOPS
+    }
+
+    fn guard(&self) -> Running {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Running(self.0.clone())
+    }
+}
+
+/// The dispatcher and the chores loop.
+const LOOPS: u64 = 2;
+
+/// Held by a running loop; dropped when it ends however it ends (a panic unwinds through it,
+/// an abort drops it).
+struct Running(Arc<AtomicU64>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// The running loops.
 pub struct Handle {
+    liveness: Liveness,
     requested: Arc<AtomicU64>,
     sent: watch::Receiver<(u64, PassOutcome)>,
     chores: watch::Receiver<u64>,
@@ -80,6 +111,11 @@ pub struct Handle {
 }
 
 impl Handle {
+    /// Which loops run, for the readiness probe.
+    pub fn liveness(&self) -> Liveness {
+        self.liveness.clone()
+    }
+
     /// Asks for a pass now and waits until a pass of each loop that started after the asking
     /// has ended; returns what the dispatcher's did.
     pub async fn kick(&self) -> anyhow::Result<PassOutcome> {
@@ -141,25 +177,29 @@ pub fn start(data: Arc<Data>, http: Arc<Http>) -> Handle {
     let (chores_tx, chores) = watch::channel(0);
     let poke = Arc::new(Notify::new());
     let (stopping, stop) = watch::channel(false);
+    let liveness = Liveness::default();
+    let (dispatcher_runs, chores_run) = (liveness.guard(), liveness.guard());
+    let dispatcher_loop = run(
+        data.clone(),
+        http.clone(),
+        requested.clone(),
+        sent_tx,
+        poke.clone(),
+        stop.clone(),
+    );
+    let chore_loop = run_chores(data.clone(), http, requested.clone(), chores_tx, poke, stop);
     let tasks = vec![
-        tokio::spawn(run(
-            data.clone(),
-            http.clone(),
-            requested.clone(),
-            sent_tx,
-            poke.clone(),
-            stop.clone(),
-        )),
-        tokio::spawn(run_chores(
-            data.clone(),
-            http,
-            requested.clone(),
-            chores_tx,
-            poke,
-            stop,
-        )),
+        tokio::spawn(async move {
+            let _running = dispatcher_runs;
+            dispatcher_loop.await;
+        }),
+        tokio::spawn(async move {
+            let _running = chores_run;
+            chore_loop.await;
+        }),
     ];
     Handle {
+        liveness,
         requested,
         sent,
         chores,

@@ -94,6 +94,7 @@ impl Problem {
 
 /// What a failed request to Discord means (see the module's table).
 pub fn classify(e: &serenity::Error) -> Failure {
+    crate::ops::metrics::discord_error(e);
     let serenity::Error::Http(HttpError::UnsuccessfulRequest(resp)) = e else {
         return Failure::Transient;
     };

@@ -9,3 +9,4 @@
 
 mod binary;
 mod operations;
+mod watch;

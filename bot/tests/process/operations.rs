@@ -16,7 +16,7 @@ use sandbox::Sandbox;
 use storage::{GuildSettings, ReminderState};
 use tokio::process::{Child, Command};
 
-const MESSAGES: &str = "POST /channels/{channel_id}/messages";
+pub(crate) const MESSAGES: &str = "POST /channels/{channel_id}/messages";
 
 /// `los run` against the sandbox, on the database in `dir`, stopping within `grace` seconds.
 fn spawn(sb: &Sandbox, dir: &Path, grace: u64, log: &str) -> Child {
@@ -48,7 +48,7 @@ fn sigterm(child: &Child) {
 
 /// SIGTERM, then how the process ended and how long that took. Gives up (failing) after a
 /// minute, far beyond any bound.
-async fn stop(child: &mut Child, dir: &Path, log: &str) -> (ExitStatus, Duration) {
+pub(crate) async fn stop(child: &mut Child, dir: &Path, log: &str) -> (ExitStatus, Duration) {
     let sent = Instant::now();
     sigterm(child);
     let status = tokio::time::timeout(Duration::from_secs(60), child.wait())
@@ -58,7 +58,7 @@ async fn stop(child: &mut Child, dir: &Path, log: &str) -> (ExitStatus, Duration
     (status, sent.elapsed())
 }
 
-fn read(dir: &Path, log: &str) -> String {
+pub(crate) fn read(dir: &Path, log: &str) -> String {
     std::fs::read_to_string(dir.join(log)).unwrap_or_default()
 }
 
@@ -85,7 +85,7 @@ fn an_empty_token_stops_the_binary_with_a_clear_error_instead_of_playing_the_dem
 }
 
 /// The administrator's `/oppsett`, as in the harness.
-async fn set_up(sb: &Sandbox) {
+pub(crate) async fn set_up(sb: &Sandbox) {
     use cast::*;
     let admin = sb.member(ADMIN);
     let (hr, tv, god) = (
@@ -200,7 +200,7 @@ async fn sigterm_lets_a_press_being_handled_finish_then_exits_0() {
 
 /// A server set up as `/oppsett` would, and Lise's case opened two weeks ago, whose stall
 /// reminder (five working days) is long due: the bot sends it on start, as a DM to her.
-async fn seeded(path: &Path, guild: u64) -> flow::CaseId {
+pub(crate) async fn seeded(path: &Path, guild: u64) -> flow::CaseId {
     let db = storage::Db::open(path.to_str().unwrap()).await.unwrap();
     let mut s = GuildSettings::new(guild);
     s.roles.hr = Some(cast::HR_ROLE);
