@@ -117,7 +117,8 @@ pub async fn start(http: Http, data: Arc<Data>, dev_guild: Option<u64>) -> anyho
         .await?;
     let shards = client.shard_manager.clone();
     let reminders = crate::jobs::start(data.clone(), client.http.clone());
-    let task = tokio::spawn(async move { client.start().await });
+    // As many shards as Discord recommends (`GET /gateway/bot`), all in this process.
+    let task = tokio::spawn(async move { client.start_autosharded().await });
     Ok(Running {
         shards,
         task,

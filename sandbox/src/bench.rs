@@ -64,11 +64,12 @@ impl Sandbox {
             .find(|m| m.id == user)
             .ok_or_else(|| ActorError::NotFound(format!("no member {user}")))?;
         self.shared().write(|s| {
-            if s.gateway.session_id.is_none() {
-                return Err(ActorError::NotConnected);
-            }
             let not_found = || ActorError::NotFound(format!("message {message} in {channel}"));
             let ch = s.channels.get(&channel).cloned().ok_or_else(not_found)?;
+            let guild = (ch.kind != crate::world::kinds::DM).then_some(w.guild_id);
+            if !s.gateway.has_session_for(guild) {
+                return Err(ActorError::NotConnected);
+            }
             let msg = s
                 .find_message(channel, message)
                 .cloned()

@@ -14,6 +14,14 @@ impl Sandbox {
         self.world().config.answer_timeout
     }
 
+    /// How long connecting may take: a bot starts its shards `max_concurrency` at a time,
+    /// five seconds apart, as Discord allows.
+    fn connect_timeout(&self) -> Duration {
+        let c = &self.world().config;
+        let rounds = c.shards.div_ceil(c.max_concurrency.max(1));
+        self.timeout() + crate::sessions::IDENTIFY_WINDOW * rounds
+    }
+
     /// Waits until the bot has registered its commands (a 2xx PUT/POST of commands).
     pub async fn wait_for_commands_registered(&self) -> anyhow::Result<()> {
         self.shared()
@@ -25,8 +33,8 @@ impl Sandbox {
     /// Waits until the bot has identified and its connection is live.
     pub async fn wait_connected(&self) -> anyhow::Result<()> {
         self.shared()
-            .wait_for(self.timeout(), |s| {
-                (s.gateway.identifies > 0 && s.gateway.conn.is_some()).then_some(())
+            .wait_for(self.connect_timeout(), |s| {
+                (s.gateway.identifies > 0 && s.gateway.all_shards_live()).then_some(())
             })
             .await
             .context("the bot did not connect to the gateway")
@@ -35,8 +43,8 @@ impl Sandbox {
     /// Waits until the bot has resumed `n` times in all.
     pub async fn wait_resumed(&self, n: u32) -> anyhow::Result<()> {
         self.shared()
-            .wait_for(self.timeout(), |s| {
-                (s.gateway.resumes >= n && s.gateway.conn.is_some()).then_some(())
+            .wait_for(self.connect_timeout(), |s| {
+                (s.gateway.resumes >= n && s.gateway.all_shards_live()).then_some(())
             })
             .await
             .with_context(|| format!("the bot did not resume (wanted {n} resumes)"))
@@ -45,8 +53,8 @@ impl Sandbox {
     /// Waits until the bot has identified `n` times in all.
     pub async fn wait_identified(&self, n: u32) -> anyhow::Result<()> {
         self.shared()
-            .wait_for(self.timeout(), |s| {
-                (s.gateway.identifies >= n && s.gateway.conn.is_some()).then_some(())
+            .wait_for(self.connect_timeout(), |s| {
+                (s.gateway.identifies >= n && s.gateway.all_shards_live()).then_some(())
             })
             .await
             .with_context(|| format!("the bot did not identify {n} times"))
@@ -159,34 +167,33 @@ impl Sandbox {
         self.shared().write(|s| s.faults.push(f));
     }
 
-    /// Sends RECONNECT (op 7); the bot should come back with RESUME. False if not connected.
+    /// Sends RECONNECT (op 7) on every live session; the bot should come back with RESUME.
+    /// False if none is connected.
     pub fn reconnect(&self) -> bool {
         self.shared()
-            .write(|s| gateway::send_op(s, json!({ "op": 7, "d": null, "s": null, "t": null })))
+            .write(|s| gateway::send_op(s, &json!({ "op": 7, "d": null, "s": null, "t": null })))
     }
 
-    /// Sends INVALID_SESSION (op 9); `resumable` false also ends the session, so the bot must
-    /// identify again.
+    /// Sends INVALID_SESSION (op 9) on every live session; `resumable` false also ends the
+    /// sessions, so the bot must identify again.
     pub fn invalid_session(&self, resumable: bool) -> bool {
         self.shared().write(|s| {
             let sent =
-                gateway::send_op(s, json!({ "op": 9, "d": resumable, "s": null, "t": null }));
+                gateway::send_op(s, &json!({ "op": 9, "d": resumable, "s": null, "t": null }));
             if !resumable {
-                s.gateway.session_id = None;
+                s.gateway.sessions.clear();
             }
             sent
         })
     }
 
-    /// A gateway outage as Discord has them: the live connection drops without a close frame
+    /// A gateway outage as Discord has them: the live connections drop without a close frame
     /// and new ones are refused (503) until `gateway_outage(false)`.
     pub fn gateway_outage(&self, down: bool) {
         self.shared().write(|s| {
             s.gateway.outage = down;
             if down {
-                if let Some((_, tx)) = s.gateway.conn.take() {
-                    let _ = tx.send(Outgoing::Drop);
-                }
+                drop_all(s);
             }
         });
     }
@@ -199,27 +206,64 @@ impl Sandbox {
             .with_context(|| format!("the bot did not try to reconnect {n} times"))
     }
 
-    /// Drops the gateway connection without a close frame.
+    /// Drops every gateway connection without a close frame.
     pub fn drop_connection(&self) -> bool {
-        self.shared().write(|s| match s.gateway.conn.take() {
-            Some((_, tx)) => tx.send(Outgoing::Drop).is_ok(),
-            None => false,
-        })
+        self.shared().write(drop_all)
     }
 
-    /// Every dispatch frame (`{op: 0, t, s, d}`) sent on the current session, in order.
+    /// Every dispatch frame (`{op: 0, t, s, d}`) sent on the sessions that may still be
+    /// resumed, session by session, in order.
     pub fn dispatched(&self) -> Vec<Value> {
         self.shared()
             .read()
             .gateway
-            .log
+            .sessions
             .iter()
-            .map(|(_, f)| f.clone())
+            .flat_map(|x| x.log.iter().map(|(_, f)| f.clone()))
             .collect()
+    }
+
+    /// The shards that have a live session now (`[shard_id, num_shards]`), each with how
+    /// many sessions: more than one is two processes on one shard.
+    pub fn live_shards(&self) -> Vec<([u32; 2], usize)> {
+        self.shared().read().gateway.live_shards()
+    }
+
+    /// The dispatch frames sent on the sessions of `shard` (`[shard_id, num_shards]`).
+    pub fn dispatched_on(&self, shard: [u32; 2]) -> Vec<Value> {
+        self.shared()
+            .read()
+            .gateway
+            .sessions
+            .iter()
+            .filter(|x| x.shard == shard)
+            .flat_map(|x| x.log.iter().map(|(_, f)| f.clone()))
+            .collect()
+    }
+
+    /// Every moment two live sessions held one shard (Discord allows it; the bot must not).
+    pub fn shard_overlaps(&self) -> Vec<crate::sessions::Overlap> {
+        self.shared().read().gateway.overlaps.clone()
+    }
+
+    /// IDENTIFYs refused for coming sooner than `max_concurrency` allows.
+    pub fn identifies_too_soon(&self) -> u32 {
+        self.shared().read().gateway.identifies_too_soon
     }
 
     /// Sends a dispatch on the bot's session (for tests of events the sandbox does not model).
     pub fn dispatch(&self, t: &str, d: Value) {
         self.shared().write(|s| gateway::dispatch(s, 0, t, d));
     }
+}
+
+/// Drops every live connection without a close frame; whether there was one.
+fn drop_all(s: &mut crate::state::State) -> bool {
+    let mut dropped = false;
+    for session in &mut s.gateway.sessions {
+        if let Some((_, tx)) = session.conn.take() {
+            dropped |= tx.send(Outgoing::Drop).is_ok();
+        }
+    }
+    dropped
 }

@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 
 use crate::payloads;
 use crate::rest::Server;
+use crate::sessions::{send_dispatch, shard_of, Session};
 use crate::state::{channel_json, Outgoing, Shared};
 pub use crate::state::{dispatch, send_op};
 
@@ -86,15 +87,7 @@ async fn connection(shared: Arc<Shared>, socket: WebSocket) {
             },
         }
     }
-    shared.write(|s| {
-        if s.gateway
-            .conn
-            .as_ref()
-            .is_some_and(|(id, _)| *id == conn_id)
-        {
-            s.gateway.conn = None;
-        }
-    });
+    shared.write(|s| s.gateway.closed(conn_id));
     tracing::debug!(conn_id, "gateway connection closed");
 }
 
@@ -144,17 +137,51 @@ fn frame(
                 );
                 return Step::Close(4014, "Disallowed intent(s).");
             }
+            // `shard: [shard_id, num_shards]`; none is `[0, 1]`.
+            let shard = match &v["d"]["shard"] {
+                Value::Null => [0, 1],
+                s => match (s[0].as_u64(), s[1].as_u64()) {
+                    (Some(id), Some(num)) if num >= 1 && id < num && num <= 4096 => {
+                        #[allow(clippy::cast_possible_truncation)] // bounded just above
+                        [id as u32, num as u32]
+                    }
+                    _ => {
+                        shared.record_failure("gateway IDENTIFY", "", format!("invalid shard {s}"));
+                        return Step::Close(4010, "Invalid shard.");
+                    }
+                },
+            };
+            let max_concurrency = w.config.max_concurrency;
+            let allowed = !w.config.identify_spacing
+                || shared.write(|s| {
+                    s.gateway
+                        .identify_allowed(shard[0], max_concurrency, std::time::Instant::now())
+                });
+            if !allowed {
+                // Discord: an app over its max_concurrency gets INVALID_SESSION.
+                let _ = tx.send(Outgoing::Frame(
+                    json!({ "op": 9, "d": false, "s": null, "t": null }),
+                ));
+                return Step::Continue;
+            }
             shared.write(|s| {
                 let session_id = format!("sandbox-session-{}", s.snowflake());
-                let g = &mut s.gateway;
-                g.session_id = Some(session_id.clone());
-                g.seq = 0;
-                g.log.clear();
-                g.intents = intents;
-                g.identifies += 1;
-                g.conn = Some((conn_id, tx.clone()));
+                s.gateway.identifies += 1;
+                s.gateway.open(Session {
+                    session_id: session_id.clone(),
+                    shard,
+                    intents,
+                    seq: 0,
+                    log: Vec::new(),
+                    conn: Some((conn_id, tx.clone())),
+                });
                 let resume_url = "ws://127.0.0.1/gateway".to_string();
-                dispatch(s, 0, "READY", payloads::ready(w, &session_id, &resume_url));
+                let on_shard = shard_of(Some(w.guild_id), shard[1]) == shard[0];
+                let mut ready = payloads::ready(w, &session_id, &resume_url);
+                ready["shard"] = json!(shard);
+                if !on_shard {
+                    ready["guilds"] = json!([]);
+                }
                 // Every guild channel with its type and overwrites; only active threads, as
                 // Discord sends them.
                 s.archive_idle_threads(w);
@@ -178,9 +205,18 @@ fn frame(
                     (ch, th)
                 };
                 let people = s.members(w);
-                let guild =
-                    payloads::guild_create(w, &people, channels, threads, intents & (1 << 1) != 0);
-                dispatch(s, 0, "GUILD_CREATE", guild);
+                let session = s.gateway.session_on(conn_id).expect("just opened");
+                send_dispatch(session, 0, "READY", ready);
+                if on_shard {
+                    let guild = payloads::guild_create(
+                        w,
+                        &people,
+                        channels,
+                        threads,
+                        intents & (1 << 1) != 0,
+                    );
+                    send_dispatch(session, 0, "GUILD_CREATE", guild);
+                }
             });
             Step::Continue
         }
@@ -188,16 +224,26 @@ fn frame(
             let session = v["d"]["session_id"].as_str().unwrap_or("").to_string();
             let seq = v["d"]["seq"].as_u64().unwrap_or(0);
             let ok = shared.write(|s| {
-                let g = &mut s.gateway;
-                if g.session_id.as_deref() != Some(session.as_str()) {
+                let Some(i) = s
+                    .gateway
+                    .sessions
+                    .iter()
+                    .position(|x| x.session_id == session)
+                else {
                     return false;
-                }
-                for (_, f) in g.log.iter().filter(|(n, _)| *n > seq) {
+                };
+                // Another live session on its shard is an overlap (its own old connection,
+                // replaced now, is not).
+                let shard = s.gateway.sessions[i].shard;
+                s.gateway.sessions[i].conn = None;
+                s.gateway.note_overlap(shard);
+                let x = &mut s.gateway.sessions[i];
+                for (_, f) in x.log.iter().filter(|(n, _)| *n > seq) {
                     let _ = tx.send(Outgoing::Frame(f.clone()));
                 }
-                g.conn = Some((conn_id, tx.clone()));
-                g.resumes += 1;
-                dispatch(s, 0, "RESUMED", json!({}));
+                x.conn = Some((conn_id, tx.clone()));
+                send_dispatch(x, 0, "RESUMED", json!({}));
+                s.gateway.resumes += 1;
                 true
             });
             if !ok {

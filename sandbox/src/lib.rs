@@ -13,6 +13,7 @@ pub mod payloads;
 pub mod ratelimit;
 mod rest;
 pub mod script;
+pub mod sessions;
 pub mod spec;
 pub mod state;
 pub mod tls;

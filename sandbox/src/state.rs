@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde::Serialize;
 use serde_json::{json, Value};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::payloads::{self, unix_ms, DISCORD_EPOCH_MS};
 use crate::world::{kinds, perms, Member, Overwrite, World};
@@ -232,34 +232,9 @@ pub struct Fault {
     pub kind: FaultKind,
 }
 
-/// What the gateway connection task is told to do.
-#[derive(Debug)]
-pub enum Outgoing {
-    Frame(Value),
-    /// Close the socket without a close frame (a dropped connection).
-    Drop,
-}
+pub use crate::sessions::Outgoing;
 
-#[derive(Debug, Default)]
-pub struct GatewayState {
-    pub session_id: Option<String>,
-    pub seq: u64,
-    /// Dispatches of the current session, for RESUME replay.
-    pub log: Vec<(u64, Value)>,
-    /// The live connection: id and sender.
-    pub conn: Option<(u64, mpsc::UnboundedSender<Outgoing>)>,
-    pub next_conn: u64,
-    pub intents: u64,
-    pub identifies: u32,
-    pub resumes: u32,
-    pub heartbeats: u32,
-    /// Every opcode received from the bot, in order.
-    pub received_ops: Vec<u8>,
-    /// A gateway outage (Discord has them): new connections are refused with 503 while set.
-    pub outage: bool,
-    /// Connections refused during outages.
-    pub refused: u32,
-}
+pub use crate::sessions::GatewayState;
 
 #[derive(Debug, Default)]
 pub struct State {
@@ -468,28 +443,14 @@ impl State {
 }
 
 /// Gateway frames sent from the state as it changes (the connection itself is
-/// `crate::gateway`'s).
-/// Sends a dispatch (op 0) on the current session, if the bot subscribed to `intent`
-/// (0 = always). Kept for RESUME replay; queued while the bot is reconnecting.
+/// `crate::gateway`'s; routing by shard is `crate::sessions`').
 pub fn dispatch(s: &mut State, intent: u64, t: &str, d: Value) {
-    let g = &mut s.gateway;
-    if g.session_id.is_none() || (intent != 0 && g.intents & intent == 0) {
-        return;
-    }
-    g.seq += 1;
-    let frame = json!({ "op": 0, "t": t, "s": g.seq, "d": d });
-    g.log.push((g.seq, frame.clone()));
-    if let Some((_, tx)) = &g.conn {
-        let _ = tx.send(Outgoing::Frame(frame));
-    }
+    s.gateway.dispatch(intent, t, &d);
 }
 
-/// Sends a non-dispatch frame to the live connection; false if there is none.
-pub fn send_op(s: &State, frame: Value) -> bool {
-    match &s.gateway.conn {
-        Some((_, tx)) => tx.send(Outgoing::Frame(frame)).is_ok(),
-        None => false,
-    }
+/// Sends a non-dispatch frame to every live connection; false if there is none.
+pub fn send_op(s: &State, frame: &Value) -> bool {
+    s.gateway.send_op(frame)
 }
 
 /// The JSON object of a channel the sandbox holds.

@@ -159,6 +159,14 @@ pub struct Config {
     /// Discord: with `enforce_nonce`, a nonce is checked for uniqueness "in the past few
     /// minutes"; after this long (of the sandbox clock) the same nonce posts a new message.
     pub nonce_window: Duration,
+    /// The shard count `GET /gateway/bot` recommends (Discord: one per 1,000 guilds or so).
+    pub shards: u32,
+    /// IDENTIFYs allowed per five seconds, one per `shard_id % max_concurrency` key.
+    pub max_concurrency: u32,
+    /// Hold IDENTIFYs to `max_concurrency` per five seconds, as Discord does (one too soon gets
+    /// INVALID_SESSION). On demand: tests that restart the bot several times within seconds
+    /// (a process Discord would make wait) leave it off.
+    pub identify_spacing: bool,
     /// JSON-lines log of requests and failures; defaults to env var `LOS_SANDBOX_LOG`.
     pub log_path: Option<std::path::PathBuf>,
 }
@@ -180,6 +188,9 @@ impl Default for Config {
             buckets,
             default_bucket: (50, Duration::from_secs(1)),
             nonce_window: Duration::from_secs(5 * 60),
+            shards: 1,
+            max_concurrency: 1,
+            identify_spacing: false,
             log_path: std::env::var_os("LOS_SANDBOX_LOG").map(Into::into),
         }
     }

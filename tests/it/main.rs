@@ -38,6 +38,8 @@ mod reminders {
 
 // A failed interaction in the log, with what identifies it.
 mod interaction_log;
+
+mod shards;
 // Every text id the bot's code names exists in both languages.
 mod texts;
 // No module imports a module that imports it, in flow, storage, bot and sandbox.

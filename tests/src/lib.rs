@@ -131,6 +131,17 @@ impl Build {
     }
 
     pub async fn start(self) -> Kit {
+        let set_up = self.set_up;
+        let kit = self.start_unset().await;
+        if set_up {
+            kit.set_up().await;
+        }
+        kit
+    }
+
+    /// Started, not yet set up even if asked for (a test that waits for something first, such
+    /// as every shard, then calls [`Kit::set_up`]).
+    pub async fn start_unset(self) -> Kit {
         let db = TempDb::new(&temp_name()).expect("a temp folder");
         let clock = ManualClock::new(self.at);
         let h = Harness::start_with(
@@ -141,11 +152,7 @@ impl Build {
         )
         .await
         .expect("the sandbox and the bot start");
-        let kit = Kit { h, clock, db };
-        if self.set_up {
-            kit.set_up().await;
-        }
-        kit
+        Kit { h, clock, db }
     }
 }
 

@@ -406,12 +406,14 @@ impl Actor {
         let sb = &self.sb;
         let w = sb.world();
         sb.shared().write(|s| {
-            if s.gateway.session_id.is_none() {
-                return Err(ActorError::NotConnected);
-            }
             let ch = s.channels.get(&self.channel_id).cloned().ok_or_else(|| {
                 ActorError::NotFound(format!("channel {} does not exist", self.channel_id))
             })?;
+            // The interaction goes to the shard of its guild; from a DM, to shard 0.
+            let guild = (ch.kind != crate::world::kinds::DM).then_some(w.guild_id);
+            if !s.gateway.has_session_for(guild) {
+                return Err(ActorError::NotConnected);
+            }
             // A private thread is seen only by its members (and moderators, not modelled).
             if ch.kind == 12 && !ch.members.contains(&self.member.id) {
                 return Err(ActorError::Usage(format!(

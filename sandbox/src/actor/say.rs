@@ -19,7 +19,7 @@ impl Actor {
         let w = self.sb.world();
         let user = self.member.id;
         self.sb.shared().write(|s| {
-            if s.gateway.session_id.is_none() {
+            if !s.gateway.has_session_for(Some(w.guild_id)) {
                 return Err(ActorError::NotConnected);
             }
             let ch = s.channels.get(&self.channel_id).cloned().ok_or_else(|| {
@@ -68,7 +68,9 @@ impl Actor {
                 }
                 event["member"] = member;
             }
-            let content_intent = s.gateway.intents & w.privileged_intents & MESSAGE_CONTENT != 0;
+            let content_intent =
+                s.gateway.intents_for(Some(w.guild_id)) & w.privileged_intents & MESSAGE_CONTENT
+                    != 0;
             if !dm && !content_intent && !text.contains(&mention) {
                 event["content"] = json!("");
             }

@@ -15,8 +15,13 @@ pub fn handle(c: &Ctx<'_>) -> Reply {
             200,
             json!({
                 "url": c.server.gateway_url,
-                "shards": 1,
-                "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1 },
+                "shards": w.config.shards,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 1000_u32.saturating_sub(c.shared.read().gateway.identifies),
+                    "reset_after": 14_400_000,
+                    "max_concurrency": w.config.max_concurrency,
+                },
             }),
         )),
         "get_my_user" => {
