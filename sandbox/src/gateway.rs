@@ -82,7 +82,14 @@ async fn connection(shared: Arc<Shared>, socket: WebSocket) {
                     shared.record_failure("gateway", "", "binary frame; the sandbox speaks JSON text frames");
                     break;
                 }
-                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                // The bot closes: answer its close frame, as Discord does (RFC 6455 §5.5.1),
+                // so it does not wait for one in vain.
+                Some(Ok(Message::Close(_))) => {
+                    // The reply is queued by the WebSocket; closing flushes it.
+                    let _ = sink.close().await;
+                    break;
+                }
+                Some(Err(_)) | None => break,
                 Some(Ok(_)) => {}
             },
         }
