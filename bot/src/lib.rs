@@ -2,6 +2,7 @@
 //! `main.rs` only calls [`main_entry`]; the application lives here.
 
 pub mod app;
+pub mod attach;
 pub mod authz;
 pub mod change;
 pub mod commands;

@@ -8,6 +8,7 @@ use serenity::all::{
 };
 use storage::GuildSettings;
 
+use super::pictures::{eksport, kart, statistikk};
 use crate::change;
 use crate::custom_id::ComponentId;
 use crate::guild::{self, actor_of};
@@ -32,7 +33,10 @@ const PAGE: u32 = 10;
         "historikk",
         "gjenapne",
         "avslutt",
-        "stedfortreder"
+        "stedfortreder",
+        "kart",
+        "statistikk",
+        "eksport"
     ),
     subcommand_required
 )]
@@ -65,7 +69,7 @@ async fn reply(ctx: Context<'_>, text: String) -> Result<(), BotError> {
 }
 
 /// Open cases on this server whose title starts with what was typed.
-async fn open_cases(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
+pub(super) async fn open_cases(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
     let Ok(g) = guild(&ctx) else {
         return CreateAutocompleteResponse::new();
     };
