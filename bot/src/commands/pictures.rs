@@ -3,13 +3,13 @@
 //! drawing is done after the answer is deferred, so Discord's three seconds never run out.
 
 use flow::{Case, CaseId, Role, StepId};
-use serenity::all::CreateAllowedMentions;
+use serenity::all::{AutocompleteChoice, CreateAllowedMentions, CreateAutocompleteResponse};
 use storage::GuildSettings;
 
 use crate::attach;
 use crate::change;
 use crate::guild::{self, actor_of};
-use crate::i18n::{clip, Tr, CONTENT_MAX};
+use crate::i18n::{clip, Tr, CONTENT_MAX, OPTION_MAX};
 use crate::types::{BotError, Context, InputError};
 
 fn tr<'a>(ctx: &'a Context<'a>, s: &GuildSettings) -> Tr<'a> {
@@ -35,6 +35,24 @@ async fn case(ctx: &Context<'_>, s: &GuildSettings, sak: Option<i64>) -> Result<
     change::load(ctx.data(), s.guild, id).await
 }
 
+/// This server's open cases whose title starts with what was typed (a closed case is named
+/// by its number).
+async fn open_cases(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
+    let Some(g) = ctx.guild_id() else {
+        return CreateAutocompleteResponse::new();
+    };
+    let found = storage::open_case_titles(ctx.data().db.pool(), g.get(), partial, 25)
+        .await
+        .unwrap_or_default();
+    let choices = found
+        .into_iter()
+        .map(|(id, title)| {
+            AutocompleteChoice::new(clip(&format!("#{} {title}", id.0), OPTION_MAX), id.0)
+        })
+        .collect();
+    CreateAutocompleteResponse::new().set_choices(choices)
+}
+
 fn refused(allowed: Vec<Role>) -> BotError {
     flow::Refusal::NotYourRole {
         step: StepId::new(""),
@@ -47,7 +65,7 @@ fn refused(allowed: Vec<Role>) -> BotError {
 #[poise::command(slash_command, guild_only)]
 pub async fn kart(
     ctx: Context<'_>,
-    #[autocomplete = "super::rekruttering::open_cases"] sak: Option<i64>,
+    #[autocomplete = "open_cases"] sak: Option<i64>,
 ) -> Result<(), BotError> {
     let s = settings(&ctx).await?;
     let case = case(&ctx, &s, sak).await?;
@@ -131,7 +149,7 @@ pub async fn statistikk(
 #[poise::command(slash_command, guild_only)]
 pub async fn eksport(
     ctx: Context<'_>,
-    #[autocomplete = "super::rekruttering::open_cases"] sak: Option<i64>,
+    #[autocomplete = "open_cases"] sak: Option<i64>,
 ) -> Result<(), BotError> {
     let s = settings(&ctx).await?;
     let member = ctx.author_member().await.ok_or(BotError::NotInGuild)?;

@@ -69,7 +69,7 @@ async fn reply(ctx: Context<'_>, text: String) -> Result<(), BotError> {
 }
 
 /// Open cases on this server whose title starts with what was typed.
-pub(super) async fn open_cases(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
+async fn open_cases(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
     let Ok(g) = guild(&ctx) else {
         return CreateAutocompleteResponse::new();
     };

@@ -121,7 +121,7 @@ impl Process {
         check_graph(&process).map_err(|(step, fault)| err(Some(&step), fault))?;
         check_texts(&process, texts).map_err(|(step, fault)| err(step.as_ref(), fault))?;
         let mut process = process;
-        process.layout = super::layout::lay_out(&process)
+        process.layout = super::arrange::lay_out(&process)
             .map_err(|(step, why)| err(step.as_ref(), Fault::Layout(why)))?;
         Ok(process)
     }

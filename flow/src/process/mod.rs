@@ -1,5 +1,6 @@
 //! The process: the chart as data, loaded and checked.
 
+mod arrange;
 pub mod layout;
 mod load;
 mod model;

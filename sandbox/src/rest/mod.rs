@@ -2,6 +2,7 @@
 //! rate limits and validation, and dispatches to the implemented operations.
 
 mod app;
+mod files;
 mod interactions;
 mod messages;
 mod permissions;
@@ -113,7 +114,7 @@ async fn process(
         .unwrap_or("");
     // Files come as multipart/form-data, the JSON in `payload_json` (crate::attachments).
     let form = if content_type.starts_with("multipart/form-data") {
-        Some(crate::attachments::read_form(content_type, bytes).await)
+        Some(files::read_form(content_type, bytes).await)
     } else {
         None
     };
@@ -243,10 +244,10 @@ async fn process(
     }
 
     // Body: JSON, or multipart with files (read above; a malformed one is refused here).
-    let mut files = Vec::new();
+    let mut uploads = Vec::new();
     match form {
         Some(Err(e)) => return fail(e.status, &route, e, extra),
-        Some(Ok(f)) => files = f.files,
+        Some(Ok(f)) => uploads = f.files,
         None => {}
     }
     let multipart = content_type.starts_with("multipart/form-data");
@@ -312,7 +313,7 @@ async fn process(
     // The files become the message's attachments (checked against its `attachments` array).
     if body_json.is_some() {
         let op = m.op.operation_id.as_str();
-        match shared.write(|s| crate::attachments::attach(s, op, body.clone(), files)) {
+        match shared.write(|s| files::attach(s, op, body.clone(), uploads)) {
             Ok(b) => body = b,
             Err(e) => return fail(e.status, &route, e, extra),
         }
