@@ -10,6 +10,8 @@ pub mod config;
 pub mod custom_id;
 #[cfg(feature = "demo")]
 pub mod demo;
+#[cfg(feature = "demo")]
+pub mod demo_pictures;
 pub mod errors;
 pub mod guild;
 #[cfg(feature = "demo")]

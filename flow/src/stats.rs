@@ -38,7 +38,8 @@ pub struct Timeline {
     pub original_soknadsfrist: Option<NaiveDate>,
     pub startdato: Option<NaiveDate>,
     pub marks: BTreeSet<Mark>,
-    /// The history in order: kind, step, when.
+    /// The history in order: kind, step, when (the kinds that open, finish or withdraw a
+    /// step, and `candidates_exhausted`).
     pub events: Vec<(EventKind, Option<StepId>, DateTime<Utc>)>,
 }
 
@@ -251,7 +252,12 @@ fn row(
                     open.insert(s.clone(), *at);
                 }
             }
-            EventKind::StepCompleted | EventKind::StepSkipped | EventKind::StepWithdrawn => {
+            EventKind::StepCompleted
+            | EventKind::StepSkipped
+            | EventKind::OutcomeChosen
+            | EventKind::Approved
+            | EventKind::Rejected
+            | EventKind::StepWithdrawn => {
                 if let Some(s) = step {
                     if let Some(since) = open.remove(s) {
                         if *kind != EventKind::StepWithdrawn {

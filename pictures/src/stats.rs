@@ -79,7 +79,7 @@ pub fn svg(bars: &[PhaseBar], words: &Words) -> Result<String, RenderError> {
             .draw_series(
                 bars.iter()
                     .enumerate()
-                    .filter_map(|(i, b)| Some(bar(i, b.p90?, P90, 8))),
+                    .filter_map(|(i, b)| Some(bar(i, b.p90.filter(|v| *v > 0.0)?, P90, 8))),
             )
             .map_err(|e| broken(e.to_string()))?
             .label(&words.p90)
@@ -88,7 +88,7 @@ pub fn svg(bars: &[PhaseBar], words: &Words) -> Result<String, RenderError> {
             .draw_series(
                 bars.iter()
                     .enumerate()
-                    .filter_map(|(i, b)| Some(bar(i, b.median?, MEDIAN, 18))),
+                    .filter_map(|(i, b)| Some(bar(i, b.median.filter(|v| *v > 0.0)?, MEDIAN, 18))),
             )
             .map_err(|e| broken(e.to_string()))?
             .label(&words.median)

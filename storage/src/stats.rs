@@ -14,7 +14,8 @@ use crate::Result;
 
 /// The event kinds the statistics read.
 const KINDS: &str = "('step_opened', 'step_reopened', 'step_completed', 'step_skipped',
-                      'step_withdrawn', 'candidates_exhausted')";
+                      'outcome_chosen', 'approved', 'rejected', 'step_withdrawn',
+                      'candidates_exhausted')";
 
 type CaseRow = (
     i64,
