@@ -9,6 +9,7 @@
 //! sizes only (comma-separated).
 
 mod floor;
+mod pictures;
 mod press;
 mod reminders;
 mod report;
@@ -103,8 +104,32 @@ async fn main() -> ExitCode {
         sizes.case_counts = counts.split(',').filter_map(|n| n.parse().ok()).collect();
     }
     match run(&sizes, &args).await {
-        Ok(report) => {
-            let table = report.markdown();
+        Ok(mut report) => {
+            let mut table = report.markdown();
+            // Part 5: pictures and statistics (bench/src/pictures.rs).
+            let (cases, renders) = if smoke { (200, 5) } else { (100_000, 100) };
+            let only = args
+                .iter()
+                .position(|a| a == "--only")
+                .and_then(|i| args.get(i + 1));
+            if only.is_none_or(|o| o.contains('5')) {
+                let dir =
+                    std::env::temp_dir().join(format!("los-bench-pictures-{}", std::process::id()));
+                let ran = match std::fs::create_dir_all(&dir) {
+                    Ok(()) => pictures::run(&dir, world().guild_id, cases, renders).await,
+                    Err(e) => Err(e.into()),
+                };
+                let _ = std::fs::remove_dir_all(&dir);
+                match ran {
+                    Ok((rows, problems)) => {
+                        table.push_str(&pictures::markdown(&rows));
+                        report.problems.extend(problems);
+                    }
+                    Err(e) => report
+                        .problems
+                        .push(format!("pictures and statistics: {e:#}")),
+                }
+            }
             println!("{table}");
             if let Some(path) = out {
                 if let Err(e) = report::write_into(&path, &table) {

@@ -32,6 +32,8 @@ pub enum Verb {
     Help,
     /// The select that lists further open steps when the card has no room for their buttons.
     MoreSteps,
+    /// *Vis i kartet*: the process chart with the case's place in it, to the presser alone.
+    Chart,
     /// *Utført* on a reminder message (also in a DM): the reminder's id.
     ReminderDone(i64),
     /// *Minn meg på i morgen* on a reminder message: the reminder's id.
@@ -92,6 +94,7 @@ impl fmt::Display for ComponentId {
                     Verb::Candidates => ("cand", None),
                     Verb::Help => ("help", None),
                     Verb::MoreSteps => ("more", None),
+                    Verb::Chart => ("chart", None),
                     Verb::Tick => ("tick", None),
                     Verb::Reopen(version) => {
                         number = version.to_string();
@@ -187,6 +190,7 @@ impl ComponentId {
             ("cand", None) => press(Verb::Candidates),
             ("help", None) => press(Verb::Help),
             ("more", None) => press(Verb::MoreSteps),
+            ("chart", None) => press(Verb::Chart),
             ("tick", None) => press(Verb::Tick),
             ("rdone", Some(id)) => press(Verb::ReminderDone(id.parse().ok()?)),
             ("snooze", Some(id)) => press(Verb::Snooze(id.parse().ok()?)),
@@ -234,6 +238,7 @@ mod tests {
             press(Verb::Candidates),
             press(Verb::Help),
             press(Verb::MoreSteps),
+            press(Verb::Chart),
             press(Verb::ReminderDone(i64::MAX)),
             press(Verb::Snooze(42)),
             press(Verb::Tick),

@@ -25,7 +25,10 @@ pub async fn run(out: &mut impl Write) -> anyhow::Result<()> {
         "los demo: the real bot against the local Discord sandbox, database {}\n",
         db.path.display()
     )?;
-    let result = play_whole_case(&harness, &clock, out).await;
+    let result = match play_whole_case(&harness, &clock, out).await {
+        Ok(thread) => crate::demo_pictures::chapter(&harness, thread, out).await,
+        Err(e) => Err(e),
+    };
     let noise = harness.noise();
     let failures = harness.sandbox.failures();
     harness.stop().await;

@@ -2,6 +2,7 @@
 //! `main.rs` only calls [`main_entry`]; the application lives here.
 
 pub mod app;
+pub mod attach;
 pub mod authz;
 pub mod change;
 pub mod commands;
@@ -9,6 +10,8 @@ pub mod config;
 pub mod custom_id;
 #[cfg(feature = "demo")]
 pub mod demo;
+#[cfg(feature = "demo")]
+pub mod demo_pictures;
 pub mod errors;
 pub mod guild;
 #[cfg(feature = "demo")]

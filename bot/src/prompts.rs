@@ -5,7 +5,7 @@ use flow::{Lang, LoadError, Process, Texts};
 /// The shipped process file, as built in.
 pub const PROCESS: &str = include_str!("../../prompts/process.toml");
 
-const TEXTS: [(Lang, &str, &str); 6] = [
+const TEXTS: [(Lang, &str, &str); 8] = [
     (
         Lang::Nb,
         "prompts/nb/process.ftl",
@@ -20,6 +20,16 @@ const TEXTS: [(Lang, &str, &str); 6] = [
         Lang::Nb,
         "prompts/nb/bot.ftl",
         include_str!("../../prompts/nb/bot.ftl"),
+    ),
+    (
+        Lang::Nb,
+        "prompts/nb/pictures.ftl",
+        include_str!("../../prompts/nb/pictures.ftl"),
+    ),
+    (
+        Lang::En,
+        "prompts/en/pictures.ftl",
+        include_str!("../../prompts/en/pictures.ftl"),
     ),
     (
         Lang::En,

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod process;
 pub mod refusal;
 pub mod reminders;
+pub mod stats;
 pub mod text;
 pub mod texts;
 

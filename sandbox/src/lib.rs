@@ -3,6 +3,7 @@
 //! See `README.md` for how tests use it.
 
 pub mod actor;
+pub mod attachments;
 pub mod bench;
 mod bot;
 mod changes;
@@ -32,6 +33,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use actor::{Actor, ActorError, Answer, Pending};
+pub use attachments::Attachment;
 pub use bot::Bot;
 pub use rest::channel_json;
 pub use state::{ChannelRec, Failure, Fault, FaultKind, Ping, RequestRecord, State, ThreadMeta};

@@ -322,7 +322,14 @@ pub fn message(
 
 /// Applies an edit body to a stored message (the fields Discord replaces).
 pub fn apply_edit(m: &mut Value, fields: &Value) {
-    for key in ["content", "embeds", "components", "flags", "tts"] {
+    for key in [
+        "content",
+        "embeds",
+        "components",
+        "flags",
+        "tts",
+        "attachments",
+    ] {
         match fields.get(key) {
             Some(Value::Null) | None => {}
             Some(v) => m[key] = normalise(key, v),

@@ -273,6 +273,8 @@ pub struct State {
     pub removed_members: HashSet<u64>,
     /// Who each message the bot posted in a channel notified, in order.
     pub pings: Vec<Ping>,
+    /// Files the bot attached to messages, by attachment id (`crate::attachments`).
+    pub uploads: crate::attachments::Uploads,
 }
 
 impl State {

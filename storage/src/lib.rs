@@ -22,6 +22,7 @@ mod overview;
 mod reminders;
 mod retention;
 mod settings;
+mod stats;
 mod writer;
 
 pub use announcements::{
@@ -72,6 +73,7 @@ pub use settings::{
     configured_guilds, load_settings, reminders_planned_with, save_settings,
     set_reminders_planned_with, GuildSettings, NotificationLevel, ReminderOffsets, RoleIds,
 };
+pub use stats::{purged_at, timelines};
 pub use writer::WriteStats;
 
 /// What every function here returns.

@@ -14,6 +14,7 @@ mod cases {
     mod notifications;
     mod pages;
     mod paths;
+    mod pictures;
     mod purge;
     mod refusals;
     mod restart;

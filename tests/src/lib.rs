@@ -759,6 +759,11 @@ impl Kit {
         self.h.sandbox.world().guild_id
     }
 
+    /// The files of a message the bot sent, with their bytes, as the sandbox took them.
+    pub fn attachments(&self, message: &Value) -> Vec<sandbox::Attachment> {
+        self.h.sandbox.attachments_of(message)
+    }
+
     /// The running bot's database.
     pub fn db(&self) -> &storage::Db {
         &self.h.data().db

@@ -1,6 +1,7 @@
 //! The slash commands, with their nb and en names and descriptions from the Fluent files.
 
 pub mod oppsett;
+pub mod pictures;
 pub mod rekruttering;
 
 use std::sync::Arc;

@@ -8,6 +8,7 @@ use serenity::all::{
 };
 use storage::GuildSettings;
 
+use super::pictures::{eksport, kart, statistikk};
 use crate::change;
 use crate::custom_id::ComponentId;
 use crate::guild::{self, actor_of};
@@ -32,7 +33,10 @@ const PAGE: u32 = 10;
         "historikk",
         "gjenapne",
         "avslutt",
-        "stedfortreder"
+        "stedfortreder",
+        "kart",
+        "statistikk",
+        "eksport"
     ),
     subcommand_required
 )]

@@ -11,6 +11,7 @@
 //! - [`here`]: the guild, the person and their words, which every handler starts from.
 
 pub mod card;
+pub mod chart;
 pub mod checklist;
 pub mod forms;
 pub mod here;
@@ -116,6 +117,7 @@ async fn on_component(
         Verb::Reopen(version) => on.form(Form::Reopen(version)).await,
         Verb::Help => card::ask_hr(ctx, data, c, &on.here().await?, case).await,
         Verb::MoreSteps => card::show_step(ctx, data, c, &on.here().await?, case).await,
+        Verb::Chart => chart::show(ctx, data, c, pressed, &on.here().await?, case).await,
         Verb::Tick => checklist::on_tick(ctx, data, c, &on.here().await?, case, step).await,
         // Reminder buttons also come from DMs, without a guild: the reminder says which.
         Verb::ReminderDone(reminder) => {

@@ -249,11 +249,19 @@ fn rows(case: &Case, open: &[&Step], tr: Tr<'_>) -> Vec<CreateActionRow> {
             case: case.id,
             step: first.id.clone(),
         };
-        rows.push(CreateActionRow::Buttons(vec![CreateButton::new(
-            help.to_string(),
-        )
-        .label(tr.t("btn-help"))
-        .style(ButtonStyle::Secondary)]));
+        let chart = ComponentId::Press {
+            verb: Verb::Chart,
+            case: case.id,
+            step: first.id.clone(),
+        };
+        rows.push(CreateActionRow::Buttons(vec![
+            CreateButton::new(help.to_string())
+                .label(tr.t("btn-help"))
+                .style(ButtonStyle::Secondary),
+            CreateButton::new(chart.to_string())
+                .label(clip(&tr.t("btn-chart"), LABEL_MAX))
+                .style(ButtonStyle::Secondary),
+        ]));
     }
     rows
 }

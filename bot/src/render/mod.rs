@@ -8,12 +8,15 @@
 //!   [`checklist`]: the onboarding checklist; [`reopen`]: the preview of going back to a step.
 
 pub mod card;
+pub mod chart;
 pub mod checklist;
 pub mod digest;
+pub mod export;
 pub mod lines;
 pub mod notify;
 pub mod reminder;
 pub mod reopen;
+pub mod stats;
 pub mod thread;
 
 use flow::{Process, Texts};

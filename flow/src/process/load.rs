@@ -71,6 +71,8 @@ pub enum Fault {
     TextMissing { lang: Lang, id: String },
     #[error("{0}")]
     Shape(String),
+    #[error("the chart cannot be drawn readably: {0}")]
+    Layout(String),
 }
 
 impl Process {
@@ -111,12 +113,16 @@ impl Process {
             docs: raw.docs,
             steps: raw.steps,
             index,
+            layout: super::layout::Layout::default(),
         };
         for step in &process.steps {
             check_step(&process, step).map_err(|fault| err(Some(&step.id), fault))?;
         }
         check_graph(&process).map_err(|(step, fault)| err(Some(&step), fault))?;
         check_texts(&process, texts).map_err(|(step, fault)| err(step.as_ref(), fault))?;
+        let mut process = process;
+        process.layout = super::arrange::lay_out(&process)
+            .map_err(|(step, why)| err(step.as_ref(), Fault::Layout(why)))?;
         Ok(process)
     }
 }

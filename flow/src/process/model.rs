@@ -253,11 +253,18 @@ pub struct Process {
     pub docs: Vec<String>,
     pub(crate) steps: Vec<Step>,
     pub(crate) index: HashMap<StepId, usize>,
+    /// Where each step stands in the chart (computed when the file is loaded).
+    pub(crate) layout: super::layout::Layout,
 }
 
 impl Process {
     pub fn step(&self, id: &StepId) -> Option<&Step> {
         self.index.get(id).map(|&i| &self.steps[i])
+    }
+
+    /// The chart's geometry: each step's box, computed from the file.
+    pub fn layout(&self) -> &super::layout::Layout {
+        &self.layout
     }
 
     /// All steps in the order of the file (the chart's order).

@@ -73,14 +73,21 @@ pub fn open_thread_for_message(s: &mut State, w: &World, channel_id: u64) -> Res
     Ok(())
 }
 
-/// Discord refuses a message without content, embeds, components, stickers or poll.
+/// Discord refuses a message without content, embeds, components, stickers, poll or files.
 pub fn check_not_empty(body: &Value) -> Result<(), ApiError> {
-    let empty = ["content", "embeds", "components", "sticker_ids", "poll"]
-        .iter()
-        .all(|k| {
-            body.get(*k)
-                .is_none_or(|v| v.is_null() || v == "" || v.as_array().is_some_and(Vec::is_empty))
-        });
+    let empty = [
+        "content",
+        "embeds",
+        "components",
+        "sticker_ids",
+        "poll",
+        "attachments",
+    ]
+    .iter()
+    .all(|k| {
+        body.get(*k)
+            .is_none_or(|v| v.is_null() || v == "" || v.as_array().is_some_and(Vec::is_empty))
+    });
     if empty {
         return Err(ApiError::new(400, 50006, "Cannot send an empty message"));
     }

@@ -2,6 +2,7 @@
 //! rate limits and validation, and dispatches to the implemented operations.
 
 mod app;
+mod files;
 mod interactions;
 mod messages;
 mod permissions;
@@ -60,7 +61,12 @@ pub async fn handle(State(server): State<Arc<Server>>, req: Request) -> Response
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     let headers = req.headers().clone();
-    let bytes = match axum::body::to_bytes(req.into_body(), 8 << 20).await {
+    let bytes = match axum::body::to_bytes(
+        req.into_body(),
+        crate::attachments::REQUEST_LIMIT + (1 << 20),
+    )
+    .await
+    {
         Ok(b) => b,
         Err(_) => Bytes::new(),
     };
@@ -102,10 +108,21 @@ async fn process(
     received: std::time::Instant,
 ) -> Outcome {
     let shared = &server.shared;
-    let body_json: Option<Value> = if bytes.is_empty() {
-        None
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // Files come as multipart/form-data, the JSON in `payload_json` (crate::attachments).
+    let form = if content_type.starts_with("multipart/form-data") {
+        Some(files::read_form(content_type, bytes).await)
     } else {
-        serde_json::from_slice(bytes).ok()
+        None
+    };
+    let body_json: Option<Value> = match &form {
+        Some(Ok(f)) => Some(f.payload.clone()),
+        Some(Err(_)) => None,
+        None if bytes.is_empty() => None,
+        None => serde_json::from_slice(bytes).ok(),
     };
     let fail =
         |status: u16, route: &str, err: ApiError, extra: Vec<(&'static str, String)>| -> Outcome {
@@ -226,12 +243,15 @@ async fn process(
         }
     }
 
-    // Body: JSON only (serenity sends multipart only for attachments, which the bot does not send).
-    let content_type = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !bytes.is_empty() && !content_type.starts_with("application/json") {
+    // Body: JSON, or multipart with files (read above; a malformed one is refused here).
+    let mut uploads = Vec::new();
+    match form {
+        Some(Err(e)) => return fail(e.status, &route, e, extra),
+        Some(Ok(f)) => uploads = f.files,
+        None => {}
+    }
+    let multipart = content_type.starts_with("multipart/form-data");
+    if !bytes.is_empty() && !multipart && !content_type.starts_with("application/json") {
         let e = ApiError::new(
             501,
             0,
@@ -247,7 +267,7 @@ async fn process(
             extra,
         );
     }
-    let body = body_json.clone().unwrap_or(Value::Null);
+    let mut body = body_json.clone().unwrap_or(Value::Null);
     if body_json.is_some() {
         let mut violations = spec().validate_body(&m.op, &body).err().unwrap_or_default();
         violations.extend(limits::check(limits::kind_of(&m.op.operation_id), &body));
@@ -288,6 +308,15 @@ async fn process(
     if let Some(code) = forbidden {
         let e = ApiError::new(403, code, reply::discord_message(403, code)).expected();
         return fail(403, &route, e, extra);
+    }
+
+    // The files become the message's attachments (checked against its `attachments` array).
+    if body_json.is_some() {
+        let op = m.op.operation_id.as_str();
+        match shared.write(|s| files::attach(s, op, body.clone(), uploads)) {
+            Ok(b) => body = b,
+            Err(e) => return fail(e.status, &route, e, extra),
+        }
     }
 
     let ctx = Ctx {

@@ -172,7 +172,11 @@ async fn the_shared_language_setting_switches_the_card_to_english() {
     assert!(card.contains("1 of 38 steps"), "{card}");
     assert_eq!(
         kit.card_buttons(thread),
-        [kit.t(Lang::En, "btn-done"), kit.t(Lang::En, "btn-help")]
+        [
+            kit.t(Lang::En, "btn-done"),
+            kit.t(Lang::En, "btn-help"),
+            kit.t(Lang::En, "btn-chart")
+        ]
     );
     kit.line(thread, &next_en).await;
 
