@@ -36,6 +36,13 @@ mod reminders {
     mod sigkill;
 }
 
+/// A new hire's onboarding journey: its private thread and checklist, ticks, reminders, the
+/// probation decision, the server's own template, a restart in the middle.
+mod journey {
+    mod common;
+    mod whole;
+}
+
 // A failed interaction in the log, with what identifies it.
 mod interaction_log;
 // Every text id the bot's code names exists in both languages.

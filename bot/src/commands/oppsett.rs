@@ -18,7 +18,19 @@ use crate::types::{BotError, Context, InputError};
     guild_only,
     default_member_permissions = "ADMINISTRATOR",
     required_permissions = "ADMINISTRATOR",
-    subcommands("vis", "roller", "kanaler", "lenke", "paminnelser", "sprak", "varsler"),
+    subcommands(
+        "vis",
+        "roller",
+        "kanaler",
+        "lenke",
+        "paminnelser",
+        "sprak",
+        "varsler",
+        "super::journey::lop_legg_til",
+        "super::journey::lop_fjern",
+        "super::journey::lop_flytt",
+        "super::journey::provetid"
+    ),
     subcommand_required
 )]
 pub async fn oppsett(_ctx: Context<'_>) -> Result<(), BotError> {
@@ -199,7 +211,17 @@ async fn show(ctx: Context<'_>, s: &GuildSettings) -> Result<(), BotError> {
 #[poise::command(slash_command, guild_only, required_permissions = "ADMINISTRATOR")]
 pub async fn vis(ctx: Context<'_>) -> Result<(), BotError> {
     let s = load(&ctx).await?;
-    show(ctx, &s).await
+    show(ctx, &s).await?;
+    // The onboarding journey in a message of its own (it has room for a long one).
+    let journey = super::journey::shown(&ctx, tr(&ctx), s.guild).await?;
+    ctx.send(
+        poise::CreateReply::default()
+            .content(clip(&journey, CONTENT_MAX))
+            .ephemeral(true)
+            .allowed_mentions(CreateAllowedMentions::new()),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Which Discord roles are HR, union reps, approvers (and, if set, managers and payroll).
