@@ -40,6 +40,8 @@ mod reminders {
 /// probation decision, the server's own template, a restart in the middle.
 mod journey {
     mod common;
+    mod restart;
+    mod template;
     mod whole;
 }
 

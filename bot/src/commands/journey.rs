@@ -243,20 +243,7 @@ async fn edit(
     let next = match change(&current) {
         Ok(next) => next,
         Err(e) => {
-            let fault = e.fault.to_string();
-            let text = match &e.item {
-                Some(item) => t.args(
-                    "refusal-journey-template",
-                    &[
-                        ("item", item.as_str().into()),
-                        ("fault", fault.as_str().into()),
-                    ],
-                ),
-                None => t.args(
-                    "refusal-journey-template-none",
-                    &[("fault", fault.as_str().into())],
-                ),
-            };
+            let text = render::template_refusal(t, &e);
             return reply(ctx, text).await;
         }
     };

@@ -5,7 +5,9 @@
 //! the journey and the case in, text and buttons out.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use flow::journey::{group_of, Decision, Item, Journey, JourneyRefusal, Owner, Template, When};
+use flow::journey::{
+    group_of, Decision, Item, Journey, JourneyError, JourneyRefusal, Owner, Template, When,
+};
 use flow::{Case, ReminderKind, StepId};
 use serenity::all::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed};
 use storage::ClaimedReminder;
@@ -253,6 +255,34 @@ pub fn refusal(tr: Tr<'_>, r: &JourneyRefusal) -> String {
         JourneyRefusal::Closed => tr.t("refusal-journey-closed"),
         JourneyRefusal::IsDecision => tr.t("refusal-journey-decision"),
         JourneyRefusal::NotManager => tr.t("refusal-journey-not-manager"),
+    }
+}
+
+/// Why a server's change of its journey was refused: the item and the fault, in the reader's
+/// language.
+pub fn template_refusal(tr: Tr<'_>, e: &JourneyError) -> String {
+    let (key, n, count, detail) = e.fault.parts();
+    let fault = tr.args(
+        &format!("journey-fault-{key}"),
+        &[
+            ("n", n.into()),
+            ("count", count.into()),
+            ("detail", escape(&detail).as_str().into()),
+        ],
+    );
+    match &e.item {
+        Some(item) => tr.args(
+            "refusal-journey-template",
+            &[
+                // Shown as code: what was typed, with no way out of it.
+                ("item", item.replace('`', "'").as_str().into()),
+                ("fault", fault.as_str().into()),
+            ],
+        ),
+        None => tr.args(
+            "refusal-journey-template-none",
+            &[("fault", fault.as_str().into())],
+        ),
     }
 }
 

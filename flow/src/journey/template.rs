@@ -161,6 +161,39 @@ pub enum JourneyFault {
     BadPosition(usize, usize),
 }
 
+impl JourneyFault {
+    /// The fault's key (its text is `journey-fault-<key>`), and its number and detail.
+    pub fn parts(&self) -> (&'static str, i64, i64, String) {
+        match self {
+            JourneyFault::Syntax(d) => ("syntax", 0, 0, d.clone()),
+            JourneyFault::ProbationMonths(n) => {
+                ("probation_months", i64::from(*n), 0, String::new())
+            }
+            JourneyFault::NoItems => ("no_items", 0, 0, String::new()),
+            JourneyFault::BadId => ("bad_id", 0, 0, String::new()),
+            JourneyFault::DuplicateItem => ("duplicate_item", 0, 0, String::new()),
+            JourneyFault::NoDay => ("no_day", 0, 0, String::new()),
+            JourneyFault::TwoDays => ("two_days", 0, 0, String::new()),
+            JourneyFault::DayOutOfRange(d) => ("day_out_of_range", *d, 0, String::new()),
+            JourneyFault::UnknownSystem(s) => ("unknown_system", 0, 0, s.clone()),
+            JourneyFault::UnknownDocs(s) => ("unknown_docs", 0, 0, s.clone()),
+            JourneyFault::MissingText(id, lang) => ("missing_text", 0, 0, format!("{id}, {lang}")),
+            JourneyFault::BadTitle => ("bad_title", 0, 0, String::new()),
+            JourneyFault::NoDecision => ("no_decision", 0, 0, String::new()),
+            JourneyFault::TwoDecisions => ("two_decisions", 0, 0, String::new()),
+            JourneyFault::DecisionMisplaced => ("decision_misplaced", 0, 0, String::new()),
+            JourneyFault::DecisionRemoved => ("decision_removed", 0, 0, String::new()),
+            JourneyFault::UnknownItem => ("unknown_item", 0, 0, String::new()),
+            JourneyFault::BadPosition(p, n) => (
+                "bad_position",
+                i64::try_from(*p).unwrap_or(i64::MAX),
+                i64::try_from(*n).unwrap_or(i64::MAX),
+                String::new(),
+            ),
+        }
+    }
+}
+
 /// Days a server's own item may be given: from this many days before the start.
 pub const EARLIEST: i64 = -60;
 /// Days of a month, counted generously for the range check of `from_start`.
