@@ -17,7 +17,8 @@ use crate::harness::{cast::*, world, Harness, TempDb};
 pub async fn run(out: &mut impl Write) -> anyhow::Result<()> {
     let db = TempDb::new("demo")?;
     let clock = ManualClock::new(chrono::Utc::now());
-    let harness = Harness::start(world(), &db.path, Arc::new(clock.clone()))
+    let world = world().member(crate::demo_journey::new_hire());
+    let harness = Harness::start(world, &db.path, Arc::new(clock.clone()))
         .await
         .context("starting the sandbox and the bot")?;
     writeln!(
@@ -25,7 +26,10 @@ pub async fn run(out: &mut impl Write) -> anyhow::Result<()> {
         "los demo: the real bot against the local Discord sandbox, database {}\n",
         db.path.display()
     )?;
-    let result = play_whole_case(&harness, &clock, out).await;
+    let result = match play_whole_case(&harness, &clock, out).await {
+        Ok(thread) => crate::demo_journey::chapter(&harness, &clock, out, thread).await,
+        Err(e) => Err(e),
+    };
     let noise = harness.noise();
     let failures = harness.sandbox.failures();
     harness.stop().await;

@@ -9,6 +9,8 @@ pub mod config;
 pub mod custom_id;
 #[cfg(feature = "demo")]
 pub mod demo;
+#[cfg(feature = "demo")]
+pub mod demo_journey;
 pub mod errors;
 pub mod guild;
 #[cfg(feature = "demo")]

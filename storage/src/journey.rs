@@ -90,23 +90,14 @@ pub async fn create_journey<'a>(
     let mut tx = db.begin().await?;
     let json = serde_json::to_string(&journey.template)
         .map_err(|e| StorageError::Invalid(e.to_string()))?;
-    let exists: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM cases WHERE id = ? AND guild_id = ?")
-            .bind(journey.case.0)
-            .bind(id(guild))
-            .fetch_optional(&mut *tx)
-            .await?;
-    if exists.is_none() {
-        return Err(StorageError::NotFound);
-    }
+    // The first statement a write: a transaction that reads first cannot write once another
+    // connection has (SQLite answers "database is locked" at once, without waiting).
     let done = sqlx::query(
         "INSERT INTO journeys (case_id, guild_id, version, template, start_date, new_hire_id,
                                new_hire_name, buddy_id, buddy_name, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         SELECT id, guild_id, ?, ?, ?, ?, ?, ?, ?, ? FROM cases WHERE id = ? AND guild_id = ?
          ON CONFLICT (case_id) DO NOTHING",
     )
-    .bind(journey.case.0)
-    .bind(id(guild))
     .bind(journey.version)
     .bind(json)
     .bind(date(journey.start)?)
@@ -115,10 +106,21 @@ pub async fn create_journey<'a>(
     .bind(opt_id(journey.buddy.as_ref().map(|b| b.id.0)))
     .bind(journey.buddy.as_ref().map(|b| b.name.as_str()))
     .bind(ts(now)?)
+    .bind(journey.case.0)
+    .bind(id(guild))
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
-        return Ok(false);
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT case_id FROM journeys WHERE case_id = ? AND guild_id = ?")
+                .bind(journey.case.0)
+                .bind(id(guild))
+                .fetch_optional(&mut *tx)
+                .await?;
+        return match exists {
+            Some(_) => Ok(false),
+            None => Err(StorageError::NotFound),
+        };
     }
     reconcile(&mut tx, guild, journey.case, wanted).await?;
     tx.commit().await?;

@@ -24,6 +24,11 @@ async fn a_whole_journey_from_the_named_new_hire_to_the_probation_decision() {
 
     let named = name_new_hire(&kit, LEDER, case, Some(FRIDA)).await;
     assert!(named.ephemeral(), "{}", named.text());
+    assert!(
+        named.text().contains("er åpnet for <@1010>"),
+        "{}",
+        named.text()
+    );
     let threads = journey_threads(&kit);
     assert_eq!(threads.len(), 1, "one private thread");
     let thread = threads[0].id;
