@@ -141,6 +141,9 @@ pub async fn bring_out(
         row.message = Some(posted.id.get());
     }
     if row.journey.closed.is_some() && row.archived_at.is_none() {
+        // Discord archives a quiet thread by itself after a week: out of the archive first, so
+        // the checklist can be shown closed.
+        super::announce::unarchive(http, thread).await?;
         refresh(http, data, settings, &row, case).await?;
         thread
             .edit_thread(http, EditThread::new().archived(true))
