@@ -9,6 +9,7 @@
 //! sizes only (comma-separated).
 
 mod floor;
+mod journey;
 mod pictures;
 mod press;
 mod reminders;
@@ -231,6 +232,25 @@ async fn run(sizes: &Sizes, args: &[String]) -> anyhow::Result<Report> {
             ));
         }
         report.dispatch = Some(d);
+        let j = journey::dispatch(
+            &tmp.dir,
+            sizes.reminders,
+            sizes.dm_users,
+            sizes.dispatch_limit,
+        )
+        .await?;
+        eprintln!(
+            "bench: {} journey reminders delivered in {:.1?} (ideal {:?}), {} 429s",
+            j.reminders, j.elapsed, j.ideal, j.too_many
+        );
+        let lost = j.finished && (j.sent != j.reminders || j.shown as i64 != j.sent);
+        if j.duplicates > 0 || lost {
+            report.problems.push(format!(
+                "journey reminders: {} due, {} marked sent, {} shown, {} shown twice",
+                j.reminders, j.sent, j.shown, j.duplicates
+            ));
+        }
+        report.journeys = Some(j);
     }
     if part('3') {
         report.punctual = reminders::punctuality(&tmp.dir, sizes.punctual).await?;

@@ -55,7 +55,7 @@ async fn first_due(path: &Path) -> anyhow::Result<(DateTime<Utc>, String)> {
 /// A running bot whose first pass of the reminder loop (start-up replanning included) is
 /// over an hour before `due`; then its clock is moved to reach `due` [`LEAD`] from now, and
 /// the loop told. Answers the bot and the instant `due` is reached.
-async fn bot_at(
+pub(crate) async fn bot_at(
     sb: &Sandbox,
     path: &Path,
     due: DateTime<Utc>,
@@ -74,7 +74,7 @@ async fn bot_at(
     Ok((bot, due_at))
 }
 
-async fn stop(bot: los::app::Running) {
+pub(crate) async fn stop(bot: los::app::Running) {
     let data = bot.data.clone();
     bot.stop().await;
     data.db.close().await;
@@ -205,14 +205,14 @@ pub async fn dispatch(
     })
 }
 
-async fn count(db: &Db, filter: &str) -> anyhow::Result<i64> {
+pub(crate) async fn count(db: &Db, filter: &str) -> anyhow::Result<i64> {
     let sql = format!("SELECT COUNT(*) FROM reminders WHERE {filter}");
     Ok(sqlx::query_scalar(&sql).fetch_one(db.pool()).await?)
 }
 
 /// The time Discord's limits allow for the requests that were answered: the global 50 per
 /// second over all of them, and 5 per 5 seconds in each channel.
-fn ideal(sb: &Sandbox) -> (Duration, usize, usize) {
+pub(crate) fn ideal(sb: &Sandbox) -> (Duration, usize, usize) {
     let done: Vec<_> = sb
         .requests()
         .into_iter()

@@ -43,6 +43,8 @@ pub struct Report {
     pub cells: Vec<Cell>,
     pub scale: Option<Scale>,
     pub dispatch: Option<Dispatch>,
+    /// Part 2 for new hires' journey reminders.
+    pub journeys: Option<Dispatch>,
     /// Part 3: how late each reminder was.
     pub punctual: Vec<Duration>,
     /// Correctness problems (never timing): the run fails if there are any.
@@ -106,6 +108,7 @@ impl Report {
             cells: Vec::new(),
             scale: None,
             dispatch: None,
+            journeys: None,
             punctual: Vec::new(),
             problems: Vec::new(),
         }
@@ -220,40 +223,12 @@ impl Report {
             let _ = writeln!(s, "| database bytes per case (file {} − empty schema {}) / cases | {:.0} B | – | – | – |", x.full_bytes, x.empty_bytes, x.bytes_per_case);
         }
         if let Some(d) = &self.dispatch {
-            let secs = d.elapsed.as_secs_f64();
-            let ideal = d.ideal.as_secs_f64();
             let what = format!("{} reminders due at once ({} DMs, {} threads) delivered within 10 % of the ideal for the requests made ({} requests, {} messages)", d.reminders, d.dms, d.channels, d.requests, d.messages);
-            if d.finished {
-                let _ = writeln!(
-                    s,
-                    "| {what} | {secs:.1} s | ideal {ideal:.0} s | {} | {} |",
-                    ratio(secs, ideal),
-                    status(secs <= ideal * 1.1)
-                );
-            } else {
-                let rate = d.sent as f64 / secs;
-                let _ = writeln!(s, "| {what} | **not finished**: {} of {} sent in {secs:.0} s ({rate:.1}/s; all ≈ {:.0} s) | ideal so far {ideal:.0} s | {} | {} |", d.sent, d.reminders, d.reminders as f64 / rate.max(1e-9), ratio(secs, ideal), status(false));
-            }
-            let _ = writeln!(
-                s,
-                "| 429s received | {} | 0 | – | {} |",
-                d.too_many,
-                status(d.too_many == 0)
-            );
-            let _ = writeln!(
-                s,
-                "| duplicates (reminders shown twice); sent / shown | {}; {} / {} | 0 | – | {} |",
-                d.duplicates,
-                d.sent,
-                d.shown,
-                status(d.duplicates == 0)
-            );
-            let last = if d.finished {
-                format!("{secs:.1} s")
-            } else {
-                format!("> {secs:.0} s")
-            };
-            let _ = writeln!(s, "| how late the last reminder was | {last} | – | – | – |");
+            dispatch_rows(&mut s, d, &what);
+        }
+        if let Some(d) = &self.journeys {
+            let what = format!("{} journey reminders due at once (new hires' items, {} DMs) delivered within 10 % of the ideal for the requests made ({} requests, {} messages)", d.reminders, d.dms, d.requests, d.messages);
+            dispatch_rows(&mut s, d, &what);
         }
         if !self.punctual.is_empty() {
             let mut v = self.punctual.clone();
@@ -282,4 +257,41 @@ pub fn write_into(path: &Path, table: &str) -> anyhow::Result<()> {
     }
     std::fs::write(path, new)?;
     Ok(())
+}
+
+/// The rows of part 2 for one run: how long, 429s, duplicates, how late the last one was.
+fn dispatch_rows(s: &mut String, d: &Dispatch, what: &str) {
+    let secs = d.elapsed.as_secs_f64();
+    let ideal = d.ideal.as_secs_f64();
+    if d.finished {
+        let _ = writeln!(
+            s,
+            "| {what} | {secs:.1} s | ideal {ideal:.0} s | {} | {} |",
+            ratio(secs, ideal),
+            status(secs <= ideal * 1.1)
+        );
+    } else {
+        let rate = d.sent as f64 / secs;
+        let _ = writeln!(s, "| {what} | **not finished**: {} of {} sent in {secs:.0} s ({rate:.1}/s; all ≈ {:.0} s) | ideal so far {ideal:.0} s | {} | {} |", d.sent, d.reminders, d.reminders as f64 / rate.max(1e-9), ratio(secs, ideal), status(false));
+    }
+    let _ = writeln!(
+        s,
+        "| 429s received | {} | 0 | – | {} |",
+        d.too_many,
+        status(d.too_many == 0)
+    );
+    let _ = writeln!(
+        s,
+        "| duplicates (reminders shown twice); sent / shown | {}; {} / {} | 0 | – | {} |",
+        d.duplicates,
+        d.sent,
+        d.shown,
+        status(d.duplicates == 0)
+    );
+    let last = if d.finished {
+        format!("{secs:.1} s")
+    } else {
+        format!("> {secs:.0} s")
+    };
+    let _ = writeln!(s, "| how late the last reminder was | {last} | – | – | – |");
 }

@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use flow::journey::Decision;
 use flow::{CaseId, DateKey, OutcomeId, StepId};
 
 /// What pressing the component asks for.
@@ -44,6 +45,12 @@ pub enum Verb {
     /// back to the step. Carries the case version the preview was made from: if the case
     /// changed since, what the preview said is no longer true and the press is refused.
     Reopen(i64),
+    /// An item of a new hire's onboarding journey ticked (the step is the item's id).
+    JourneyTick,
+    /// The probation decision recorded on a journey.
+    JourneyDecide(Decision),
+    /// The presser's own items of a journey, in their language.
+    JourneyMine,
 }
 
 /// A submitted modal: which form it was.
@@ -96,6 +103,9 @@ impl fmt::Display for ComponentId {
                     Verb::MoreSteps => ("more", None),
                     Verb::Chart => ("chart", None),
                     Verb::Tick => ("tick", None),
+                    Verb::JourneyTick => ("jtick", None),
+                    Verb::JourneyMine => ("jmine", None),
+                    Verb::JourneyDecide(d) => ("jdecide", Some(d.as_str())),
                     Verb::Reopen(version) => {
                         number = version.to_string();
                         ("reopen", Some(number.as_str()))
@@ -192,6 +202,9 @@ impl ComponentId {
             ("more", None) => press(Verb::MoreSteps),
             ("chart", None) => press(Verb::Chart),
             ("tick", None) => press(Verb::Tick),
+            ("jtick", None) => press(Verb::JourneyTick),
+            ("jmine", None) => press(Verb::JourneyMine),
+            ("jdecide", Some(d)) => press(Verb::JourneyDecide(Decision::parse(d)?)),
             ("rdone", Some(id)) => press(Verb::ReminderDone(id.parse().ok()?)),
             ("snooze", Some(id)) => press(Verb::Snooze(id.parse().ok()?)),
             ("reopen", Some(v)) => press(Verb::Reopen(v.parse().ok()?)),
@@ -243,6 +256,10 @@ mod tests {
             press(Verb::Snooze(42)),
             press(Verb::Tick),
             press(Verb::Reopen(i64::MAX)),
+            press(Verb::JourneyTick),
+            press(Verb::JourneyMine),
+            press(Verb::JourneyDecide(Decision::Continues)),
+            press(Verb::JourneyDecide(Decision::DismissedInTime)),
             ComponentId::Modal {
                 form: Form::Reopen(i64::MAX),
                 case: CaseId(i64::MAX),
@@ -283,6 +300,9 @@ mod tests {
             "los:reopen:1:skriver_innstilling",
             "los:reopen:1:skriver_innstilling:seven",
             "los:m-reopen:1:skriver_innstilling",
+            "los:jdecide:1:provetid_avgjort",
+            "los:jdecide:1:provetid_avgjort:fired",
+            "los:jtick:1:adgangskort:extra",
         ] {
             assert_eq!(ComponentId::parse(bad), None, "{bad:?}");
         }

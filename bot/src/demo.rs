@@ -17,7 +17,8 @@ use crate::harness::{cast::*, world, Harness, TempDb};
 pub async fn run(out: &mut impl Write) -> anyhow::Result<()> {
     let db = TempDb::new("demo")?;
     let clock = ManualClock::new(chrono::Utc::now());
-    let harness = Harness::start(world(), &db.path, Arc::new(clock.clone()))
+    let world = world().member(crate::demo_journey::new_hire());
+    let harness = Harness::start(world, &db.path, Arc::new(clock.clone()))
         .await
         .context("starting the sandbox and the bot")?;
     writeln!(
@@ -26,7 +27,11 @@ pub async fn run(out: &mut impl Write) -> anyhow::Result<()> {
         db.path.display()
     )?;
     let result = match play_whole_case(&harness, &clock, out).await {
-        Ok(thread) => crate::demo_pictures::chapter(&harness, thread, out).await,
+        // The new hire's journey, then the chart and the statistics the demo ends with.
+        Ok(thread) => match crate::demo_journey::chapter(&harness, &clock, out, thread).await {
+            Ok(()) => crate::demo_pictures::chapter(&harness, thread, out).await,
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     let noise = harness.noise();

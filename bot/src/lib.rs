@@ -11,6 +11,8 @@ pub mod custom_id;
 #[cfg(feature = "demo")]
 pub mod demo;
 #[cfg(feature = "demo")]
+pub mod demo_journey;
+#[cfg(feature = "demo")]
 pub mod demo_pictures;
 pub mod errors;
 pub mod guild;

@@ -10,6 +10,7 @@ pub mod deadlines;
 pub mod engine;
 pub mod event;
 pub mod ids;
+pub mod journey;
 pub mod process;
 pub mod refusal;
 pub mod reminders;

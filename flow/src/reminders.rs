@@ -86,16 +86,26 @@ pub enum ReminderKind {
     StalledEscalation,
     /// The case's personal data will be deleted in a week: to HR.
     PurgeNotice,
+    /// An item of the new hire's journey, on its day, to the person it belongs to
+    /// ([`crate::journey`]).
+    JourneyItem,
+    /// Probation ends in a week: a summary to the manager.
+    ProbationSummary,
+    /// The last working day of probation and no decision recorded: to HR.
+    ProbationEscalation,
 }
 
 impl ReminderKind {
-    pub const ALL: [ReminderKind; 6] = [
+    pub const ALL: [ReminderKind; 9] = [
         ReminderKind::Onboarding,
         ReminderKind::LegalSoon,
         ReminderKind::LegalOverdue,
         ReminderKind::Stalled,
         ReminderKind::StalledEscalation,
         ReminderKind::PurgeNotice,
+        ReminderKind::JourneyItem,
+        ReminderKind::ProbationSummary,
+        ReminderKind::ProbationEscalation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -106,11 +116,24 @@ impl ReminderKind {
             ReminderKind::Stalled => "stalled",
             ReminderKind::StalledEscalation => "stalled_escalation",
             ReminderKind::PurgeNotice => "purge_notice",
+            ReminderKind::JourneyItem => "journey_item",
+            ReminderKind::ProbationSummary => "probation_summary",
+            ReminderKind::ProbationEscalation => "probation_escalation",
         }
     }
 
     pub fn parse(s: &str) -> Option<ReminderKind> {
         ReminderKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// A reminder of a new hire's journey ([`crate::journey`]), not of the case's steps.
+    pub fn is_journey(self) -> bool {
+        matches!(
+            self,
+            ReminderKind::JourneyItem
+                | ReminderKind::ProbationSummary
+                | ReminderKind::ProbationEscalation
+        )
     }
 }
 
@@ -123,6 +146,12 @@ pub enum Target {
     Responsible,
     /// The server's HR channel.
     HrChannel,
+    /// A journey's new hire, by direct message (its thread if they cannot be reached).
+    NewHire,
+    /// A journey's buddy, by direct message.
+    Buddy,
+    /// The case's manager (its deputy while named), by direct message.
+    Manager,
 }
 
 impl Target {
@@ -130,13 +159,22 @@ impl Target {
         match self {
             Target::Responsible => "responsible",
             Target::HrChannel => "hr_channel",
+            Target::NewHire => "new_hire",
+            Target::Buddy => "buddy",
+            Target::Manager => "manager",
         }
     }
 
     pub fn parse(s: &str) -> Option<Target> {
-        [Target::Responsible, Target::HrChannel]
-            .into_iter()
-            .find(|t| t.as_str() == s)
+        [
+            Target::Responsible,
+            Target::HrChannel,
+            Target::NewHire,
+            Target::Buddy,
+            Target::Manager,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
     }
 }
 

@@ -16,6 +16,7 @@ mod error;
 #[cfg(feature = "faults")]
 pub mod faults;
 mod ids;
+mod journey;
 mod lock;
 pub mod metrics;
 mod overview;
@@ -49,6 +50,11 @@ pub use codec::ERASED;
 pub use db::{Db, OpenLimits, DEFAULT_PATH, MIGRATOR};
 pub use error::StorageError;
 pub use ids::{ChannelId, Destination, GuildId, MessageId, RoleId, UserId};
+pub use journey::{
+    close_journey, create_journey, journey, journey_template, journeys_of, journeys_of_person,
+    journeys_owing, save_journey_template, set_journey_archived, set_journey_buddy,
+    set_journey_message, set_journey_thread, tick_journey_item, JourneyRow,
+};
 pub use lock::{LockError, ProcessLock};
 pub use overview::{
     hr_overview, open_case_titles, pending_for, HrOverview, OverviewCase, OverviewStep,

@@ -49,9 +49,14 @@ pub struct PurgeReport {
 pub async fn purge(db: &Db, now: DateTime<Utc>, retention_months: u32) -> Result<PurgeReport> {
     let mut conn = db.pool().acquire().await?;
     let ended: Vec<(i64, i64, String, Option<i64>)> = sqlx::query_as(
-        "SELECT c.id, c.guild_id, c.ended_at, g.retention_months
+        // A case with an onboarding journey counts from the journey's end (the probation
+        // decision), and is kept while the journey runs.
+        "SELECT c.id, c.guild_id, MAX(c.ended_at, COALESCE(j.closed_at, c.ended_at)),
+                g.retention_months
          FROM cases c LEFT JOIN guild_settings g ON g.guild_id = c.guild_id
+              LEFT JOIN journeys j ON j.case_id = c.id
          WHERE c.status <> 'open' AND c.purged_at IS NULL
+           AND (j.case_id IS NULL OR j.closed_at IS NOT NULL)
          ORDER BY c.id",
     )
     .fetch_all(&mut *conn)
@@ -140,6 +145,7 @@ pub async fn purge(db: &Db, now: DateTime<Utc>, retention_months: u32) -> Result
         .bind(case_id)
         .execute(&mut *tx)
         .await?;
+        crate::journey::purge_in(&mut tx, case_id).await?;
         cancel_pending(&mut tx, id_back(guild), CaseId(case_id)).await?;
         tx.commit().await?;
         tracing::info!(

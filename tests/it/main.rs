@@ -37,6 +37,15 @@ mod reminders {
     mod sigkill;
 }
 
+/// A new hire's onboarding journey: its private thread and checklist, ticks, reminders, the
+/// probation decision, the server's own template, a restart in the middle.
+mod journey {
+    mod common;
+    mod restart;
+    mod template;
+    mod whole;
+}
+
 // A failed interaction in the log, with what identifies it.
 mod interaction_log;
 

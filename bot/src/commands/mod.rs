@@ -1,5 +1,6 @@
 //! The slash commands, with their nb and en names and descriptions from the Fluent files.
 
+pub mod journey;
 pub mod oppsett;
 pub mod pictures;
 pub mod rekruttering;

@@ -11,6 +11,9 @@ use storage::{GuildSettings, NotificationLevel};
 
 use crate::guild;
 use crate::i18n::{clip, Tr, CONTENT_MAX};
+
+/// Discord's limit on an embed's description.
+const EMBED_MAX: usize = 4096;
 use crate::types::{BotError, Context, InputError};
 
 #[poise::command(
@@ -18,7 +21,19 @@ use crate::types::{BotError, Context, InputError};
     guild_only,
     default_member_permissions = "ADMINISTRATOR",
     required_permissions = "ADMINISTRATOR",
-    subcommands("vis", "roller", "kanaler", "lenke", "paminnelser", "sprak", "varsler"),
+    subcommands(
+        "vis",
+        "roller",
+        "kanaler",
+        "lenke",
+        "paminnelser",
+        "sprak",
+        "varsler",
+        "super::journey::lop_legg_til",
+        "super::journey::lop_fjern",
+        "super::journey::lop_flytt",
+        "super::journey::provetid"
+    ),
     subcommand_required
 )]
 pub async fn oppsett(_ctx: Context<'_>) -> Result<(), BotError> {
@@ -41,6 +56,15 @@ async fn save_and_show(ctx: Context<'_>, s: GuildSettings) -> Result<(), BotErro
 }
 
 async fn show(ctx: Context<'_>, s: &GuildSettings) -> Result<(), BotError> {
+    show_with(ctx, s, None).await
+}
+
+/// The settings, and under them an embed (`/oppsett vis`: the onboarding journey).
+async fn show_with(
+    ctx: Context<'_>,
+    s: &GuildSettings,
+    embed: Option<serenity::all::CreateEmbed>,
+) -> Result<(), BotError> {
     let t = tr(&ctx);
     let role = |id: Option<u64>| {
         id.map(|i| format!("<@&{i}>"))
@@ -185,13 +209,14 @@ async fn show(ctx: Context<'_>, s: &GuildSettings) -> Result<(), BotError> {
             &[("missing", names.join(", ").as_str().into())],
         ));
     }
-    ctx.send(
-        poise::CreateReply::default()
-            .content(clip(&lines.join("\n"), CONTENT_MAX))
-            .ephemeral(true)
-            .allowed_mentions(CreateAllowedMentions::new()),
-    )
-    .await?;
+    let mut reply = poise::CreateReply::default()
+        .content(clip(&lines.join("\n"), CONTENT_MAX))
+        .ephemeral(true)
+        .allowed_mentions(CreateAllowedMentions::new());
+    if let Some(embed) = embed {
+        reply = reply.embed(embed);
+    }
+    ctx.send(reply).await?;
     Ok(())
 }
 
@@ -199,7 +224,10 @@ async fn show(ctx: Context<'_>, s: &GuildSettings) -> Result<(), BotError> {
 #[poise::command(slash_command, guild_only, required_permissions = "ADMINISTRATOR")]
 pub async fn vis(ctx: Context<'_>) -> Result<(), BotError> {
     let s = load(&ctx).await?;
-    show(ctx, &s).await
+    // The onboarding journey in an embed (it has room for a long one).
+    let journey = super::journey::shown(&ctx, tr(&ctx), s.guild).await?;
+    let embed = serenity::all::CreateEmbed::new().description(clip(&journey, EMBED_MAX));
+    show_with(ctx, &s, Some(embed)).await
 }
 
 /// Which Discord roles are HR, union reps, approvers (and, if set, managers and payroll).

@@ -36,7 +36,9 @@ const PAGE: u32 = 10;
         "stedfortreder",
         "kart",
         "statistikk",
-        "eksport"
+        "eksport",
+        "super::journey::nyansatt",
+        "super::journey::fadder"
     ),
     subcommand_required
 )]
@@ -190,10 +192,15 @@ pub async fn mine(ctx: Context<'_>) -> Result<(), BotError> {
     )
     .await?;
     let t = tr(&ctx, &s);
-    if pending.is_empty() {
+    // The new hire's and the buddy's own journey items.
+    let journey = super::journey::mine_lines(&ctx, t, s.guild, actor.person.id.0).await?;
+    if pending.is_empty() && journey.is_empty() {
         return reply(ctx, t.t("mine-nothing")).await;
     }
-    let mut text = vec![t.args("mine-header", &[("count", pending.len().into())])];
+    let mut text = Vec::new();
+    if !pending.is_empty() {
+        text.push(t.args("mine-header", &[("count", pending.len().into())]));
+    }
     for p in pending.iter().take(20) {
         text.push(t.args(
             "mine-line",
@@ -205,6 +212,7 @@ pub async fn mine(ctx: Context<'_>) -> Result<(), BotError> {
             ],
         ));
     }
+    text.extend(journey);
     reply(ctx, text.join("\n")).await
 }
 

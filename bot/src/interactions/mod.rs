@@ -8,6 +8,7 @@
 //! - [`reopen`]: going back to a step, once its form is sent.
 //! - [`reminder_buttons`]: *Utført* and *Minn meg på i morgen* on a reminder, also in a DM.
 //! - [`checklist`]: a tick on the onboarding checklist.
+//! - [`journey`]: a tick, the probation decision and *Mine punkter* on a new hire's journey.
 //! - [`here`]: the guild, the person and their words, which every handler starts from.
 
 pub mod card;
@@ -15,6 +16,7 @@ pub mod chart;
 pub mod checklist;
 pub mod forms;
 pub mod here;
+pub mod journey;
 pub mod reminder_buttons;
 pub mod reopen;
 
@@ -119,6 +121,13 @@ async fn on_component(
         Verb::MoreSteps => card::show_step(ctx, data, c, &on.here().await?, case).await,
         Verb::Chart => chart::show(ctx, data, c, pressed, &on.here().await?, case).await,
         Verb::Tick => checklist::on_tick(ctx, data, c, &on.here().await?, case, step).await,
+        Verb::JourneyTick => {
+            journey::on_tick(ctx, data, c, pressed, &on.here().await?, case, step).await
+        }
+        Verb::JourneyDecide(d) => {
+            journey::on_decide(ctx, data, c, pressed, &on.here().await?, case, d).await
+        }
+        Verb::JourneyMine => journey::on_mine(ctx, data, pressed, &on.here().await?, case).await,
         // Reminder buttons also come from DMs, without a guild: the reminder says which.
         Verb::ReminderDone(reminder) => {
             reminder_buttons::done(ctx, data, c, reminder, case, step).await

@@ -46,6 +46,8 @@ pub struct BatchMember {
     pub thread: Option<u64>,
     /// The case's card message.
     pub card: Option<u64>,
+    /// A journey reminder's journey (its `thread` is then the journey's private thread).
+    pub journey: Option<Arc<flow::journey::Journey>>,
 }
 
 /// One outbox row and everything needed to send and settle it.
@@ -152,11 +154,26 @@ async fn read(data: &Data, claimed: Vec<ClaimedReminder>) -> storage::Result<Vec
     }
     type Found = (Arc<Case>, Option<u64>, Option<u64>);
     let mut found: HashMap<(u64, flow::CaseId), Found> = HashMap::new();
+    let mut journeys: HashMap<(u64, flow::CaseId), (Arc<flow::journey::Journey>, Option<u64>)> =
+        HashMap::new();
     for (guild, mut cases) in wanted {
         cases.sort_unstable();
         cases.dedup();
         for c in storage::cases_for_sending(data.db.pool(), guild, &cases).await? {
             found.insert((guild, c.case.id), (Arc::new(c.case), c.thread, c.card));
+        }
+        let of_journeys: Vec<flow::CaseId> = claimed
+            .iter()
+            .filter(|r| r.guild == guild && r.kind.is_journey())
+            .map(|r| r.case)
+            .collect();
+        if !of_journeys.is_empty() {
+            for row in storage::journeys_of(data.db.pool(), guild, &of_journeys).await? {
+                journeys.insert(
+                    (guild, row.journey.case),
+                    (Arc::new(row.journey), row.thread),
+                );
+            }
         }
     }
     Ok(claimed
@@ -166,21 +183,49 @@ async fn read(data: &Data, claimed: Vec<ClaimedReminder>) -> storage::Result<Vec
                 Some((case, thread, card)) => (Some(case.clone()), *thread, *card),
                 None => (None, None, None),
             };
+            if r.kind.is_journey() {
+                // Said in the journey's private thread, never in the case's.
+                let (journey, thread) = match journeys.get(&(r.guild, r.case)) {
+                    Some((j, thread)) => (Some(j.clone()), *thread),
+                    None => (None, None),
+                };
+                return BatchMember {
+                    reminder: r,
+                    case,
+                    thread,
+                    card: None,
+                    journey,
+                };
+            }
             BatchMember {
                 reminder: r,
                 case,
                 thread,
                 card,
+                journey: None,
             }
         })
         .collect())
 }
 
 /// The direct messages of the case's manager (its deputy while one is named), else a channel
-/// (the HR channel, the case's thread), or nowhere if there is none.
+/// (the HR channel, the case's thread), or nowhere if there is none. A journey's reminders go
+/// to the new hire's or the buddy's direct messages too, and their thread is the journey's.
 fn place(process: &flow::Process, settings: &GuildSettings, m: &BatchMember) -> Destination {
     let roles = roles_of(process, &m.reminder);
+    let person = |p: &flow::PersonRef| match p.id.0 {
+        0 => Destination::channel(m.thread),
+        id => Destination::User(storage::UserId(id)),
+    };
+    let journey = m.journey.as_deref();
     match (m.reminder.target, &m.case) {
+        (Target::NewHire, _) => journey.map_or(Destination::Nowhere, |j| person(&j.new_hire)),
+        (Target::Buddy, Some(case)) => {
+            let buddy = journey.and_then(|j| j.buddy.as_ref());
+            person(buddy.unwrap_or_else(|| case.reminded_manager()))
+        }
+        (Target::Manager, Some(case)) => person(case.reminded_manager()),
+        (Target::Buddy | Target::Manager, None) => Destination::channel(m.thread),
         (Target::HrChannel, _) => Destination::channel(settings.hr_channel.or(m.thread)),
         (Target::Responsible, Some(case)) if roles.is_empty() || roles.contains(&Role::Manager) => {
             Destination::User(storage::UserId(case.reminded_manager().id.0))

@@ -22,7 +22,7 @@ use super::dispatcher::{Dispatcher, PassOutcome};
 use crate::guild;
 use crate::i18n::Tr;
 use crate::publish::delivery::{self, backoff, Failure, Problem, GIVE_UP};
-use crate::render::reminder;
+use crate::render::{journey, reminder};
 use storage::Destination;
 
 /// Destinations sent to at once. The pacer sets the rate; this only keeps enough requests
@@ -181,6 +181,26 @@ impl Dispatcher {
         let mut actionable = Vec::new();
         for m in &job.members {
             let r = &m.reminder;
+            if r.kind.is_journey() {
+                // A journey's reminder: wanted while its journey still plans it.
+                let remind_at = reminder_settings.deadlines.remind_at;
+                let key = storage::planned_key(&r.key);
+                let wanted = m
+                    .case
+                    .as_deref()
+                    .zip(m.journey.as_deref())
+                    .filter(|(_, j)| j.reminders(remind_at).iter().any(|p| p.key == key));
+                let Some((case, j)) = wanted else {
+                    drop.push(r.id);
+                    continue;
+                };
+                lines.push(journey::reminder_line(tr, case, j, m.thread, r, now));
+                if reminder::is_late(r, now) {
+                    late.push(r.id);
+                }
+                keep.push(r.id);
+                continue;
+            }
             let wanted = m.case.as_deref().filter(|c| {
                 flow::plan_reminders(&self.data.process, c, &reminder_settings)
                     .iter()

@@ -4,7 +4,7 @@
 //! changed settings ([`replan`]), sends the reminders that are due ([`dispatcher`], [`batch`],
 //! [`deliver`], [`destinations`]) and what stored changes still owe their threads
 //! ([`crate::publish::announce`]); the *chores* loop posts digests ([`digest`]) and checklists
-//! ([`checklist`]) and purges ([`purge`]), beside it, so a long digest never holds reminders
+//! ([`checklist`]), brings out new hires' journeys ([`journey`]) and purges ([`purge`]), beside it, so a long digest never holds reminders
 //! up. A change wakes the dispatcher through [`crate::wake`].
 //!
 //! The dispatcher sleeps until the next reminder is due, woken early by
@@ -48,6 +48,7 @@ pub mod deliver;
 pub mod destinations;
 pub mod digest;
 pub mod dispatcher;
+pub mod journey;
 pub mod purge;
 pub mod replan;
 pub mod waits;
@@ -252,10 +253,12 @@ async fn run_chores(
     let mut purged: Option<NaiveDate> = None;
     let mut digests = waits::ChannelWaits::default();
     let mut checklists = waits::ChannelWaits::default();
+    let mut journeys = journey::JourneyWaits::default();
     while !*stop.borrow() {
         let ticket = requested.load(Ordering::SeqCst);
         digest::run_due(&data, &http, &mut digests).await;
         checklist::post_due(&data, &http, &mut checklists).await;
+        journey::bring_out_owed(&data, &http, &mut journeys).await;
         purge::daily(&data, &mut purged).await;
         purge::scrub(&data, &http).await;
         served.send_replace(ticket);

@@ -3,6 +3,7 @@
 //!
 //! - [`announce`]: the thread, its card and a change's line, from the announcements outbox.
 //! - [`checklist`]: the onboarding checklist shown anew after a change.
+//! - [`journey`]: a new hire's private thread and checklist opened, shown anew, archived.
 //! - [`delivery`]: what a refused message means, and telling HR of places the bot cannot
 //!   reach.
 //! - [`turns`]: whose turn it is on a case's messages in this process.
@@ -10,6 +11,7 @@
 pub mod announce;
 pub mod checklist;
 pub mod delivery;
+pub mod journey;
 pub mod turns;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -6,12 +6,14 @@
 //!   next and whom it pings.
 //! - [`reminder`]: a reminder message and its buttons; [`digest`]: HR's daily digest;
 //!   [`checklist`]: the onboarding checklist; [`reopen`]: the preview of going back to a step.
+//! - [`journey`]: a new hire's journey checklist, their own items, its reminder lines.
 
 pub mod card;
 pub mod chart;
 pub mod checklist;
 pub mod digest;
 pub mod export;
+pub mod journey;
 pub mod lines;
 pub mod notify;
 pub mod reminder;

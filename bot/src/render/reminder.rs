@@ -69,12 +69,16 @@ pub fn line(
 ) -> String {
     let id = match (r.kind, r.target) {
         (ReminderKind::Onboarding, Target::HrChannel) => "reminder-onboarding-hr",
-        (ReminderKind::Onboarding, Target::Responsible) => "reminder-onboarding",
+        (ReminderKind::Onboarding, _) => "reminder-onboarding",
         (ReminderKind::LegalSoon, _) => "reminder-legal-soon",
         (ReminderKind::LegalOverdue, _) => "reminder-legal-overdue",
         (ReminderKind::Stalled, _) => "reminder-stalled",
         (ReminderKind::StalledEscalation, _) => "reminder-stalled-escalation",
         (ReminderKind::PurgeNotice, _) => "reminder-purge-notice",
+        // A journey's are worded by `crate::render::journey::reminder_line`.
+        (ReminderKind::JourneyItem, _) => "reminder-journey-item",
+        (ReminderKind::ProbationSummary, _) => "reminder-journey-summary",
+        (ReminderKind::ProbationEscalation, _) => "reminder-journey-escalation",
     };
     let id = if is_past(day, now) && says_by_when(id) {
         "reminder-overdue"

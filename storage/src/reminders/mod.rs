@@ -155,16 +155,11 @@ pub(crate) fn put_wanted(
     Ok(())
 }
 
-/// Cancels the pending reminders of the case that are not wanted, and inserts or moves the
-/// wanted ones; rows whose values would not change are not written. A reminder already
-/// claimed or sent is left alone; a cancelled one wanted again is pending. Reads `?1`, the
-/// change's JSON object ([`put_wanted`], `codec::JsonMap` says why one object).
-pub(crate) const RECONCILE: &str = "
-    UPDATE reminders SET state = 'cancelled'
-     WHERE case_id = ?1 ->> 'case' AND state = 'pending'
-       AND key NOT IN (SELECT value ->> 'key' FROM json_each(?1, '$.wanted'))
-       AND instr(key, ?1 ->> 'snoozed') = 0;
-    INSERT INTO reminders (key, guild_id, case_id, step, kind, target, due_at,
+/// Inserts or moves the wanted reminders of `?1` (the second half of [`RECONCILE`] and
+/// [`RECONCILE_JOURNEY`]).
+macro_rules! upsert_wanted {
+    () => {
+        "    INSERT INTO reminders (key, guild_id, case_id, step, kind, target, due_at,
                            next_attempt_at, nonce, created_at)
     SELECT value ->> 'key', ?1 ->> 'guild', ?1 ->> 'case', value ->> 'step', value ->> 'kind',
            value ->> 'target', value ->> 'due', value ->> 'due', value ->> 'nonce', ?1 ->> 'now'
@@ -183,7 +178,33 @@ pub(crate) const RECONCILE: &str = "
                 OR reminders.next_attempt_at IS NOT
                    CASE WHEN reminders.attempts > 0
                         THEN MAX(reminders.next_attempt_at, excluded.due_at)
-                        ELSE excluded.due_at END));";
+                        ELSE excluded.due_at END));"
+    };
+}
+
+/// Cancels the pending reminders of the case that are not wanted (its journey's are
+/// [`RECONCILE_JOURNEY`]'s), and inserts or moves the wanted ones; rows whose values would not change are not written. A reminder already
+/// claimed or sent is left alone; a cancelled one wanted again is pending. Reads `?1`, the
+/// change's JSON object ([`put_wanted`], `codec::JsonMap` says why one object).
+pub(crate) const RECONCILE: &str = concat!(
+    "
+    UPDATE reminders SET state = 'cancelled'
+     WHERE case_id = ?1 ->> 'case' AND state = 'pending'
+       AND key NOT IN (SELECT value ->> 'key' FROM json_each(?1, '$.wanted'))
+       AND instr(key, ?1 ->> 'snoozed') = 0
+       AND key NOT LIKE 'j%';",
+    upsert_wanted!()
+);
+
+/// [`RECONCILE`] for the reminders of a case's onboarding journey (their keys start with
+/// `flow::journey::JOURNEY_KEY_PREFIX`): the case's own are left alone.
+pub(crate) const RECONCILE_JOURNEY: &str = concat!(
+    "
+    UPDATE reminders SET state = 'cancelled'
+     WHERE case_id = ?1 ->> 'case' AND state = 'pending' AND key LIKE 'j%'
+       AND key NOT IN (SELECT value ->> 'key' FROM json_each(?1, '$.wanted'));",
+    upsert_wanted!()
+);
 
 /// How long a claim lasts without an outbox row holding it.
 ///

@@ -6,6 +6,7 @@ mod crash;
 mod delivery;
 mod deputy;
 mod faults;
+mod journey;
 mod migrations;
 mod open;
 mod race;

@@ -1,0 +1,196 @@
+//! Part 2, the journeys: `reminders` new hires' journey items due at once (each new hire
+//! reminded by DM of the first day's access card), sent by the same loop, outbox and pace as
+//! the case reminders, and measured the same way: from the instant they fell due to the last
+//! one marked sent, next to what Discord's limits allow for the requests made.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Days, Utc};
+use flow::journey::{Item, Journey, Owner, Template};
+use flow::{PersonId, PersonRef, ReminderKind};
+use sandbox::{Member, Sandbox, World};
+use storage::Db;
+
+use crate::reminders::{bot_at, count, ideal, stop, Dispatch};
+use crate::seed;
+
+const FIRST_NEW_HIRE: u64 = 40_000;
+/// Where the journeys' private threads are numbered from, apart from the case threads.
+const JOURNEY_THREADS: u64 = 1 << 40;
+/// The item every journey here is reminded of.
+const ITEM: &str = "adgangskort";
+
+fn template() -> Template {
+    let item = |id: &str, owner, from_start, before_end, decision| Item {
+        id: id.into(),
+        owner,
+        from_start,
+        before_probation_end: before_end,
+        docs: None,
+        system: None,
+        decision,
+        title: None,
+    };
+    Template {
+        probation_months: 6,
+        items: vec![
+            item(ITEM, Owner::NewHire, Some(0), None, false),
+            item("provetid_avgjort", Owner::Manager, None, Some(14), true),
+        ],
+    }
+}
+
+/// `reminders` journeys of `dms` new hires whose first day is the next working day; only their
+/// first day's item is queued (the rest of each journey falls due later).
+async fn seed_journeys(path: &Path, guild: u64, reminders: u32, dms: u64) -> anyhow::Result<()> {
+    let db = Db::open(&path.display().to_string()).await?;
+    let (process, _) = los::prompts::load()?;
+    let settings = seed::settings(guild);
+    let plan = los::guild::reminder_settings(&settings);
+    let remind_at = plan.deadlines.remind_at;
+    let now = Utc::now();
+    let start =
+        flow::calendar::working_day_on_or_after(flow::engine::oslo_today(now) + Days::new(1));
+    let mut tx = db.pool().begin().await?;
+    for i in 0..reminders {
+        let owner = PersonRef {
+            id: PersonId(los::harness::cast::LEDER),
+            name: "Lise Leder".into(),
+        };
+        let case = seed::case(
+            &mut tx,
+            &process,
+            &plan,
+            guild,
+            &format!("Sak {i}"),
+            owner,
+            now,
+        )
+        .await?;
+        let journey = Journey {
+            case: case.id,
+            version: 0,
+            template: template(),
+            start,
+            new_hire: PersonRef {
+                id: PersonId(FIRST_NEW_HIRE + u64::from(i) % dms.max(1)),
+                name: "Ny".into(),
+            },
+            buddy: None,
+            done: BTreeMap::new(),
+            closed: None,
+        };
+        let wanted: Vec<_> = journey
+            .reminders(remind_at)
+            .into_iter()
+            .filter(|r| r.kind == ReminderKind::JourneyItem)
+            .collect();
+        storage::create_journey(&mut *tx, guild, &journey, &wanted, now).await?;
+        // Its private thread and checklist are out, as the command leaves them: the part
+        // measures the reminders, not the opening of threads.
+        let thread = seed::thread_of(case.id.0) + JOURNEY_THREADS;
+        storage::set_journey_thread(&mut *tx, guild, case.id, thread).await?;
+        storage::set_journey_message(&mut *tx, guild, case.id, thread).await?;
+    }
+    tx.commit().await?;
+    // And every case's opening was announced in its thread, as the bot does it.
+    sqlx::query("UPDATE announcements SET done_at = created_at WHERE done_at IS NULL")
+        .execute(db.pool())
+        .await?;
+    seed::settle(db).await?;
+    Ok(())
+}
+
+/// When the journeys' item is due, as an instant and as stored.
+async fn due(path: &Path) -> anyhow::Result<(DateTime<Utc>, String)> {
+    let db = Db::open(&path.display().to_string()).await?;
+    let due: Option<String> = sqlx::query_scalar(
+        "SELECT MIN(due_at) FROM reminders WHERE state = 'pending' AND kind = 'journey_item'",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    db.close().await;
+    let due = due.context("no journey reminder is planned")?;
+    Ok((DateTime::parse_from_rfc3339(&due)?.with_timezone(&Utc), due))
+}
+
+/// Part 2 for journeys: see the module's doc.
+pub async fn dispatch(
+    dir: &Path,
+    reminders: u32,
+    dms: u64,
+    limit: Duration,
+) -> anyhow::Result<Dispatch> {
+    let mut world: World = los::harness::world();
+    for i in 0..dms {
+        world = world.member(Member::new(FIRST_NEW_HIRE + i, &format!("Ny {i}")));
+    }
+    let guild = world.guild_id;
+    let path = dir.join("journeys.db");
+    seed::database(&path, guild, 0, 0).await?;
+    seed_journeys(&path, guild, reminders, dms).await?;
+    let (due, stored) = due(&path).await?;
+    let total: i64 = {
+        let db = Db::open(&path.display().to_string()).await?;
+        let day = flow::engine::oslo_today(due);
+        storage::record_digest(db.pool(), guild, day, 1, due).await?;
+        let n = count(&db, &format!("state = 'pending' AND due_at <= '{stored}'")).await?;
+        db.close().await;
+        n
+    };
+    let sb = Sandbox::start(world).await?;
+    let (bot, due_at) = bot_at(&sb, &path, due).await?;
+    let watcher = Db::open(&path.display().to_string()).await?;
+    let finished = loop {
+        let open = count(
+            &watcher,
+            &format!("state IN ('pending', 'claimed') AND due_at <= '{stored}'"),
+        )
+        .await?;
+        if open == 0 {
+            break true;
+        }
+        if due_at.elapsed() > limit {
+            break false;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let elapsed = due_at.elapsed();
+    let sent = count(
+        &watcher,
+        &format!("state = 'sent' AND due_at <= '{stored}'"),
+    )
+    .await?;
+    watcher.close().await;
+    stop(bot).await;
+    let (ideal, requests, messages) = ideal(&sb);
+    // Each reminder is one line naming its case: a case named twice was shown twice.
+    let mut lines: BTreeMap<String, usize> = BTreeMap::new();
+    for i in 0..dms {
+        for m in sb.dms(FIRST_NEW_HIRE + i) {
+            let text = m["content"].as_str().unwrap_or("").to_owned();
+            for line in text.lines().filter(|l| l.contains('«')) {
+                let case = line.split(':').next().unwrap_or("").to_owned();
+                *lines.entry(case).or_default() += 1;
+            }
+        }
+    }
+    let duplicates = lines.values().map(|n| n - 1).sum();
+    Ok(Dispatch {
+        reminders: total,
+        dms: dms as usize,
+        channels: 0,
+        elapsed,
+        ideal,
+        requests,
+        messages,
+        too_many: sb.requests().iter().filter(|r| r.status == 429).count(),
+        duplicates,
+        finished,
+        sent,
+        shown: lines.len(),
+    })
+}

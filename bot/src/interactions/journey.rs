@@ -1,0 +1,179 @@
+//! The buttons of a new hire's journey checklist (in its private thread): a tick on an item, the
+//! probation decision, and *Mine punkter* (the presser's own items in their language). Each
+//! press reloads the journey and the case and re-checks who pressed (`flow::journey`); a
+//! refusal is told only to the presser, in their language, and changes nothing.
+
+use flow::journey::{Closing, Decision, Presser, Tick};
+use flow::{CaseId, Role, StepId};
+use serenity::all::{
+    ComponentInteraction, Context as Ctx, CreateAllowedMentions, CreateInteractionResponse,
+    CreateInteractionResponseMessage,
+};
+
+use super::here::Here;
+use crate::change;
+use crate::guild;
+use crate::i18n::Tr;
+use crate::publish::journey as publish;
+use crate::publish::Pressed;
+use crate::render::journey as render;
+use crate::types::{BotError, Data};
+
+/// The journey and the case a press is about, and who pressed as the journey sees them.
+async fn load(
+    data: &Data,
+    here: &Here<'_>,
+    case: CaseId,
+) -> Result<Option<(storage::JourneyRow, flow::Case, Presser)>, BotError> {
+    let guild = here.settings.guild;
+    let Some(row) = storage::journey(data.db.pool(), guild, case).await? else {
+        return Ok(None);
+    };
+    let case = change::load(data, guild, case).await?;
+    let person = here.actor.person.id;
+    let presser = Presser {
+        id: person,
+        manager: case.is_manager(person),
+        hr: here.actor.roles.contains(&Role::Hr),
+    };
+    Ok(Some((row, case, presser)))
+}
+
+/// Answers the press with the checklist as the journey is now.
+async fn show(
+    ctx: &Ctx,
+    data: &Data,
+    c: &ComponentInteraction,
+    here: &Here<'_>,
+    row: &storage::JourneyRow,
+    case: &flow::Case,
+) -> Result<(), BotError> {
+    let tr = Tr::shared(&data.texts, &here.settings);
+    let (heading, embed, rows) = render::checklist(tr, &row.journey, case);
+    let update = CreateInteractionResponseMessage::new()
+        .content(heading)
+        .embed(embed)
+        .components(rows)
+        .allowed_mentions(CreateAllowedMentions::new());
+    c.create_response(ctx, CreateInteractionResponse::UpdateMessage(update))
+        .await?;
+    Ok(())
+}
+
+/// A tick on an item: by the person it belongs to (or the manager), once.
+pub async fn on_tick(
+    ctx: &Ctx,
+    data: &Data,
+    c: &ComponentInteraction,
+    pressed: &Pressed<'_>,
+    here: &Here<'_>,
+    case: CaseId,
+    item: StepId,
+) -> Result<(), BotError> {
+    let Some((row, loaded, presser)) = load(data, here, case).await? else {
+        pressed
+            .ephemeral(ctx, &here.tr.t("refusal-journey-none"))
+            .await?;
+        return Ok(());
+    };
+    if let Err(refusal) = row.journey.may_tick(item.as_str(), &presser) {
+        pressed
+            .ephemeral(ctx, &render::refusal(here.tr, &refusal))
+            .await?;
+        return Ok(());
+    }
+    let now = data.clock.now();
+    let mut ticked = row.clone();
+    ticked.journey.done.insert(
+        item.as_str().to_owned(),
+        Tick {
+            by: here.actor.person.clone(),
+            at: now,
+        },
+    );
+    let remind_at = guild::reminder_settings(&here.settings).deadlines.remind_at;
+    let wanted = ticked.journey.reminders(remind_at);
+    let stored = storage::tick_journey_item(
+        data.db.pool(),
+        here.settings.guild,
+        case,
+        item.as_str(),
+        &here.actor.person,
+        now,
+        &wanted,
+    )
+    .await?;
+    if !stored {
+        // Someone ticked it (or closed the journey) in between.
+        pressed
+            .ephemeral(ctx, &here.tr.t("refusal-journey-done"))
+            .await?;
+        return Ok(());
+    }
+    show(ctx, data, c, here, &ticked, &loaded).await
+}
+
+/// The probation decision: by the case's manager (or HR), once. The journey closes, its
+/// reminders stop, the thread is archived, and the case's retention counts from now.
+pub async fn on_decide(
+    ctx: &Ctx,
+    data: &Data,
+    c: &ComponentInteraction,
+    pressed: &Pressed<'_>,
+    here: &Here<'_>,
+    case: CaseId,
+    decision: Decision,
+) -> Result<(), BotError> {
+    let Some((row, loaded, presser)) = load(data, here, case).await? else {
+        pressed
+            .ephemeral(ctx, &here.tr.t("refusal-journey-none"))
+            .await?;
+        return Ok(());
+    };
+    if let Err(refusal) = row.journey.may_decide(&presser) {
+        pressed
+            .ephemeral(ctx, &render::refusal(here.tr, &refusal))
+            .await?;
+        return Ok(());
+    }
+    let now = data.clock.now();
+    let guild = here.settings.guild;
+    let by = &here.actor.person;
+    if !storage::close_journey(data.db.pool(), guild, case, decision, by, now).await? {
+        pressed
+            .ephemeral(ctx, &here.tr.t("refusal-journey-closed"))
+            .await?;
+        return Ok(());
+    }
+    let mut closed = row.clone();
+    closed.journey.closed = Some(Closing {
+        decision,
+        by: by.clone(),
+        at: now,
+    });
+    show(ctx, data, c, here, &closed, &loaded).await?;
+    // The thread is archived now; if Discord refuses, the chores loop tries again.
+    if let Err(e) = publish::bring_out(&ctx.http, data, &here.settings, &closed, &loaded).await {
+        tracing::warn!(case = case.0, error = %e, "journey thread not archived yet; will retry");
+    }
+    Ok(())
+}
+
+/// The presser's own items, in their own language, only to them.
+pub async fn on_mine(
+    ctx: &Ctx,
+    data: &Data,
+    pressed: &Pressed<'_>,
+    here: &Here<'_>,
+    case: CaseId,
+) -> Result<(), BotError> {
+    let Some((row, loaded, presser)) = load(data, here, case).await? else {
+        pressed
+            .ephemeral(ctx, &here.tr.t("refusal-journey-none"))
+            .await?;
+        return Ok(());
+    };
+    let text = render::own_items(here.tr.own(), &row.journey, &loaded, presser.id.0);
+    pressed.ephemeral(ctx, &text).await?;
+    Ok(())
+}

@@ -1,0 +1,292 @@
+//! Onboarding journeys: stored once per case with their reminders, ticked once per item, the
+//! case's own changes leave the journey's reminders alone, a server's template versions never
+//! lose an edit, the decision closes the journey, and the purge counts from it and erases the
+//! new hire.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use flow::journey::{Decision, Item, Journey, Owner, Template};
+use flow::{Case, CaseId, CaseStatus};
+use storage::{Db, ReminderState, StorageError, ERASED};
+
+use crate::common::*;
+
+fn item(id: &str, owner: Owner, day: i32) -> Item {
+    Item {
+        id: id.into(),
+        owner,
+        from_start: Some(day),
+        before_probation_end: None,
+        docs: None,
+        system: None,
+        decision: false,
+        title: None,
+    }
+}
+
+fn template() -> Template {
+    Template {
+        probation_months: 6,
+        items: vec![
+            item("adgangskort", Owner::NewHire, 0),
+            item("omvisning", Owner::Buddy, 0),
+            Item {
+                before_probation_end: Some(14),
+                from_start: None,
+                decision: true,
+                ..item("provetid_avgjort", Owner::Manager, 0)
+            },
+        ],
+    }
+}
+
+fn journey_of(case: CaseId, start: NaiveDate) -> Journey {
+    Journey {
+        case,
+        version: 0,
+        template: template(),
+        start,
+        new_hire: person(10, "Nora Ny"),
+        buddy: Some(person(11, "Frida Fadder")),
+        done: BTreeMap::new(),
+        closed: None,
+    }
+}
+
+fn eight() -> NaiveTime {
+    NaiveTime::from_hms_opt(8, 0, 0).unwrap()
+}
+
+async fn journey_reminders(db: &Db, case: CaseId) -> Vec<storage::StoredReminder> {
+    storage::reminders_for_case(db, GUILD, case)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.key.starts_with('j'))
+        .collect()
+}
+
+async fn completed_case(db: &Db) -> (Case, DateTime<Utc>) {
+    let p = process();
+    let case = open_case(db, &p, GUILD).await;
+    let mut last = case.clone();
+    for _ in 1..LAST_VERSION {
+        last = step_case(db, &p, GUILD, case.id).await.unwrap().case;
+    }
+    let CaseStatus::Completed { at } = last.status else {
+        panic!("the script ends the case")
+    };
+    (last, at)
+}
+
+#[tokio::test]
+async fn a_journey_is_stored_once_and_an_item_ticked_once() {
+    let (_dir, db) = temp_db().await;
+    let p = process();
+    let case = open_case(&db, &p, GUILD).await;
+    let start = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+    let j = journey_of(case.id, start);
+    let wanted = j.reminders(eight());
+    assert!(storage::create_journey(&db, GUILD, &j, &wanted, base())
+        .await
+        .unwrap());
+    // A second journey for the case changes nothing.
+    let mut other = j.clone();
+    other.new_hire = person(12, "Someone Else");
+    assert!(!storage::create_journey(&db, GUILD, &other, &[], base())
+        .await
+        .unwrap());
+    // Another server cannot see or make it.
+    assert!(storage::journey(&db, GUILD + 1, case.id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(matches!(
+        storage::create_journey(&db, GUILD + 1, &j, &[], base()).await,
+        Err(StorageError::NotFound)
+    ));
+    let row = storage::journey(&db, GUILD, case.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.journey, j);
+    assert_eq!(row.thread, None);
+    assert_eq!(journey_reminders(&db, case.id).await.len(), wanted.len());
+
+    // The case's own change leaves the journey's reminders pending.
+    step_case(&db, &p, GUILD, case.id).await.unwrap();
+    let pending = journey_reminders(&db, case.id).await;
+    assert!(
+        pending.iter().all(|r| r.state == ReminderState::Pending),
+        "{pending:#?}"
+    );
+
+    // A tick: once; its reminder cancelled, the others pending.
+    let mut ticked = row.journey.clone();
+    let at = base() + Duration::hours(1);
+    ticked.done.insert(
+        "adgangskort".into(),
+        flow::journey::Tick {
+            by: person(10, "Nora Ny"),
+            at,
+        },
+    );
+    let wanted = ticked.reminders(eight());
+    let by = person(10, "Nora Ny");
+    assert!(
+        storage::tick_journey_item(&db, GUILD, case.id, "adgangskort", &by, at, &wanted)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !storage::tick_journey_item(&db, GUILD, case.id, "adgangskort", &by, at, &wanted)
+            .await
+            .unwrap(),
+        "a second tick is refused"
+    );
+    let row = storage::journey(&db, GUILD, case.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.journey, ticked);
+    for r in journey_reminders(&db, case.id).await {
+        let of_card = r.step.as_ref().is_some_and(|s| s.as_str() == "adgangskort");
+        let want = if of_card {
+            ReminderState::Cancelled
+        } else {
+            ReminderState::Pending
+        };
+        assert_eq!(r.state, want, "{r:#?}");
+    }
+
+    // The thread is recorded once.
+    assert!(storage::set_journey_thread(&db, GUILD, case.id, 555)
+        .await
+        .unwrap());
+    assert!(!storage::set_journey_thread(&db, GUILD, case.id, 556)
+        .await
+        .unwrap());
+    let found = storage::journeys_of_person(&db, GUILD, 11).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].thread, Some(555));
+    assert!(storage::journeys_of_person(&db, GUILD, 99)
+        .await
+        .unwrap()
+        .is_empty());
+    let of = storage::journeys_of(&db, GUILD, &[case.id, CaseId(999)])
+        .await
+        .unwrap();
+    assert_eq!(of.len(), 1);
+}
+
+#[tokio::test]
+async fn a_server_template_version_is_never_lost_and_a_case_keeps_its_own() {
+    let (_dir, db) = temp_db().await;
+    assert_eq!(storage::journey_template(&db, GUILD).await.unwrap(), None);
+    let mut t = template();
+    t.probation_months = 3;
+    assert_eq!(
+        storage::save_journey_template(&db, GUILD, 0, &t, base())
+            .await
+            .unwrap(),
+        1
+    );
+    // An edit made from version 0 while version 1 was stored is refused.
+    assert!(matches!(
+        storage::save_journey_template(&db, GUILD, 0, &template(), base()).await,
+        Err(StorageError::Stale { .. })
+    ));
+    assert_eq!(
+        storage::journey_template(&db, GUILD).await.unwrap(),
+        Some((1, t.clone()))
+    );
+    assert_eq!(
+        storage::journey_template(&db, GUILD + 1).await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn the_decision_closes_the_journey_and_the_purge_counts_from_it() {
+    let (_dir, db) = temp_db().await;
+    let (case, ended) = completed_case(&db).await;
+    let start = flow::engine::oslo_today(ended);
+    let j = journey_of(case.id, start);
+    storage::create_journey(&db, GUILD, &j, &j.reminders(eight()), ended)
+        .await
+        .unwrap();
+    // Thirteen months after the case ended, the journey still runs: nothing is purged.
+    let later = ended + Duration::days(400);
+    let report = storage::purge(&db, later, 12).await.unwrap();
+    assert!(report.cases.is_empty(), "{report:?}");
+
+    let closed_at = ended + Duration::days(170);
+    let manager = person(1, "Lise Leder");
+    assert!(storage::close_journey(
+        &db,
+        GUILD,
+        case.id,
+        Decision::Continues,
+        &manager,
+        closed_at
+    )
+    .await
+    .unwrap());
+    assert!(
+        !storage::close_journey(
+            &db,
+            GUILD,
+            case.id,
+            Decision::Continues,
+            &manager,
+            closed_at
+        )
+        .await
+        .unwrap(),
+        "decided once"
+    );
+    let pending = journey_reminders(&db, case.id)
+        .await
+        .into_iter()
+        .filter(|r| r.state == ReminderState::Pending)
+        .count();
+    assert_eq!(pending, 0, "a closed journey reminds of nothing");
+    let row = storage::journey(&db, GUILD, case.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let closing = row.journey.closed.clone().unwrap();
+    assert_eq!(closing.decision, Decision::Continues);
+    assert_eq!(closing.at, closed_at);
+    assert!(storage::journeys_owing(&db, closed_at, 10)
+        .await
+        .unwrap()
+        .iter()
+        .any(|r| r.journey.case == case.id));
+
+    // Twelve months after the case ended but not after the journey closed: kept.
+    let report = storage::purge(&db, ended + Duration::days(380), 12)
+        .await
+        .unwrap();
+    assert!(report.cases.is_empty(), "{report:?}");
+    // Twelve months after the decision: purged, the new hire and the buddy erased.
+    let report = storage::purge(&db, closed_at + Duration::days(370), 12)
+        .await
+        .unwrap();
+    assert_eq!(report.cases, vec![case.id]);
+    let row = storage::journey(&db, GUILD, case.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            row.journey.new_hire.id.0,
+            row.journey.new_hire.name.as_str()
+        ),
+        (0, ERASED)
+    );
+    let buddy = row.journey.buddy.unwrap();
+    assert_eq!((buddy.id.0, buddy.name.as_str()), (0, ERASED));
+    assert_eq!(row.journey.closed.unwrap().by.name, ERASED);
+}
