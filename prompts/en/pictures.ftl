@@ -32,11 +32,20 @@ chart-alt-none = none
 chart-alt-open = { $step } (waiting for { $who })
 
 stats-none = No cases were opened on this server from { $from } to { $to }, so there are no statistics to show.
-stats-title = **Statistics for { $from }–{ $to }**: { $count } cases
-stats-to-start = From vacancy to start date: median { $median } days, 90th percentile { $p90 } days ({ $count } cases with a start date)
+stats-title = **Statistics for { $from }–{ $to }**: { $count ->
+        [one] 1 case
+       *[other] { $count } cases
+    }
+stats-to-start = From vacancy to start date: median { $median } days, 90th percentile { $p90 } days ({ $count ->
+        [one] 1 case
+       *[other] { $count } cases
+    } with a start date)
 stats-to-start-none = From vacancy to start date: none of the cases has a start date yet
 stats-phases = Days in each phase (median / 90th percentile):
-stats-phase-line = • { $phase }: { $median } / { $p90 } ({ $count } cases)
+stats-phase-line = • { $phase }: { $median } / { $p90 } ({ $count ->
+        [one] 1 case
+       *[other] { $count } cases
+    })
 stats-phase-none = • { $phase }: no case has gone through this phase
 stats-overdue = Most often overdue:
 stats-overdue-line = • { $step }, waiting for { $role }: { $times } times
@@ -48,7 +57,10 @@ stats-chart-title = Days in each phase
 stats-chart-days = days
 stats-chart-median = median
 stats-chart-p90 = 90th percentile
-stats-chart-alt = Bar chart of the days in each phase, median and 90th percentile, for { $count } cases.
+stats-chart-alt = Bar chart of the days in each phase, median and 90th percentile, for { $count ->
+        [one] 1 case
+       *[other] { $count } cases
+    }.
 stats-bad-period = The period must begin before it ends: { $from }–{ $to }.
 stats-outcome-new_hire = new hire
 stats-outcome-without_new_contract = without a new contract

@@ -32,11 +32,20 @@ chart-alt-none = ingen
 chart-alt-open = { $step } (venter på { $who })
 
 stats-none = Ingen saker ble opprettet på denne serveren i perioden { $from }–{ $to }, så det er ingen statistikk å vise.
-stats-title = **Statistikk for { $from }–{ $to }**: { $count } saker
-stats-to-start = Fra ledig stilling til tiltredelse: median { $median } dager, 90. persentil { $p90 } dager ({ $count } saker med startdato)
+stats-title = **Statistikk for { $from }–{ $to }**: { $count ->
+        [one] 1 sak
+       *[other] { $count } saker
+    }
+stats-to-start = Fra ledig stilling til tiltredelse: median { $median } dager, 90. persentil { $p90 } dager ({ $count ->
+        [one] 1 sak
+       *[other] { $count } saker
+    } med startdato)
 stats-to-start-none = Fra ledig stilling til tiltredelse: ingen av sakene har startdato ennå
 stats-phases = Dager i hver fase (median / 90. persentil):
-stats-phase-line = • { $phase }: { $median } / { $p90 } ({ $count } saker)
+stats-phase-line = • { $phase }: { $median } / { $p90 } ({ $count ->
+        [one] 1 sak
+       *[other] { $count } saker
+    })
 stats-phase-none = • { $phase }: ingen saker har gått gjennom fasen
 stats-overdue = Oftest forsinket:
 stats-overdue-line = • { $step }, ventet på { $role }: { $times } ganger
@@ -48,7 +57,10 @@ stats-chart-title = Dager i hver fase
 stats-chart-days = dager
 stats-chart-median = median
 stats-chart-p90 = 90. persentil
-stats-chart-alt = Søylediagram over dager i hver fase, median og 90. persentil, for { $count } saker.
+stats-chart-alt = Søylediagram over dager i hver fase, median og 90. persentil, for { $count ->
+        [one] 1 sak
+       *[other] { $count } saker
+    }.
 stats-bad-period = Perioden må begynne før den slutter: { $from }–{ $to }.
 stats-outcome-new_hire = nyansatt
 stats-outcome-without_new_contract = uten ny arbeidsavtale
