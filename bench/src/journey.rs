@@ -54,7 +54,7 @@ async fn seed_journeys(path: &Path, guild: u64, reminders: u32, dms: u64) -> any
     let now = Utc::now();
     let start =
         flow::calendar::working_day_on_or_after(flow::engine::oslo_today(now) + Days::new(1));
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.import().await?;
     for i in 0..reminders {
         let owner = PersonRef {
             id: PersonId(los::harness::cast::LEDER),
@@ -88,17 +88,17 @@ async fn seed_journeys(path: &Path, guild: u64, reminders: u32, dms: u64) -> any
             .into_iter()
             .filter(|r| r.kind == ReminderKind::JourneyItem)
             .collect();
-        storage::create_journey(&mut *tx, guild, &journey, &wanted, now).await?;
+        tx.create_journey(guild, &journey, &wanted, now).await?;
         // Its private thread and checklist are out, as the command leaves them: the part
         // measures the reminders, not the opening of threads.
         let thread = seed::thread_of(case.id.0) + JOURNEY_THREADS;
-        storage::set_journey_thread(&mut *tx, guild, case.id, thread).await?;
-        storage::set_journey_message(&mut *tx, guild, case.id, thread).await?;
+        tx.set_journey_thread(guild, case.id, thread).await?;
+        tx.set_journey_message(guild, case.id, thread).await?;
     }
     tx.commit().await?;
     // And every case's opening was announced in its thread, as the bot does it.
     sqlx::query("UPDATE announcements SET done_at = created_at WHERE done_at IS NULL")
-        .execute(db.pool())
+        .execute(db.sqlite_pool())
         .await?;
     seed::settle(db).await?;
     Ok(())
@@ -110,7 +110,7 @@ async fn due(path: &Path) -> anyhow::Result<(DateTime<Utc>, String)> {
     let due: Option<String> = sqlx::query_scalar(
         "SELECT MIN(due_at) FROM reminders WHERE state = 'pending' AND kind = 'journey_item'",
     )
-    .fetch_one(db.pool())
+    .fetch_one(db.sqlite_pool())
     .await?;
     db.close().await;
     let due = due.context("no journey reminder is planned")?;
@@ -136,7 +136,7 @@ pub async fn dispatch(
     let total: i64 = {
         let db = Db::open(&path.display().to_string()).await?;
         let day = flow::engine::oslo_today(due);
-        storage::record_digest(db.pool(), guild, day, 1, due).await?;
+        storage::record_digest(&db, guild, day, 1, due).await?;
         let n = count(&db, &format!("state = 'pending' AND due_at <= '{stored}'")).await?;
         db.close().await;
         n

@@ -375,7 +375,7 @@ async fn stored_changes(db: &Db, ids: &[i64]) -> anyhow::Result<i64> {
         "SELECT COALESCE(SUM(version - 1), 0) FROM cases WHERE id IN (SELECT value FROM json_each(?))",
     )
     .bind(list)
-    .fetch_one(db.pool())
+    .fetch_one(db.sqlite_pool())
     .await?;
     Ok(n)
 }
@@ -433,7 +433,7 @@ async fn scale_part(
     let events: i64 = {
         let db = Db::open(&db_path.display().to_string()).await?;
         let n = sqlx::query_scalar("SELECT COUNT(*) FROM events")
-            .fetch_one(db.pool())
+            .fetch_one(db.sqlite_pool())
             .await?;
         db.close().await;
         n

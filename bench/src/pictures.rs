@@ -97,7 +97,7 @@ pub async fn run(
     let from = Utc::now() - Days::new(400);
     let to = Utc::now() + Days::new(1);
     let t = Instant::now();
-    let timelines = storage::timelines(db.pool(), guild, from, to).await?;
+    let timelines = storage::timelines(&db, guild, from, to).await?;
     let stats = flow::stats::compute(&process, &timelines, Utc::now());
     let tr = Tr::of(&texts, flow::Lang::Nb);
     let (header, table) = los::render::stats::csv(&process, &stats, tr);
@@ -144,7 +144,7 @@ async fn floor_read(
     .bind(guild as i64)
     .bind(ts(from))
     .bind(ts(to))
-    .fetch_all(db.pool())
+    .fetch_all(db.sqlite_pool())
     .await?;
     let events = sqlx::query(
         "SELECT e.case_id, e.kind, e.step, e.at
@@ -158,7 +158,7 @@ async fn floor_read(
     .bind(guild as i64)
     .bind(ts(from))
     .bind(ts(to))
-    .fetch_all(db.pool())
+    .fetch_all(db.sqlite_pool())
     .await?;
     Ok((cases.len(), events.len()))
 }

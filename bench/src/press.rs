@@ -61,7 +61,7 @@ pub async fn targets(db: &Db, guild: u64, cases: &[i64]) -> anyhow::Result<Vec<T
     let tr = Tr::shared(&texts, &settings(guild));
     let mut out = Vec::with_capacity(cases.len());
     for &id in cases {
-        let case = storage::load_case(db.pool(), guild, CaseId(id))
+        let case = storage::load_case(db, guild, CaseId(id))
             .await?
             .with_context(|| format!("case {id} is not in the database"))?;
         let rendered = card::render(scope, &case, tr);

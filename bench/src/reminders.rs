@@ -45,7 +45,7 @@ async fn first_due(path: &Path) -> anyhow::Result<(DateTime<Utc>, String)> {
     let due: Option<String> = sqlx::query_scalar(
         "SELECT MIN(due_at) FROM reminders WHERE state = 'pending' AND kind = 'stalled'",
     )
-    .fetch_one(db.pool())
+    .fetch_one(db.sqlite_pool())
     .await?;
     db.close().await;
     let due = due.context("no reminder is planned")?;
@@ -154,7 +154,7 @@ pub async fn dispatch(
         // HR's digest for that morning went out before (see docs/benchmarks.md: with 10,000
         // open cases it is hundreds of messages into one channel, and the loop is shared).
         let day = flow::engine::oslo_today(due);
-        storage::record_digest(db.pool(), guild, day, 1, due).await?;
+        storage::record_digest(&db, guild, day, 1, due).await?;
         let n = count(&db, &format!("state = 'pending' AND due_at <= '{stored}'")).await?;
         db.close().await;
         n
@@ -207,7 +207,7 @@ pub async fn dispatch(
 
 pub(crate) async fn count(db: &Db, filter: &str) -> anyhow::Result<i64> {
     let sql = format!("SELECT COUNT(*) FROM reminders WHERE {filter}");
-    Ok(sqlx::query_scalar(&sql).fetch_one(db.pool()).await?)
+    Ok(sqlx::query_scalar(&sql).fetch_one(db.sqlite_pool()).await?)
 }
 
 /// The time Discord's limits allow for the requests that were answered: the global 50 per
@@ -282,7 +282,7 @@ async fn seed_cases(
     let plan_settings = los::guild::reminder_settings(&settings);
     let now = Utc::now();
     let mut threads = Vec::new();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.import().await?;
     for i in 0..by_dm + channels {
         let who = PersonRef {
             id: PersonId(if i < by_dm {
@@ -307,7 +307,8 @@ async fn seed_cases(
                 let applied = flow::apply(&process, &case, &actor, &action, now)
                     .map_err(|e| anyhow::anyhow!("{action:?}: {e:?}"))?;
                 let wanted = flow::plan_reminders(&process, &applied.case, &plan_settings);
-                storage::save_applied(&mut *tx, guild, case.version, &applied, &wanted).await?;
+                tx.save_applied(guild, case.version, &applied, &wanted)
+                    .await?;
                 case = applied.case;
             }
             threads.push(seed::thread_of(case.id.0));

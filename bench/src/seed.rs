@@ -8,7 +8,6 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use flow::{Case, CaseText, NewCase, PersonId, PersonRef, Process, ReminderSettings};
 use los::harness::cast;
-use sqlx::SqliteConnection;
 use storage::{CaseCard, Db, GuildSettings};
 
 /// Every benchmark member holds all four roles, so any plain button on a card is theirs.
@@ -40,7 +39,7 @@ pub fn settings(guild: u64) -> GuildSettings {
 pub async fn database(path: &Path, guild: u64, cases: u32, events: u64) -> anyhow::Result<()> {
     let db = Db::open(&path.display().to_string()).await?;
     let settings = settings(guild);
-    storage::save_settings(db.pool(), &settings).await?;
+    storage::save_settings(&db, &settings).await?;
     let (process, _) = los::prompts::load()?;
     let reminders = los::guild::reminder_settings(&settings);
     let owner = PersonRef {
@@ -51,7 +50,7 @@ pub async fn database(path: &Path, guild: u64, cases: u32, events: u64) -> anyho
     let mut made = 0;
     while made < cases {
         let batch = (cases - made).min(5_000);
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.import().await?;
         for n in made..made + batch {
             let title = format!("Rådgiver {n}");
             case(
@@ -71,10 +70,10 @@ pub async fn database(path: &Path, guild: u64, cases: u32, events: u64) -> anyho
     // Every case was planned with these settings by this build, as a bot that has run
     // records it: starting on this database replans nothing (a settings change would).
     let planned_with = los::jobs::replan::fingerprint(&settings);
-    storage::set_reminders_planned_with(db.pool(), guild, &planned_with).await?;
+    storage::set_reminders_planned_with(&db, guild, &planned_with).await?;
     // And every case's opening was announced in its thread, as the bot does it.
     sqlx::query("UPDATE announcements SET done_at = created_at WHERE done_at IS NULL")
-        .execute(db.pool())
+        .execute(db.sqlite_pool())
         .await?;
     fill_history(&db, cases, events).await?;
     settle(db).await
@@ -84,7 +83,7 @@ pub async fn database(path: &Path, guild: u64, cases: u32, events: u64) -> anyho
 /// (copied, or measured) is the whole database.
 pub async fn settle(db: Db) -> anyhow::Result<()> {
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(db.pool())
+        .execute(db.sqlite_pool())
         .await?;
     db.close().await;
     Ok(())
@@ -92,7 +91,7 @@ pub async fn settle(db: Db) -> anyhow::Result<()> {
 
 /// One case opened by `owner` at `now`, with its thread and card, as `/rekruttering ny` leaves it.
 pub async fn case(
-    conn: &mut SqliteConnection,
+    import: &mut storage::Import<'_>,
     process: &Process,
     reminders: &ReminderSettings,
     guild: u64,
@@ -105,20 +104,22 @@ pub async fn case(
         unit: CaseText::parse("Bydel Frogner").context("unit")?,
         note: None,
     };
-    let case = storage::create_case(
-        &mut *conn,
-        guild,
-        |id| flow::start(process, id, draft, owner, now),
-        |case| flow::plan_reminders(process, case, reminders),
-    )
-    .await?;
+    let case = import
+        .create_case(
+            guild,
+            |id| flow::start(process, id, draft, owner, now),
+            |case| flow::plan_reminders(process, case, reminders),
+        )
+        .await?;
     let placed = CaseCard {
         channel: cast::CASES,
         thread: Some(thread_of(case.id.0)),
         message: card_of(case.id.0),
     };
-    storage::set_case_thread(&mut *conn, guild, case.id, thread_of(case.id.0)).await?;
-    storage::set_card(&mut *conn, guild, case.id, placed).await?;
+    import
+        .set_case_thread(guild, case.id, thread_of(case.id.0))
+        .await?;
+    import.set_card(guild, case.id, placed).await?;
     Ok(case)
 }
 
@@ -126,14 +127,14 @@ pub async fn case(
 /// `events` in all. The trigger that keeps each case's numbering contiguous still runs.
 async fn fill_history(db: &Db, cases: u32, events: u64) -> anyhow::Result<()> {
     let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
-        .fetch_one(db.pool())
+        .fetch_one(db.sqlite_pool())
         .await?;
     let missing = events.saturating_sub(have as u64);
     if missing == 0 || cases == 0 {
         return Ok(());
     }
     let per_case = missing.div_ceil(u64::from(cases)) as i64;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.sqlite_pool().begin().await?;
     sqlx::query(
         "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < ?1),
               last(case_id, seq, version, at) AS

@@ -56,7 +56,7 @@ pub async fn statistics(
 ) -> Result<Option<(String, Vec<CreateAttachment>)>, BotError> {
     let start = flow::oslo_instant(from, chrono::NaiveTime::MIN);
     let end = flow::oslo_instant(flow::deadlines::add_days(to, 1), chrono::NaiveTime::MIN);
-    let timelines = storage::timelines(data.db.pool(), guild, start, end).await?;
+    let timelines = storage::timelines(&data.db, guild, start, end).await?;
     if timelines.is_empty() {
         return Ok(None);
     }
@@ -89,8 +89,8 @@ pub async fn export(
     now: DateTime<Utc>,
     tr: Tr<'_>,
 ) -> Result<CreateAttachment, BotError> {
-    let history = storage::history(data.db.pool(), guild, case.id, u32::MAX, 0).await?;
-    let purged = storage::purged_at(data.db.pool(), guild, case.id).await?;
+    let history = storage::history(&data.db, guild, case.id, u32::MAX, 0).await?;
+    let purged = storage::purged_at(&data.db, guild, case.id).await?;
     let doc = render::export::render(&data.process, case, &history, purged, now, tr);
     let pdf = drawn(move || Ok(pictures::pdf::render(&doc))).await?;
     Ok(CreateAttachment::bytes(

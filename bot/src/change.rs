@@ -98,7 +98,7 @@ async fn save(
 
 /// The case as stored now, in this guild.
 pub async fn load(data: &Data, guild: u64, case_id: CaseId) -> Result<Case, BotError> {
-    storage::load_case(data.db.pool(), guild, case_id)
+    storage::load_case(&data.db, guild, case_id)
         .await?
         .ok_or(BotError::CaseNotFound(case_id.0))
 }
@@ -115,7 +115,7 @@ pub async fn open_case(
     let reminder_settings = guild::reminder_settings(settings);
     let mut events = Vec::new();
     let case = storage::create_case(
-        data.db.pool(),
+        &data.db,
         settings.guild,
         |id| {
             let applied = flow::start(&data.process, id, draft, owner, now);

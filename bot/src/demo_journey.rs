@@ -57,7 +57,7 @@ pub async fn chapter(
     thread: u64,
 ) -> anyhow::Result<()> {
     writeln!(out, "\n— Den nyansattes introduksjonsløp —")?;
-    let case = storage::case_by_thread(h.data().db.pool(), world_guild(h), thread)
+    let case = storage::case_by_thread(&h.data().db, world_guild(h), thread)
         .await?
         .context("the demo's case")?;
     let sak = case.0.to_string();
@@ -130,7 +130,7 @@ pub async fn chapter(
     }
 
     // A later working day: the health and safety introduction is due.
-    let row = storage::journey(h.data().db.pool(), world_guild(h), case)
+    let row = storage::journey(&h.data().db, world_guild(h), case)
         .await?
         .context("the journey")?;
     let hms = row

@@ -14,7 +14,7 @@ use crate::types::{BotError, Data};
 /// The guild's saved settings, or the defaults for a guild that saved none: the one place
 /// that says so.
 pub async fn load_or_default(db: &storage::Db, guild: u64) -> storage::Result<GuildSettings> {
-    Ok(storage::load_settings(db.pool(), guild)
+    Ok(storage::load_settings(db, guild)
         .await?
         .unwrap_or_else(|| GuildSettings::new(guild)))
 }

@@ -254,7 +254,7 @@ impl Harness {
     /// The language of the server's shared messages (the card, its buttons), as set up.
     pub async fn shared_lang(&self) -> anyhow::Result<Lang> {
         let guild = self.sandbox.world().guild_id;
-        Ok(storage::load_settings(self.data().db.pool(), guild)
+        Ok(storage::load_settings(&self.data().db, guild)
             .await?
             .map(|s| s.language)
             .unwrap_or(Lang::Nb))

@@ -14,7 +14,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use flow::{CaseId, PersonRef};
-use sqlx::{Acquire, Sqlite, SqliteConnection};
+use sqlx::{Acquire, SqliteConnection};
 
 use crate::codec::{id, id_back, opt_id_back, opt_person, opt_ts_back, ts, ts_back, JsonMap};
 use crate::{Db, Result, StorageError};
@@ -175,11 +175,7 @@ fn decoded(rows: Vec<AnnouncementRow>) -> Vec<Announcement> {
 
 /// The case's announcements not yet done, oldest first (the handler sends them in order, so
 /// the thread reads in the order things happened).
-pub async fn owed_for_case<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    case: CaseId,
-) -> Result<Vec<Announcement>> {
+pub async fn owed_for_case(db: &Db, guild: u64, case: CaseId) -> Result<Vec<Announcement>> {
     let mut conn = db.begin().await?;
     let rows: Vec<AnnouncementRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM announcements
@@ -194,8 +190,8 @@ pub async fn owed_for_case<'a>(
 }
 
 /// Announcements whose next attempt has come, oldest first, at most `limit`.
-pub async fn announcements_due<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn announcements_due(
+    db: &Db,
     now: DateTime<Utc>,
     limit: u32,
 ) -> Result<Vec<Announcement>> {
@@ -214,9 +210,7 @@ pub async fn announcements_due<'a>(
 }
 
 /// When the next announcement waiting for a retry is due, for the sender's sleep.
-pub async fn next_announcement_at<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-) -> Result<Option<DateTime<Utc>>> {
+pub async fn next_announcement_at(db: &Db) -> Result<Option<DateTime<Utc>>> {
     let mut conn = db.begin().await?;
     let next: Option<String> =
         sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM announcements WHERE done_at IS NULL")
@@ -274,8 +268,8 @@ async fn settle_in(
 
 /// Records what became of an announcement: the line posted (who it pinged), done, or when to
 /// try again, in one transaction.
-pub async fn settle_announcement<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn settle_announcement(
+    db: &Db,
     announcement: i64,
     settled: &Settled,
     now: DateTime<Utc>,
@@ -304,11 +298,7 @@ impl Db {
 }
 
 /// Who the case's lines pinged since `since` (for "at most once a working day").
-pub async fn pinged_since<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    case: CaseId,
-    since: DateTime<Utc>,
-) -> Result<Pinged> {
+pub async fn pinged_since(db: &Db, case: CaseId, since: DateTime<Utc>) -> Result<Pinged> {
     let mut conn = db.begin().await?;
     let rows: Vec<String> = sqlx::query_scalar(
         "SELECT pinged FROM announcements
@@ -335,8 +325,8 @@ pub async fn pinged_since<'a>(
 
 /// Records a request for HR's help on a case at `version`, unless the same person asked about
 /// the same case less than `gap` ago; `None` then (with when they asked).
-pub async fn ask_for_help<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn ask_for_help(
+    db: &Db,
     guild: u64,
     case: CaseId,
     version: i64,
@@ -396,11 +386,7 @@ pub struct PostedLine {
 }
 
 /// Every line posted about the case, oldest first.
-pub async fn posted_lines<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    case: CaseId,
-) -> Result<Vec<PostedLine>> {
+pub async fn posted_lines(db: &Db, guild: u64, case: CaseId) -> Result<Vec<PostedLine>> {
     let mut conn = db.begin().await?;
     let rows: Vec<AnnouncementRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM announcements

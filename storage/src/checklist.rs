@@ -2,6 +2,7 @@
 //!
 //! Transaction boundary: `save_checklist` writes the message and its items in one transaction.
 
+use crate::Db;
 use chrono::{DateTime, Utc};
 use flow::{CaseId, PersonRef, StepId};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
@@ -30,8 +31,8 @@ pub struct Checklist {
 /// (e.g. the message was posted anew) moves it to the new message, keeps the ticks of items
 /// still listed and drops items no longer listed.
 #[allow(clippy::too_many_arguments)]
-pub async fn save_checklist<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn save_checklist(
+    db: &Db,
     guild: u64,
     case: CaseId,
     step: &StepId,
@@ -85,8 +86,8 @@ pub async fn save_checklist<'a>(
 
 /// Ticks an item off on the checklist posted as `message`; returns the checklist as it is now.
 /// Ticking an item already ticked keeps the first tick.
-pub async fn tick_item<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn tick_item(
+    db: &Db,
     guild: u64,
     message: u64,
     item: &str,
@@ -97,12 +98,7 @@ pub async fn tick_item<'a>(
 }
 
 /// Takes a tick back.
-pub async fn untick_item<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    message: u64,
-    item: &str,
-) -> Result<Checklist> {
+pub async fn untick_item(db: &Db, guild: u64, message: u64, item: &str) -> Result<Checklist> {
     set_tick(db, guild, message, item, None).await
 }
 
@@ -140,11 +136,7 @@ async fn set_tick<'a>(
 }
 
 /// The checklist posted as `message`.
-pub async fn checklist<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    message: u64,
-) -> Result<Option<Checklist>> {
+pub async fn checklist(db: &Db, guild: u64, message: u64) -> Result<Option<Checklist>> {
     let mut tx = db.begin().await?;
     let found = read(&mut tx, guild, "k.message_id = ?", id(message)).await?;
     tx.commit().await?;
@@ -152,8 +144,8 @@ pub async fn checklist<'a>(
 }
 
 /// The checklist of a case step, if one was posted.
-pub async fn checklist_for_step<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn checklist_for_step(
+    db: &Db,
     guild: u64,
     case: CaseId,
     step: &StepId,
@@ -221,11 +213,7 @@ async fn read(
 
 /// Open cases on this server whose step `after` is done, whose start date is set, and that have
 /// no checklist for `after` yet: the checklists owed. One query, however many cases are open.
-pub async fn cases_owing_checklist<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    after: &StepId,
-) -> Result<Vec<CaseId>> {
+pub async fn cases_owing_checklist(db: &Db, guild: u64, after: &StepId) -> Result<Vec<CaseId>> {
     let mut conn = db.acquire().await?;
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT c.id FROM cases c

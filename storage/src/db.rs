@@ -147,14 +147,20 @@ impl Db {
         &self.options
     }
 
-    /// The pool, for callers that want sqlx directly.
     /// Whether the database answers a query now (for the readiness probe).
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
 
-    pub fn pool(&self) -> &SqlitePool {
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// The SQLite pool itself, for tests and tools that look into the file with their own SQL
+    /// (an inspection, a benchmark's synthetic rows). The application never uses it: everything
+    /// it stores and reads goes through this crate's functions, which take `&Db`.
+    pub fn sqlite_pool(&self) -> &SqlitePool {
         &self.pool
     }
 

@@ -7,6 +7,7 @@
 //! item, a second journey for a case and a second decision are refused (`Ok(false)` or
 //! [`StorageError::Stale`]), never applied twice.
 
+use crate::Db;
 use chrono::{DateTime, NaiveDate, Utc};
 use flow::journey::{Closing, Decision, Journey, Template, Tick};
 use flow::{CaseId, PersonRef, PlannedReminder};
@@ -33,10 +34,7 @@ pub struct JourneyRow {
 }
 
 /// The server's latest own version of the template, if it has made one: (version, template).
-pub async fn journey_template<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-) -> Result<Option<(i64, Template)>> {
+pub async fn journey_template(db: &Db, guild: u64) -> Result<Option<(i64, Template)>> {
     let mut conn = db.acquire().await?;
     let row: Option<(i64, String)> = sqlx::query_as(
         "SELECT version, template FROM journey_templates WHERE guild_id = ?
@@ -51,8 +49,8 @@ pub async fn journey_template<'a>(
 /// Stores a new version of the server's template after `after` (0: the shipped one) and answers
 /// its number. Refused ([`StorageError::Stale`]) when another version was stored since
 /// `after` was read: two administrators editing at once do not lose one's edit.
-pub async fn save_journey_template<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn save_journey_template(
+    db: &Db,
     guild: u64,
     after: i64,
     template: &Template,
@@ -80,7 +78,18 @@ pub async fn save_journey_template<'a>(
 
 /// Stores a case's new journey and the reminders it wants. `Ok(false)`: the case has one
 /// already (nothing changed). [`StorageError::NotFound`]: no such case on the server.
-pub async fn create_journey<'a>(
+pub async fn create_journey(
+    db: &Db,
+    guild: u64,
+    journey: &Journey,
+    wanted: &[PlannedReminder],
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    create_journey_on(db, guild, journey, wanted, now).await
+}
+
+/// [`create_journey`] on a connection or transaction of the caller's ([`crate::Import`]).
+pub(crate) async fn create_journey_on<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     guild: u64,
     journey: &Journey,
@@ -128,11 +137,7 @@ pub async fn create_journey<'a>(
 }
 
 /// A case's journey.
-pub async fn journey<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    case: CaseId,
-) -> Result<Option<JourneyRow>> {
+pub async fn journey(db: &Db, guild: u64, case: CaseId) -> Result<Option<JourneyRow>> {
     let mut tx = db.begin().await?;
     let found = read(&mut tx, guild, "case_id = ?2", case.0).await?;
     tx.commit().await?;
@@ -140,11 +145,7 @@ pub async fn journey<'a>(
 }
 
 /// The journeys of these cases (those that have one), for sending their reminders.
-pub async fn journeys_of<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    cases: &[CaseId],
-) -> Result<Vec<JourneyRow>> {
+pub async fn journeys_of(db: &Db, guild: u64, cases: &[CaseId]) -> Result<Vec<JourneyRow>> {
     let mut tx = db.begin().await?;
     let list: Vec<String> = cases.iter().map(|c| c.0.to_string()).collect();
     let list = crate::codec::json_list(list.iter().map(String::as_str));
@@ -160,11 +161,7 @@ pub async fn journeys_of<'a>(
 }
 
 /// The open journeys a person takes part in as the new hire or the buddy.
-pub async fn journeys_of_person<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    person: u64,
-) -> Result<Vec<JourneyRow>> {
+pub async fn journeys_of_person(db: &Db, guild: u64, person: u64) -> Result<Vec<JourneyRow>> {
     let mut tx = db.begin().await?;
     let found = read(
         &mut tx,
@@ -181,11 +178,7 @@ pub async fn journeys_of_person<'a>(
 /// `before`, or whose closed thread is not archived yet though it closed before `before`: the
 /// chores loop's work (the command that opened or closed it does it first; `before` leaves it
 /// the time to).
-pub async fn journeys_owing<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    before: DateTime<Utc>,
-    limit: u32,
-) -> Result<Vec<JourneyRow>> {
+pub async fn journeys_owing(db: &Db, before: DateTime<Utc>, limit: u32) -> Result<Vec<JourneyRow>> {
     let mut conn = db.acquire().await?;
     let guilds: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT guild_id, case_id FROM journeys
@@ -207,7 +200,12 @@ pub async fn journeys_owing<'a>(
 }
 
 /// Records the journey's private thread (once: a second one is not recorded, `Ok(false)`).
-pub async fn set_journey_thread<'a>(
+pub async fn set_journey_thread(db: &Db, guild: u64, case: CaseId, thread: u64) -> Result<bool> {
+    set_journey_thread_on(db, guild, case, thread).await
+}
+
+/// [`set_journey_thread`] on a connection or transaction of the caller's ([`crate::Import`]).
+pub(crate) async fn set_journey_thread_on<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     guild: u64,
     case: CaseId,
@@ -227,7 +225,12 @@ pub async fn set_journey_thread<'a>(
 }
 
 /// Records the journey's checklist message.
-pub async fn set_journey_message<'a>(
+pub async fn set_journey_message(db: &Db, guild: u64, case: CaseId, message: u64) -> Result<()> {
+    set_journey_message_on(db, guild, case, message).await
+}
+
+/// [`set_journey_message`] on a connection or transaction of the caller's ([`crate::Import`]).
+pub(crate) async fn set_journey_message_on<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     guild: u64,
     case: CaseId,
@@ -245,8 +248,8 @@ pub async fn set_journey_message<'a>(
 }
 
 /// Records that the closed journey's thread was archived.
-pub async fn set_journey_archived<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn set_journey_archived(
+    db: &Db,
     guild: u64,
     case: CaseId,
     now: DateTime<Utc>,
@@ -267,8 +270,8 @@ pub async fn set_journey_archived<'a>(
 
 /// Ticks an item and reconciles the journey's reminders (`wanted`, planned with the tick).
 /// `Ok(false)`: it was ticked already, or the journey is closed (nothing changed).
-pub async fn tick_journey_item<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn tick_journey_item(
+    db: &Db,
     guild: u64,
     case: CaseId,
     item: &str,
@@ -300,8 +303,8 @@ pub async fn tick_journey_item<'a>(
 }
 
 /// Names (or replaces) the buddy of an open journey, and reconciles its reminders.
-pub async fn set_journey_buddy<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn set_journey_buddy(
+    db: &Db,
     guild: u64,
     case: CaseId,
     buddy: &PersonRef,
@@ -328,8 +331,8 @@ pub async fn set_journey_buddy<'a>(
 
 /// Records the probation decision: the journey closes, its pending reminders are cancelled,
 /// and the case's 12-month retention counts from now. `Ok(false)`: already closed.
-pub async fn close_journey<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn close_journey(
+    db: &Db,
     guild: u64,
     case: CaseId,
     decision: Decision,

@@ -1,9 +1,10 @@
 //! `storage`: every piece of SQL in los. SQLite through sqlx, with the schema in
 //! `storage/migrations/` run at start-up.
 //!
-//! Each public function is one use of the data and takes anything that can hand out a
-//! connection (`&Db`, `&SqlitePool`, `&mut SqliteConnection`, `&mut Transaction`). A function
-//! that changes several tables does it in one transaction: all of it or none of it.
+//! Each public function is one use of the data and takes `&Db`: callers never see a pool, a
+//! connection or a transaction (the seam a second backend goes behind). A function that changes
+//! several tables does it in one transaction: all of it or none of it. [`Import`] joins many
+//! writes into one transaction, for tools that fill a database in bulk.
 //! See `storage/README.md` for the tables and the transaction boundaries.
 
 mod announcements;
@@ -16,6 +17,7 @@ mod error;
 #[cfg(feature = "faults")]
 pub mod faults;
 mod ids;
+mod import;
 mod journey;
 mod lock;
 pub mod metrics;
@@ -50,6 +52,7 @@ pub use codec::ERASED;
 pub use db::{Db, OpenLimits, DEFAULT_PATH, MIGRATOR};
 pub use error::StorageError;
 pub use ids::{ChannelId, Destination, GuildId, MessageId, RoleId, UserId};
+pub use import::Import;
 pub use journey::{
     close_journey, create_journey, journey, journey_template, journeys_of, journeys_of_person,
     journeys_owing, save_journey_template, set_journey_archived, set_journey_buddy,

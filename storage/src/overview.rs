@@ -1,11 +1,12 @@
 //! What the bot shows across cases: a person's pending actions, HR's overview, autocomplete.
 //! Read-only; each is one or two SELECTs.
 
+use crate::Db;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use flow::{CaseId, PersonId, PersonRef, ReminderKind, StepId};
-use sqlx::{Acquire, Sqlite};
+use sqlx::Acquire;
 
 use crate::codec::{id, json_list, person, ts, ts_back};
 use crate::Result;
@@ -23,8 +24,8 @@ pub struct PendingAction {
 /// `steps_for_roles` (the steps the person's server roles may do) or, on cases the person
 /// owns or is the deputy of, among `owner_steps` (the manager's steps). Steps the person already confirmed (on a
 /// step that needs several roles) are left out. Oldest first.
-pub async fn pending_for<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn pending_for(
+    db: &Db,
     guild: u64,
     person_id: PersonId,
     steps_for_roles: &[StepId],
@@ -103,8 +104,8 @@ const OVERDUE_STEP: &str = "EXISTS (SELECT 1 FROM reminders r
 
 /// HR's overview: the open cases with their open steps, overdue cases first, then oldest
 /// first; a page of `limit` cases from `offset`.
-pub async fn hr_overview<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn hr_overview(
+    db: &Db,
     guild: u64,
     now: DateTime<Utc>,
     limit: u32,
@@ -177,8 +178,8 @@ pub async fn hr_overview<'a>(
 }
 
 /// Open cases whose title starts with `prefix` (case-insensitive for ASCII), for autocomplete.
-pub async fn open_case_titles<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn open_case_titles(
+    db: &Db,
     guild: u64,
     prefix: &str,
     limit: u32,

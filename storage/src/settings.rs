@@ -2,11 +2,12 @@
 //! documentation links, reminder offsets, how long closed cases keep personal data, the
 //! language of shared messages and how much the bot pings.
 
+use crate::Db;
 use std::collections::BTreeMap;
 
 use chrono::{NaiveTime, Utc};
 use flow::Lang;
-use sqlx::{Acquire, Sqlite};
+use sqlx::Acquire;
 
 use crate::codec::{id, id_back, opt_id, opt_id_back, opt_time_back, time, ts};
 use crate::error::corrupt;
@@ -148,10 +149,7 @@ fn small(what: &str, v: Option<i64>) -> Result<Option<u32>> {
 }
 
 /// The server's settings, if it has saved any.
-pub async fn load_settings<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-) -> Result<Option<GuildSettings>> {
+pub async fn load_settings(db: &Db, guild: u64) -> Result<Option<GuildSettings>> {
     let mut conn = db.begin().await?;
     let row: Option<SettingsRow> = sqlx::query_as(
         "SELECT guild_id, manager_role_id, hr_role_id, union_rep_role_id, approver_role_id,
@@ -195,10 +193,7 @@ pub async fn load_settings<'a>(
 }
 
 /// Saves the server's settings as a whole (insert or replace).
-pub async fn save_settings<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    settings: &GuildSettings,
-) -> Result<()> {
+pub async fn save_settings(db: &Db, settings: &GuildSettings) -> Result<()> {
     let mut conn = db.begin().await?;
     let docs = serde_json::to_string(&settings.docs).map_err(|e| corrupt(e.to_string()))?;
     let days =
@@ -246,10 +241,7 @@ pub async fn save_settings<'a>(
 }
 
 /// The fingerprint the server's reminders were last planned with (`None`: never).
-pub async fn reminders_planned_with<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-) -> Result<Option<String>> {
+pub async fn reminders_planned_with(db: &Db, guild: u64) -> Result<Option<String>> {
     let mut conn = db.begin().await?;
     let found: Option<Option<String>> =
         sqlx::query_scalar("SELECT reminders_planned_with FROM guild_settings WHERE guild_id = ?")
@@ -261,11 +253,7 @@ pub async fn reminders_planned_with<'a>(
 }
 
 /// Records that every open case of the server is planned with `fingerprint`.
-pub async fn set_reminders_planned_with<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    fingerprint: &str,
-) -> Result<()> {
+pub async fn set_reminders_planned_with(db: &Db, guild: u64, fingerprint: &str) -> Result<()> {
     let mut conn = db.begin().await?;
     sqlx::query("UPDATE guild_settings SET reminders_planned_with = ? WHERE guild_id = ?")
         .bind(fingerprint)
@@ -277,7 +265,7 @@ pub async fn set_reminders_planned_with<'a>(
 }
 
 /// Every server that has saved settings (for the loops that go through them all).
-pub async fn configured_guilds<'a>(db: impl Acquire<'a, Database = Sqlite>) -> Result<Vec<u64>> {
+pub async fn configured_guilds(db: &Db) -> Result<Vec<u64>> {
     let mut conn = db.begin().await?;
     let ids: Vec<i64> = sqlx::query_scalar("SELECT guild_id FROM guild_settings ORDER BY guild_id")
         .fetch_all(&mut *conn)

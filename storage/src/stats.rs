@@ -2,12 +2,13 @@
 //! the 12-month purge keeps: event kinds, steps, times, unit, dates, marks) and whether a case
 //! was purged. Read-only; one read transaction each.
 
+use crate::Db;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use flow::stats::{Timeline, TimelineStatus};
 use flow::{CaseId, EventKind, Mark, StepId};
-use sqlx::{Acquire, Sqlite};
+use sqlx::Acquire;
 
 use crate::codec::{id, opt_date_back, opt_ts_back, parsed, ts, ts_back};
 use crate::Result;
@@ -31,8 +32,8 @@ type CaseRow = (
 
 /// The timelines of this server's cases opened in `[from, to)`, by case number, each with
 /// its step events in order. Nothing here names a person or holds free text.
-pub async fn timelines<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn timelines(
+    db: &Db,
     guild: u64,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -98,11 +99,7 @@ pub async fn timelines<'a>(
 
 /// When this server's case was purged (its names and free text erased), if it was. `None`
 /// also for a case of another server.
-pub async fn purged_at<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    case: CaseId,
-) -> Result<Option<DateTime<Utc>>> {
+pub async fn purged_at(db: &Db, guild: u64, case: CaseId) -> Result<Option<DateTime<Utc>>> {
     let mut conn = db.begin().await?;
     let row: Option<(Option<String>,)> =
         sqlx::query_as("SELECT purged_at FROM cases WHERE id = ? AND guild_id = ?")

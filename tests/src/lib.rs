@@ -785,14 +785,14 @@ impl Kit {
     }
 
     pub async fn case_id(&self, thread: u64) -> CaseId {
-        storage::case_by_thread(self.db().pool(), self.guild(), thread)
+        storage::case_by_thread(self.db(), self.guild(), thread)
             .await
             .unwrap()
             .unwrap_or_else(|| panic!("no case for the thread {thread}"))
     }
 
     pub async fn case_by_id(&self, id: CaseId) -> Case {
-        storage::load_case(self.db().pool(), self.guild(), id)
+        storage::load_case(self.db(), self.guild(), id)
             .await
             .unwrap()
             .unwrap_or_else(|| panic!("no case {}", id.0))
@@ -807,7 +807,7 @@ impl Kit {
 
     /// The stored reminders of a case.
     pub async fn reminders_of(&self, case: CaseId) -> Vec<storage::StoredReminder> {
-        storage::reminders_for_case(self.db().pool(), self.guild(), case)
+        storage::reminders_for_case(self.db(), self.guild(), case)
             .await
             .unwrap()
     }
@@ -819,7 +819,7 @@ impl Kit {
 
     /// The server's settings, if any were saved.
     pub async fn saved_settings(&self) -> Option<storage::GuildSettings> {
-        storage::load_settings(self.db().pool(), self.guild())
+        storage::load_settings(self.db(), self.guild())
             .await
             .unwrap()
     }
@@ -828,28 +828,24 @@ impl Kit {
     pub async fn digest_at(&self, cron: &str) {
         let mut settings = self.settings().await;
         settings.reminders.digest_cron = Some(cron.into());
-        storage::save_settings(self.db().pool(), &settings)
-            .await
-            .unwrap();
+        storage::save_settings(self.db(), &settings).await.unwrap();
     }
 
     /// The history of a case, oldest first.
     pub async fn history(&self, case: CaseId) -> Vec<storage::HistoryEntry> {
-        storage::history(self.db().pool(), self.guild(), case, 10_000, 0)
+        storage::history(self.db(), self.guild(), case, 10_000, 0)
             .await
             .unwrap()
     }
 
     /// The server's open cases.
     pub async fn open_cases(&self) -> Vec<CaseId> {
-        storage::open_cases(self.db().pool(), self.guild())
-            .await
-            .unwrap()
+        storage::open_cases(self.db(), self.guild()).await.unwrap()
     }
 
     /// Where the bot keeps a case's card.
     pub async fn stored_card(&self, case: CaseId) -> storage::CaseCard {
-        storage::card(self.db().pool(), self.guild(), case)
+        storage::card(self.db(), self.guild(), case)
             .await
             .unwrap()
             .unwrap_or_else(|| panic!("no card stored for case {}", case.0))
@@ -857,12 +853,12 @@ impl Kit {
 
     /// The messages the outbox still owes Discord, whatever their time.
     pub async fn outgoing(&self) -> Vec<storage::Outgoing> {
-        storage::outgoing_due(self.db().pool(), None).await.unwrap()
+        storage::outgoing_due(self.db(), None).await.unwrap()
     }
 
     /// When the outbox next has something to try.
     pub async fn next_outgoing_at(&self) -> Option<DateTime<Utc>> {
-        storage::next_outgoing_at(self.db().pool()).await.unwrap()
+        storage::next_outgoing_at(self.db()).await.unwrap()
     }
 }
 

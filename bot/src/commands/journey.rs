@@ -109,17 +109,17 @@ pub async fn nyansatt(
     let remind_at = guild::reminder_settings(&s).deadlines.remind_at;
     let wanted = journey.reminders(remind_at);
     let now = data.clock.now();
-    if !storage::create_journey(data.db.pool(), s.guild, &journey, &wanted, now).await? {
+    if !storage::create_journey(&data.db, s.guild, &journey, &wanted, now).await? {
         return reply(ctx, t.t("refusal-journey-exists")).await;
     }
     crate::wake::after_change(data, &wanted, &[]);
-    let row = storage::journey(data.db.pool(), s.guild, case.id)
+    let row = storage::journey(&data.db, s.guild, case.id)
         .await?
         .ok_or(BotError::CaseNotFound(sak))?;
     if let Err(e) = publish::bring_out(ctx.http(), data, &s, &row, &case).await {
         tracing::warn!(case = sak, error = %e, "journey thread not opened yet; will retry");
     }
-    let thread = storage::journey(data.db.pool(), s.guild, case.id)
+    let thread = storage::journey(&data.db, s.guild, case.id)
         .await?
         .and_then(|r| r.thread)
         .map(|t| format!("<#{t}>"))
@@ -154,14 +154,14 @@ pub async fn fadder(ctx: Context<'_>, sak: i64, person: User) -> Result<(), BotE
     if person.bot {
         return reply(ctx, t.t("refusal-journey-bot")).await;
     }
-    let Some(mut row) = storage::journey(data.db.pool(), s.guild, case.id).await? else {
+    let Some(mut row) = storage::journey(&data.db, s.guild, case.id).await? else {
         return reply(ctx, t.t("refusal-journey-none")).await;
     };
     let buddy = person_of(&ctx, &person);
     row.journey.buddy = Some(buddy.clone());
     let remind_at = guild::reminder_settings(&s).deadlines.remind_at;
     let wanted = row.journey.reminders(remind_at);
-    if !storage::set_journey_buddy(data.db.pool(), s.guild, case.id, &buddy, &wanted).await? {
+    if !storage::set_journey_buddy(&data.db, s.guild, case.id, &buddy, &wanted).await? {
         return reply(ctx, t.t("refusal-journey-closed")).await;
     }
     if let Some(thread) = row.thread {
@@ -194,7 +194,7 @@ pub async fn mine_lines(
     guild: u64,
     person: u64,
 ) -> Result<Vec<String>, BotError> {
-    let rows = storage::journeys_of_person(ctx.data().db.pool(), guild, person).await?;
+    let rows = storage::journeys_of_person(&ctx.data().db, guild, person).await?;
     let mut out = Vec::new();
     for row in rows {
         let j = &row.journey;
@@ -248,8 +248,7 @@ async fn edit(
         }
     };
     let now = data.clock.now();
-    let saved =
-        storage::save_journey_template(data.db.pool(), s.guild, version, &next, now).await?;
+    let saved = storage::save_journey_template(&data.db, s.guild, version, &next, now).await?;
     let text = format!(
         "{}\n{}",
         t.args("reply-journey-template", &[("version", saved.into())]),

@@ -51,7 +51,7 @@ async fn load(ctx: &Context<'_>) -> Result<GuildSettings, BotError> {
 
 /// Saves and shows the settings as they are now.
 async fn save_and_show(ctx: Context<'_>, s: GuildSettings) -> Result<(), BotError> {
-    storage::save_settings(ctx.data().db.pool(), &s).await?;
+    storage::save_settings(&ctx.data().db, &s).await?;
     show(ctx, &s).await
 }
 
@@ -186,7 +186,7 @@ async fn show_with(
         }
     }
     // Places the bot cannot deliver to, with what to fix (see `crate::publish::delivery`).
-    if let Ok(problems) = storage::open_problems(ctx.data().db.pool(), s.guild).await {
+    if let Ok(problems) = storage::open_problems(&ctx.data().db, s.guild).await {
         use crate::publish::delivery::{current, line};
         let shown: Vec<String> = problems
             .iter()

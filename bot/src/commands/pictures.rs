@@ -28,7 +28,7 @@ async fn settings(ctx: &Context<'_>) -> Result<GuildSettings, BotError> {
 async fn case(ctx: &Context<'_>, s: &GuildSettings, sak: Option<i64>) -> Result<Case, BotError> {
     let id = match sak {
         Some(id) => CaseId(id),
-        None => storage::case_by_thread(ctx.data().db.pool(), s.guild, ctx.channel_id().get())
+        None => storage::case_by_thread(&ctx.data().db, s.guild, ctx.channel_id().get())
             .await?
             .ok_or(BotError::CaseNotFound(0))?,
     };
@@ -41,7 +41,7 @@ async fn open_cases(ctx: Context<'_>, partial: &str) -> CreateAutocompleteRespon
     let Some(g) = ctx.guild_id() else {
         return CreateAutocompleteResponse::new();
     };
-    let found = storage::open_case_titles(ctx.data().db.pool(), g.get(), partial, 25)
+    let found = storage::open_case_titles(&ctx.data().db, g.get(), partial, 25)
         .await
         .unwrap_or_default();
     let choices = found

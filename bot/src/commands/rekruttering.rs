@@ -75,7 +75,7 @@ async fn open_cases(ctx: Context<'_>, partial: &str) -> CreateAutocompleteRespon
     let Ok(g) = guild(&ctx) else {
         return CreateAutocompleteResponse::new();
     };
-    let found = storage::open_case_titles(ctx.data().db.pool(), g, partial, 25)
+    let found = storage::open_case_titles(&ctx.data().db, g, partial, 25)
         .await
         .unwrap_or_default();
     let choices = found
@@ -93,7 +93,7 @@ async fn which_case(ctx: &Context<'_>, sak: Option<i64>) -> Result<CaseId, BotEr
         return Ok(CaseId(id));
     }
     let g = guild(ctx)?;
-    storage::case_by_thread(ctx.data().db.pool(), g, ctx.channel_id().get())
+    storage::case_by_thread(&ctx.data().db, g, ctx.channel_id().get())
         .await?
         .ok_or(BotError::CaseNotFound(0))
 }
@@ -151,7 +151,7 @@ pub async fn status(
     let case = change::load(ctx.data(), s.guild, which_case(&ctx, sak).await?).await?;
     let view = guild::view(&s);
     let rendered = card::render(publish::scope(ctx.data(), &view), &case, tr(&ctx, &s));
-    let placed = storage::card(ctx.data().db.pool(), s.guild, case.id).await?;
+    let placed = storage::card(&ctx.data().db, s.guild, case.id).await?;
     let link = placed
         .map(|p| format!("<#{}>", p.thread.unwrap_or(p.channel)))
         .unwrap_or_default();
@@ -184,7 +184,7 @@ pub async fn mine(ctx: Context<'_>) -> Result<(), BotError> {
     let by_roles = can(&|r| actor.roles.contains(&r));
     let as_owner = can(&|r| r == Role::Manager);
     let pending = storage::pending_for(
-        ctx.data().db.pool(),
+        &ctx.data().db,
         s.guild,
         actor.person.id,
         &by_roles,
@@ -243,7 +243,7 @@ pub async fn oversikt(ctx: Context<'_>, side: Option<u32>) -> Result<(), BotErro
     let page = side.unwrap_or(1).max(1);
     let data = ctx.data();
     let overview = storage::hr_overview(
-        data.db.pool(),
+        &data.db,
         s.guild,
         data.clock.now(),
         PAGE,
@@ -307,7 +307,7 @@ pub async fn historikk(
     let case = change::load(ctx.data(), s.guild, which_case(&ctx, sak).await?).await?;
     let page = side.unwrap_or(1).max(1);
     let entries = storage::history(
-        ctx.data().db.pool(),
+        &ctx.data().db,
         s.guild,
         case.id,
         PAGE * 2,

@@ -85,7 +85,7 @@ pub async fn ask_hr(
     }
     let now = data.clock.now();
     let asked = storage::ask_for_help(
-        data.db.pool(),
+        &data.db,
         settings.guild,
         case,
         loaded.version,

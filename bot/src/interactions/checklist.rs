@@ -35,7 +35,7 @@ pub async fn on_tick(
     .await?;
     let now = data.clock.now();
     match storage::tick_item(
-        data.db.pool(),
+        &data.db,
         guild,
         c.message.id.get(),
         step.as_str(),
@@ -47,7 +47,7 @@ pub async fn on_tick(
         Ok(_) | Err(storage::StorageError::NotFound) => {}
         Err(e) => return Err(e.into()),
     }
-    let thread = storage::card(data.db.pool(), guild, case)
+    let thread = storage::card(&data.db, guild, case)
         .await?
         .map(|c| c.thread.unwrap_or(c.channel));
     let (content, rows) =

@@ -26,7 +26,7 @@ async fn load(
     case: CaseId,
 ) -> Result<Option<(storage::JourneyRow, flow::Case, Presser)>, BotError> {
     let guild = here.settings.guild;
-    let Some(row) = storage::journey(data.db.pool(), guild, case).await? else {
+    let Some(row) = storage::journey(&data.db, guild, case).await? else {
         return Ok(None);
     };
     let case = change::load(data, guild, case).await?;
@@ -94,7 +94,7 @@ pub async fn on_tick(
     let remind_at = guild::reminder_settings(&here.settings).deadlines.remind_at;
     let wanted = ticked.journey.reminders(remind_at);
     let stored = storage::tick_journey_item(
-        data.db.pool(),
+        &data.db,
         here.settings.guild,
         case,
         item.as_str(),
@@ -139,7 +139,7 @@ pub async fn on_decide(
     let now = data.clock.now();
     let guild = here.settings.guild;
     let by = &here.actor.person;
-    if !storage::close_journey(data.db.pool(), guild, case, decision, by, now).await? {
+    if !storage::close_journey(&data.db, guild, case, decision, by, now).await? {
         pressed
             .ephemeral(ctx, &here.tr.t("refusal-journey-closed"))
             .await?;

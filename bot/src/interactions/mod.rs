@@ -208,7 +208,7 @@ async fn settings_of_interaction(data: &Data, interaction: &Interaction) -> Guil
                     verb: Verb::ReminderDone(id) | Verb::Snooze(id),
                     ..
                 }),
-            ) => storage::reminder_ref(data.db.pool(), id)
+            ) => storage::reminder_ref(&data.db, id)
                 .await
                 .ok()
                 .flatten()

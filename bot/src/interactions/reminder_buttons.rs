@@ -40,8 +40,7 @@ async fn pressed<'a>(
     reminder: i64,
     case: CaseId,
 ) -> Result<ReminderPress<'a>, BotError> {
-    let Some((guild, of_case, _key)) = storage::reminder_ref(data.db.pool(), reminder).await?
-    else {
+    let Some((guild, of_case, _key)) = storage::reminder_ref(&data.db, reminder).await? else {
         return Err(BotError::UnknownComponent);
     };
     if of_case != case || c.guild_id.is_some_and(|g| g.get() != guild) {
@@ -104,7 +103,7 @@ pub async fn snooze(
     let next = flow::calendar::working_day_on_or_after(today + Days::new(1));
     let at = guild::reminder_settings(&p.settings).deadlines.remind_at;
     let due = flow::oslo_instant(next, at);
-    storage::snooze(data.db.pool(), reminder, due, now).await?;
+    storage::snooze(&data.db, reminder, due, now).await?;
     wake::now(data);
     let text = p.tr.args(
         "reply-reminder-snoozed",

@@ -81,7 +81,7 @@ pub async fn claim(
     limit: u32,
     now: DateTime<Utc>,
 ) -> storage::Result<(Vec<Job>, usize)> {
-    let db = data.db.pool();
+    let db = &data.db;
     let claimed = storage::claim_due(db, now, limit, owner).await?;
     let count = claimed.len();
     if count == 0 {
@@ -131,7 +131,7 @@ pub async fn reopen(
     rows: Vec<Outgoing>,
     now: DateTime<Utc>,
 ) -> storage::Result<Vec<Job>> {
-    let db = data.db.pool();
+    let db = &data.db;
     let mut jobs = Vec::new();
     for row in rows {
         let claimed = storage::claim_members(db, &row.reminders, now, owner).await?;
@@ -159,7 +159,7 @@ async fn read(data: &Data, claimed: Vec<ClaimedReminder>) -> storage::Result<Vec
     for (guild, mut cases) in wanted {
         cases.sort_unstable();
         cases.dedup();
-        for c in storage::cases_for_sending(data.db.pool(), guild, &cases).await? {
+        for c in storage::cases_for_sending(&data.db, guild, &cases).await? {
             found.insert((guild, c.case.id), (Arc::new(c.case), c.thread, c.card));
         }
         let of_journeys: Vec<flow::CaseId> = claimed
@@ -168,7 +168,7 @@ async fn read(data: &Data, claimed: Vec<ClaimedReminder>) -> storage::Result<Vec
             .map(|r| r.case)
             .collect();
         if !of_journeys.is_empty() {
-            for row in storage::journeys_of(data.db.pool(), guild, &of_journeys).await? {
+            for row in storage::journeys_of(&data.db, guild, &of_journeys).await? {
                 journeys.insert(
                     (guild, row.journey.case),
                     (Arc::new(row.journey), row.thread),

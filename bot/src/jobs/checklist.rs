@@ -29,7 +29,7 @@ use crate::types::{BotError, Data};
 
 /// Posts the checklists that are owed: cases past [`AFTER`] with none recorded yet.
 pub async fn post_due(data: &Data, http: &Http, waiting: &mut ChannelWaits) {
-    let db = data.db.pool();
+    let db = &data.db;
     let Ok(guilds) = storage::configured_guilds(db).await else {
         return;
     };
@@ -46,7 +46,7 @@ async fn post_for_guild(
     guild: u64,
     waiting: &mut ChannelWaits,
 ) -> Result<(), BotError> {
-    let db = data.db.pool();
+    let db = &data.db;
     let now = data.clock.now();
     let Some(settings) = storage::load_settings(db, guild).await? else {
         return Ok(());
@@ -110,7 +110,7 @@ async fn post(
     case: &Case,
     channel: u64,
 ) -> Result<(), Posting> {
-    let db = data.db.pool();
+    let db = &data.db;
     let card = storage::card(db, settings.guild, case.id).await?;
     let thread = card.map(|c| c.thread.unwrap_or(c.channel));
     let (content, rows) = checklist::message(&data.process, &data.texts, settings, case, thread);

@@ -107,7 +107,7 @@ impl Dispatcher {
         out: &mut PassOutcome,
         refused: &mut Option<(Failure, String)>,
     ) -> storage::Result<Vec<Job>> {
-        let db = self.data.db.pool();
+        let db = &self.data.db;
         let now = self.data.clock.now();
         let Some(c) = self.compose(&job, now) else {
             let drop: Vec<i64> = job.members.iter().map(|m| m.reminder.id).collect();
@@ -289,7 +289,7 @@ impl Dispatcher {
         now: DateTime<Utc>,
         out: &mut PassOutcome,
     ) -> storage::Result<Vec<Job>> {
-        let db = self.data.db.pool();
+        let db = &self.data.db;
         let row = &job.row;
         let ids: Vec<i64> = job.members.iter().map(|m| m.reminder.id).collect();
         // The case whose own thread the place is, if it is one.
@@ -410,7 +410,7 @@ impl Dispatcher {
         now: DateTime<Utc>,
         out: &mut PassOutcome,
     ) -> storage::Result<Vec<Job>> {
-        let db = self.data.db.pool();
+        let db = &self.data.db;
         let row = &job.row;
         tracing::error!(error = %error, destination = %row.destination, reminders = c.keep.len(), "reminders given up");
         out.failed += c.keep.len();
@@ -438,7 +438,7 @@ impl Dispatcher {
         out: &mut PassOutcome,
         now: DateTime<Utc>,
     ) -> storage::Result<Vec<Job>> {
-        let db = self.data.db.pool();
+        let db = &self.data.db;
         let row = &job.row;
         tracing::warn!(destination = %row.destination, "no place for these reminders: cancelled");
         let ids: Vec<i64> = job.members.iter().map(|m| m.reminder.id).collect();

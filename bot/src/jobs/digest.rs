@@ -35,7 +35,7 @@ pub fn next_after(schedule: &cron::Schedule, now: DateTime<Utc>) -> Option<DateT
 
 /// The earliest next digest of any guild, for the loop's sleep.
 pub async fn next_run(data: &Data, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let db = data.db.pool();
+    let db = &data.db;
     let mut next = None;
     for guild in storage::configured_guilds(db).await.ok()? {
         let Ok(Some(settings)) = storage::load_settings(db, guild).await else {
@@ -54,7 +54,7 @@ pub async fn next_run(data: &Data, now: DateTime<Utc>) -> Option<DateTime<Utc>> 
 /// again after a wait that doubles up to an hour, at once when its HR channel is changed (the
 /// day is recorded only once it is posted).
 pub async fn run_due(data: &Data, http: &Http, waiting: &mut ChannelWaits) {
-    let guilds = match storage::configured_guilds(data.db.pool()).await {
+    let guilds = match storage::configured_guilds(&data.db).await {
         Ok(g) => g,
         Err(e) => return tracing::warn!(error = %e, "digest: cannot list servers"),
     };
@@ -82,7 +82,7 @@ async fn run_for(
     guild: u64,
     waiting: &mut ChannelWaits,
 ) -> Result<(), (u64, BotError)> {
-    let db = data.db.pool();
+    let db = &data.db;
     let now = data.clock.now();
     let Some(settings) = storage::load_settings(db, guild)
         .await
@@ -150,7 +150,7 @@ pub async fn compose(
     settings: &GuildSettings,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, BotError> {
-    let db = data.db.pool();
+    let db = &data.db;
     let tr = Tr::shared(&data.texts, settings);
     let mut digest = Digest::new(&data.process, tr, guild::reminder_settings(settings), now);
     for case_id in storage::open_cases(db, settings.guild).await? {

@@ -97,7 +97,7 @@ impl Dispatcher {
 
     async fn pass(&mut self, out: &mut PassOutcome) -> storage::Result<()> {
         let now = self.data.clock.now();
-        let db = self.data.db.pool();
+        let db = &self.data.db;
         if !self.recovered {
             // We are the only sender: whatever is still claimed was claimed by a process that
             // died. Free the loose claims; the members of open outbox rows are taken again

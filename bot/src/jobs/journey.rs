@@ -25,7 +25,7 @@ pub struct JourneyWaits(HashMap<(u64, CaseId), (u32, DateTime<Utc>)>);
 /// Brings out every journey that is owed and not waiting.
 pub async fn bring_out_owed(data: &Data, http: &Http, waits: &mut JourneyWaits) {
     let now = data.clock.now();
-    let rows = match storage::journeys_owing(data.db.pool(), now - GRACE, PER_PASS).await {
+    let rows = match storage::journeys_owing(&data.db, now - GRACE, PER_PASS).await {
         Ok(rows) => rows,
         Err(e) => {
             tracing::warn!(error = %e, "journeys owed not read; will try again");
@@ -52,7 +52,7 @@ pub async fn bring_out_owed(data: &Data, http: &Http, waits: &mut JourneyWaits) 
 
 async fn one(data: &Data, http: &Http, row: &storage::JourneyRow) -> Result<(), BotError> {
     let settings = crate::guild::settings_or_default(data, row.guild).await?;
-    let case = storage::load_case(data.db.pool(), row.guild, row.journey.case)
+    let case = storage::load_case(&data.db, row.guild, row.journey.case)
         .await?
         .ok_or(BotError::CaseNotFound(row.journey.case.0))?;
     publish::bring_out(http, data, &settings, row, &case).await

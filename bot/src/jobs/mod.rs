@@ -277,7 +277,7 @@ async fn until_next(data: &Data, had_error: bool) -> std::time::Duration {
     if had_error {
         return MAX_SLEEP;
     }
-    let db = data.db.pool();
+    let db = &data.db;
     let now = data.clock.now();
     let next = [
         storage::next_due_at(db).await.ok().flatten(),

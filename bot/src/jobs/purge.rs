@@ -57,7 +57,7 @@ pub async fn daily(data: &Data, last: &mut Option<NaiveDate>) {
 
 /// Scrubs the messages of purged cases not scrubbed yet. Returns how many cases it finished.
 pub async fn scrub(data: &Data, http: &Http) -> usize {
-    let cases = match storage::cases_to_scrub(data.db.pool(), PER_PASS).await {
+    let cases = match storage::cases_to_scrub(&data.db, PER_PASS).await {
         Ok(cases) => cases,
         Err(e) => {
             tracing::warn!(error = %e, "scrub: cannot list purged cases");
@@ -69,7 +69,7 @@ pub async fn scrub(data: &Data, http: &Http) -> usize {
         match scrub_case(data, http, guild, case).await {
             Ok(()) => {
                 let now = data.clock.now();
-                match storage::mark_scrubbed(data.db.pool(), guild, case, now).await {
+                match storage::mark_scrubbed(&data.db, guild, case, now).await {
                     Ok(()) => done += 1,
                     Err(e) => tracing::warn!(case = case.0, error = %e, "scrubbed, not recorded"),
                 }
@@ -90,7 +90,7 @@ pub async fn scrub(data: &Data, http: &Http) -> usize {
 
 async fn scrub_case(data: &Data, http: &Http, guild: u64, case_id: CaseId) -> Result<(), BotError> {
     let settings = guild::settings_or_default(data, guild).await?;
-    let db = data.db.pool();
+    let db = &data.db;
     let Some(case) = storage::load_case(db, guild, case_id).await? else {
         return Ok(());
     };
@@ -127,16 +127,12 @@ async fn edit_all(
             .content(channel, starter, &thread::starter_text(tr, case))
             .await?;
     }
-    for line in storage::posted_lines(data.db.pool(), settings.guild, case.id).await? {
+    for line in storage::posted_lines(&data.db, settings.guild, case.id).await? {
         let text = match &line.kind {
             AnnouncementKind::Change => {
-                let events = storage::events_of_version(
-                    data.db.pool(),
-                    settings.guild,
-                    case.id,
-                    line.version,
-                )
-                .await?;
+                let events =
+                    storage::events_of_version(&data.db, settings.guild, case.id, line.version)
+                        .await?;
                 lines::change_lines(&data.process, &events, tr).join("\n")
             }
             AnnouncementKind::Help { asker } => tr.args(

@@ -22,7 +22,7 @@ pub struct Replanner {
 impl Replanner {
     /// Replans the open cases of every server whose settings changed since last time.
     pub async fn run(&mut self, data: &Data) {
-        let db = data.db.pool();
+        let db = &data.db;
         let Ok(guilds) = storage::configured_guilds(db).await else {
             return;
         };
@@ -72,7 +72,7 @@ async fn replan_if_changed(
     settings: &GuildSettings,
     fingerprint: &str,
 ) -> Result<usize, StorageError> {
-    let db = data.db.pool();
+    let db = &data.db;
     let stored = storage::reminders_planned_with(db, settings.guild).await?;
     if stored.as_deref() == Some(fingerprint) {
         return Ok(0);
@@ -87,7 +87,7 @@ async fn replan_if_changed(
 pub async fn replan_guild(data: &Data, settings: &GuildSettings) -> Result<usize, StorageError> {
     use futures::stream::{self, StreamExt, TryStreamExt};
     const AT_ONCE: usize = 64;
-    let cases = storage::open_cases(data.db.pool(), settings.guild).await?;
+    let cases = storage::open_cases(&data.db, settings.guild).await?;
     stream::iter(cases.iter().copied())
         .map(|case| replan_case(data, settings, case))
         .buffer_unordered(AT_ONCE)
@@ -104,7 +104,7 @@ async fn replan_case(
     let rs = guild::reminder_settings(settings);
     let mut last = Ok(());
     for _ in 0..3 {
-        let Some(case) = storage::load_case(data.db.pool(), settings.guild, id).await? else {
+        let Some(case) = storage::load_case(&data.db, settings.guild, id).await? else {
             return Ok(());
         };
         let wanted = flow::plan_reminders(&data.process, &case, &rs);

@@ -58,7 +58,7 @@ pub async fn send_owed(
 ) -> Published {
     let state = data.announcing.of(settings.guild, case);
     let _turn = state.turn.lock().await;
-    match storage::owed_for_case(data.db.pool(), settings.guild, case).await {
+    match storage::owed_for_case(&data.db, settings.guild, case).await {
         Ok(owed) => send_case(http, data, settings, case, &state, &owed).await,
         Err(e) => Published {
             thread: None,
@@ -71,7 +71,7 @@ pub async fn send_owed(
 /// of a process that died before sending them). Returns how many were tried.
 pub async fn send_due(http: &Http, data: &Data) -> usize {
     let now = data.clock.now();
-    let due = match storage::announcements_due(data.db.pool(), now, PER_PASS).await {
+    let due = match storage::announcements_due(&data.db, now, PER_PASS).await {
         Ok(due) => due,
         Err(e) => {
             tracing::warn!(error = %e, "announcements: cannot read the outbox");
@@ -116,8 +116,7 @@ async fn send_case(
     let now = data.clock.now();
     let mut published = Published::default();
     if rows.is_empty() {
-        if let Ok(Some(place)) = storage::case_place(data.db.pool(), settings.guild, case_id).await
-        {
+        if let Ok(Some(place)) = storage::case_place(&data.db, settings.guild, case_id).await {
             published.thread = place.thread;
         }
         return published;
@@ -229,7 +228,7 @@ async fn send_rows(
     state: &CaseState,
     rows: &[Announcement],
 ) -> Result<SentRows, BotError> {
-    let db = data.db.pool();
+    let db = &data.db;
     let now = data.clock.now();
     let nothing = |thread| SentRows {
         thread,
@@ -306,7 +305,7 @@ async fn show_card(
     card: CaseCard,
 ) -> Result<(), BotError> {
     let mut shown = state.card.lock().await;
-    let Some(case) = storage::load_case(data.db.pool(), settings.guild, case_id).await? else {
+    let Some(case) = storage::load_case(&data.db, settings.guild, case_id).await? else {
         return Ok(());
     };
     if shown.is_some_and(|v| v >= case.version) {
@@ -334,7 +333,7 @@ async fn ensure_place(
     settings: &GuildSettings,
     case: &Case,
 ) -> Result<Option<Place>, BotError> {
-    let db = data.db.pool();
+    let db = &data.db;
     let guild = settings.guild;
     let place = storage::case_place(db, guild, case.id)
         .await?
@@ -459,7 +458,7 @@ async fn post_card(
         thread: Some(thread),
         message: message.id.get(),
     };
-    storage::set_card(data.db.pool(), settings.guild, case.id, card).await?;
+    storage::set_card(&data.db, settings.guild, case.id, card).await?;
     Ok(card)
 }
 
@@ -554,7 +553,7 @@ async fn compose(
     a: &Announcement,
     now: DateTime<Utc>,
 ) -> Result<Option<(String, Pinged)>, BotError> {
-    let db = data.db.pool();
+    let db = &data.db;
     let tr = shared(data, settings);
     let view = guild::view(settings);
     let scope = scope(data, &view);

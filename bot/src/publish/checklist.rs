@@ -17,7 +17,7 @@ pub async fn refresh(
     settings: &GuildSettings,
     case: &Case,
 ) -> Result<(), BotError> {
-    let db = data.db.pool();
+    let db = &data.db;
     let Some(list) =
         storage::checklist_for_step(db, settings.guild, case.id, &StepId::new(AFTER)).await?
     else {

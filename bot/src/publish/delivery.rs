@@ -151,16 +151,7 @@ pub async fn record(
         error,
         "cannot deliver there"
     );
-    match storage::record_problem(
-        data.db.pool(),
-        guild,
-        place,
-        problem.as_str(),
-        case,
-        error,
-        now,
-    )
-    .await
+    match storage::record_problem(&data.db, guild, place, problem.as_str(), case, error, now).await
     {
         Ok(news) => {
             troubled(data).insert((guild, place));
@@ -178,7 +169,7 @@ pub async fn worked(data: &Data, guild: u64, place: Destination) {
     if !troubled(data).contains(&key) {
         return;
     }
-    match storage::resolve_problems(data.db.pool(), guild, place, data.clock.now()).await {
+    match storage::resolve_problems(&data.db, guild, place, data.clock.now()).await {
         Ok(n) => {
             troubled(data).remove(&key);
             if n > 0 {
@@ -192,7 +183,7 @@ pub async fn worked(data: &Data, guild: u64, place: Destination) {
 /// Loads the places with open problems (each pass), so that [`worked`] writes only when a
 /// place that had a problem works again.
 pub async fn refresh(data: &Data) {
-    if let Ok(places) = storage::problem_places(data.db.pool()).await {
+    if let Ok(places) = storage::problem_places(&data.db).await {
         let mut set = troubled(data);
         set.clear();
         set.extend(places);
@@ -208,7 +199,7 @@ const PER_NOTICE: usize = 15;
 
 /// Tells HR, in each server's HR channel, of the problems they have not heard of yet.
 pub async fn tell(data: &Data, http: &Http) {
-    let db = data.db.pool();
+    let db = &data.db;
     let now = data.clock.now();
     let due = match storage::problems_to_tell(db, now, 200).await {
         Ok(p) => p,
@@ -230,7 +221,7 @@ async fn tell_guild(
     problems: Vec<storage::DeliveryProblem>,
     now: DateTime<Utc>,
 ) {
-    let db = data.db.pool();
+    let db = &data.db;
     let key = |p: &storage::DeliveryProblem| (p.place, p.problem.clone());
     let settings = match storage::load_settings(db, guild).await {
         Ok(s) => s,

@@ -33,7 +33,7 @@ pub fn shipped(data: &Data) -> Result<&'static Template, BotError> {
 /// The journey a new case starts with on the server: its latest own version, else the shipped
 /// one (version 0).
 pub async fn current_template(data: &Data, guild: u64) -> Result<(i64, Template), BotError> {
-    match storage::journey_template(data.db.pool(), guild).await? {
+    match storage::journey_template(&data.db, guild).await? {
         Some(found) => Ok(found),
         None => Ok((0, shipped(data)?.clone())),
     }
@@ -60,7 +60,7 @@ pub async fn bring_out(
     row: &JourneyRow,
     case: &Case,
 ) -> Result<(), BotError> {
-    let db = data.db.pool();
+    let db = &data.db;
     let guild = settings.guild;
     let mut row = row.clone();
     if row.thread.is_none() {

@@ -73,7 +73,7 @@ pub async fn answer_and_publish(
     pressed: &Pressed<'_>,
     case: &Case,
 ) -> Result<(), BotError> {
-    let placed = storage::card(data.db.pool(), settings.guild, case.id).await;
+    let placed = storage::card(&data.db, settings.guild, case.id).await;
     let on_card = placed
         .as_ref()
         .ok()
@@ -118,7 +118,7 @@ async fn answer_with_card(
     } else {
         // The card shows this change already (an announcement edited it first): answer with
         // the case as stored now, which is that version or a later one.
-        reloaded = storage::load_case(data.db.pool(), settings.guild, case.id)
+        reloaded = storage::load_case(&data.db, settings.guild, case.id)
             .await
             .ok()
             .flatten()

@@ -72,7 +72,7 @@ async fn los_backup_writes_a_consistent_copy_and_never_overwrites() {
         let db = storage::Db::open(db_path.to_str().unwrap()).await.unwrap();
         let mut settings = storage::GuildSettings::new(42);
         settings.hr_channel = Some(7);
-        storage::save_settings(db.pool(), &settings).await.unwrap();
+        storage::save_settings(&db, &settings).await.unwrap();
         db.close().await;
     }
     let copy = dir.path().join("kopi.db");
@@ -92,7 +92,7 @@ async fn los_backup_writes_a_consistent_copy_and_never_overwrites() {
         String::from_utf8_lossy(&first.stderr)
     );
     let restored = storage::Db::open(copy.to_str().unwrap()).await.unwrap();
-    let settings = storage::load_settings(restored.pool(), 42)
+    let settings = storage::load_settings(&restored, 42)
         .await
         .unwrap()
         .unwrap();

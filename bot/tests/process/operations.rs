@@ -186,14 +186,11 @@ async fn sigterm_lets_a_press_being_handled_finish_then_exits_0() {
         .await
         .unwrap();
     let guild = sb.world().guild_id;
-    let case = storage::case_by_thread(db.pool(), guild, thread)
+    let case = storage::case_by_thread(&db, guild, thread)
         .await
         .unwrap()
         .expect("the case");
-    let case = storage::load_case(db.pool(), guild, case)
-        .await
-        .unwrap()
-        .unwrap();
+    let case = storage::load_case(&db, guild, case).await.unwrap().unwrap();
     assert!(case.steps[&flow::StepId::new("stilling_vakant")].is_finished());
     db.close().await;
 }
@@ -211,11 +208,11 @@ pub(crate) async fn seeded(path: &Path, guild: u64) -> flow::CaseId {
     s.onboarding_channel = Some(cast::ONBOARDING);
     // Only the manager's reminder is due: HR's escalation is far off.
     s.reminders.escalate_days = Some(60);
-    storage::save_settings(db.pool(), &s).await.unwrap();
+    storage::save_settings(&db, &s).await.unwrap();
     let now = Utc::now();
     let today = flow::engine::oslo_today(now);
     for day in [today, today.succ_opt().unwrap()] {
-        storage::record_digest(db.pool(), guild, day, 0, now)
+        storage::record_digest(&db, guild, day, 0, now)
             .await
             .unwrap();
     }
@@ -232,14 +229,14 @@ pub(crate) async fn seeded(path: &Path, guild: u64) -> flow::CaseId {
         name: "Lise Leder".into(),
     };
     let case = storage::create_case(
-        db.pool(),
+        &db,
         guild,
         |id| flow::start(&process, id, draft, owner, opened),
         |case| flow::plan_reminders(&process, case, &settings),
     )
     .await
     .unwrap();
-    let due: Vec<_> = storage::reminders_for_case(db.pool(), guild, case.id)
+    let due: Vec<_> = storage::reminders_for_case(&db, guild, case.id)
         .await
         .unwrap()
         .into_iter()
@@ -254,7 +251,7 @@ pub(crate) async fn seeded(path: &Path, guild: u64) -> flow::CaseId {
 async fn state(path: &Path, guild: u64, case: flow::CaseId) -> (Vec<ReminderState>, i64) {
     let db = storage::Db::open(path.to_str().unwrap()).await.unwrap();
     let now = Utc::now();
-    let due = storage::reminders_for_case(db.pool(), guild, case)
+    let due = storage::reminders_for_case(&db, guild, case)
         .await
         .unwrap()
         .into_iter()
@@ -263,7 +260,7 @@ async fn state(path: &Path, guild: u64, case: flow::CaseId) -> (Vec<ReminderStat
         .collect();
     let open: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM reminder_outbox WHERE done_at IS NULL")
-            .fetch_one(db.pool())
+            .fetch_one(db.sqlite_pool())
             .await
             .unwrap();
     db.close().await;

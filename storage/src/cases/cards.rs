@@ -1,5 +1,6 @@
 //! Where each case's card message was posted, so the bot can edit it when the case changes.
 
+use crate::Db;
 use chrono::Utc;
 use flow::CaseId;
 use sqlx::{Acquire, Sqlite};
@@ -15,7 +16,12 @@ pub struct CaseCard {
 }
 
 /// Remembers (or moves) the case's card. The case must be on this server.
-pub async fn set_card<'a>(
+pub async fn set_card(db: &Db, guild: u64, case: CaseId, card: CaseCard) -> Result<()> {
+    set_card_on(db, guild, case, card).await
+}
+
+/// [`set_card`] on a connection or transaction of the caller's ([`crate::Import`]).
+pub(crate) async fn set_card_on<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     guild: u64,
     case: CaseId,
@@ -45,11 +51,7 @@ pub async fn set_card<'a>(
 }
 
 /// The case's card, if one was posted.
-pub async fn card<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    case: CaseId,
-) -> Result<Option<CaseCard>> {
+pub async fn card(db: &Db, guild: u64, case: CaseId) -> Result<Option<CaseCard>> {
     let mut conn = db.begin().await?;
     let row: Option<(i64, Option<i64>, i64)> = sqlx::query_as(
         "SELECT k.channel_id, k.thread_id, k.message_id
@@ -78,11 +80,7 @@ pub struct CasePlace {
 }
 
 /// The case's place in Discord; `None` for a case not on this server.
-pub async fn case_place<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    case: CaseId,
-) -> Result<Option<CasePlace>> {
+pub async fn case_place(db: &Db, guild: u64, case: CaseId) -> Result<Option<CasePlace>> {
     let mut conn = db.begin().await?;
     #[derive(sqlx::FromRow)]
     struct PlaceRow {
@@ -118,12 +116,7 @@ pub async fn case_place<'a>(
 }
 
 /// Remembers the message the case's thread is (to be) started from.
-pub async fn set_starter_message<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    case: CaseId,
-    message: u64,
-) -> Result<()> {
+pub async fn set_starter_message(db: &Db, guild: u64, case: CaseId, message: u64) -> Result<()> {
     super::set_discord_id(
         db,
         guild,
@@ -135,10 +128,7 @@ pub async fn set_starter_message<'a>(
 }
 
 /// Purged cases whose messages in Discord have not yet been emptied of names, oldest first.
-pub async fn cases_to_scrub<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    limit: u32,
-) -> Result<Vec<(u64, CaseId)>> {
+pub async fn cases_to_scrub(db: &Db, limit: u32) -> Result<Vec<(u64, CaseId)>> {
     let mut conn = db.begin().await?;
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT guild_id, id FROM cases
@@ -155,8 +145,8 @@ pub async fn cases_to_scrub<'a>(
 }
 
 /// Records that the case's messages in Discord carry no names or free text any more.
-pub async fn mark_scrubbed<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn mark_scrubbed(
+    db: &Db,
     guild: u64,
     case: CaseId,
     at: chrono::DateTime<Utc>,

@@ -1,9 +1,10 @@
 //! The append-only history of a case: one numbered line per event, never rewritten (the
 //! retention purge only erases names and free text).
 
+use crate::Db;
 use chrono::{DateTime, Utc};
 use flow::{CaseId, Event, EventKind, OutcomeId, PersonRef, StepId};
-use sqlx::{Acquire, Sqlite, SqliteConnection};
+use sqlx::{Acquire, SqliteConnection};
 
 use crate::codec::{id, opt_person, parsed, ts, ts_back, JsonMap};
 use crate::Result;
@@ -96,8 +97,8 @@ impl EventRow {
 }
 
 /// A page of a case's history, oldest first. Empty for a case of another server.
-pub async fn history<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn history(
+    db: &Db,
     guild: u64,
     case: CaseId,
     limit: u32,
@@ -140,8 +141,8 @@ pub(crate) async fn last_change(
 }
 
 /// The history lines one change wrote: those of the case's `version`, in order.
-pub async fn events_of_version<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn events_of_version(
+    db: &Db,
     guild: u64,
     case: CaseId,
     version: i64,

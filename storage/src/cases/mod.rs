@@ -26,7 +26,16 @@ pub(crate) mod steps;
 /// Opens a case. The id is allocated inside the transaction; `start` builds the case for it
 /// (`|id| flow::start(process, id, draft, owner, now)`), and `plan` says which reminders it
 /// wants (`|case| flow::plan_reminders(process, case, &settings)`).
-pub async fn create_case<'a, S, P>(
+pub async fn create_case<S, P>(db: &Db, guild: u64, start: S, plan: P) -> Result<Case>
+where
+    S: FnOnce(CaseId) -> Applied,
+    P: FnOnce(&Case) -> Vec<PlannedReminder>,
+{
+    create_case_on(db, guild, start, plan).await
+}
+
+/// [`create_case`] on a connection or transaction of the caller's ([`crate::Import`]).
+pub(crate) async fn create_case_on<'a, S, P>(
     db: impl Acquire<'a, Database = Sqlite>,
     guild: u64,
     start: S,
@@ -67,7 +76,18 @@ where
 /// If the case changed since it was read, nothing is written and the answer is
 /// [`StorageError::Stale`] naming who changed it: of two people pressing the same button at
 /// once, exactly one wins.
-pub async fn save_applied<'a>(
+pub async fn save_applied(
+    db: &Db,
+    guild: u64,
+    expected_version: i64,
+    applied: &Applied,
+    wanted: &[PlannedReminder],
+) -> Result<()> {
+    save_applied_on(db, guild, expected_version, applied, wanted).await
+}
+
+/// [`save_applied`] on a connection or transaction of the caller's ([`crate::Import`]).
+pub(crate) async fn save_applied_on<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     guild: u64,
     expected_version: i64,
@@ -131,11 +151,7 @@ async fn write_change(
 }
 
 /// The case, fully rebuilt, if it exists on this server. Read in one statement.
-pub async fn load_case<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    case: CaseId,
-) -> Result<Option<Case>> {
+pub async fn load_case(db: &Db, guild: u64, case: CaseId) -> Result<Option<Case>> {
     let mut tx = db.begin().await?;
     let found = read_case(&mut tx, guild, case).await?;
     tx.commit().await?;
@@ -145,8 +161,8 @@ pub async fn load_case<'a>(
 /// Reconciles a case's reminders with `wanted` without changing the case, e.g. after the
 /// server changed its reminder settings. `case` is the case as read; if it has changed since,
 /// nothing is written and the answer is [`StorageError::Stale`] (plan again from a fresh read).
-pub async fn replan_reminders<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn replan_reminders(
+    db: &Db,
     guild: u64,
     case: &Case,
     wanted: &[PlannedReminder],
@@ -196,10 +212,7 @@ impl Db {
 }
 
 /// The ids of the server's open cases, oldest first (e.g. to plan their reminders again).
-pub async fn open_cases<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-) -> Result<Vec<CaseId>> {
+pub async fn open_cases(db: &Db, guild: u64) -> Result<Vec<CaseId>> {
     let mut conn = db.begin().await?;
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM cases WHERE guild_id = ? AND status = 'open' ORDER BY opened_at, id",
@@ -212,7 +225,12 @@ pub async fn open_cases<'a>(
 }
 
 /// Remembers the case's discussion thread.
-pub async fn set_case_thread<'a>(
+pub async fn set_case_thread(db: &Db, guild: u64, case: CaseId, thread: u64) -> Result<()> {
+    set_case_thread_on(db, guild, case, thread).await
+}
+
+/// [`set_case_thread`] on a connection or transaction of the caller's ([`crate::Import`]).
+pub(crate) async fn set_case_thread_on<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     guild: u64,
     case: CaseId,
@@ -257,11 +275,7 @@ pub(crate) async fn set_discord_id<'a>(
 }
 
 /// The case whose thread this is, for commands typed in a case thread.
-pub async fn case_by_thread<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    thread: u64,
-) -> Result<Option<CaseId>> {
+pub async fn case_by_thread(db: &Db, guild: u64, thread: u64) -> Result<Option<CaseId>> {
     let mut conn = db.begin().await?;
     let found: Option<i64> =
         sqlx::query_scalar("SELECT id FROM cases WHERE thread_id = ? AND guild_id = ?")
@@ -513,11 +527,7 @@ pub struct CaseToSend {
 /// are left out, and so is a case whose row does not parse (logged with its id and why): one
 /// bad row must not stop the reminders of every other case in the batch, on every pass. The
 /// sender treats its reminders as it treats those of a case that is gone.
-pub async fn cases_for_sending<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    cases: &[CaseId],
-) -> Result<Vec<CaseToSend>> {
+pub async fn cases_for_sending(db: &Db, guild: u64, cases: &[CaseId]) -> Result<Vec<CaseToSend>> {
     let mut conn = db.begin().await?;
     let list: Vec<String> = cases.iter().map(|c| c.0.to_string()).collect();
     let cards: Vec<(i64, i64, Option<i64>, i64)> = sqlx::query_as(

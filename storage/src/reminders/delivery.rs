@@ -5,9 +5,10 @@
 //!
 //! Transaction boundary: each function is one transaction.
 
+use crate::Db;
 use chrono::{DateTime, Utc};
 use flow::CaseId;
-use sqlx::{Acquire, Sqlite};
+use sqlx::Acquire;
 
 use crate::codec::{id, id_back, json_list, opt_ts_back, ts, ts_back};
 use crate::{Destination, Result};
@@ -33,8 +34,8 @@ pub struct DeliveryProblem {
 /// first failure of its kind there, or the first since the place last worked (HR is then told
 /// again).
 #[allow(clippy::too_many_arguments)]
-pub async fn record_problem<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn record_problem(
+    db: &Db,
     guild: u64,
     place: Destination,
     problem: &str,
@@ -79,8 +80,8 @@ pub async fn record_problem<'a>(
 }
 
 /// Something got through to `place` again: its open problems are resolved. Returns how many.
-pub async fn resolve_problems<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn resolve_problems(
+    db: &Db,
     guild: u64,
     place: Destination,
     now: DateTime<Utc>,
@@ -136,8 +137,8 @@ fn back(rows: Vec<ProblemRow>) -> Result<Vec<DeliveryProblem>> {
 }
 
 /// Open problems HR has not been told of, whose notice is due at `now`, oldest first.
-pub async fn problems_to_tell<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn problems_to_tell(
+    db: &Db,
     now: DateTime<Utc>,
     limit: u32,
 ) -> Result<Vec<DeliveryProblem>> {
@@ -156,10 +157,7 @@ pub async fn problems_to_tell<'a>(
 }
 
 /// The open problems of a server, newest first (for `/oppsett vis`).
-pub async fn open_problems<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-) -> Result<Vec<DeliveryProblem>> {
+pub async fn open_problems(db: &Db, guild: u64) -> Result<Vec<DeliveryProblem>> {
     let mut conn = db.begin().await?;
     let rows: Vec<ProblemRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM delivery_problems
@@ -173,9 +171,7 @@ pub async fn open_problems<'a>(
 }
 
 /// Every server and place with an open problem.
-pub async fn problem_places<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-) -> Result<Vec<(u64, Destination)>> {
+pub async fn problem_places(db: &Db) -> Result<Vec<(u64, Destination)>> {
     let mut conn = db.begin().await?;
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT DISTINCT guild_id, place FROM delivery_problems WHERE resolved_at IS NULL",
@@ -191,8 +187,8 @@ pub async fn problem_places<'a>(
 
 /// HR was told of these problems (`(place, problem)` of one server) at `now`; or, with
 /// `retry_at`, telling failed and is tried again then.
-pub async fn problems_noticed<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn problems_noticed(
+    db: &Db,
     guild: u64,
     problems: &[(Destination, String)],
     now: DateTime<Utc>,
@@ -224,8 +220,8 @@ pub async fn problems_noticed<'a>(
 /// the queue, to be claimed again from `next_attempt_at` into a new message for wherever they
 /// belong then (an HR channel set anew is used at once). Their error is recorded. The ids in
 /// `cancel` (reminders the case no longer wants) are cancelled.
-pub async fn requeue_outgoing<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn requeue_outgoing(
+    db: &Db,
     nonce: &str,
     ids: &[i64],
     cancel: &[i64],

@@ -1,16 +1,17 @@
 //! HR's digest days: one row per server and Oslo day the digest was posted (or found empty),
 //! so it is never posted twice for a day.
 
+use crate::Db;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{Acquire, Sqlite};
+use sqlx::Acquire;
 
 use crate::codec::{date, id, ts};
 use crate::Result;
 
 /// Records that HR's digest for `day` was done on this server. False when it already was:
 /// the caller must then not post it.
-pub async fn record_digest<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn record_digest(
+    db: &Db,
     guild: u64,
     day: NaiveDate,
     messages: u32,
@@ -32,11 +33,7 @@ pub async fn record_digest<'a>(
 }
 
 /// Whether HR's digest for `day` was done on this server.
-pub async fn digest_done<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    day: NaiveDate,
-) -> Result<bool> {
+pub async fn digest_done(db: &Db, guild: u64, day: NaiveDate) -> Result<bool> {
     let mut conn = db.begin().await?;
     let n: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM digest_runs WHERE guild_id = ? AND day = ?")

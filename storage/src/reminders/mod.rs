@@ -11,9 +11,10 @@
 //! sender takes it back ([`release_expired_claims`]). Nothing is kept in memory: who holds
 //! what is in the rows.
 
+use crate::Db;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use flow::{CaseId, PlannedReminder, ReminderKind, StepId, Target};
-use sqlx::{Acquire, Sqlite, SqliteConnection};
+use sqlx::{Acquire, SqliteConnection};
 
 use crate::codec::{id, id_back, opt_ts_back, parsed, ts, ts_back, JsonMap};
 use crate::{Result, StorageError};
@@ -292,8 +293,8 @@ pub(crate) async fn claimed_in_order(
 /// claimed and returns them, so two claimers never get the same one. Earliest first. Each
 /// claimed row is decoded on its own: one that does not parse is marked failed instead of
 /// returned.
-pub async fn claim_due<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn claim_due(
+    db: &Db,
     now: DateTime<Utc>,
     limit: u32,
     claim_owner: &str,
@@ -319,10 +320,7 @@ pub async fn claim_due<'a>(
 
 /// Puts claims taken before `older_than` back to pending: their claimer died (a crash between
 /// claiming and marking). Returns how many were released.
-pub async fn release_stale_claims<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    older_than: DateTime<Utc>,
-) -> Result<u64> {
+pub async fn release_stale_claims(db: &Db, older_than: DateTime<Utc>) -> Result<u64> {
     let mut conn = db.begin().await?;
     let done = sqlx::query(
         "UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL
@@ -339,10 +337,7 @@ pub async fn release_stale_claims<'a>(
 /// their sender failed between claiming and writing the outbox, so they would never go out.
 /// They are pending again, claimable at once. Returns how many. The sender calls this in
 /// every pass; the members of open outbox rows are the outbox's to resend, never taken here.
-pub async fn release_expired_claims<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    now: DateTime<Utc>,
-) -> Result<u64> {
+pub async fn release_expired_claims(db: &Db, now: DateTime<Utc>) -> Result<u64> {
     let before = ts(now - CLAIM_LEASE)?;
     let mut conn = db.begin().await?;
     let done = sqlx::query(&format!(
@@ -357,11 +352,7 @@ pub async fn release_expired_claims<'a>(
 }
 
 /// Cancels every pending reminder of a case (e.g. when its data is purged).
-pub async fn cancel_reminders_for_case<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    case: CaseId,
-) -> Result<u64> {
+pub async fn cancel_reminders_for_case(db: &Db, guild: u64, case: CaseId) -> Result<u64> {
     let mut conn = db.begin().await?;
     let cancelled = cancel_pending(&mut conn, guild, case).await?;
     conn.commit().await?;
@@ -385,9 +376,7 @@ pub(crate) async fn cancel_pending(
 }
 
 /// When the next pending reminder becomes claimable, so the sender can sleep until then.
-pub async fn next_due_at<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-) -> Result<Option<DateTime<Utc>>> {
+pub async fn next_due_at(db: &Db) -> Result<Option<DateTime<Utc>>> {
     let mut conn = db.begin().await?;
     let next: Option<String> =
         sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM reminders WHERE state = 'pending'")
@@ -417,11 +406,7 @@ struct StoredRow {
 }
 
 /// Every reminder of a case, whatever its state, by due time.
-pub async fn reminders_for_case<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    guild: u64,
-    case: CaseId,
-) -> Result<Vec<StoredReminder>> {
+pub async fn reminders_for_case(db: &Db, guild: u64, case: CaseId) -> Result<Vec<StoredReminder>> {
     let mut conn = db.begin().await?;
     let rows: Vec<StoredRow> = sqlx::query_as(
         "SELECT id, key, case_id, step, kind, target, due_at, state, attempts, last_error,
@@ -471,10 +456,7 @@ pub fn planned_key(key: &str) -> &str {
 }
 
 /// The server and key of a reminder, by id.
-pub async fn reminder_ref<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    reminder: i64,
-) -> Result<Option<(u64, CaseId, String)>> {
+pub async fn reminder_ref(db: &Db, reminder: i64) -> Result<Option<(u64, CaseId, String)>> {
     let mut conn = db.begin().await?;
     let row: Option<(i64, i64, String)> =
         sqlx::query_as("SELECT guild_id, case_id, key FROM reminders WHERE id = ?")
@@ -487,8 +469,8 @@ pub async fn reminder_ref<'a>(
 
 /// Queues a copy of a reminder due at `due` (*Minn meg på i morgen*), once per day it moves
 /// to: pressing twice the same day changes nothing. Returns whether a copy was queued.
-pub async fn snooze<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn snooze(
+    db: &Db,
     reminder: i64,
     due: DateTime<Utc>,
     now: DateTime<Utc>,

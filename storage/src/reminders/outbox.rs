@@ -5,8 +5,9 @@
 //! A reminder in an open outbox row stays `claimed` until the row is closed; rows are claimed
 //! by nobody but the one dispatcher of the bot.
 
+use crate::Db;
 use chrono::{DateTime, Utc};
-use sqlx::{Acquire, Sqlite, SqliteConnection};
+use sqlx::{Acquire, SqliteConnection};
 
 use super::{claimed_in_order, ClaimRow, ClaimedReminder};
 use crate::codec::{id, id_back, json_list, opt_ts, opt_ts_back, ts, ts_back};
@@ -52,11 +53,7 @@ impl OutboxEnd {
 /// Records several messages about to be sent, in one transaction (one sync to disk for a
 /// whole batch). A nonce already recorded is left as it is; one that is not 1..=25 bytes
 /// refuses the lot.
-pub async fn open_outgoing_many<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    rows: &[Outgoing],
-    now: DateTime<Utc>,
-) -> Result<()> {
+pub async fn open_outgoing_many(db: &Db, rows: &[Outgoing], now: DateTime<Utc>) -> Result<()> {
     if let Some(bad) = rows
         .iter()
         .find(|o| o.nonce.is_empty() || o.nonce.len() > 25)
@@ -101,10 +98,7 @@ struct OutRow {
 }
 
 /// Open messages whose next attempt is due at `now` (all open ones with `None`), oldest first.
-pub async fn outgoing_due<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-    now: Option<DateTime<Utc>>,
-) -> Result<Vec<Outgoing>> {
+pub async fn outgoing_due(db: &Db, now: Option<DateTime<Utc>>) -> Result<Vec<Outgoing>> {
     let mut conn = db.begin().await?;
     let rows: Vec<OutRow> = sqlx::query_as(
         "SELECT nonce, guild_id, destination, reminder_ids, attempts, last_error, next_attempt_at
@@ -137,9 +131,7 @@ pub async fn outgoing_due<'a>(
 }
 
 /// When the next open message is to be tried.
-pub async fn next_outgoing_at<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
-) -> Result<Option<DateTime<Utc>>> {
+pub async fn next_outgoing_at(db: &Db) -> Result<Option<DateTime<Utc>>> {
     let mut conn = db.begin().await?;
     let next: Option<String> = sqlx::query_scalar(
         "SELECT MIN(next_attempt_at) FROM reminder_outbox WHERE done_at IS NULL",
@@ -153,8 +145,8 @@ pub async fn next_outgoing_at<'a>(
 /// The reminders of an open message, (re)claimed by `owner` at `now`. Those no longer
 /// claimable (sent, cancelled, failed) are left out; one that does not parse is marked failed
 /// and left out.
-pub async fn claim_members<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn claim_members(
+    db: &Db,
     ids: &[i64],
     now: DateTime<Utc>,
     owner: &str,
@@ -182,8 +174,8 @@ pub async fn claim_members<'a>(
 /// `ids` sent (with `late` for the ids in `late`), `Failed` gives `ids` up, `Rerouted` leaves
 /// them claimed (they are in other rows now). The ids in `cancel` are cancelled whatever the
 /// end (reminders the case no longer wants).
-pub async fn close_outgoing<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn close_outgoing(
+    db: &Db,
     nonce: &str,
     end: OutboxEnd,
     ids: &[i64],
@@ -261,8 +253,8 @@ async fn finish(
 
 /// A send failed for a reason that may pass: the error is recorded on the message and on its
 /// reminders, and the message is tried again from `next_attempt_at`.
-pub async fn retry_outgoing<'a>(
-    db: impl Acquire<'a, Database = Sqlite>,
+pub async fn retry_outgoing(
+    db: &Db,
     out: &Outgoing,
     error: &str,
     next_attempt_at: DateTime<Utc>,

@@ -35,7 +35,7 @@ fn crash_child() {
             let open: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM cases WHERE status = 'open' ORDER BY id LIMIT 1",
             )
-            .fetch_optional(db.pool())
+            .fetch_optional(db.sqlite_pool())
             .await
             .unwrap();
             let case = match open {
@@ -113,7 +113,7 @@ async fn check_whole(path: &str, reported: &BTreeMap<i64, i64>) {
     let db = Db::open(path).await.unwrap();
     let p = process();
     let ids: Vec<(i64, i64)> = sqlx::query_as("SELECT id, version FROM cases ORDER BY id")
-        .fetch_all(db.pool())
+        .fetch_all(db.sqlite_pool())
         .await
         .unwrap();
     assert!(

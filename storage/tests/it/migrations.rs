@@ -46,7 +46,7 @@ async fn from_empty_and_from_every_earlier_state() {
         let db = Db::open(&path).await.unwrap();
         let done: Vec<(i64, bool)> =
             sqlx::query_as("SELECT version, success FROM _sqlx_migrations ORDER BY version")
-                .fetch_all(db.pool())
+                .fetch_all(db.sqlite_pool())
                 .await
                 .unwrap();
         assert_eq!(

@@ -33,7 +33,7 @@ async fn opens_by_path_or_url_and_creates_the_folder() {
 }
 
 #[tokio::test]
-async fn functions_join_a_callers_transaction() {
+async fn an_import_stores_all_of_it_or_none() {
     let (_dir, db) = temp_db().await;
     let p = process();
     let case = open_case(&db, &p, GUILD).await;
@@ -43,29 +43,23 @@ async fn functions_join_a_callers_transaction() {
         message: 3,
     };
 
-    let mut tx = db.pool().begin().await.unwrap();
-    storage::set_card(&mut *tx, GUILD, case.id, card)
-        .await
-        .unwrap();
-    storage::set_case_thread(&mut *tx, GUILD, case.id, 2)
-        .await
-        .unwrap();
-    assert_eq!(
-        storage::card(&mut *tx, GUILD, case.id).await.unwrap(),
-        Some(card)
-    );
-    tx.rollback().await.unwrap();
+    // Dropped before its commit: nothing of it is stored.
+    let mut import = db.import().await.unwrap();
+    import.set_card(GUILD, case.id, card).await.unwrap();
+    import.set_case_thread(GUILD, case.id, 2).await.unwrap();
+    drop(import);
     assert_eq!(storage::card(&db, GUILD, case.id).await.unwrap(), None);
     assert_eq!(storage::case_by_thread(&db, GUILD, 2).await.unwrap(), None);
 
-    let mut tx = db.pool().begin().await.unwrap();
-    storage::set_card(&mut *tx, GUILD, case.id, card)
+    let mut import = db.import().await.unwrap();
+    import.set_card(GUILD, case.id, card).await.unwrap();
+    import.set_case_thread(GUILD, case.id, 2).await.unwrap();
+    // A write the import refuses (no such case) does not spoil what came before it.
+    assert!(import
+        .set_card(GUILD, CaseId(case.id.0 + 1), card)
         .await
-        .unwrap();
-    storage::set_case_thread(&mut *tx, GUILD, case.id, 2)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+        .is_err());
+    import.commit().await.unwrap();
     assert_eq!(
         storage::card(&db, GUILD, case.id).await.unwrap(),
         Some(card)

@@ -439,7 +439,7 @@ async fn raw_reminder(db: &Db, case: &Case, key: &str, kind: &str, due: &str) ->
     .bind(case.id.0)
     .bind(kind)
     .bind(due)
-    .fetch_one(db.pool())
+    .fetch_one(db.sqlite_pool())
     .await
     .unwrap()
 }
@@ -480,7 +480,7 @@ async fn a_claimed_row_that_does_not_parse_is_given_up_alone_and_the_good_ones_g
     )
     .bind(far)
     .bind(odd)
-    .fetch_all(db.pool())
+    .fetch_all(db.sqlite_pool())
     .await
     .unwrap();
     assert_eq!(bad.len(), 2);
@@ -504,7 +504,7 @@ async fn a_claimed_row_that_does_not_parse_is_given_up_alone_and_the_good_ones_g
     send(&db, &ids, due, false).await;
     let claimed_left: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM reminders WHERE state = 'claimed'")
-            .fetch_one(db.pool())
+            .fetch_one(db.sqlite_pool())
             .await
             .unwrap();
     assert_eq!(claimed_left, 0);
@@ -584,7 +584,7 @@ async fn a_case_that_does_not_parse_is_left_out_of_a_batch_and_the_others_are_re
     let c = open_case(&db, &p, GUILD).await;
     sqlx::query("UPDATE cases SET marks = '[1]' WHERE id = ?")
         .bind(broken.id.0)
-        .execute(db.pool())
+        .execute(db.sqlite_pool())
         .await
         .unwrap();
     assert!(matches!(

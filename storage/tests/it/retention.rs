@@ -294,7 +294,7 @@ async fn names_leave_the_file_and_its_log_once_the_reader_holding_them_is_gone()
 async fn the_log_is_cut_back_when_it_starts_over_on_every_connection() {
     let (dir, db) = temp_db().await;
     let limit: i64 = sqlx::query_scalar("PRAGMA journal_size_limit")
-        .fetch_one(db.pool())
+        .fetch_one(db.sqlite_pool())
         .await
         .unwrap();
     assert_eq!(limit, 32 * 1024 * 1024);

@@ -107,7 +107,7 @@ async fn a_case_round_trips_through_every_change() {
         .is_empty());
 
     // And it is all still there after closing and reopening the file.
-    let path = db.pool().connect_options().get_filename().to_owned();
+    let path = db.sqlite_pool().connect_options().get_filename().to_owned();
     db.close().await;
     let db = storage::Db::open(path.to_str().unwrap()).await.unwrap();
     assert_eq!(
@@ -198,12 +198,12 @@ async fn the_shared_language_and_every_notification_level_are_stored() {
     // The columns refuse what the enums cannot hold.
     let bad = sqlx::query("UPDATE guild_settings SET notifications = 'loud' WHERE guild_id = ?")
         .bind(GUILD as i64)
-        .execute(db.pool())
+        .execute(db.sqlite_pool())
         .await;
     assert!(bad.is_err(), "an unknown level is refused");
     let bad = sqlx::query("UPDATE guild_settings SET shared_language = 'nn' WHERE guild_id = ?")
         .bind(GUILD as i64)
-        .execute(db.pool())
+        .execute(db.sqlite_pool())
         .await;
     assert!(bad.is_err(), "an unknown language is refused");
 }

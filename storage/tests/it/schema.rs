@@ -36,7 +36,7 @@ async fn no_table_has_a_column_for_special_category_data() {
     let (_dir, db) = temp_db().await;
     let tables: Vec<String> =
         sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            .fetch_all(db.pool())
+            .fetch_all(db.sqlite_pool())
             .await
             .unwrap();
     for expected in [
@@ -60,7 +60,7 @@ async fn no_table_has_a_column_for_special_category_data() {
     for table in &tables {
         let names: Vec<String> =
             sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
-                .fetch_all(db.pool())
+                .fetch_all(db.sqlite_pool())
                 .await
                 .unwrap();
         assert!(!names.is_empty(), "{table} has columns");
@@ -80,7 +80,7 @@ async fn no_table_has_a_column_for_special_category_data() {
     // A candidate is a display name, a rank and an answer: nothing else fits in the row.
     let candidate_columns: Vec<String> =
         sqlx::query_scalar("SELECT name FROM pragma_table_info('candidates') ORDER BY cid")
-            .fetch_all(db.pool())
+            .fetch_all(db.sqlite_pool())
             .await
             .unwrap();
     assert_eq!(candidate_columns, ["case_id", "rank", "name", "answer"]);
@@ -89,7 +89,7 @@ async fn no_table_has_a_column_for_special_category_data() {
 #[tokio::test]
 async fn connections_use_wal_foreign_keys_and_full_sync() {
     let (_dir, db) = temp_db().await;
-    let mut conn = db.pool().acquire().await.unwrap();
+    let mut conn = db.sqlite_pool().acquire().await.unwrap();
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(&mut *conn)
         .await
@@ -119,19 +119,19 @@ async fn the_history_cannot_be_deleted_or_rewritten() {
     let case = open_case(&db, &p, GUILD).await;
     let delete = sqlx::query("DELETE FROM events WHERE case_id = ?")
         .bind(case.id.0)
-        .execute(db.pool())
+        .execute(db.sqlite_pool())
         .await;
     assert!(delete.is_err());
     let rewrite = sqlx::query("UPDATE events SET kind = 'case_closed' WHERE case_id = ?")
         .bind(case.id.0)
-        .execute(db.pool())
+        .execute(db.sqlite_pool())
         .await;
     assert!(rewrite.is_err());
     let gap = sqlx::query(
         "INSERT INTO events (case_id, seq, version, at, kind) VALUES (?, 99, 1, 'x', 'case_opened')",
     )
     .bind(case.id.0)
-    .execute(db.pool())
+    .execute(db.sqlite_pool())
     .await;
     assert!(gap.is_err(), "a gap in the numbering is refused");
 }
@@ -164,7 +164,7 @@ async fn the_hot_queries_use_their_indexes() {
     ] {
         let plan: Vec<(i64, i64, i64, String)> =
             sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .fetch_all(db.pool())
+                .fetch_all(db.sqlite_pool())
                 .await
                 .unwrap();
         let plan: Vec<&str> = plan.iter().map(|r| r.3.as_str()).collect();

@@ -187,7 +187,7 @@ async fn the_deputy_and_hr_act_on_lises_steps_for_her_and_the_history_says_so() 
             && history.contains(&on_behalf(&kit, "Hanne HR")),
         "{history}"
     );
-    let stored = storage::history(kit.db().pool(), kit.guild(), case, 100, 0)
+    let stored = storage::history(kit.db(), kit.guild(), case, 100, 0)
         .await
         .unwrap();
     let by = |step: &str| {
@@ -250,7 +250,7 @@ async fn the_deputy_and_hr_act_on_lises_steps_for_her_and_the_history_says_so() 
     assert!(closed.text().contains(&sak), "{}", closed.text());
     let after = kit.case(thread).await;
     assert!(!after.status.is_open());
-    let stored = storage::history(kit.db().pool(), kit.guild(), case, 100, 0)
+    let stored = storage::history(kit.db(), kit.guild(), case, 100, 0)
         .await
         .unwrap();
     let close = stored
@@ -289,9 +289,7 @@ async fn the_new_case_form_rechecks_the_manager_role_when_it_is_sent() {
         kit.discord().threads(CASES).is_empty(),
         "no thread was opened"
     );
-    let open = storage::open_cases(kit.db().pool(), kit.guild())
-        .await
-        .unwrap();
+    let open = storage::open_cases(kit.db(), kit.guild()).await.unwrap();
     assert!(open.is_empty(), "no case was stored: {open:?}");
     kit.stop().await;
 }
@@ -369,7 +367,7 @@ async fn reminder_buttons_in_a_dm_refuse_someone_who_has_left_the_server() {
     let (kit, thread) = Kit::with_case().await;
     let (msg, done, snooze) = with_reminder_in_dm(&kit, LEDER).await;
     let case = kit.case(thread).await;
-    let reminders = storage::reminders_for_case(kit.db().pool(), kit.guild(), case.id)
+    let reminders = storage::reminders_for_case(kit.db(), kit.guild(), case.id)
         .await
         .unwrap();
     assert!(kit.discord().remove_member(LEDER), "Lise leaves the server");
@@ -388,7 +386,7 @@ async fn reminder_buttons_in_a_dm_refuse_someone_who_has_left_the_server() {
     let after = kit.case(thread).await;
     assert_eq!(after, case, "the case is as it was");
     assert!(after.is_step_open(&StepId::new("stilling_vakant")));
-    let now = storage::reminders_for_case(kit.db().pool(), kit.guild(), case.id)
+    let now = storage::reminders_for_case(kit.db(), kit.guild(), case.id)
         .await
         .unwrap();
     assert_eq!(now, reminders, "no reminder moved or added");

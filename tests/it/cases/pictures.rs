@@ -270,7 +270,7 @@ async fn statistics_give_figures_a_chart_and_an_anonymous_csv_also_after_the_pur
         .date_naive();
     kit.advance(chrono::Duration::days(400));
     kit.kick().await;
-    assert!(storage::purged_at(kit.db().pool(), kit.guild(), case)
+    assert!(storage::purged_at(kit.db(), kit.guild(), case)
         .await
         .unwrap()
         .is_some());
@@ -390,7 +390,7 @@ async fn another_servers_case_is_not_found_for_the_chart_nor_the_export() {
     };
     let now = kit.now();
     let case = storage::create_case(
-        kit.db().pool(),
+        kit.db(),
         4242,
         |id| flow::start(kit.process(), id, draft, owner, now),
         |_| Vec::new(),

@@ -113,7 +113,7 @@ async fn a_case_from_another_server_is_not_there() {
     };
     let now = chrono::Utc::now();
     let case = storage::create_case(
-        kit.db().pool(),
+        kit.db(),
         elsewhere,
         |id| flow::start(kit.process(), id, draft, owner, now),
         |_| Vec::new(),
@@ -136,7 +136,7 @@ async fn a_case_from_another_server_is_not_there() {
         )
         .await;
     assert!(close.ephemeral());
-    let still = storage::load_case(kit.db().pool(), elsewhere, case.id)
+    let still = storage::load_case(kit.db(), elsewhere, case.id)
         .await
         .unwrap()
         .unwrap();

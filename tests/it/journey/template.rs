@@ -83,7 +83,7 @@ async fn a_servers_own_journey_goes_to_new_cases_and_a_started_case_keeps_its_ve
         "{}",
         refused.text()
     );
-    let (version, now) = storage::journey_template(kit.db().pool(), kit.guild())
+    let (version, now) = storage::journey_template(kit.db(), kit.guild())
         .await
         .unwrap()
         .unwrap();
@@ -100,7 +100,7 @@ async fn a_servers_own_journey_goes_to_new_cases_and_a_started_case_keeps_its_ve
     );
 
     // The case started before keeps the shipped journey.
-    let old = storage::journey(kit.db().pool(), kit.guild(), first)
+    let old = storage::journey(kit.db(), kit.guild(), first)
         .await
         .unwrap()
         .unwrap();
@@ -111,7 +111,7 @@ async fn a_servers_own_journey_goes_to_new_cases_and_a_started_case_keeps_its_ve
     let (second, _) = kit.open("Rådgiver B").await;
     kit.to_start_date(second, date(2027, 3, 1)).await;
     name_new_hire(&kit, LEDER, second, Some(FRIDA)).await;
-    let new = storage::journey(kit.db().pool(), kit.guild(), second)
+    let new = storage::journey(kit.db(), kit.guild(), second)
         .await
         .unwrap()
         .unwrap();

@@ -202,7 +202,7 @@ async fn a_whole_journey_from_the_named_new_hire_to_the_probation_decision() {
         .filter(|r| r.key.starts_with('j') && r.state == storage::ReminderState::Pending)
         .collect();
     assert!(pending.is_empty(), "{pending:#?}");
-    let row = storage::journey(kit.db().pool(), kit.guild(), case)
+    let row = storage::journey(kit.db(), kit.guild(), case)
         .await
         .unwrap()
         .unwrap();

@@ -26,7 +26,7 @@ fn dms_closed(manager: u64) -> bool {
 /// manager and its thread.
 async fn open_cases(kit: &Kit) -> Vec<(CaseId, String, u64, u64)> {
     let guild = kit.guild();
-    let db = kit.db().pool();
+    let db = kit.db();
     let plan = los::guild::reminder_settings(&kit.settings().await);
     let now = kit.now();
     let mut cases = Vec::new();
@@ -101,7 +101,7 @@ async fn many_due_at_once_go_out_once_each_without_a_429_and_one_dm_channel_each
     let at = escalation.due;
     // HR's digest of that morning is out of the way (it has its own test).
     let day = flow::engine::oslo_today(at);
-    storage::record_digest(kit.db().pool(), kit.guild(), day, 1, at)
+    storage::record_digest(kit.db(), kit.guild(), day, 1, at)
         .await
         .unwrap();
     kit.set_bot_clock(at);

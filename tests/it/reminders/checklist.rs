@@ -69,7 +69,7 @@ async fn posted_once_linked_from_the_thread_and_ticking_completes_the_step() {
         !of_step.is_empty() && of_step.iter().all(|r| r.state == ReminderState::Cancelled),
         "{of_step:#?}"
     );
-    let list = storage::checklist(kit.db().pool(), kit.guild(), id)
+    let list = storage::checklist(kit.db(), kit.guild(), id)
         .await
         .unwrap()
         .expect("recorded");
@@ -127,15 +127,10 @@ async fn a_checklist_whose_thread_refuses_its_link_is_posted_once_and_holds_up_n
     assert_eq!(of(&kit, a), 1, "{:#?}", checklists(&kit));
     assert_eq!(of(&kit, b), 1);
     assert!(
-        storage::checklist_for_step(
-            kit.db().pool(),
-            kit.guild(),
-            a,
-            &StepId::new("kandidat_til_hr")
-        )
-        .await
-        .unwrap()
-        .is_some(),
+        storage::checklist_for_step(kit.db(), kit.guild(), a, &StepId::new("kandidat_til_hr"))
+            .await
+            .unwrap()
+            .is_some(),
         "recorded as soon as it was posted"
     );
     // HR hears that A's thread refuses the bot.

@@ -68,7 +68,7 @@ async fn nothing_due_posts_nothing() {
     let hr = kit.messages(HR_CHANNEL);
     assert_eq!(count(&hr, "HR-sammendrag"), 0, "{hr:#?}");
     assert!(
-        storage::digest_done(kit.db().pool(), kit.guild(), date(2027, 1, 5))
+        storage::digest_done(kit.db(), kit.guild(), date(2027, 1, 5))
             .await
             .unwrap()
     );

@@ -64,7 +64,7 @@ async fn a_reminder_row_that_does_not_parse_holds_up_none_of_the_others() {
     .bind(kit.guild() as i64)
     .bind(case.0)
     .bind("+10000-01-02T08:00:00.000000000Z")
-    .execute(kit.db().pool())
+    .execute(kit.db().sqlite_pool())
     .await
     .unwrap();
 
@@ -76,7 +76,7 @@ async fn a_reminder_row_that_does_not_parse_holds_up_none_of_the_others() {
     }
     let (state, why): (String, Option<String>) =
         sqlx::query_as("SELECT state, last_error FROM reminders WHERE key = 'far'")
-            .fetch_one(kit.db().pool())
+            .fetch_one(kit.db().sqlite_pool())
             .await
             .unwrap();
     assert_eq!(state, "failed");

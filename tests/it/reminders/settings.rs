@@ -48,13 +48,9 @@ async fn a_restart_replans_only_what_changed_meanwhile() {
         "nothing changed: no case was planned again"
     );
 
-    storage::set_reminders_planned_with(
-        kit.db().pool(),
-        kit.guild(),
-        "settings saved, replan never ran",
-    )
-    .await
-    .unwrap();
+    storage::set_reminders_planned_with(kit.db(), kit.guild(), "settings saved, replan never ran")
+        .await
+        .unwrap();
     kit.restart().await;
     kit.kick().await;
     assert_eq!(
@@ -62,7 +58,7 @@ async fn a_restart_replans_only_what_changed_meanwhile() {
         2,
         "both open cases ({first}, {second}) planned again"
     );
-    let stored = storage::reminders_planned_with(kit.db().pool(), kit.guild())
+    let stored = storage::reminders_planned_with(kit.db(), kit.guild())
         .await
         .unwrap();
     assert_eq!(
