@@ -41,11 +41,24 @@ pub struct OpenLimits {
     pub max_page_count: Option<u32>,
 }
 
-/// A handle on the database: a pool of connections for reading (and for writes off the hot
-/// path), and the group-commit writer (the private `writer` module) for case changes. Cheap
-/// to clone.
+/// A handle on the database: SQLite (the embedded default) or PostgreSQL (several processes,
+/// [`crate::pg`]). Every function of this crate takes `&Db` and chooses its backend's SQL.
+/// Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Db {
+    backend: Backend,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite(SqliteDb),
+    Postgres(crate::pg::PgDb),
+}
+
+/// SQLite: a pool of connections for reading (and for writes off the hot path), and the
+/// group-commit writer (the private `writer` module) for case changes.
+#[derive(Debug, Clone)]
+struct SqliteDb {
     pool: SqlitePool,
     writer: Writer,
     /// How every connection is opened, for the connections opened later (the purge's
@@ -87,10 +100,43 @@ impl Db {
         MIGRATOR.run(&pool).await?;
         let writer = Writer::start(&options).await?;
         Ok(Db {
-            pool,
-            writer,
-            options,
+            backend: Backend::Sqlite(SqliteDb {
+                pool,
+                writer,
+                options,
+            }),
         })
+    }
+
+    /// Opens a PostgreSQL database (`postgres://` or `postgresql://` URL) and brings its schema
+    /// up to date (`storage/migrations-postgres/`).
+    pub async fn open_postgres(url: &str) -> Result<Db> {
+        Ok(Db {
+            backend: Backend::Postgres(crate::pg::PgDb::open(url).await?),
+        })
+    }
+
+    /// Whether `url` names a PostgreSQL database.
+    pub fn is_postgres_url(url: &str) -> bool {
+        url.starts_with("postgres://") || url.starts_with("postgresql://")
+    }
+
+    /// The PostgreSQL side, when this is a PostgreSQL database: each function starts with it.
+    pub(crate) fn postgres(&self) -> Option<&crate::pg::PgDb> {
+        match &self.backend {
+            Backend::Postgres(pg) => Some(pg),
+            Backend::Sqlite(_) => None,
+        }
+    }
+
+    fn sqlite(&self) -> &SqliteDb {
+        match &self.backend {
+            Backend::Sqlite(lite) => lite,
+            // Every function answers PostgreSQL first (`Db::postgres`); reaching SQLite's code
+            // with a PostgreSQL database is a function that forgot to, and the contract suite
+            // (every storage test on both backends) finds it.
+            Backend::Postgres(_) => unreachable!("SQLite's code reached on a PostgreSQL database"),
+        }
     }
 
     /// Opens `DATABASE_URL` if it is set (and not empty), else `./data/los.db`.
@@ -99,7 +145,16 @@ impl Db {
             .ok()
             .filter(|url| !url.trim().is_empty())
             .unwrap_or_else(|| DEFAULT_PATH.to_owned());
-        Db::open(&target).await
+        Db::open_any(&target).await
+    }
+
+    /// Opens a PostgreSQL URL with [`Db::open_postgres`], anything else with [`Db::open`].
+    pub async fn open_any(url_or_path: &str) -> Result<Db> {
+        if Db::is_postgres_url(url_or_path) {
+            Db::open_postgres(url_or_path).await
+        } else {
+            Db::open(url_or_path).await
+        }
     }
 
     /// The connection settings every connection gets. Public so tools and tests can open the
@@ -144,39 +199,50 @@ impl Db {
 
     /// The settings every connection of this database was opened with.
     pub(crate) fn connect_options(&self) -> &SqliteConnectOptions {
-        &self.options
+        &self.sqlite().options
     }
 
     /// Whether the database answers a query now (for the readiness probe).
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        if let Some(pg) = self.postgres() {
+            return pg.ping().await;
+        }
+        sqlx::query("SELECT 1").execute(self.pool()).await?;
         Ok(())
     }
 
     pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
+        &self.sqlite().pool
     }
 
     /// The SQLite pool itself, for tests and tools that look into the file with their own SQL
     /// (an inspection, a benchmark's synthetic rows). The application never uses it: everything
     /// it stores and reads goes through this crate's functions, which take `&Db`.
     pub fn sqlite_pool(&self) -> &SqlitePool {
-        &self.pool
+        self.pool()
     }
 
     pub(crate) fn writer(&self) -> &Writer {
-        &self.writer
+        &self.sqlite().writer
     }
 
     /// How many case changes the group commit has stored, in how many commits.
     pub fn write_stats(&self) -> WriteStats {
-        self.writer.stats()
+        match &self.backend {
+            Backend::Sqlite(lite) => lite.writer.stats(),
+            Backend::Postgres(pg) => pg.write_stats(),
+        }
     }
 
-    /// Writes what is queued, then closes every connection (checkpointing the WAL).
+    /// Writes what is queued, then closes every connection (checkpointing SQLite's WAL).
     pub async fn close(&self) {
-        self.writer.close().await;
-        self.pool.close().await;
+        match &self.backend {
+            Backend::Sqlite(lite) => {
+                lite.writer.close().await;
+                lite.pool.close().await;
+            }
+            Backend::Postgres(pg) => pg.close().await,
+        }
     }
 }
 
@@ -186,10 +252,10 @@ impl<'a> Acquire<'a> for &'a Db {
     type Connection = PoolConnection<Sqlite>;
 
     fn acquire(self) -> BoxFuture<'a, Result<Self::Connection, sqlx::Error>> {
-        Acquire::acquire(&self.pool)
+        Acquire::acquire(self.pool())
     }
 
     fn begin(self) -> BoxFuture<'a, Result<Transaction<'a, Sqlite>, sqlx::Error>> {
-        Acquire::begin(&self.pool)
+        Acquire::begin(self.pool())
     }
 }

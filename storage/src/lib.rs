@@ -22,6 +22,7 @@ mod journey;
 mod lock;
 pub mod metrics;
 mod overview;
+mod pg;
 mod reminders;
 mod retention;
 mod settings;
@@ -63,6 +64,7 @@ pub use overview::{
     hr_overview, open_case_titles, pending_for, HrOverview, OverviewCase, OverviewStep,
     PendingAction, OVERDUE_KINDS,
 };
+pub use pg::create_postgres_database;
 pub use reminders::delivery::{
     open_problems, problem_places, problems_noticed, problems_to_tell, record_problem,
     requeue_outgoing, resolve_problems, DeliveryProblem,

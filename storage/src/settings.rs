@@ -121,7 +121,7 @@ impl GuildSettings {
 }
 
 #[derive(sqlx::FromRow)]
-struct SettingsRow {
+pub(crate) struct SettingsRow {
     guild_id: i64,
     manager_role_id: Option<i64>,
     hr_role_id: Option<i64>,
@@ -150,6 +150,9 @@ fn small(what: &str, v: Option<i64>) -> Result<Option<u32>> {
 
 /// The server's settings, if it has saved any.
 pub async fn load_settings(db: &Db, guild: u64) -> Result<Option<GuildSettings>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::settings::load_settings(pg, guild).await;
+    }
     let mut conn = db.begin().await?;
     let row: Option<SettingsRow> = sqlx::query_as(
         "SELECT guild_id, manager_role_id, hr_role_id, union_rep_role_id, approver_role_id,
@@ -162,8 +165,12 @@ pub async fn load_settings(db: &Db, guild: u64) -> Result<Option<GuildSettings>>
     .fetch_optional(&mut *conn)
     .await?;
     conn.commit().await?;
-    let Some(r) = row else { return Ok(None) };
-    Ok(Some(GuildSettings {
+    row.map(row_to_settings).transpose()
+}
+
+/// A stored row as settings (both backends read the same columns).
+pub(crate) fn row_to_settings(r: SettingsRow) -> Result<GuildSettings> {
+    Ok(GuildSettings {
         guild: id_back(r.guild_id),
         roles: RoleIds {
             manager: opt_id_back(r.manager_role_id),
@@ -189,15 +196,18 @@ pub async fn load_settings(db: &Db, guild: u64) -> Result<Option<GuildSettings>>
         language: lang_back(&r.shared_language)?,
         notifications: NotificationLevel::parse(&r.notifications)
             .ok_or_else(|| corrupt(format!("notifications {:?}", r.notifications)))?,
-    }))
+    })
 }
 
 /// Saves the server's settings as a whole (insert or replace).
 pub async fn save_settings(db: &Db, settings: &GuildSettings) -> Result<()> {
-    let mut conn = db.begin().await?;
     let docs = serde_json::to_string(&settings.docs).map_err(|e| corrupt(e.to_string()))?;
     let days =
         serde_json::to_string(&settings.reminders.days).map_err(|e| corrupt(e.to_string()))?;
+    if let Some(pg) = db.postgres() {
+        return crate::pg::settings::save_settings(pg, settings, docs, days).await;
+    }
+    let mut conn = db.begin().await?;
     sqlx::query(
         "INSERT INTO guild_settings (guild_id, manager_role_id, hr_role_id, union_rep_role_id,
                 approver_role_id, payroll_role_id, case_channel_id, hr_channel_id,
@@ -242,6 +252,9 @@ pub async fn save_settings(db: &Db, settings: &GuildSettings) -> Result<()> {
 
 /// The fingerprint the server's reminders were last planned with (`None`: never).
 pub async fn reminders_planned_with(db: &Db, guild: u64) -> Result<Option<String>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::settings::reminders_planned_with(pg, guild).await;
+    }
     let mut conn = db.begin().await?;
     let found: Option<Option<String>> =
         sqlx::query_scalar("SELECT reminders_planned_with FROM guild_settings WHERE guild_id = ?")
@@ -254,6 +267,9 @@ pub async fn reminders_planned_with(db: &Db, guild: u64) -> Result<Option<String
 
 /// Records that every open case of the server is planned with `fingerprint`.
 pub async fn set_reminders_planned_with(db: &Db, guild: u64, fingerprint: &str) -> Result<()> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::settings::set_reminders_planned_with(pg, guild, fingerprint).await;
+    }
     let mut conn = db.begin().await?;
     sqlx::query("UPDATE guild_settings SET reminders_planned_with = ? WHERE guild_id = ?")
         .bind(fingerprint)
@@ -266,6 +282,10 @@ pub async fn set_reminders_planned_with(db: &Db, guild: u64, fingerprint: &str) 
 
 /// Every server that has saved settings (for the loops that go through them all).
 pub async fn configured_guilds(db: &Db) -> Result<Vec<u64>> {
+    if let Some(pg) = db.postgres() {
+        let ids = crate::pg::settings::configured_guilds(pg).await?;
+        return Ok(ids.into_iter().map(id_back).collect());
+    }
     let mut conn = db.begin().await?;
     let ids: Vec<i64> = sqlx::query_scalar("SELECT guild_id FROM guild_settings ORDER BY guild_id")
         .fetch_all(&mut *conn)

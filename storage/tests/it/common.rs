@@ -428,3 +428,56 @@ pub async fn give_up(db: &Db, ids: &[i64], error: &str, at: DateTime<Utc>) {
     .await
     .expect("the row is closed");
 }
+
+/// A fresh, empty PostgreSQL database of its own on the server `LOS_TEST_POSTGRES` names, with
+/// the schema applied.
+pub async fn pg_db() -> Db {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let admin = std::env::var("LOS_TEST_POSTGRES").expect("LOS_TEST_POSTGRES names a server");
+    let name = format!(
+        "los_test_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    storage::create_postgres_database(&admin, &name)
+        .await
+        .expect("a test database is created");
+    let url = match admin.rfind('/') {
+        Some(slash) if slash > "postgres://".len() => format!("{}/{name}", &admin[..slash]),
+        _ => panic!("LOS_TEST_POSTGRES must end in /<database>: {admin}"),
+    };
+    Db::open_postgres(&url)
+        .await
+        .expect("the test database opens")
+}
+
+/// A storage test that holds for both backends (the contract suite): `NAME::sqlite` on a real
+/// SQLite file, `NAME::postgres` on a database of its own (ignored, with the reason, where no
+/// server is named: see `storage/build.rs`).
+macro_rules! contract {
+    ($(#[doc = $doc:expr])* async fn $name:ident($db:ident: Db) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            $(#[doc = $doc])*
+            async fn run($db: storage::Db) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                let (_dir, db) = $crate::common::temp_db().await;
+                run(db).await;
+            }
+
+            #[tokio::test]
+            #[cfg_attr(
+                not(los_postgres),
+                ignore = "needs PostgreSQL: export LOS_TEST_POSTGRES=\"$(.ci/postgres)\""
+            )]
+            async fn postgres() {
+                run($crate::common::pg_db().await).await;
+            }
+        }
+    };
+}
+pub(crate) use contract;

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveTime};
 use flow::{CaseStatus, EventKind, PersonId, Role, StepId, StepState};
-use storage::{CaseCard, GuildSettings, NotificationLevel, ReminderOffsets, RoleIds, StorageError};
+use storage::{
+    CaseCard, GuildSettings, NotificationLevel, ReminderOffsets, RoleIds, StorageError,
+};
 
 use crate::common::*;
 
@@ -208,10 +210,12 @@ async fn the_shared_language_and_every_notification_level_are_stored() {
     assert!(bad.is_err(), "an unknown language is refused");
 }
 
-#[tokio::test]
-async fn settings_round_trip() {
-    let (_dir, db) = temp_db().await;
+contract! {
+/// Every setting is stored and read back as it was, per server; what reminders were planned
+/// with is remembered per server; the servers with settings are listed.
+async fn settings_round_trip(db: Db) {
     assert_eq!(storage::load_settings(&db, GUILD).await.unwrap(), None);
+    assert_eq!(storage::configured_guilds(&db).await.unwrap(), Vec::<u64>::new());
     let mut s = GuildSettings::new(GUILD);
     storage::save_settings(&db, &s).await.unwrap();
     assert_eq!(
@@ -253,6 +257,25 @@ async fn settings_round_trip() {
         storage::load_settings(&db, OTHER_GUILD).await.unwrap(),
         None
     );
+
+    assert_eq!(storage::reminders_planned_with(&db, GUILD).await.unwrap(), None);
+    storage::set_reminders_planned_with(&db, GUILD, "v1").await.unwrap();
+    storage::set_reminders_planned_with(&db, OTHER_GUILD, "v9").await.unwrap();
+    assert_eq!(
+        storage::reminders_planned_with(&db, GUILD).await.unwrap().as_deref(),
+        Some("v1")
+    );
+    assert_eq!(
+        storage::reminders_planned_with(&db, OTHER_GUILD).await.unwrap(),
+        None,
+        "a server without settings keeps nothing"
+    );
+    storage::save_settings(&db, &GuildSettings::new(OTHER_GUILD)).await.unwrap();
+    assert_eq!(
+        storage::configured_guilds(&db).await.unwrap(),
+        vec![OTHER_GUILD, GUILD]
+    );
+}
 }
 
 #[tokio::test]
