@@ -42,6 +42,7 @@ mod reminders {
 mod journey {
     mod common;
     mod restart;
+    mod setup;
     mod template;
     mod whole;
 }
