@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use flow::journey::{Closing, Decision, Journey, Template, Tick};
-use flow::{CaseId, PersonRef, PlannedReminder};
+use flow::{Case, CaseId, PersonRef, PlannedReminder};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
 use crate::codec::{
@@ -78,13 +78,17 @@ pub async fn save_journey_template<'a>(
     Ok(after + 1)
 }
 
-/// Stores a case's new journey and the reminders it wants. `Ok(false)`: the case has one
-/// already (nothing changed). [`StorageError::NotFound`]: no such case on the server.
+/// Stores a case's new journey and the reminders it wants. The case's own reminders are
+/// planned again in the same transaction, with the journey (`plan_case`:
+/// `|case| flow::plan_reminders(process, case, &settings)`): the purge notice of a case that
+/// ended waits for the journey's close. `Ok(false)`: the case has one already (nothing
+/// changed). [`StorageError::NotFound`]: no such case on the server.
 pub async fn create_journey<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     guild: u64,
     journey: &Journey,
     wanted: &[PlannedReminder],
+    plan_case: impl FnOnce(&Case) -> Vec<PlannedReminder>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let mut tx = db.begin().await?;
@@ -123,8 +127,24 @@ pub async fn create_journey<'a>(
         };
     }
     reconcile(&mut tx, guild, journey.case, wanted).await?;
+    replan_case(&mut tx, guild, journey.case, plan_case).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Plans the case's own reminders again as it is now, inside a transaction that began with a
+/// write (so nobody changes the case meanwhile).
+async fn replan_case(
+    conn: &mut SqliteConnection,
+    guild: u64,
+    case: CaseId,
+    plan_case: impl FnOnce(&Case) -> Vec<PlannedReminder>,
+) -> Result<()> {
+    if let Some(found) = crate::cases::read_case(conn, guild, case).await? {
+        let wanted = plan_case(&found);
+        crate::reminders::reconcile(conn, guild, case, &wanted).await?;
+    }
+    Ok(())
 }
 
 /// A case's journey.
@@ -327,13 +347,16 @@ pub async fn set_journey_buddy<'a>(
 }
 
 /// Records the probation decision: the journey closes, its pending reminders are cancelled,
-/// and the case's 12-month retention counts from now. `Ok(false)`: already closed.
+/// and the case's 12-month retention counts from now: the case's own reminders are planned
+/// again with the closed journey (`plan_case`, as for [`create_journey`]), so HR's notice
+/// before the purge is planned from now too. `Ok(false)`: already closed.
 pub async fn close_journey<'a>(
     db: impl Acquire<'a, Database = Sqlite>,
     guild: u64,
     case: CaseId,
     decision: Decision,
     by: &PersonRef,
+    plan_case: impl FnOnce(&Case) -> Vec<PlannedReminder>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let mut tx = db.begin().await?;
@@ -353,6 +376,7 @@ pub async fn close_journey<'a>(
         return Ok(false);
     }
     reconcile(&mut tx, guild, case, &[]).await?;
+    replan_case(&mut tx, guild, case, plan_case).await?;
     tx.commit().await?;
     Ok(true)
 }

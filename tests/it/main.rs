@@ -41,6 +41,7 @@ mod reminders {
 /// probation decision, the server's own template, a restart in the middle.
 mod journey {
     mod common;
+    mod purge;
     mod restart;
     mod setup;
     mod template;
