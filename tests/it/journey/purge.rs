@@ -1,5 +1,7 @@
 //! The end of a journey's data: HR's "deleted in a week" notice counts from the same moment as
-//! the purge (the journey's close, not the case's end).
+//! the purge (the journey's close, not the case's end), and after the purge the journey's
+//! private thread names nobody, even when Discord refused the edit for a while (done on a
+//! later pass, after a restart).
 
 use chrono::{Duration, NaiveTime};
 use los_e2e::*;
@@ -99,5 +101,84 @@ async fn hrs_deletion_notice_waits_for_the_journey_and_counts_from_its_close() {
     kit.at(notice_at(date(2028, 8, 20))).await;
     assert_eq!(kit.case_by_id(case).await.owner.id.0, 0, "purged");
     assert_eq!(kit.count_in(HR_CHANNEL, &notice), 1);
+    kit.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_the_purge_the_journey_thread_names_nobody_even_after_refused_edits() {
+    let (mut kit, case) = case_at_start(start()).await;
+    name_new_hire(&kit, LEDER, case, Some(FRIDA)).await;
+    let thread = journey_threads(&kit)[0].id;
+    let list = id_of(&checklist(&kit, thread).await);
+    kit.press_in(NORA, thread, "✓ Hent adgangskortet", list)
+        .await;
+    kit.press_in(FRIDA, thread, "✓ Omvisning og lunsj med fadderen", list)
+        .await;
+    kit.press_in(LEDER, thread, "✓ Velkomstsamtale med lederen", list)
+        .await;
+    close_case(&kit, case).await;
+    decide(&kit, thread, list).await;
+
+    let people = [
+        format!("<@{NORA}>"),
+        format!("<@{FRIDA}>"),
+        format!("<@{LEDER}>"),
+        "Nora Ny".to_string(),
+        "Frida Fadder".to_string(),
+        "Lise Leder".to_string(),
+    ];
+    let all_text = |kit: &Kit| -> String {
+        kit.messages(thread)
+            .iter()
+            .map(text)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let before = all_text(&kit);
+    for p in &people {
+        assert!(
+            before.contains(p.as_str()),
+            "{p} was there before: {before}"
+        );
+    }
+    let ids = |kit: &Kit| -> Vec<u64> { kit.messages(thread).iter().map(id_of).collect() };
+    let ids_before = ids(&kit);
+
+    // A year and more after the decision the case is purged, while Discord refuses every
+    // request about the journey's thread (403 Missing Permissions). The case thread is
+    // emptied; the journey's waits, tried again on the next pass.
+    kit.discord().forbid_channel(thread, 50013);
+    kit.advance(Duration::days(400));
+    kit.kick().await;
+    assert_eq!(kit.case_by_id(case).await.owner.id.0, 0, "purged");
+    kit.kick().await;
+    let refused = kit
+        .requests_on("PATCH /channels/{channel_id}/messages/{message_id}")
+        .iter()
+        .filter(|r| r.status == 403 && r.path.contains(&format!("/channels/{thread}/")))
+        .count();
+    assert!(refused >= 2, "refused, and tried again: {refused}");
+    assert!(
+        all_text(&kit).contains(&format!("<@{NORA}>")),
+        "not edited yet"
+    );
+
+    // Not given up: once Discord takes it, after a restart, the next pass does it.
+    kit.discord().allow_channel(thread);
+    kit.restart().await;
+    kit.kick().await;
+    let after = all_text(&kit);
+    for p in &people {
+        assert!(
+            !after.contains(p.as_str()),
+            "{p} is still in Discord: {after}"
+        );
+    }
+    assert!(after.contains("slettet"), "{after}");
+    assert_eq!(ids(&kit), ids_before, "the same messages, emptied");
+    assert!(
+        kit.is_archived(thread),
+        "the thread was archived again after the edit"
+    );
     kit.stop().await;
 }
