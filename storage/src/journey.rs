@@ -381,6 +381,44 @@ pub async fn close_journey<'a>(
     Ok(true)
 }
 
+/// Plans the reminders of the server's open journeys again (after its reminder settings
+/// changed: `plan`, `|journey| journey.reminders(remind_at)`), up to `limit` of them with a
+/// case id above `after`, in one transaction: a pending reminder takes its new time on the
+/// same day (its key names the day, not the time), one already sent, claimed or failed stays
+/// as it is, so nothing goes out twice and nothing due is dropped. The first statement takes
+/// the batch and the write lock, so a tick meanwhile waits and is planned with. Answers the
+/// last case done, `None` when there was none (the server's journeys are all planned).
+pub async fn replan_journeys<'a>(
+    db: impl Acquire<'a, Database = Sqlite>,
+    guild: u64,
+    after: Option<CaseId>,
+    limit: u32,
+    plan: impl Fn(&Journey) -> Vec<PlannedReminder>,
+) -> Result<Option<CaseId>> {
+    let mut tx = db.begin().await?;
+    let mut cases: Vec<i64> = sqlx::query_scalar(
+        "UPDATE journeys SET guild_id = guild_id
+          WHERE case_id IN (SELECT case_id FROM journeys
+                             WHERE guild_id = ?1 AND closed_at IS NULL AND case_id > ?2
+                             ORDER BY case_id LIMIT ?3)
+         RETURNING case_id",
+    )
+    .bind(id(guild))
+    .bind(after.map_or(0, |c| c.0))
+    .bind(i64::from(limit))
+    .fetch_all(&mut *tx)
+    .await?;
+    cases.sort_unstable();
+    for case in &cases {
+        for row in read(&mut tx, guild, "case_id = ?2", *case).await? {
+            let wanted = plan(&row.journey);
+            reconcile(&mut tx, guild, row.journey.case, &wanted).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(cases.last().copied().map(CaseId))
+}
+
 /// Erases the people of a case's journey (the new hire, the buddy, who ticked and who
 /// decided), in the purge's transaction.
 pub(crate) async fn purge_in(conn: &mut SqliteConnection, case: i64) -> Result<()> {

@@ -43,6 +43,7 @@ mod journey {
     mod common;
     mod purge;
     mod restart;
+    mod settings;
     mod setup;
     mod template;
     mod whole;

@@ -339,3 +339,56 @@ async fn the_decision_closes_the_journey_and_the_purge_counts_from_it() {
     assert_eq!((buddy.id.0, buddy.name.as_str()), (0, ERASED));
     assert_eq!(row.journey.closed.unwrap().by.name, ERASED);
 }
+
+#[tokio::test]
+async fn a_changed_reminder_time_moves_the_open_journeys_pending_reminders_on_their_day() {
+    let (_dir, db) = temp_db().await;
+    let p = process();
+    let start = NaiveDate::from_ymd_opt(2027, 3, 23).unwrap();
+    let mut cases = Vec::new();
+    for _ in 0..2 {
+        let case = open_case(&db, &p, GUILD).await;
+        let j = journey_of(case.id, start);
+        storage::create_journey(&db, GUILD, &j, &j.reminders(eight()), plan_case(&p), base())
+            .await
+            .unwrap();
+        cases.push(case.id);
+    }
+    let quarter_past_ten = NaiveTime::from_hms_opt(10, 15, 0).unwrap();
+    // A batch at a time, by case: the first, then the second, then none left.
+    let plan = |j: &Journey| j.reminders(quarter_past_ten);
+    let first = storage::replan_journeys(&db, GUILD, None, 1, plan)
+        .await
+        .unwrap();
+    assert_eq!(first, Some(cases[0]));
+    let second = storage::replan_journeys(&db, GUILD, first, 1, plan)
+        .await
+        .unwrap();
+    assert_eq!(second, Some(cases[1]));
+    assert_eq!(
+        storage::replan_journeys(&db, GUILD, second, 1, plan)
+            .await
+            .unwrap(),
+        None
+    );
+    for case in &cases {
+        let reminders = journey_reminders(&db, *case).await;
+        assert!(!reminders.is_empty());
+        for r in reminders {
+            assert_eq!(r.state, ReminderState::Pending, "{r:?}");
+            let day = flow::engine::oslo_today(r.due);
+            assert_eq!(
+                r.due,
+                flow::oslo_instant(day, quarter_past_ten),
+                "same day, new time: {r:?}"
+            );
+        }
+    }
+    // Another server's journeys are not its to plan.
+    assert_eq!(
+        storage::replan_journeys(&db, GUILD + 1, None, 10, plan)
+            .await
+            .unwrap(),
+        None
+    );
+}
