@@ -88,7 +88,9 @@ async fn seed_journeys(path: &Path, guild: u64, reminders: u32, dms: u64) -> any
             .into_iter()
             .filter(|r| r.kind == ReminderKind::JourneyItem)
             .collect();
-        tx.create_journey(guild, &journey, &wanted, now).await?;
+        let plan_case = |c: &flow::Case| flow::plan_reminders(&process, c, &plan);
+        tx.create_journey(guild, &journey, &wanted, plan_case, now)
+            .await?;
         // Its private thread and checklist are out, as the command leaves them: the part
         // measures the reminders, not the opening of threads.
         let thread = seed::thread_of(case.id.0) + JOURNEY_THREADS;

@@ -41,7 +41,10 @@ mod reminders {
 /// probation decision, the server's own template, a restart in the middle.
 mod journey {
     mod common;
+    mod purge;
     mod restart;
+    mod settings;
+    mod setup;
     mod template;
     mod whole;
 }

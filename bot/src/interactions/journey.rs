@@ -139,7 +139,9 @@ pub async fn on_decide(
     let now = data.clock.now();
     let guild = here.settings.guild;
     let by = &here.actor.person;
-    if !storage::close_journey(&data.db, guild, case, decision, by, now).await? {
+    let rs = crate::guild::reminder_settings(&here.settings);
+    let plan_case = |case: &flow::Case| flow::plan_reminders(&data.process, case, &rs);
+    if !storage::close_journey(&data.db, guild, case, decision, by, plan_case, now).await? {
         pressed
             .ephemeral(ctx, &here.tr.t("refusal-journey-closed"))
             .await?;

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use flow::journey::{
     group_of, Decision, Item, Journey, JourneyError, JourneyRefusal, Owner, Template, When,
 };
-use flow::{Case, ReminderKind, StepId};
+use flow::{Case, PersonRef, ReminderKind, StepId};
 use serenity::all::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed};
 use storage::ClaimedReminder;
 
@@ -50,21 +50,28 @@ fn progress(tr: Tr<'_>, j: &Journey) -> String {
     )
 }
 
+/// A person of the journey: mentioned, or named once the purge has erased who it was (id 0,
+/// "slettet"), so a purged checklist mentions nobody.
+fn who(p: &PersonRef) -> String {
+    if p.id.0 == 0 {
+        escape(&p.name)
+    } else {
+        format!("<@{}>", p.id.0)
+    }
+}
+
 /// The heading: whose journey, the case, the people, the end of probation, the progress.
 pub fn heading(tr: Tr<'_>, j: &Journey, case: &Case) -> String {
     let buddy = j
         .buddy
         .as_ref()
-        .map(|b| format!("<@{}>", b.id.0))
+        .map(who)
         .unwrap_or_else(|| tr.t("journey-no-buddy"));
     let mut out = vec![
         tr.args(
             "journey-heading",
             &[
-                (
-                    "new_hire",
-                    format!("<@{}>", j.new_hire.id.0).as_str().into(),
-                ),
+                ("new_hire", who(&j.new_hire).as_str().into()),
                 ("case", case.id.0.into()),
                 ("title", escape(case.title.as_str()).as_str().into()),
             ],
@@ -72,12 +79,7 @@ pub fn heading(tr: Tr<'_>, j: &Journey, case: &Case) -> String {
         tr.args(
             "journey-people",
             &[
-                (
-                    "manager",
-                    format!("<@{}>", case.reminded_manager().id.0)
-                        .as_str()
-                        .into(),
-                ),
+                ("manager", who(case.reminded_manager()).as_str().into()),
                 ("buddy", buddy.as_str().into()),
                 ("end", tr.date(j.probation_end()).as_str().into()),
             ],
