@@ -268,7 +268,7 @@ mod tests {
                 verb: Verb::JourneyReminderTick(i64::MAX),
                 case: CaseId(i64::MAX),
                 // The longest item id a template takes (flow::journey::Template::check).
-                step: StepId::new(&"x".repeat(40)),
+                step: StepId::new("x".repeat(40)),
             },
             ComponentId::Modal {
                 form: Form::Reopen(i64::MAX),
