@@ -1,7 +1,8 @@
 //! Part 2, the journeys: `reminders` new hires' journey items due at once (each new hire
 //! reminded by DM of the first day's access card), sent by the same loop, outbox and pace as
 //! the case reminders, and measured the same way: from the instant they fell due to the last
-//! one marked sent, next to what Discord's limits allow for the requests made.
+//! one marked sent, next to what Discord's limits allow for the fewest requests that could carry
+//! them (a DM channel opened per new hire, and their items due together merged into messages).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -88,7 +89,9 @@ async fn seed_journeys(path: &Path, guild: u64, reminders: u32, dms: u64) -> any
             .into_iter()
             .filter(|r| r.kind == ReminderKind::JourneyItem)
             .collect();
-        tx.create_journey(guild, &journey, &wanted, now).await?;
+        let plan_case = |c: &flow::Case| flow::plan_reminders(&process, c, &plan);
+        tx.create_journey(guild, &journey, &wanted, plan_case, now)
+            .await?;
         // Its private thread and checklist are out, as the command leaves them: the part
         // measures the reminders, not the opening of threads.
         let thread = seed::thread_of(case.id.0) + JOURNEY_THREADS;
@@ -166,7 +169,13 @@ pub async fn dispatch(
     .await?;
     watcher.close().await;
     stop(bot).await;
-    let (ideal, requests, messages) = ideal(&sb);
+    let (made, requests, messages) = ideal(&sb);
+    // The fewest messages: each new hire's items due together, so many to a message; and one
+    // DM channel opened each. The ideal is for those requests (at most the ones made).
+    let per_person = (reminders as usize).div_ceil(dms.max(1) as usize);
+    let needed = dms as usize * per_person.div_ceil(los::render::journey::REMINDERS_PER_MESSAGE);
+    let fewest = (needed + dms as usize) as u64;
+    let ideal = made.min(Duration::from_secs(fewest.div_ceil(50).saturating_sub(1)));
     // Each reminder is one line naming its case: a case named twice was shown twice.
     let mut lines: BTreeMap<String, usize> = BTreeMap::new();
     for i in 0..dms {
@@ -187,6 +196,7 @@ pub async fn dispatch(
         ideal,
         requests,
         messages,
+        needed: Some(needed),
         too_many: sb.requests().iter().filter(|r| r.status == 429).count(),
         duplicates,
         finished,

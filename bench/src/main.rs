@@ -4,7 +4,8 @@
 //!
 //! `cargo build --release -p los -p bench && target/release/bench` (full sizes, a few minutes)
 //! `target/release/bench --smoke` (small sizes; checks correctness, never timing)
-//! `--only 1,4` runs only some parts (e.g. to profile the child process under load);
+//! `--only 1,4` runs only some parts (e.g. to profile the child process under load; `j` is
+//! part 2's journey run alone);
 //! `--out FILE` writes the table elsewhere; `--cases 1000` measures part 1 on those database
 //! sizes only (comma-separated).
 
@@ -232,6 +233,9 @@ async fn run(sizes: &Sizes, args: &[String]) -> anyhow::Result<Report> {
             ));
         }
         report.dispatch = Some(d);
+    }
+    // `--only j`: the journeys' run of part 2 alone.
+    if part('2') || part('j') {
         let j = journey::dispatch(
             &tmp.dir,
             sizes.reminders,
@@ -248,6 +252,12 @@ async fn run(sizes: &Sizes, args: &[String]) -> anyhow::Result<Report> {
             report.problems.push(format!(
                 "journey reminders: {} due, {} marked sent, {} shown, {} shown twice",
                 j.reminders, j.sent, j.shown, j.duplicates
+            ));
+        }
+        if let Some(needed) = j.needed.filter(|n| j.finished && j.messages > *n) {
+            report.problems.push(format!(
+                "journey reminders: {} messages where {needed} would carry them",
+                j.messages
             ));
         }
         report.journeys = Some(j);

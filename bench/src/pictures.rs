@@ -98,7 +98,8 @@ pub async fn run(
     let to = Utc::now() + Days::new(1);
     let t = Instant::now();
     let timelines = storage::timelines(&db, guild, from, to).await?;
-    let stats = flow::stats::compute(&process, &timelines, Utc::now());
+    let limits = los::guild::reminder_settings(&seed::settings(guild));
+    let stats = flow::stats::compute(&process, &limits, &timelines, Utc::now());
     let tr = Tr::of(&texts, flow::Lang::Nb);
     let (header, table) = los::render::stats::csv(&process, &stats, tr);
     let csv = pictures::csv::write(&header, &table)?;

@@ -118,6 +118,10 @@ pub struct Dispatch {
     pub ideal: Duration,
     pub requests: usize,
     pub messages: usize,
+    /// The fewest messages that could carry them all, where the run knows it (the journeys:
+    /// each person's items due together, [`los::render::journey::REMINDERS_PER_MESSAGE`] to a
+    /// message); the ideal is then for those and the DM channels opened, not for what was sent.
+    pub needed: Option<usize>,
     pub too_many: usize,
     pub duplicates: usize,
     /// All sent before the time limit.
@@ -197,6 +201,7 @@ pub async fn dispatch(
         ideal,
         requests,
         messages,
+        needed: None,
         too_many: sb.requests().iter().filter(|r| r.status == 429).count(),
         duplicates,
         finished,

@@ -227,7 +227,8 @@ impl Report {
             dispatch_rows(&mut s, d, &what);
         }
         if let Some(d) = &self.journeys {
-            let what = format!("{} journey reminders due at once (new hires' items, {} DMs) delivered within 10 % of the ideal for the requests made ({} requests, {} messages)", d.reminders, d.dms, d.requests, d.messages);
+            let needed = d.needed.map_or(String::new(), |n| format!("; {n} needed"));
+            let what = format!("{} journey reminders due at once (new hires' items, {} DMs) delivered within 10 % of the ideal for the fewest messages ({} requests, {} messages{needed})", d.reminders, d.dms, d.requests, d.messages);
             dispatch_rows(&mut s, d, &what);
         }
         if !self.punctual.is_empty() {

@@ -60,7 +60,9 @@ pub async fn statistics(
     if timelines.is_empty() {
         return Ok(None);
     }
-    let st = flow::stats::compute(&data.process, &timelines, data.clock.now());
+    let settings = crate::guild::settings_or_default(data, guild).await?;
+    let limits = crate::guild::reminder_settings(&settings);
+    let st = flow::stats::compute(&data.process, &limits, &timelines, data.clock.now());
     let text = render::stats::text(&data.process, &st, from, to, tr);
     let (bars, words) = render::stats::chart(&data.process, &st, tr);
     let (header, rows) = render::stats::csv(&data.process, &st, tr);
@@ -91,7 +93,9 @@ pub async fn export(
 ) -> Result<CreateAttachment, BotError> {
     let history = storage::history(&data.db, guild, case.id, u32::MAX, 0).await?;
     let purged = storage::purged_at(&data.db, guild, case.id).await?;
-    let doc = render::export::render(&data.process, case, &history, purged, now, tr);
+    let settings = crate::guild::settings_or_default(data, guild).await?;
+    let limits = crate::guild::reminder_settings(&settings);
+    let doc = render::export::render(&data.process, &limits, case, &history, purged, now, tr);
     let pdf = drawn(move || Ok(pictures::pdf::render(&doc))).await?;
     Ok(CreateAttachment::bytes(
         pdf,

@@ -51,6 +51,9 @@ pub enum Verb {
     JourneyDecide(Decision),
     /// The presser's own items of a journey, in their language.
     JourneyMine,
+    /// An item of a journey ticked on its reminder (also in a DM): the reminder's id, which
+    /// says the guild; the step is the item's id.
+    JourneyReminderTick(i64),
 }
 
 /// A submitted modal: which form it was.
@@ -110,12 +113,12 @@ impl fmt::Display for ComponentId {
                         number = version.to_string();
                         ("reopen", Some(number.as_str()))
                     }
-                    Verb::ReminderDone(id) | Verb::Snooze(id) => {
+                    Verb::ReminderDone(id) | Verb::Snooze(id) | Verb::JourneyReminderTick(id) => {
                         number = id.to_string();
-                        let name = if matches!(verb, Verb::Snooze(_)) {
-                            "snooze"
-                        } else {
-                            "rdone"
+                        let name = match verb {
+                            Verb::Snooze(_) => "snooze",
+                            Verb::JourneyReminderTick(_) => "jrtick",
+                            _ => "rdone",
                         };
                         (name, Some(number.as_str()))
                     }
@@ -207,6 +210,7 @@ impl ComponentId {
             ("jdecide", Some(d)) => press(Verb::JourneyDecide(Decision::parse(d)?)),
             ("rdone", Some(id)) => press(Verb::ReminderDone(id.parse().ok()?)),
             ("snooze", Some(id)) => press(Verb::Snooze(id.parse().ok()?)),
+            ("jrtick", Some(id)) => press(Verb::JourneyReminderTick(id.parse().ok()?)),
             ("reopen", Some(v)) => press(Verb::Reopen(v.parse().ok()?)),
             ("m-skip", None) => modal(Form::SkipReason),
             ("m-reject", None) => modal(Form::RejectReason),
@@ -260,6 +264,12 @@ mod tests {
             press(Verb::JourneyMine),
             press(Verb::JourneyDecide(Decision::Continues)),
             press(Verb::JourneyDecide(Decision::DismissedInTime)),
+            ComponentId::Press {
+                verb: Verb::JourneyReminderTick(i64::MAX),
+                case: CaseId(i64::MAX),
+                // The longest item id a template takes (flow::journey::Template::check).
+                step: StepId::new("x".repeat(40)),
+            },
             ComponentId::Modal {
                 form: Form::Reopen(i64::MAX),
                 case: CaseId(i64::MAX),
@@ -303,6 +313,8 @@ mod tests {
             "los:jdecide:1:provetid_avgjort",
             "los:jdecide:1:provetid_avgjort:fired",
             "los:jtick:1:adgangskort:extra",
+            "los:jrtick:1:adgangskort",
+            "los:jrtick:1:adgangskort:seven",
         ] {
             assert_eq!(ComponentId::parse(bad), None, "{bad:?}");
         }

@@ -33,6 +33,24 @@ pub struct Case {
     pub opened_at: DateTime<Utc>,
     /// Bumped by every change; storage writes only over the version it read.
     pub version: i64,
+    /// The new hire's onboarding journey, as far as the case's own rules need it (when its
+    /// personal data is deleted, see [`Case::retention_from`]). Storage reads it with the
+    /// case; the engine never changes it.
+    #[serde(default)]
+    pub journey: JourneyState,
+}
+
+/// Whether a case has an onboarding journey (`crate::journey`), and when it closed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum JourneyState {
+    /// No journey was opened.
+    #[default]
+    None,
+    /// The journey runs: the case's personal data is kept until it closes.
+    Running,
+    /// Closed by the probation decision at `at`.
+    Closed { at: DateTime<Utc> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,6 +168,21 @@ impl CaseDates {
 }
 
 impl Case {
+    /// The moment the case's retention counts from: its end, or its journey's close when that
+    /// came later. `None` while the case is open or its journey still runs (nothing is
+    /// deleted then). The purge (`storage::purge`) counts from the same moment.
+    pub fn retention_from(&self) -> Option<DateTime<Utc>> {
+        let ended = match &self.status {
+            CaseStatus::Open => return None,
+            CaseStatus::Completed { at } | CaseStatus::Closed { at, .. } => *at,
+        };
+        match self.journey {
+            JourneyState::None => Some(ended),
+            JourneyState::Running => None,
+            JourneyState::Closed { at } => Some(ended.max(at)),
+        }
+    }
+
     /// The steps waiting for someone now, in the order of the process file when rendered
     /// through [`crate::Process::ordered`].
     pub fn open_steps(&self) -> impl Iterator<Item = &StepId> {

@@ -7,7 +7,7 @@ use chrono_tz::Europe::Oslo;
 
 use crate::case::Case;
 use crate::ids::StepId;
-use crate::process::{Anchor, DeadlineKind, Process};
+use crate::process::{Anchor, DeadlineKind, DeadlineRule, Process};
 
 /// A deadline of one step of one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +74,15 @@ pub fn anchor_date(case: &Case, anchor: Anchor) -> Option<NaiveDate> {
     }
 }
 
+/// The days a deadline rule gives: the server's own setting for it, else the process file's.
+pub fn rule_days(rule: &DeadlineRule, settings: &DeadlineSettings) -> i64 {
+    rule.setting
+        .as_ref()
+        .and_then(|s| settings.days.get(s))
+        .copied()
+        .unwrap_or(rule.days)
+}
+
 /// Every deadline of the case whose anchor date is known, in the chart's order: e.g. the
 /// applicant list the day after the original application deadline, the signed contract no
 /// later than start + 7 days, the onboarding orders counted back from the start date.
@@ -84,13 +93,7 @@ pub fn deadlines(process: &Process, case: &Case, settings: &DeadlineSettings) ->
         .filter_map(|step| {
             let rule = step.deadline.as_ref()?;
             let anchor = anchor_date(case, rule.anchor)?;
-            let days = rule
-                .setting
-                .as_ref()
-                .and_then(|s| settings.days.get(s))
-                .copied()
-                .unwrap_or(rule.days);
-            let date = add_days(anchor, days);
+            let date = add_days(anchor, rule_days(rule, settings));
             Some(Deadline {
                 step: step.id.clone(),
                 kind: rule.kind,

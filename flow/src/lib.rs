@@ -19,7 +19,7 @@ pub mod text;
 pub mod texts;
 
 pub use action::{Action, Actor};
-pub use case::{Candidate, CandidateAnswer, Case, CaseDates, CaseStatus, StepState};
+pub use case::{Candidate, CandidateAnswer, Case, CaseDates, CaseStatus, JourneyState, StepState};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dato::{DateKey, Dato, DatoError};
 pub use deadlines::{deadlines, oslo_instant, Deadline, DeadlineSettings};

@@ -248,16 +248,20 @@ pub fn plan(process: &Process, case: &Case, settings: &ReminderSettings) -> Vec<
     };
     match &case.status {
         CaseStatus::Open => {}
-        CaseStatus::Completed { at: closed } | CaseStatus::Closed { at: closed, .. } => {
-            let purge = purge_date(*closed, settings.retention_months);
-            let notice = purge - Days::new(settings.purge_notice_days);
-            push(
-                None,
-                ReminderKind::PurgeNotice,
-                Target::HrChannel,
-                at(notice),
-                &purge.to_string(),
-            );
+        CaseStatus::Completed { .. } | CaseStatus::Closed { .. } => {
+            // Counted from the journey's close when it has one (none while it runs), as the
+            // purge counts.
+            if let Some(from) = case.retention_from() {
+                let purge = purge_date(from, settings.retention_months);
+                let notice = purge - Days::new(settings.purge_notice_days);
+                push(
+                    None,
+                    ReminderKind::PurgeNotice,
+                    Target::HrChannel,
+                    at(notice),
+                    &purge.to_string(),
+                );
+            }
             return out;
         }
     }

@@ -10,14 +10,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Oslo;
 
 use crate::calendar::add_working_days;
-use crate::deadlines::add_days;
+use crate::deadlines::{add_days, rule_days};
 use crate::event::EventKind;
 use crate::ids::{CaseId, Mark, Role, StepId};
 use crate::process::{Anchor, DeadlineKind, Process};
-
-/// Working days a step without a deadline may stay open before it counts as overdue (the
-/// stall limit the reminders use by default).
-pub const STALL_DAYS: u32 = 5;
+use crate::reminders::ReminderSettings;
 
 /// How a case stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,13 +160,20 @@ fn oslo_day(t: DateTime<Utc>) -> NaiveDate {
     t.with_timezone(&Oslo).date_naive()
 }
 
-/// Computes the statistics of these cases as they stand at `now`.
-pub fn compute(process: &Process, timelines: &[Timeline], now: DateTime<Utc>) -> Statistics {
+/// Computes the statistics of these cases as they stand at `now`, by the server's own limits
+/// (`settings`: its deadline days and stall limit, as its reminders use them): a step counts as
+/// overdue when the server's reminders would have called it so.
+pub fn compute(
+    process: &Process,
+    settings: &ReminderSettings,
+    timelines: &[Timeline],
+    now: DateTime<Utc>,
+) -> Statistics {
     let today = oslo_day(now);
     let mut overdue_count: HashMap<StepId, usize> = HashMap::new();
     let mut rows = Vec::with_capacity(timelines.len());
     for t in timelines {
-        rows.push(row(process, t, today, &mut overdue_count));
+        rows.push(row(process, settings, t, today, &mut overdue_count));
     }
     let to_start = Spread::of(
         rows.iter()
@@ -229,6 +233,7 @@ pub fn compute(process: &Process, timelines: &[Timeline], now: DateTime<Utc>) ->
 
 fn row(
     process: &Process,
+    settings: &ReminderSettings,
     t: &Timeline,
     today: NaiveDate,
     overdue_count: &mut HashMap<StepId, usize>,
@@ -261,7 +266,7 @@ fn row(
                 if let Some(s) = step {
                     if let Some(since) = open.remove(s) {
                         if *kind != EventKind::StepWithdrawn {
-                            if late(process, t, s, since, oslo_day(*at)) {
+                            if late(process, settings, t, s, since, oslo_day(*at)) {
                                 overdue_here.insert(s.clone());
                             }
                             finished.insert(s.clone(), *at);
@@ -277,7 +282,7 @@ fn row(
     }
     if t.status == TimelineStatus::Open {
         for (s, since) in &open {
-            if late(process, t, s, *since, today) {
+            if late(process, settings, t, s, *since, today) {
                 overdue_here.insert(s.clone());
             }
         }
@@ -317,7 +322,7 @@ fn row(
             Anchor::Startdato => t.startdato,
         };
         let Some(anchor) = anchor else { continue };
-        let due = add_days(anchor, d.days);
+        let due = add_days(anchor, rule_days(d, &settings.deadlines));
         let result = match finished.get(&step.id) {
             Some(at) if oslo_day(*at) <= due => DeadlineResult::Met,
             Some(_) => DeadlineResult::Missed,
@@ -345,6 +350,7 @@ fn row(
 /// deadline when it has one on this case, else open more than the stall limit.
 fn late(
     process: &Process,
+    settings: &ReminderSettings,
     t: &Timeline,
     step: &StepId,
     since: DateTime<Utc>,
@@ -359,8 +365,8 @@ fn late(
             Anchor::Startdato => t.startdato,
         };
         if let Some(a) = anchor {
-            return until > add_days(a, d.days);
+            return until > add_days(a, rule_days(d, &settings.deadlines));
         }
     }
-    def.stall_reminders && until > add_working_days(oslo_day(since), STALL_DAYS)
+    def.stall_reminders && until > add_working_days(oslo_day(since), settings.stall_days)
 }

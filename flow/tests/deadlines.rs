@@ -239,6 +239,44 @@ fn a_closed_case_wants_only_the_purge_notice_a_week_before_twelve_months() {
     assert_eq!(all[0].due, utc(2028, 3, 12, 7, 0));
 }
 
+/// A case whose new hire's journey runs on after it ended is kept until the journey closes,
+/// and HR's notice counts from the later of the two, as the purge does.
+#[test]
+fn the_purge_notice_waits_for_a_running_journey_and_counts_from_its_close() {
+    let mut run = Run::start_at(utc(2027, 3, 19, 9, 0));
+    run.ok(
+        &hr(),
+        flow::Action::Close {
+            reason: reason("Trukket"),
+        },
+    );
+    let settings = ReminderSettings::default();
+    let mut case = run.case.clone();
+    case.journey = flow::JourneyState::Running;
+    assert_eq!(case.retention_from(), None);
+    assert!(flow::plan_reminders(process(), &case, &settings).is_empty());
+
+    case.journey = flow::JourneyState::Closed {
+        at: utc(2027, 9, 20, 10, 0),
+    };
+    assert_eq!(case.retention_from(), Some(utc(2027, 9, 20, 10, 0)));
+    let all = flow::plan_reminders(process(), &case, &settings);
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].kind, ReminderKind::PurgeNotice);
+    // Deleted on 20 September 2028; told on the 13th at 08:00 summer time.
+    assert_eq!(all[0].due, utc(2028, 9, 13, 6, 0));
+
+    // A journey closed before the case ended: from the case's end.
+    case.journey = flow::JourneyState::Closed {
+        at: utc(2027, 1, 4, 10, 0),
+    };
+    assert_eq!(case.retention_from(), Some(utc(2027, 3, 19, 9, 0)));
+    assert_eq!(
+        flow::plan_reminders(process(), &case, &settings)[0].due,
+        utc(2028, 3, 12, 7, 0)
+    );
+}
+
 #[test]
 fn a_step_waiting_for_its_date_is_not_stalled_before_it() {
     // Everything opened on 1 December 2026; the start is 5 April 2027, so the welcome package

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use flow::stats::{compute, Outcome, Timeline, TimelineStatus};
-use flow::{CaseId, EventKind, Mark, Process, Role, StepId};
+use flow::{CaseId, EventKind, Mark, Process, ReminderSettings, Role, StepId};
 
 fn at(day: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap() + Duration::days(day)
@@ -67,7 +67,7 @@ fn figures_from_the_timeline() {
     );
     done.marks.insert(Mark::new("uten_ny_avtale"));
     done.startdato = Some(NaiveDate::from_ymd_opt(2026, 3, 6).unwrap());
-    let st = compute(&p, &[open, done], at(40));
+    let st = compute(&p, &ReminderSettings::default(), &[open, done], at(40));
 
     // Behov: from day 0 to the last finish on day 20; the choice finished its step.
     let behov = st.phases[0].expect("behov counted for the first case");
@@ -95,4 +95,62 @@ fn figures_from_the_timeline() {
     assert_eq!(st.outcomes[&Outcome::WithoutNewContract], 1);
     let to_start = st.to_start.expect("one start date");
     assert_eq!((to_start.count, to_start.median), (1, 60.0));
+}
+
+#[test]
+fn overdue_and_legal_deadlines_follow_the_servers_own_limits() {
+    let (p, _) = Process::load(&flow::prompts_dir()).expect("process");
+    use EventKind::*;
+    // A step open for 17 days (13 working days), and a contract signed ten days after the
+    // start (the law's default: seven; this server's setting `kontrakt`: fourteen).
+    let mut t = timeline(
+        1,
+        TimelineStatus::Completed,
+        vec![
+            ev(StepOpened, "endringer_hr_system", 3),
+            ev(StepCompleted, "endringer_hr_system", 20),
+            ev(StepOpened, "signerer_arbeidsavtale", 21),
+            ev(StepCompleted, "signerer_arbeidsavtale", 30),
+        ],
+    );
+    t.startdato = Some(NaiveDate::from_ymd_opt(2026, 1, 25).unwrap());
+    let contract = |st: &flow::stats::Statistics| {
+        st.legal
+            .iter()
+            .find(|(b, _, _)| b == "arbeidsmiljøloven § 14-5")
+            .map(|(_, met, missed)| (*met, *missed))
+            .expect("§ 14-5")
+    };
+    let hr_system_overdue = |st: &flow::stats::Statistics| {
+        st.overdue
+            .iter()
+            .any(|o| o.step.as_str() == "endringer_hr_system")
+    };
+
+    let default = compute(&p, &ReminderSettings::default(), &[t.clone()], at(40));
+    assert!(
+        hr_system_overdue(&default),
+        "over the default 5 working days"
+    );
+    assert_eq!(
+        contract(&default),
+        (0, 1),
+        "ten days after the start: late by the law's seven"
+    );
+
+    let mut own = ReminderSettings {
+        stall_days: 15,
+        ..ReminderSettings::default()
+    };
+    own.deadlines.days.insert("kontrakt".into(), 14);
+    let by_server = compute(&p, &own, &[t], at(40));
+    assert!(
+        !hr_system_overdue(&by_server),
+        "within this server's 15 working days"
+    );
+    assert_eq!(
+        contract(&by_server),
+        (1, 0),
+        "within this server's fourteen days"
+    );
 }

@@ -85,6 +85,11 @@ journey-fault-bad_position = there is no position { $n }: the journey has { $cou
 reminder-journey-item = Onboarding, case #{ $case }: «{ $item }» is due today ({ $date }). { $thread }
 reminder-journey-summary = Probation of the new hire in case #{ $case } { $title } ends { $date }: { $done } of { $total } items are done. Remember to record the decision before it ends. { $thread }
 reminder-journey-escalation = The last working day of probation for case #{ $case } { $title } ({ $date }), and no decision is recorded. { $thread }
+reminder-journey-heading = **Onboarding: { $count ->
+        [one] 1 item
+       *[other] { $count } items
+    } to remember.** Tick the items with the buttons once done.
+reply-journey-reminder-ticked = «{ $item }» is ticked on the checklist. { $thread }
 
 mine-journey-heading = **Your onboarding items**
 mine-journey-line = Case #{ $case }: { $item } (by { $due }) { $thread }

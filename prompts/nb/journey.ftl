@@ -85,6 +85,11 @@ journey-fault-bad_position = plass { $n } finnes ikke: løpet har { $count } pun
 reminder-journey-item = Introduksjonsløp, sak #{ $case }: «{ $item }» skal gjøres i dag ({ $date }). { $thread }
 reminder-journey-summary = Prøvetiden for den nyansatte i sak #{ $case } { $title } slutter { $date }: { $done } av { $total } punkter er gjort. Husk å registrere avgjørelsen før den slutter. { $thread }
 reminder-journey-escalation = Siste arbeidsdag i prøvetiden for sak #{ $case } { $title } ({ $date }), og avgjørelsen er ikke registrert. { $thread }
+reminder-journey-heading = **Introduksjonsløp: { $count ->
+        [one] 1 punkt
+       *[other] { $count } punkter
+    } å huske på.** Kryss av punktene med knappene når de er gjort.
+reply-journey-reminder-ticked = «{ $item }» er krysset av i sjekklisten. { $thread }
 
 mine-journey-heading = **Dine punkter i introduksjonsløp**
 mine-journey-line = Sak #{ $case }: { $item } (innen { $due }) { $thread }

@@ -105,6 +105,21 @@ impl Sandbox {
             .with_context(|| format!("no such message in channel {channel_id}"))
     }
 
+    /// Waits until a message in any channel satisfies `f`, and returns its channel and it.
+    pub async fn wait_for_message_anywhere(
+        &self,
+        f: impl Fn(&Value) -> bool,
+    ) -> anyhow::Result<(u64, Value)> {
+        self.shared()
+            .wait_for(self.timeout(), |s| {
+                s.messages
+                    .iter()
+                    .find_map(|(c, ms)| ms.iter().find(|m| f(m)).map(|m| (*c, m.clone())))
+            })
+            .await
+            .context("no such message in any channel")
+    }
+
     /// Answers the next `n` requests on `route` (`POST /channels/{channel_id}/messages`, or `*`)
     /// with 500.
     pub fn fail_next(&self, route: &str, n: u32) {

@@ -69,9 +69,10 @@ impl Import<'_> {
         guild: u64,
         journey: &Journey,
         wanted: &[PlannedReminder],
+        plan_case: impl FnOnce(&Case) -> Vec<PlannedReminder>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        create_journey_on(&mut *self.tx, guild, journey, wanted, now).await
+        create_journey_on(&mut *self.tx, guild, journey, wanted, plan_case, now).await
     }
 
     /// [`crate::set_journey_thread`] inside the import.

@@ -10,7 +10,7 @@
 use crate::Db;
 use chrono::{DateTime, NaiveDate, Utc};
 use flow::journey::{Closing, Decision, Journey, Template, Tick};
-use flow::{CaseId, PersonRef, PlannedReminder};
+use flow::{Case, CaseId, PersonRef, PlannedReminder};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
 use crate::codec::{
@@ -76,16 +76,20 @@ pub async fn save_journey_template(
     Ok(after + 1)
 }
 
-/// Stores a case's new journey and the reminders it wants. `Ok(false)`: the case has one
-/// already (nothing changed). [`StorageError::NotFound`]: no such case on the server.
+/// Stores a case's new journey and the reminders it wants. The case's own reminders are
+/// planned again in the same transaction, with the journey (`plan_case`:
+/// `|case| flow::plan_reminders(process, case, &settings)`): the purge notice of a case that
+/// ended waits for the journey's close. `Ok(false)`: the case has one already (nothing
+/// changed). [`StorageError::NotFound`]: no such case on the server.
 pub async fn create_journey(
     db: &Db,
     guild: u64,
     journey: &Journey,
     wanted: &[PlannedReminder],
+    plan_case: impl FnOnce(&Case) -> Vec<PlannedReminder>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    create_journey_on(db, guild, journey, wanted, now).await
+    create_journey_on(db, guild, journey, wanted, plan_case, now).await
 }
 
 /// [`create_journey`] on a connection or transaction of the caller's ([`crate::Import`]).
@@ -94,6 +98,7 @@ pub(crate) async fn create_journey_on<'a>(
     guild: u64,
     journey: &Journey,
     wanted: &[PlannedReminder],
+    plan_case: impl FnOnce(&Case) -> Vec<PlannedReminder>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let mut tx = db.begin().await?;
@@ -132,8 +137,24 @@ pub(crate) async fn create_journey_on<'a>(
         };
     }
     reconcile(&mut tx, guild, journey.case, wanted).await?;
+    replan_case(&mut tx, guild, journey.case, plan_case).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Plans the case's own reminders again as it is now, inside a transaction that began with a
+/// write (so nobody changes the case meanwhile).
+async fn replan_case(
+    conn: &mut SqliteConnection,
+    guild: u64,
+    case: CaseId,
+    plan_case: impl FnOnce(&Case) -> Vec<PlannedReminder>,
+) -> Result<()> {
+    if let Some(found) = crate::cases::read_case(conn, guild, case).await? {
+        let wanted = plan_case(&found);
+        crate::reminders::reconcile(conn, guild, case, &wanted).await?;
+    }
+    Ok(())
 }
 
 /// A case's journey.
@@ -330,13 +351,16 @@ pub async fn set_journey_buddy(
 }
 
 /// Records the probation decision: the journey closes, its pending reminders are cancelled,
-/// and the case's 12-month retention counts from now. `Ok(false)`: already closed.
+/// and the case's 12-month retention counts from now: the case's own reminders are planned
+/// again with the closed journey (`plan_case`, as for [`create_journey`]), so HR's notice
+/// before the purge is planned from now too. `Ok(false)`: already closed.
 pub async fn close_journey(
     db: &Db,
     guild: u64,
     case: CaseId,
     decision: Decision,
     by: &PersonRef,
+    plan_case: impl FnOnce(&Case) -> Vec<PlannedReminder>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let mut tx = db.begin().await?;
@@ -356,8 +380,47 @@ pub async fn close_journey(
         return Ok(false);
     }
     reconcile(&mut tx, guild, case, &[]).await?;
+    replan_case(&mut tx, guild, case, plan_case).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Plans the reminders of the server's open journeys again (after its reminder settings
+/// changed: `plan`, `|journey| journey.reminders(remind_at)`), up to `limit` of them with a
+/// case id above `after`, in one transaction: a pending reminder takes its new time on the
+/// same day (its key names the day, not the time), one already sent, claimed or failed stays
+/// as it is, so nothing goes out twice and nothing due is dropped. The first statement takes
+/// the batch and the write lock, so a tick meanwhile waits and is planned with. Answers the
+/// last case done, `None` when there was none (the server's journeys are all planned).
+pub async fn replan_journeys(
+    db: &Db,
+    guild: u64,
+    after: Option<CaseId>,
+    limit: u32,
+    plan: impl Fn(&Journey) -> Vec<PlannedReminder>,
+) -> Result<Option<CaseId>> {
+    let mut tx = db.begin().await?;
+    let mut cases: Vec<i64> = sqlx::query_scalar(
+        "UPDATE journeys SET guild_id = guild_id
+          WHERE case_id IN (SELECT case_id FROM journeys
+                             WHERE guild_id = ?1 AND closed_at IS NULL AND case_id > ?2
+                             ORDER BY case_id LIMIT ?3)
+         RETURNING case_id",
+    )
+    .bind(id(guild))
+    .bind(after.map_or(0, |c| c.0))
+    .bind(i64::from(limit))
+    .fetch_all(&mut *tx)
+    .await?;
+    cases.sort_unstable();
+    for case in &cases {
+        for row in read(&mut tx, guild, "case_id = ?2", *case).await? {
+            let wanted = plan(&row.journey);
+            reconcile(&mut tx, guild, row.journey.case, &wanted).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(cases.last().copied().map(CaseId))
 }
 
 /// Erases the people of a case's journey (the new hire, the buddy, who ticked and who

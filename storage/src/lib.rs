@@ -56,8 +56,8 @@ pub use ids::{ChannelId, Destination, GuildId, MessageId, RoleId, UserId};
 pub use import::Import;
 pub use journey::{
     close_journey, create_journey, journey, journey_template, journeys_of, journeys_of_person,
-    journeys_owing, save_journey_template, set_journey_archived, set_journey_buddy,
-    set_journey_message, set_journey_thread, tick_journey_item, JourneyRow,
+    journeys_owing, replan_journeys, save_journey_template, set_journey_archived,
+    set_journey_buddy, set_journey_message, set_journey_thread, tick_journey_item, JourneyRow,
 };
 pub use lock::{LockError, ProcessLock};
 pub use overview::{

@@ -38,10 +38,15 @@ mod reminders {
 }
 
 /// A new hire's onboarding journey: its private thread and checklist, ticks, reminders, the
-/// probation decision, the server's own template, a restart in the middle.
+/// probation decision, the server's own template, a restart in the middle; reminders due
+/// together in one message.
 mod journey {
+    mod batched;
     mod common;
+    mod purge;
     mod restart;
+    mod settings;
+    mod setup;
     mod template;
     mod whole;
 }

@@ -106,10 +106,11 @@ pub async fn nyansatt(
         done: BTreeMap::new(),
         closed: None,
     };
-    let remind_at = guild::reminder_settings(&s).deadlines.remind_at;
-    let wanted = journey.reminders(remind_at);
+    let rs = guild::reminder_settings(&s);
+    let wanted = journey.reminders(rs.deadlines.remind_at);
     let now = data.clock.now();
-    if !storage::create_journey(&data.db, s.guild, &journey, &wanted, now).await? {
+    let plan_case = |case: &flow::Case| flow::plan_reminders(&data.process, case, &rs);
+    if !storage::create_journey(&data.db, s.guild, &journey, &wanted, plan_case, now).await? {
         return reply(ctx, t.t("refusal-journey-exists")).await;
     }
     crate::wake::after_change(data, &wanted, &[]);

@@ -168,7 +168,7 @@ async fn show_with(
     for (id, needs) in [
         (s.case_channel, CASE_CHANNEL_NEEDS),
         (s.hr_channel, POST_NEEDS),
-        (s.onboarding_channel, POST_NEEDS),
+        (s.onboarding_channel, ONBOARDING_NEEDS),
     ] {
         let Some(id) = id else { continue };
         let missing = bot_lacks(&ctx, ChannelId::new(id), needs);
@@ -265,7 +265,7 @@ pub async fn kanaler(
     for (channel, needs) in [
         (&saker, CASE_CHANNEL_NEEDS),
         (&hr, POST_NEEDS),
-        (&onboarding, POST_NEEDS),
+        (&onboarding, ONBOARDING_NEEDS),
     ] {
         if let Some(channel) = channel {
             let missing = bot_lacks(&ctx, channel.id, needs);
@@ -296,10 +296,28 @@ const CASE_CHANNEL_NEEDS: &[(Permissions, &str)] = &[
     ),
 ];
 
-/// What the bot must be allowed in the HR and onboarding channels: post there.
+/// What the bot must be allowed in the HR channel: post there.
 const POST_NEEDS: &[(Permissions, &str)] = &[
     (Permissions::VIEW_CHANNEL, "view_channel"),
     (Permissions::SEND_MESSAGES, "send_messages"),
+];
+
+/// What the bot must be allowed in the onboarding channel: post the checklists there, open a
+/// new hire's private thread (`crate::publish::journey`), add its people and write in it, and
+/// archive it when the journey closes (Discord's Modify Channel: archiving a thread needs
+/// MANAGE_THREADS; taking it out of the archive again, SEND_MESSAGES).
+const ONBOARDING_NEEDS: &[(Permissions, &str)] = &[
+    (Permissions::VIEW_CHANNEL, "view_channel"),
+    (Permissions::SEND_MESSAGES, "send_messages"),
+    (
+        Permissions::CREATE_PRIVATE_THREADS,
+        "create_private_threads",
+    ),
+    (
+        Permissions::SEND_MESSAGES_IN_THREADS,
+        "send_messages_in_threads",
+    ),
+    (Permissions::MANAGE_THREADS, "manage_threads"),
 ];
 
 /// Which of `needs` the bot lacks in `channel`, from what Discord told it of the server (its

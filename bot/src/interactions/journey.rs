@@ -1,5 +1,6 @@
 //! The buttons of a new hire's journey checklist (in its private thread): a tick on an item, the
-//! probation decision, and *Mine punkter* (the presser's own items in their language). Each
+//! probation decision, and *Mine punkter* (the presser's own items in their language); and the
+//! tick buttons of a journey reminder, also in a DM (the reminder names the guild). Each
 //! press reloads the journey and the case and re-checks who pressed (`flow::journey`); a
 //! refusal is told only to the presser, in their language, and changes nothing.
 
@@ -60,7 +61,8 @@ async fn show(
     Ok(())
 }
 
-/// A tick on an item: by the person it belongs to (or the manager), once.
+/// A tick on an item of the checklist: by the person it belongs to (or the manager), once.
+/// The checklist is shown as it is now.
 pub async fn on_tick(
     ctx: &Ctx,
     data: &Data,
@@ -70,17 +72,90 @@ pub async fn on_tick(
     case: CaseId,
     item: StepId,
 ) -> Result<(), BotError> {
+    match tick(data, here, case, &item).await? {
+        Ok((ticked, loaded)) => show(ctx, data, c, here, &ticked, &loaded).await,
+        Err(refusal) => {
+            pressed.ephemeral(ctx, &refusal).await?;
+            Ok(())
+        }
+    }
+}
+
+/// A tick on an item from its reminder (in a DM, or in the channel it went to): the same
+/// checks as on the checklist; the presser is told in their language, and the checklist in
+/// the journey's thread is shown as it is now.
+pub async fn on_reminder_tick(
+    ctx: &Ctx,
+    data: &Data,
+    c: &ComponentInteraction,
+    pressed: &Pressed<'_>,
+    reminder: i64,
+    case: CaseId,
+    item: StepId,
+) -> Result<(), BotError> {
+    let Some((guild, of_case, key)) = storage::reminder_ref(&data.db, reminder).await? else {
+        return Err(BotError::UnknownComponent);
+    };
+    if of_case != case
+        || !key.starts_with(flow::journey::JOURNEY_KEY_PREFIX)
+        || c.guild_id.is_some_and(|g| g.get() != guild)
+    {
+        return Err(BotError::UnknownComponent);
+    }
+    let settings = guild::settings_or_default(data, guild).await?;
+    let actor = match c.member.as_ref() {
+        Some(member) => guild::actor_of(&settings, member),
+        // In a DM Discord sends no member: asked of the guild.
+        None => crate::authz::dm_actor(&ctx.http, guild, &settings, &c.user).await?,
+    };
+    let tr = Tr::reader(&data.texts, &c.locale, &settings);
+    let here = Here {
+        settings,
+        actor,
+        tr,
+    };
+    let (ticked, loaded) = match tick(data, &here, case, &item).await? {
+        Ok(done) => done,
+        Err(refusal) => {
+            pressed.ephemeral(ctx, &refusal).await?;
+            return Ok(());
+        }
+    };
+    let title = ticked
+        .journey
+        .template
+        .item(item.as_str())
+        .map(|i| render::title(here.tr.as_shown(), i))
+        .unwrap_or_default();
+    let thread = ticked.thread.map(|t| format!("<#{t}>")).unwrap_or_default();
+    let text = here.tr.args(
+        "reply-journey-reminder-ticked",
+        &[
+            ("item", title.as_str().into()),
+            ("thread", thread.as_str().into()),
+        ],
+    );
+    let answered = pressed.ephemeral(ctx, &text).await;
+    if let Err(e) = publish::refresh(&ctx.http, data, &here.settings, &ticked, &loaded).await {
+        tracing::warn!(case = case.0, error = %e, "journey checklist not shown anew after a tick");
+    }
+    answered.map_err(BotError::from)
+}
+
+/// Ticks the item for the presser, in one transaction, with the journey's reminders planned
+/// anew: the journey as it is now and its case, or why it was refused (in the presser's
+/// language), nothing changed then.
+async fn tick(
+    data: &Data,
+    here: &Here<'_>,
+    case: CaseId,
+    item: &StepId,
+) -> Result<Result<(storage::JourneyRow, flow::Case), String>, BotError> {
     let Some((row, loaded, presser)) = load(data, here, case).await? else {
-        pressed
-            .ephemeral(ctx, &here.tr.t("refusal-journey-none"))
-            .await?;
-        return Ok(());
+        return Ok(Err(here.tr.t("refusal-journey-none")));
     };
     if let Err(refusal) = row.journey.may_tick(item.as_str(), &presser) {
-        pressed
-            .ephemeral(ctx, &render::refusal(here.tr, &refusal))
-            .await?;
-        return Ok(());
+        return Ok(Err(render::refusal(here.tr, &refusal)));
     }
     let now = data.clock.now();
     let mut ticked = row.clone();
@@ -105,12 +180,9 @@ pub async fn on_tick(
     .await?;
     if !stored {
         // Someone ticked it (or closed the journey) in between.
-        pressed
-            .ephemeral(ctx, &here.tr.t("refusal-journey-done"))
-            .await?;
-        return Ok(());
+        return Ok(Err(here.tr.t("refusal-journey-done")));
     }
-    show(ctx, data, c, here, &ticked, &loaded).await
+    Ok(Ok((ticked, loaded)))
 }
 
 /// The probation decision: by the case's manager (or HR), once. The journey closes, its
@@ -139,7 +211,9 @@ pub async fn on_decide(
     let now = data.clock.now();
     let guild = here.settings.guild;
     let by = &here.actor.person;
-    if !storage::close_journey(&data.db, guild, case, decision, by, now).await? {
+    let rs = crate::guild::reminder_settings(&here.settings);
+    let plan_case = |case: &flow::Case| flow::plan_reminders(&data.process, case, &rs);
+    if !storage::close_journey(&data.db, guild, case, decision, by, plan_case, now).await? {
         pressed
             .ephemeral(ctx, &here.tr.t("refusal-journey-closed"))
             .await?;

@@ -8,7 +8,8 @@
 //! - [`reopen`]: going back to a step, once its form is sent.
 //! - [`reminder_buttons`]: *Utført* and *Minn meg på i morgen* on a reminder, also in a DM.
 //! - [`checklist`]: a tick on the onboarding checklist.
-//! - [`journey`]: a tick, the probation decision and *Mine punkter* on a new hire's journey.
+//! - [`journey`]: a tick, the probation decision and *Mine punkter* on a new hire's journey,
+//!   and a tick on a journey reminder (also in a DM).
 //! - [`here`]: the guild, the person and their words, which every handler starts from.
 
 pub mod card;
@@ -135,6 +136,9 @@ async fn on_component(
         Verb::Snooze(reminder) => {
             reminder_buttons::snooze(ctx, data, c, reminder, case, step).await
         }
+        Verb::JourneyReminderTick(reminder) => {
+            journey::on_reminder_tick(ctx, data, c, pressed, reminder, case, step).await
+        }
     }
 }
 
@@ -205,7 +209,7 @@ async fn settings_of_interaction(data: &Data, interaction: &Interaction) -> Guil
             (
                 None,
                 Some(ComponentId::Press {
-                    verb: Verb::ReminderDone(id) | Verb::Snooze(id),
+                    verb: Verb::ReminderDone(id) | Verb::Snooze(id) | Verb::JourneyReminderTick(id),
                     ..
                 }),
             ) => storage::reminder_ref(&data.db, id)

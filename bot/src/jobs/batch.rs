@@ -1,7 +1,8 @@
 //! A batch of reminders made ready to send. Each guild's settings are read once per pass
 //! ([`SettingsCache`]), each case and its card once per batch, in one snapshot
 //! (`storage::cases_for_sending`); the reminders are grouped by the place they go into outbox
-//! rows of at most [`PER_MESSAGE`], and the rows are written to the outbox in one transaction,
+//! rows of at most [`PER_MESSAGE`] (a journey's reminders apart, in rows of their own: see
+//! `journey_chunks`), and the rows are written to the outbox in one transaction,
 //! before anything is sent.
 //!
 //! The case read here is the one the message is composed from, a few seconds later at most
@@ -16,6 +17,8 @@ use flow::{Case, Role, Target};
 use storage::{ClaimedReminder, Destination, GuildSettings, Outgoing};
 
 use crate::guild;
+use crate::i18n::{Tr, CONTENT_MAX};
+use crate::render::journey;
 use crate::types::Data;
 
 /// Reminders merged into one message at most (so it stays under 2000 characters).
@@ -88,19 +91,26 @@ pub async fn claim(
         return Ok((Vec::new(), 0));
     }
     let members = read(data, claimed).await?;
-    let mut by_place: BTreeMap<(u64, Destination), Vec<BatchMember>> = BTreeMap::new();
+    // A journey's reminders go in messages of their own (with a tick button per item).
+    let mut by_place: BTreeMap<(u64, Destination, bool), Vec<BatchMember>> = BTreeMap::new();
     for m in members {
         let settings = cache.get(data, m.reminder.guild).await?;
         let place = place(&data.process, &settings, &m);
+        let journey = m.reminder.kind.is_journey();
         by_place
-            .entry((m.reminder.guild, place))
+            .entry((m.reminder.guild, place, journey))
             .or_default()
             .push(m);
     }
     let mut jobs = Vec::new();
-    for ((guild, destination), members) in by_place {
+    for ((guild, destination, journey), members) in by_place {
         let settings = cache.get(data, guild).await?;
-        for chunk in members.chunks(PER_MESSAGE) {
+        let chunks = if journey {
+            journey_chunks(data, &settings, members)
+        } else {
+            members.chunks(PER_MESSAGE).map(<[_]>::to_vec).collect()
+        };
+        for chunk in chunks {
             let ids: Vec<i64> = chunk.iter().map(|m| m.reminder.id).collect();
             jobs.push(Job {
                 row: Outgoing {
@@ -112,7 +122,7 @@ pub async fn claim(
                     last_error: None,
                     next_attempt_at: now,
                 },
-                members: chunk.to_vec(),
+                members: chunk,
                 settings: settings.clone(),
             });
         }
@@ -120,6 +130,47 @@ pub async fn claim(
     let rows: Vec<Outgoing> = jobs.iter().map(|j| j.row.clone()).collect();
     storage::open_outgoing_many(db, &rows, now).await?;
     Ok((jobs, count))
+}
+
+/// A place's journey reminders as the messages they go out in, in order: at most
+/// [`journey::REMINDERS_PER_MESSAGE`] each (a tick button per item), and no more than fit in
+/// Discord's 2000 characters with the heading, each line counted as long as it can be when
+/// sent (with the note that it is late).
+fn journey_chunks(
+    data: &Data,
+    settings: &GuildSettings,
+    members: Vec<BatchMember>,
+) -> Vec<Vec<BatchMember>> {
+    let tr = Tr::shared(&data.texts, settings);
+    let heading = journey::reminder_heading(tr, journey::REMINDERS_PER_MESSAGE)
+        .chars()
+        .count();
+    let room = CONTENT_MAX.saturating_sub(heading + 1);
+    let mut chunks: Vec<Vec<BatchMember>> = Vec::new();
+    let mut used = 0;
+    for m in members {
+        let length = match (&m.case, &m.journey) {
+            (Some(case), Some(j)) => {
+                let late = m.reminder.due + chrono::Duration::days(1);
+                journey::reminder_line(tr, case, j, m.thread, &m.reminder, late)
+                    .chars()
+                    .count()
+                    + 1
+            }
+            _ => 0,
+        };
+        match chunks.last_mut() {
+            Some(last) if last.len() < journey::REMINDERS_PER_MESSAGE && used + length <= room => {
+                last.push(m);
+                used += length;
+            }
+            _ => {
+                chunks.push(vec![m]);
+                used = length;
+            }
+        }
+    }
+    chunks
 }
 
 /// Open outbox rows (after a restart, or tried again after a failure) as jobs: their

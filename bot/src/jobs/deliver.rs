@@ -179,6 +179,7 @@ impl Dispatcher {
         let (mut lines, mut keep, mut late, mut drop) = (vec![], vec![], vec![], vec![]);
         let mut roles: Vec<u64> = Vec::new();
         let mut actionable = Vec::new();
+        let mut ticks = Vec::new();
         for m in &job.members {
             let r = &m.reminder;
             if r.kind.is_journey() {
@@ -195,6 +196,7 @@ impl Dispatcher {
                     continue;
                 };
                 lines.push(journey::reminder_line(tr, case, j, m.thread, r, now));
+                ticks.extend(journey::Tickable::of(tr, j, r));
                 if reminder::is_late(r, now) {
                     late.push(r.id);
                 }
@@ -252,11 +254,22 @@ impl Dispatcher {
             .map(|r| format!("<@&{r}>"))
             .collect::<Vec<_>>()
             .join(" ");
-        let content = reminder::message(
-            tr,
-            &lines,
-            (!mention.is_empty()).then_some(mention.as_str()),
-        );
+        // A journey's reminders have messages of their own (`batch`): a heading of their
+        // own and a tick button per item.
+        let of_journeys = job.members.iter().all(|m| m.reminder.kind.is_journey());
+        let (content, rows) = if of_journeys {
+            (
+                journey::reminder_message(tr, &lines),
+                journey::reminder_rows(&ticks),
+            )
+        } else {
+            let content = reminder::message(
+                tr,
+                &lines,
+                (!mention.is_empty()).then_some(mention.as_str()),
+            );
+            (content, reminder::rows(tr, &actionable))
+        };
         // The roles are named either way; they are pinged unless the server chose that
         // nothing in it pings (the digest and direct messages carry it then).
         let quiet = guild::notification_level(&job.settings) == NotificationLevel::DigestOnly;
@@ -267,7 +280,7 @@ impl Dispatcher {
         };
         let message = CreateMessage::new()
             .content(content)
-            .components(reminder::rows(tr, &actionable))
+            .components(rows)
             .nonce(Nonce::String(job.row.nonce.clone()))
             .enforce_nonce(true)
             .allowed_mentions(allowed);

@@ -2,8 +2,10 @@
 //! Discord emptied of names and free text too. The purge (`storage::purge`) erases them from
 //! the database; the same names and reasons stand in what the bot posted: the message the
 //! thread was started from (the manager), every line in the thread (who did what, the
-//! candidates, the reasons), the card of the closed case (who closed it and why) and the
-//! onboarding checklist (who ticked what). Each is edited to what the purged case says now
+//! candidates, the reasons), the card of the closed case (who closed it and why), the
+//! onboarding checklist (who ticked what) and the new hire's journey checklist in its private
+//! thread (the new hire, the buddy, the manager, who ticked what; the first message's welcome
+//! and pings long replaced by it). Each is edited to what the purged case says now
 //! ("slettet" where a name or a reason was) and keeps its id, so the thread still reads as the
 //! case's anonymous timeline. A message someone deleted is gone already; an archived thread is
 //! unarchived for the edits and archived again. A case is recorded as scrubbed only when every
@@ -19,7 +21,7 @@ use crate::guild;
 use crate::i18n::{clip, escape, CONTENT_MAX};
 use crate::publish::announce::{unarchive, ARCHIVED};
 use crate::publish::{self, checklist, shared};
-use crate::render::{lines, thread};
+use crate::render::{self, lines, thread};
 use crate::types::{discord_code, BotError, Data};
 
 /// Cases scrubbed in one pass at most.
@@ -155,7 +157,33 @@ async fn edit_all(
             .edit(card.thread.unwrap_or(card.channel), card.message, edit)
             .await?;
     }
-    checklist::refresh(data, editor.http, settings, case).await
+    checklist::refresh(data, editor.http, settings, case).await?;
+    journey(data, editor, settings, case).await
+}
+
+/// The journey's checklist, the one message the bot posted in its private thread (its first
+/// words, welcoming and pinging the new hire, were replaced by the heading when the journey
+/// was shown anew), edited to the purged journey: people by "slettet", no mentions, no buttons.
+async fn journey(
+    data: &Data,
+    editor: &mut Editor<'_>,
+    settings: &GuildSettings,
+    case: &Case,
+) -> Result<(), BotError> {
+    let Some(row) = storage::journey(&data.db, settings.guild, case.id).await? else {
+        return Ok(());
+    };
+    let (Some(thread), Some(message)) = (row.thread, row.message) else {
+        return Ok(());
+    };
+    let (heading, embed, rows) =
+        render::journey::checklist(shared(data, settings), &row.journey, case);
+    let edit = EditMessage::new()
+        .content(heading)
+        .embed(embed)
+        .components(rows)
+        .allowed_mentions(CreateAllowedMentions::new());
+    editor.edit(thread, message, edit).await
 }
 
 /// Edits messages, taking threads out of the archive when Discord refuses an edit there.

@@ -1,4 +1,6 @@
-//! Changed reminder settings (`/oppsett paminnelser`) move the reminders of every open case.
+//! Changed reminder settings (`/oppsett paminnelser`) move the reminders of every open case
+//! and of every open journey (a new hire's reminders follow a changed time of day too, on
+//! their same working day; a journey runs on after its case has ended).
 //! The loop compares each server's reminder settings (and the process they are planned by)
 //! with the fingerprint its cases were last planned with, stored beside the settings, before it
 //! claims anything. The fingerprint is stored only after every open case was planned again, so
@@ -55,8 +57,10 @@ impl Replanner {
 /// What a server's reminders depend on besides its cases: its reminder settings, the process
 /// (deadline rules, steps) and the planner, i.e. this build.
 pub fn fingerprint(settings: &GuildSettings) -> String {
+    // "journeys": since journeys are planned again with the cases, so a server whose
+    // journeys were planned before that is planned once more.
     let text = format!(
-        "{}|{}|{:?}|{:?}",
+        "{}|journeys|{}|{:?}|{:?}",
         env!("CARGO_PKG_VERSION"),
         storage::fingerprint(crate::prompts::PROCESS),
         settings.reminders,
@@ -82,8 +86,9 @@ async fn replan_if_changed(
     Ok(cases)
 }
 
-/// Plans every open case of a server again; how many there were. The cases are replanned a
-/// batch at a time, concurrently, so the group commit stores a batch with one fsync.
+/// Plans every open case and every open journey of a server again; how many cases there
+/// were. The cases are replanned a batch at a time, concurrently, so the group commit stores a
+/// batch with one fsync; the journeys a batch per transaction.
 pub async fn replan_guild(data: &Data, settings: &GuildSettings) -> Result<usize, StorageError> {
     use futures::stream::{self, StreamExt, TryStreamExt};
     const AT_ONCE: usize = 64;
@@ -93,8 +98,31 @@ pub async fn replan_guild(data: &Data, settings: &GuildSettings) -> Result<usize
         .buffer_unordered(AT_ONCE)
         .try_collect::<Vec<()>>()
         .await?;
+    replan_journeys(data, settings).await?;
     Ok(cases.len())
 }
+
+/// Plans the reminders of the server's open journeys again, [`JOURNEYS_AT_ONCE`] per
+/// transaction.
+async fn replan_journeys(data: &Data, settings: &GuildSettings) -> Result<(), StorageError> {
+    let remind_at = guild::reminder_settings(settings).deadlines.remind_at;
+    let mut after = None;
+    while let Some(last) = storage::replan_journeys(
+        &data.db,
+        settings.guild,
+        after,
+        JOURNEYS_AT_ONCE,
+        |journey| journey.reminders(remind_at),
+    )
+    .await?
+    {
+        after = Some(last);
+    }
+    Ok(())
+}
+
+/// Journeys planned again in one transaction: short enough that the writer is not held up.
+const JOURNEYS_AT_ONCE: u32 = 200;
 
 async fn replan_case(
     data: &Data,

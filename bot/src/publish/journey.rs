@@ -17,7 +17,7 @@ use storage::{GuildSettings, JourneyRow};
 
 use crate::i18n::{clip, Tr, THREAD_NAME_MAX};
 use crate::render::journey as render;
-use crate::types::{BotError, Data};
+use crate::types::{discord_code, BotError, Data};
 
 /// The shipped journey (`prompts/onboarding.toml`), checked once.
 pub fn shipped(data: &Data) -> Result<&'static Template, BotError> {
@@ -153,7 +153,9 @@ pub async fn bring_out(
     Ok(())
 }
 
-/// Shows the checklist as the journey is now.
+/// Shows the checklist as the journey is now. A thread quiet for a week is archived, and
+/// Discord refuses an edit in it ([`super::announce::ARCHIVED`]): it is taken out of the
+/// archive and the edit tried once more (a tick from a reminder comes from outside it).
 pub async fn refresh(
     http: &Http,
     data: &Data,
@@ -165,17 +167,28 @@ pub async fn refresh(
         return Ok(());
     };
     let tr = Tr::shared(&data.texts, settings);
-    let (heading, embed, rows) = render::checklist(tr, &row.journey, case);
-    ChannelId::new(thread)
-        .edit_message(
-            http,
-            MessageId::new(message),
-            EditMessage::new()
-                .content(heading)
-                .embed(embed)
-                .components(rows)
-                .allowed_mentions(CreateAllowedMentions::new()),
-        )
-        .await?;
-    Ok(())
+    let thread = ChannelId::new(thread);
+    let edit = || async {
+        let (heading, embed, rows) = render::checklist(tr, &row.journey, case);
+        thread
+            .edit_message(
+                http,
+                MessageId::new(message),
+                EditMessage::new()
+                    .content(heading)
+                    .embed(embed)
+                    .components(rows)
+                    .allowed_mentions(CreateAllowedMentions::new()),
+            )
+            .await
+    };
+    match edit().await {
+        Ok(_) => Ok(()),
+        Err(e) if discord_code(&e) == Some(super::announce::ARCHIVED) => {
+            super::announce::unarchive(http, thread).await?;
+            edit().await?;
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

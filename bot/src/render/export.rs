@@ -30,6 +30,7 @@ fn plain(text: &str) -> String {
 /// The document.
 pub fn render(
     process: &Process,
+    settings: &flow::ReminderSettings,
     case: &Case,
     history: &[HistoryEntry],
     purged: Option<DateTime<Utc>>,
@@ -99,7 +100,7 @@ pub fn render(
             .map(|e| (e.event.kind, e.event.step.clone(), e.event.at))
             .collect(),
     };
-    let row = flow::stats::compute(process, std::slice::from_ref(&timeline), now)
+    let row = flow::stats::compute(process, settings, std::slice::from_ref(&timeline), now)
         .rows
         .pop();
     let legal = row.map(|r| r.legal).unwrap_or_default();
@@ -113,8 +114,9 @@ pub fn render(
             .filter_map(|s| s.deadline.as_ref())
             .find(|d| d.basis.as_deref() == Some(basis.as_str()))
             .and_then(|d| {
-                flow::deadlines::anchor_date(case, d.anchor)
-                    .map(|a| flow::deadlines::add_days(a, d.days))
+                flow::deadlines::anchor_date(case, d.anchor).map(|a| {
+                    flow::deadlines::add_days(a, flow::deadlines::rule_days(d, &settings.deadlines))
+                })
             });
         let result = match result {
             DeadlineResult::Met => tr.t("stats-legal-met"),

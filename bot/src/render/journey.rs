@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use flow::journey::{
     group_of, Decision, Item, Journey, JourneyError, JourneyRefusal, Owner, Template, When,
 };
-use flow::{Case, ReminderKind, StepId};
+use flow::{Case, CaseId, PersonRef, ReminderKind, StepId};
 use serenity::all::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed};
 use storage::ClaimedReminder;
 
@@ -50,21 +50,28 @@ fn progress(tr: Tr<'_>, j: &Journey) -> String {
     )
 }
 
+/// A person of the journey: mentioned, or named once the purge has erased who it was (id 0,
+/// "slettet"), so a purged checklist mentions nobody.
+fn who(p: &PersonRef) -> String {
+    if p.id.0 == 0 {
+        escape(&p.name)
+    } else {
+        format!("<@{}>", p.id.0)
+    }
+}
+
 /// The heading: whose journey, the case, the people, the end of probation, the progress.
 pub fn heading(tr: Tr<'_>, j: &Journey, case: &Case) -> String {
     let buddy = j
         .buddy
         .as_ref()
-        .map(|b| format!("<@{}>", b.id.0))
+        .map(who)
         .unwrap_or_else(|| tr.t("journey-no-buddy"));
     let mut out = vec![
         tr.args(
             "journey-heading",
             &[
-                (
-                    "new_hire",
-                    format!("<@{}>", j.new_hire.id.0).as_str().into(),
-                ),
+                ("new_hire", who(&j.new_hire).as_str().into()),
                 ("case", case.id.0.into()),
                 ("title", escape(case.title.as_str()).as_str().into()),
             ],
@@ -72,12 +79,7 @@ pub fn heading(tr: Tr<'_>, j: &Journey, case: &Case) -> String {
         tr.args(
             "journey-people",
             &[
-                (
-                    "manager",
-                    format!("<@{}>", case.reminded_manager().id.0)
-                        .as_str()
-                        .into(),
-                ),
+                ("manager", who(case.reminded_manager()).as_str().into()),
                 ("buddy", buddy.as_str().into()),
                 ("end", tr.date(j.probation_end()).as_str().into()),
             ],
@@ -329,6 +331,95 @@ pub fn reminder_line(
         text.push_str(&tr.args("reminder-late", &[("due", tr.when(r.due).as_str().into())]));
     }
     text
+}
+
+/// Journey items merged into one reminder message at most: two action rows of five tick
+/// buttons (Discord allows five rows of five), and ten lines of at most a few hundred
+/// characters each. The sender also keeps each message's text under Discord's 2000
+/// characters (`crate::jobs::batch`).
+pub const REMINDERS_PER_MESSAGE: usize = 10;
+
+/// An item a reminder message offers to tick: the reminder it came from (which says the
+/// guild when pressed in a DM), the case and the item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tickable {
+    pub reminder: i64,
+    pub case: CaseId,
+    pub item: String,
+    pub title: String,
+}
+
+impl Tickable {
+    /// What a journey item's reminder offers to tick, if it is an item's (not the summary or
+    /// the escalation) that is still open.
+    pub fn of(tr: Tr<'_>, j: &Journey, r: &ClaimedReminder) -> Option<Tickable> {
+        if r.kind != ReminderKind::JourneyItem {
+            return None;
+        }
+        let item = r.step.as_ref().and_then(|s| j.template.item(s.as_str()))?;
+        if item.decision || j.is_done(item) {
+            return None;
+        }
+        Some(Tickable {
+            reminder: r.id,
+            case: j.case,
+            item: item.id.clone(),
+            title: title(tr, item),
+        })
+    }
+}
+
+/// The text of a message of journey reminders: the lines, under a heading counting them
+/// when there are several.
+pub fn reminder_message(tr: Tr<'_>, lines: &[String]) -> String {
+    if lines.len() < 2 {
+        return clip(&lines.join("\n"), CONTENT_MAX);
+    }
+    let heading = reminder_heading(tr, lines.len());
+    clip(&format!("{heading}\n{}", lines.join("\n")), CONTENT_MAX)
+}
+
+/// The heading of a message of `count` journey reminders.
+pub fn reminder_heading(tr: Tr<'_>, count: usize) -> String {
+    tr.args(
+        "reminder-journey-heading",
+        &[("count", (count as i64).into())],
+    )
+}
+
+/// A tick button per item, five to a row, in the order given (each item once). Each names
+/// its reminder, case and item, so it works in a DM and after a restart; a message about
+/// several cases names the case on each button.
+pub fn reminder_rows(ticks: &[Tickable]) -> Vec<CreateActionRow> {
+    let mut seen = std::collections::BTreeSet::new();
+    let ticks: Vec<&Tickable> = ticks
+        .iter()
+        .filter(|t| seen.insert((t.case, t.item.clone())))
+        .take(REMINDERS_PER_MESSAGE)
+        .collect();
+    let cases: std::collections::BTreeSet<CaseId> = ticks.iter().map(|t| t.case).collect();
+    let buttons: Vec<CreateButton> = ticks
+        .iter()
+        .map(|t| {
+            let label = if cases.len() > 1 {
+                format!("✓ #{} {}", t.case.0, t.title)
+            } else {
+                format!("✓ {}", t.title)
+            };
+            let id = ComponentId::Press {
+                verb: Verb::JourneyReminderTick(t.reminder),
+                case: t.case,
+                step: StepId::new(&t.item),
+            };
+            CreateButton::new(id.to_string())
+                .label(clip(&label, LABEL_MAX))
+                .style(ButtonStyle::Secondary)
+        })
+        .collect();
+    buttons
+        .chunks(ROWS_MAX)
+        .map(|r| CreateActionRow::Buttons(r.to_vec()))
+        .collect()
 }
 
 /// The template as `/oppsett vis` shows it.

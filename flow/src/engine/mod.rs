@@ -10,7 +10,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Oslo;
 
 use crate::action::{Action, Actor};
-use crate::case::{Candidate, CandidateAnswer, Case, CaseDates, CaseStatus, StepState};
+use crate::case::{
+    Candidate, CandidateAnswer, Case, CaseDates, CaseStatus, JourneyState, StepState,
+};
 use crate::dato::DateKey;
 use crate::event::{Event, EventKind};
 use crate::ids::{CaseId, OutcomeId, PersonRef, Role, StepId};
@@ -73,6 +75,7 @@ pub fn start(
         dates: CaseDates::default(),
         opened_at: now,
         version: 0,
+        journey: JourneyState::None,
     };
     let mut walk = Walk::new(process, &mut case, Some(&owner), now);
     let title = walk.case().title.to_string();

@@ -8,7 +8,9 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 
-use flow::{Applied, Case, CaseDates, CaseId, CaseStatus, CaseText, Mark, PlannedReminder};
+use flow::{
+    Applied, Case, CaseDates, CaseId, CaseStatus, CaseText, JourneyState, Mark, PlannedReminder,
+};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
 use crate::codec::{
@@ -440,6 +442,8 @@ struct CaseRow {
     version: i64,
     deputy_id: Option<i64>,
     deputy_name: Option<String>,
+    has_journey: bool,
+    journey_closed_at: Option<String>,
     steps_json: String,
     confirmations_json: String,
     candidates_json: String,
@@ -454,7 +458,10 @@ pub(crate) async fn read_case(
         format!(
             "SELECT id, title, unit, note, owner_id, owner_name, status, ended_at, closed_by_id,
                     closed_by_name, close_reason, marks, soknadsfrist, original_soknadsfrist,
-                    startdato, opened_at, version, deputy_id, deputy_name, {}
+                    startdato, opened_at, version, deputy_id, deputy_name,
+                    EXISTS (SELECT 1 FROM journeys j WHERE j.case_id = c.id) AS has_journey,
+                    (SELECT j.closed_at FROM journeys j WHERE j.case_id = c.id)
+                        AS journey_closed_at, {}
              FROM cases c WHERE id = ? AND guild_id = ? AND version > 0",
             steps::SELECT_JSON
         )
@@ -509,6 +516,11 @@ pub(crate) async fn read_case(
         },
         opened_at: ts_back(&row.opened_at)?,
         version: row.version,
+        journey: match (row.has_journey, row.journey_closed_at.as_deref()) {
+            (false, _) => JourneyState::None,
+            (true, None) => JourneyState::Running,
+            (true, Some(at)) => JourneyState::Closed { at: ts_back(at)? },
+        },
     }))
 }
 

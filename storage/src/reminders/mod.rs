@@ -289,10 +289,53 @@ pub(crate) async fn claimed_in_order(
     Ok(out)
 }
 
+/// Who a journey reminder goes to, as text, from `r` (the reminder), `j` (its journey) and `c`
+/// (its case): `u<id>` for a person (the new hire; the buddy, else the case's manager; the
+/// manager: the deputy while one is named), `h` for the HR channel. A hint for claiming what
+/// goes in one message together; where it goes is decided by the sender.
+macro_rules! journey_recipient {
+    () => {
+        "CASE r.target
+              WHEN 'new_hire' THEN 'u' || j.new_hire_id
+              WHEN 'buddy' THEN 'u' || COALESCE(j.buddy_id, c.deputy_id, c.owner_id)
+              WHEN 'manager' THEN 'u' || COALESCE(c.deputy_id, c.owner_id)
+              WHEN 'hr_channel' THEN 'h'
+         END"
+    };
+}
+
+/// Claims the pending journey reminders that are due at `?1` and due at the same moment, for
+/// the same person (or HR channel) of the same guild, as a journey reminder in `?3` (a JSON
+/// list of ids just claimed): a new hire's items due together go out in one message even
+/// when a batch's limit falls between them.
+const CLAIM_JOURNEY_COMPANIONS: &str = concat!(
+    "WITH taken AS (
+        SELECT DISTINCT r.guild_id AS guild, r.due_at AS due, ",
+    journey_recipient!(),
+    " AS who
+          FROM reminders r JOIN journeys j ON j.case_id = r.case_id
+          JOIN cases c ON c.id = r.case_id
+         WHERE r.id IN (SELECT CAST(value AS INTEGER) FROM json_each(?3))
+           AND r.key LIKE 'j%')
+     UPDATE reminders
+        SET state = 'claimed', claimed_at = ?1, claim_owner = ?2, attempts = attempts + 1
+      WHERE id IN (
+        SELECT r.id FROM reminders r JOIN journeys j ON j.case_id = r.case_id
+          JOIN cases c ON c.id = r.case_id
+          JOIN taken t ON t.guild = r.guild_id AND t.due = r.due_at
+         WHERE r.state = 'pending' AND r.next_attempt_at <= ?1 AND r.key LIKE 'j%'
+           AND t.who = ",
+    journey_recipient!(),
+    ")
+     RETURNING id, key, guild_id, case_id, step, kind, target, due_at, attempts, claimed_at"
+);
+
 /// Claims up to `limit` reminders that are due at `now`, atomically: one statement marks them
-/// claimed and returns them, so two claimers never get the same one. Earliest first. Each
-/// claimed row is decoded on its own: one that does not parse is marked failed instead of
-/// returned.
+/// claimed and returns them, so two claimers never get the same one. Earliest first. A
+/// journey reminder claimed brings along, in the same transaction, the other journey
+/// reminders due now and at its moment for the same person (see
+/// [`CLAIM_JOURNEY_COMPANIONS`]), so more than `limit` may be claimed. Each claimed row is
+/// decoded on its own: one that does not parse is marked failed instead of returned.
 pub async fn claim_due(
     db: &Db,
     now: DateTime<Utc>,
@@ -300,7 +343,7 @@ pub async fn claim_due(
     claim_owner: &str,
 ) -> Result<Vec<ClaimedReminder>> {
     let mut conn = db.begin().await?;
-    let rows: Vec<ClaimRow> = sqlx::query_as(
+    let mut rows: Vec<ClaimRow> = sqlx::query_as(
         "UPDATE reminders
          SET state = 'claimed', claimed_at = ?1, claim_owner = ?2, attempts = attempts + 1
          WHERE id IN (SELECT id FROM reminders
@@ -313,6 +356,20 @@ pub async fn claim_due(
     .bind(i64::from(limit))
     .fetch_all(&mut *conn)
     .await?;
+    let journeys: Vec<String> = rows
+        .iter()
+        .filter(|r| r.key.starts_with(flow::journey::JOURNEY_KEY_PREFIX))
+        .map(|r| r.id.to_string())
+        .collect();
+    if !journeys.is_empty() {
+        let companions: Vec<ClaimRow> = sqlx::query_as(CLAIM_JOURNEY_COMPANIONS)
+            .bind(ts(now)?)
+            .bind(claim_owner)
+            .bind(crate::codec::json_list(journeys.iter().map(String::as_str)))
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.extend(companions);
+    }
     let claimed = claimed_in_order(&mut conn, rows).await?;
     conn.commit().await?;
     Ok(claimed)

@@ -54,6 +54,11 @@ fn journey_of(case: CaseId, start: NaiveDate) -> Journey {
     }
 }
 
+/// The case's own planning, with the default settings.
+fn plan_case(p: &flow::Process) -> impl Fn(&Case) -> Vec<flow::PlannedReminder> + '_ {
+    |case| flow::plan_reminders(p, case, &flow::ReminderSettings::default())
+}
+
 fn eight() -> NaiveTime {
     NaiveTime::from_hms_opt(8, 0, 0).unwrap()
 }
@@ -88,22 +93,26 @@ async fn a_journey_is_stored_once_and_an_item_ticked_once() {
     let start = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
     let j = journey_of(case.id, start);
     let wanted = j.reminders(eight());
-    assert!(storage::create_journey(&db, GUILD, &j, &wanted, base())
-        .await
-        .unwrap());
+    assert!(
+        storage::create_journey(&db, GUILD, &j, &wanted, plan_case(&p), base())
+            .await
+            .unwrap()
+    );
     // A second journey for the case changes nothing.
     let mut other = j.clone();
     other.new_hire = person(12, "Someone Else");
-    assert!(!storage::create_journey(&db, GUILD, &other, &[], base())
-        .await
-        .unwrap());
+    assert!(
+        !storage::create_journey(&db, GUILD, &other, &[], plan_case(&p), base())
+            .await
+            .unwrap()
+    );
     // Another server cannot see or make it.
     assert!(storage::journey(&db, GUILD + 1, case.id)
         .await
         .unwrap()
         .is_none());
     assert!(matches!(
-        storage::create_journey(&db, GUILD + 1, &j, &[], base()).await,
+        storage::create_journey(&db, GUILD + 1, &j, &[], plan_case(&p), base()).await,
         Err(StorageError::NotFound)
     ));
     let row = storage::journey(&db, GUILD, case.id)
@@ -213,9 +222,38 @@ async fn the_decision_closes_the_journey_and_the_purge_counts_from_it() {
     let (case, ended) = completed_case(&db).await;
     let start = flow::engine::oslo_today(ended);
     let j = journey_of(case.id, start);
-    storage::create_journey(&db, GUILD, &j, &j.reminders(eight()), ended)
+    let p = process();
+    let notices = |db: &Db| {
+        let db = db.clone();
+        async move {
+            storage::reminders_for_case(&db, GUILD, case.id)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|r| {
+                    r.kind == flow::ReminderKind::PurgeNotice && r.state == ReminderState::Pending
+                })
+                .map(|r| r.due)
+                .collect::<Vec<_>>()
+        }
+    };
+    let from_the_end = flow::oslo_instant(
+        flow::reminders::purge_date(ended, 12) - chrono::Days::new(7),
+        eight(),
+    );
+    assert_eq!(
+        notices(&db).await,
+        vec![from_the_end],
+        "HR's notice of the ended case"
+    );
+    storage::create_journey(&db, GUILD, &j, &j.reminders(eight()), plan_case(&p), ended)
         .await
         .unwrap();
+    assert_eq!(
+        notices(&db).await,
+        Vec::<DateTime<Utc>>::new(),
+        "no notice while the journey runs: the purge waits for it"
+    );
     // Thirteen months after the case ended, the journey still runs: nothing is purged.
     let later = ended + Duration::days(400);
     let report = storage::purge(&db, later, 12).await.unwrap();
@@ -229,10 +267,20 @@ async fn the_decision_closes_the_journey_and_the_purge_counts_from_it() {
         case.id,
         Decision::Continues,
         &manager,
+        plan_case(&p),
         closed_at
     )
     .await
     .unwrap());
+    let from_the_close = flow::oslo_instant(
+        flow::reminders::purge_date(closed_at, 12) - chrono::Days::new(7),
+        eight(),
+    );
+    assert_eq!(
+        notices(&db).await,
+        vec![from_the_close],
+        "HR's notice counts from the decision, as the purge does"
+    );
     assert!(
         !storage::close_journey(
             &db,
@@ -240,6 +288,7 @@ async fn the_decision_closes_the_journey_and_the_purge_counts_from_it() {
             case.id,
             Decision::Continues,
             &manager,
+            plan_case(&p),
             closed_at
         )
         .await
@@ -289,4 +338,57 @@ async fn the_decision_closes_the_journey_and_the_purge_counts_from_it() {
     let buddy = row.journey.buddy.unwrap();
     assert_eq!((buddy.id.0, buddy.name.as_str()), (0, ERASED));
     assert_eq!(row.journey.closed.unwrap().by.name, ERASED);
+}
+
+#[tokio::test]
+async fn a_changed_reminder_time_moves_the_open_journeys_pending_reminders_on_their_day() {
+    let (_dir, db) = temp_db().await;
+    let p = process();
+    let start = NaiveDate::from_ymd_opt(2027, 3, 23).unwrap();
+    let mut cases = Vec::new();
+    for _ in 0..2 {
+        let case = open_case(&db, &p, GUILD).await;
+        let j = journey_of(case.id, start);
+        storage::create_journey(&db, GUILD, &j, &j.reminders(eight()), plan_case(&p), base())
+            .await
+            .unwrap();
+        cases.push(case.id);
+    }
+    let quarter_past_ten = NaiveTime::from_hms_opt(10, 15, 0).unwrap();
+    // A batch at a time, by case: the first, then the second, then none left.
+    let plan = |j: &Journey| j.reminders(quarter_past_ten);
+    let first = storage::replan_journeys(&db, GUILD, None, 1, plan)
+        .await
+        .unwrap();
+    assert_eq!(first, Some(cases[0]));
+    let second = storage::replan_journeys(&db, GUILD, first, 1, plan)
+        .await
+        .unwrap();
+    assert_eq!(second, Some(cases[1]));
+    assert_eq!(
+        storage::replan_journeys(&db, GUILD, second, 1, plan)
+            .await
+            .unwrap(),
+        None
+    );
+    for case in &cases {
+        let reminders = journey_reminders(&db, *case).await;
+        assert!(!reminders.is_empty());
+        for r in reminders {
+            assert_eq!(r.state, ReminderState::Pending, "{r:?}");
+            let day = flow::engine::oslo_today(r.due);
+            assert_eq!(
+                r.due,
+                flow::oslo_instant(day, quarter_past_ten),
+                "same day, new time: {r:?}"
+            );
+        }
+    }
+    // Another server's journeys are not its to plan.
+    assert_eq!(
+        storage::replan_journeys(&db, GUILD + 1, None, 10, plan)
+            .await
+            .unwrap(),
+        None
+    );
 }

@@ -417,3 +417,31 @@ async fn another_servers_case_is_not_found_for_the_chart_nor_the_export() {
     }
     kit.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statistics_count_a_step_overdue_by_the_servers_own_stall_limit() {
+    let (kit, thread) = Kit::with_case().await;
+    case_at_approval(&kit, thread).await;
+    let none = kit.t(Lang::Nb, "stats-overdue-none");
+    let overdue = kit.t(Lang::Nb, "stats-overdue");
+    // The approval has waited two weeks: ten working days.
+    kit.advance(chrono::Duration::days(14));
+
+    let answer = kit.slash(HR, "rekruttering", &["statistikk"], &[]).await;
+    assert!(
+        answer.text().contains(&overdue) && !answer.text().contains(&none),
+        "over the default five working days: {}",
+        answer.text()
+    );
+
+    // This server gives a step twenty working days before it counts as stalled.
+    kit.slash(ADMIN, "oppsett", &["paminnelser"], &[("stopp", "20")])
+        .await;
+    let answer = kit.slash(HR, "rekruttering", &["statistikk"], &[]).await;
+    assert!(
+        answer.text().contains(&none),
+        "within this server's twenty working days: {}",
+        answer.text()
+    );
+    kit.stop().await;
+}
