@@ -51,7 +51,8 @@ pub struct Db {
 
 #[derive(Debug, Clone)]
 enum Backend {
-    Sqlite(SqliteDb),
+    /// Boxed: SQLite's connect options are large, PostgreSQL's handle is a few pointers.
+    Sqlite(Box<SqliteDb>),
     Postgres(crate::pg::PgDb),
 }
 
@@ -100,11 +101,11 @@ impl Db {
         MIGRATOR.run(&pool).await?;
         let writer = Writer::start(&options).await?;
         Ok(Db {
-            backend: Backend::Sqlite(SqliteDb {
+            backend: Backend::Sqlite(Box::new(SqliteDb {
                 pool,
                 writer,
                 options,
-            }),
+            })),
         })
     }
 

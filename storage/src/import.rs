@@ -4,33 +4,56 @@
 use chrono::{DateTime, Utc};
 use flow::journey::Journey;
 use flow::{Applied, Case, CaseId, PlannedReminder};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Postgres, Sqlite, Transaction};
 
 use crate::cases::cards::{set_card_on, CaseCard};
-use crate::cases::{create_case_on, save_applied_on, set_case_thread_on};
+use crate::cases::{create_case_on, save_applied_on, set_case_thread_on, DiscordColumn};
 use crate::journey::{create_journey_on, set_journey_message_on, set_journey_thread_on};
-use crate::{Db, Result};
+use crate::pg::cases as pg;
+use crate::{Db, Result, StorageError};
 
 /// One transaction that writes what the application's functions of the same names write, all
 /// of it at [`Import::commit`], none of it if the import is dropped before.
 pub struct Import<'a> {
-    tx: Transaction<'a, Sqlite>,
+    tx: Tx<'a>,
+}
+
+/// The import's transaction, on the database's backend.
+enum Tx<'a> {
+    Sqlite(Transaction<'a, Sqlite>),
+    Postgres(Transaction<'a, Postgres>),
 }
 
 impl Db {
     /// Begins an [`Import`].
     pub async fn import(&self) -> Result<Import<'_>> {
-        Ok(Import {
-            tx: self.pool().begin().await?,
-        })
+        let tx = match self.postgres() {
+            Some(pg) => Tx::Postgres(pg.pool.begin().await?),
+            None => Tx::Sqlite(self.pool().begin().await?),
+        };
+        Ok(Import { tx })
     }
 }
 
 impl Import<'_> {
     /// Stores everything written in this import.
     pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await?;
+        match self.tx {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
         Ok(())
+    }
+
+    /// The SQLite transaction, for the parts of an import PostgreSQL does not store yet (the
+    /// journeys: issue 14 ports them with their family); refused on PostgreSQL.
+    fn sqlite_only(&mut self, what: &str) -> Result<&mut sqlx::SqliteConnection> {
+        match &mut self.tx {
+            Tx::Sqlite(tx) => Ok(&mut **tx),
+            Tx::Postgres(_) => Err(StorageError::Invalid(format!(
+                "{what} is not stored on PostgreSQL yet"
+            ))),
+        }
     }
 
     /// [`crate::create_case`] inside the import.
@@ -39,7 +62,10 @@ impl Import<'_> {
         S: FnOnce(CaseId) -> Applied,
         P: FnOnce(&Case) -> Vec<PlannedReminder>,
     {
-        create_case_on(&mut *self.tx, guild, start, plan).await
+        match &mut self.tx {
+            Tx::Sqlite(tx) => create_case_on(&mut **tx, guild, start, plan).await,
+            Tx::Postgres(tx) => pg::create_case_on(&mut **tx, guild, start, plan).await,
+        }
     }
 
     /// [`crate::save_applied`] inside the import.
@@ -50,17 +76,32 @@ impl Import<'_> {
         applied: &Applied,
         wanted: &[PlannedReminder],
     ) -> Result<()> {
-        save_applied_on(&mut *self.tx, guild, expected_version, applied, wanted).await
+        match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                save_applied_on(&mut **tx, guild, expected_version, applied, wanted).await
+            }
+            Tx::Postgres(tx) => {
+                pg::save_applied_on(&mut **tx, guild, expected_version, applied, wanted).await
+            }
+        }
     }
 
     /// [`crate::set_case_thread`] inside the import.
     pub async fn set_case_thread(&mut self, guild: u64, case: CaseId, thread: u64) -> Result<()> {
-        set_case_thread_on(&mut *self.tx, guild, case, thread).await
+        match &mut self.tx {
+            Tx::Sqlite(tx) => set_case_thread_on(&mut **tx, guild, case, thread).await,
+            Tx::Postgres(tx) => {
+                pg::set_discord_id(&mut **tx, guild, case, DiscordColumn::Thread, thread).await
+            }
+        }
     }
 
     /// [`crate::set_card`] inside the import.
     pub async fn set_card(&mut self, guild: u64, case: CaseId, card: CaseCard) -> Result<()> {
-        set_card_on(&mut *self.tx, guild, case, card).await
+        match &mut self.tx {
+            Tx::Sqlite(tx) => set_card_on(&mut **tx, guild, case, card).await,
+            Tx::Postgres(tx) => pg::set_card_on(&mut **tx, guild, case, card).await,
+        }
     }
 
     /// [`crate::create_journey`] inside the import.
@@ -72,7 +113,8 @@ impl Import<'_> {
         plan_case: impl FnOnce(&Case) -> Vec<PlannedReminder>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        create_journey_on(&mut *self.tx, guild, journey, wanted, plan_case, now).await
+        let tx = self.sqlite_only("a journey")?;
+        create_journey_on(tx, guild, journey, wanted, plan_case, now).await
     }
 
     /// [`crate::set_journey_thread`] inside the import.
@@ -82,7 +124,8 @@ impl Import<'_> {
         case: CaseId,
         thread: u64,
     ) -> Result<bool> {
-        set_journey_thread_on(&mut *self.tx, guild, case, thread).await
+        let tx = self.sqlite_only("a journey's thread")?;
+        set_journey_thread_on(tx, guild, case, thread).await
     }
 
     /// [`crate::set_journey_message`] inside the import.
@@ -92,6 +135,7 @@ impl Import<'_> {
         case: CaseId,
         message: u64,
     ) -> Result<()> {
-        set_journey_message_on(&mut *self.tx, guild, case, message).await
+        let tx = self.sqlite_only("a journey's message")?;
+        set_journey_message_on(tx, guild, case, message).await
     }
 }

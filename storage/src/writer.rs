@@ -14,6 +14,13 @@
 //! closed) is refused whole: every caller in it hears `NotCommitted`, no change after the
 //! failing one is run, and the writer opens its connection again before the next batch, so
 //! the next change is stored as soon as the disk takes it (see [`Conn`]).
+//!
+//! The same writer serves PostgreSQL ([`Writer::start_postgres`]): one task per process, one
+//! transaction per batch, a savepoint per change. There a commit also costs a WAL flush, and
+//! several processes write to one server: a stale version is found by the case row's UPDATE
+//! (which waits for the other process's transaction holding the row and then sees its new
+//! version), so the losing change is rolled back alone, as here. Only what differs is per
+//! backend ([`Backend`]): how a batch begins, and SQLite's checkpoints.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,8 +28,9 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use futures::FutureExt;
+use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::{Connection, Sqlite, Transaction};
+use sqlx::{Connection, Database, Postgres, Sqlite};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{Result, StorageError};
@@ -39,22 +47,57 @@ const QUEUE: usize = 1024;
 /// A change for the writer: runs on the shared connection inside its own savepoint, and
 /// returns what to tell its caller once the commit's outcome is known, and whether the
 /// savepoint was closed cleanly (if not, the batch cannot be trusted and is rolled back).
-type Job =
-    Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, (Settle, bool)> + Send>;
+type Job<DB> = Box<
+    dyn for<'c> FnOnce(&'c mut <DB as Database>::Connection) -> BoxFuture<'c, (Settle, bool)>
+        + Send,
+>;
+
+/// What the group commit needs to know of a backend.
+pub(crate) trait Backend: Database {
+    /// How a batch's transaction begins.
+    const BEGIN: &'static str;
+}
+
+impl Backend for Sqlite {
+    /// Takes the write lock at once: a batch never fails on a stale read snapshot.
+    const BEGIN: &'static str = "BEGIN IMMEDIATE";
+}
+
+impl Backend for Postgres {
+    /// READ COMMITTED: an UPDATE that waited for another process's transaction re-reads the
+    /// row it waited for, so a version check sees the version that process committed.
+    const BEGIN: &'static str = "BEGIN";
+}
 
 /// Tells a caller how it went, given the commit's outcome (`Err` with why it failed).
 type Settle = Box<dyn FnOnce(std::result::Result<(), &str>) + Send>;
 
-enum Message {
-    Job(Job),
+enum Message<DB: Database> {
+    Job(Job<DB>),
     Close(oneshot::Sender<()>),
 }
 
 /// The handle callers write through. Cheap to clone; the task ends with [`Writer::close`].
-#[derive(Debug, Clone)]
-pub(crate) struct Writer {
-    queue: mpsc::Sender<Message>,
+pub(crate) struct Writer<DB: Database = Sqlite> {
+    queue: mpsc::Sender<Message<DB>>,
     counts: Arc<Counts>,
+}
+
+impl<DB: Database> Clone for Writer<DB> {
+    fn clone(&self) -> Self {
+        Writer {
+            queue: self.queue.clone(),
+            counts: self.counts.clone(),
+        }
+    }
+}
+
+impl<DB: Database> std::fmt::Debug for Writer<DB> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer")
+            .field("counts", &self.counts)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -70,7 +113,7 @@ pub struct WriteStats {
     pub commits: u64,
 }
 
-impl Writer {
+impl Writer<Sqlite> {
     /// Opens the writer's own connection and starts its task on the current runtime.
     pub(crate) async fn start(options: &SqliteConnectOptions) -> Result<Writer> {
         // The writer never checkpoints on its own commits (copying a thousand pages into the
@@ -85,19 +128,42 @@ impl Writer {
             options: own,
             live: Some(conn),
         };
-        tokio::spawn(run(conn, jobs, counts.clone(), checkpointer));
+        let (ask, asked) = mpsc::channel(1);
+        let checkpoints = Checkpoints {
+            ask,
+            task: tokio::spawn(checkpoints(checkpointer, asked)),
+        };
+        tokio::spawn(run(conn, jobs, counts.clone(), Some(checkpoints)));
         Ok(Writer { queue, counts })
     }
+}
 
+impl Writer<Postgres> {
+    /// Opens this process's writer connection to PostgreSQL and starts its task. PostgreSQL
+    /// checkpoints by itself: no checkpointer.
+    pub(crate) async fn start_postgres(options: &PgConnectOptions) -> Result<Writer<Postgres>> {
+        let conn = sqlx::PgConnection::connect_with(options).await?;
+        let (queue, jobs) = mpsc::channel(QUEUE);
+        let counts = Arc::new(Counts::default());
+        let conn = Conn {
+            options: options.clone(),
+            live: Some(conn),
+        };
+        tokio::spawn(run(conn, jobs, counts.clone(), None));
+        Ok(Writer { queue, counts })
+    }
+}
+
+impl<DB: Backend> Writer<DB> {
     /// Runs `change` in the next group commit and answers once that commit is durable (or
     /// failed). `change` must not commit or roll back the connection it is given; returning an
     /// error rolls back what it wrote, and nothing else.
     pub(crate) async fn write<T, F>(&self, change: F) -> Result<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut DB::Connection) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
-        let (job, answer) = job(change);
+        let (job, answer) = job::<DB, T, F>(change);
         self.queue
             .send(Message::Job(job))
             .await
@@ -125,15 +191,16 @@ impl Writer {
 /// Runs a change in a savepoint: released if it succeeded, rolled back if not. The flag says
 /// whether the savepoint was closed as intended.
 /// A change as a job for the queue, and where its answer will arrive.
-fn job<T, F>(change: F) -> (Job, oneshot::Receiver<Result<T>>)
+fn job<DB, T, F>(change: F) -> (Job<DB>, oneshot::Receiver<Result<T>>)
 where
+    DB: Database,
     T: Send + 'static,
-    F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    F: for<'c> FnOnce(&'c mut DB::Connection) -> BoxFuture<'c, Result<T>> + Send + 'static,
 {
     let (reply, answer) = oneshot::channel::<Result<T>>();
-    let job: Job = Box::new(move |conn| {
+    let job: Job<DB> = Box::new(move |conn| {
         Box::pin(async move {
-            let (result, clean) = in_savepoint(conn, change).await;
+            let (result, clean) = in_savepoint::<DB, T, F>(conn, change).await;
             let settle = Box::new(move |committed: std::result::Result<(), &str>| {
                 let told = match committed {
                     Ok(()) => result,
@@ -153,9 +220,10 @@ async fn answered<T>(answer: oneshot::Receiver<Result<T>>) -> Result<T> {
     })?
 }
 
-async fn in_savepoint<T, F>(conn: &mut SqliteConnection, change: F) -> (Result<T>, bool)
+async fn in_savepoint<DB, T, F>(conn: &mut DB::Connection, change: F) -> (Result<T>, bool)
 where
-    F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T>>,
+    DB: Database,
+    F: for<'c> FnOnce(&'c mut DB::Connection) -> BoxFuture<'c, Result<T>>,
 {
     let mut savepoint = match conn.begin().await {
         Ok(savepoint) => savepoint,
@@ -181,17 +249,19 @@ where
 /// `BEGIN IMMEDIATE` is refused: one full disk would stop every change until a restart. So
 /// after any batch that did not commit, the connection is closed (which rolls back whatever
 /// SQLite still holds) and a fresh one opened for the next batch.
-struct Conn {
-    options: SqliteConnectOptions,
-    live: Option<SqliteConnection>,
+/// On PostgreSQL, the same: a connection the server dropped, or one left in an unknown state,
+/// is replaced.
+struct Conn<DB: Database> {
+    options: <DB::Connection as Connection>::Options,
+    live: Option<DB::Connection>,
 }
 
-impl Conn {
+impl<DB: Database> Conn<DB> {
     /// The connection, opened again if the last batch failed; `Err` if that fails too (the
     /// next batch tries again).
-    async fn get(&mut self) -> Result<&mut SqliteConnection> {
+    async fn get(&mut self) -> Result<&mut DB::Connection> {
         if self.live.is_none() {
-            let conn = SqliteConnection::connect_with(&self.options).await?;
+            let conn = DB::Connection::connect_with(&self.options).await?;
             tracing::info!("the writer's connection was opened again after a failed commit");
             self.live = Some(conn);
         }
@@ -216,14 +286,18 @@ impl Conn {
     }
 }
 
-async fn run(
-    mut conn: Conn,
-    mut queue: mpsc::Receiver<Message>,
+/// SQLite's checkpointer: asked for a checkpoint every [`CHECKPOINT_AFTER`] changes.
+struct Checkpoints {
+    ask: mpsc::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+async fn run<DB: Backend>(
+    mut conn: Conn<DB>,
+    mut queue: mpsc::Receiver<Message<DB>>,
     counts: Arc<Counts>,
-    checkpointer: SqliteConnection,
+    checkpoints: Option<Checkpoints>,
 ) {
-    let (checkpoint, asked) = mpsc::channel(1);
-    let checkpoints = tokio::spawn(checkpoints(checkpointer, asked));
     let mut closing = None;
     let mut since_checkpoint = 0;
     while let Some(first) = queue.recv().await {
@@ -242,7 +316,7 @@ async fn run(
         if !batch.is_empty() {
             let changes = batch.len() as u64;
             let committed = match conn.get().await {
-                Ok(live) => commit_batch(live, batch).await,
+                Ok(live) => commit_batch::<DB>(live, batch).await,
                 Err(e) => {
                     // The jobs are dropped unrun; their callers hear that nothing was stored.
                     tracing::error!(error = %e, changes, "the writer cannot open its connection");
@@ -256,8 +330,10 @@ async fn run(
                 metrics::histogram!(crate::metrics::CHANGES_PER_COMMIT).record(changes as f64);
                 since_checkpoint += changes;
                 if since_checkpoint >= CHECKPOINT_AFTER {
-                    // Full: a checkpoint is asked for already.
-                    let _ = checkpoint.try_send(());
+                    if let Some(checkpoints) = &checkpoints {
+                        // Full: a checkpoint is asked for already.
+                        let _ = checkpoints.ask.try_send(());
+                    }
                     since_checkpoint = 0;
                 }
             } else {
@@ -269,8 +345,10 @@ async fn run(
         }
     }
     queue.close();
-    drop(checkpoint);
-    let _ = checkpoints.await;
+    if let Some(Checkpoints { ask, task }) = checkpoints {
+        drop(ask);
+        let _ = task.await;
+    }
     conn.close().await;
     if let Some(done) = closing {
         let _ = done.send(());
@@ -296,8 +374,8 @@ async fn checkpoints(mut conn: SqliteConnection, mut asked: mpsc::Receiver<()>) 
 
 /// Runs a batch in one transaction and tells everyone how it ended; whether it committed.
 /// After `false` the connection is not to be trusted (see [`Conn`]).
-async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Job>) -> bool {
-    let mut tx: Transaction<'_, Sqlite> = match conn.begin_with("BEGIN IMMEDIATE").await {
+async fn commit_batch<DB: Backend>(conn: &mut DB::Connection, batch: Vec<Job<DB>>) -> bool {
+    let mut tx = match conn.begin_with(DB::BEGIN).await {
         Ok(tx) => tx,
         Err(e) => {
             // The jobs are dropped unrun; their callers hear that the writer failed.
@@ -316,7 +394,7 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Job>) -> bool {
             break;
         }
         // A panic in a change is a bug; it must not take every later write down with it.
-        match AssertUnwindSafe(job(&mut tx)).catch_unwind().await {
+        match AssertUnwindSafe(job(&mut *tx)).catch_unwind().await {
             Ok((settle, closed)) => {
                 settles.push(settle);
                 clean &= closed;
@@ -384,7 +462,7 @@ mod tests {
     where
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<i64>> + Send + 'static,
     {
-        let (job, answer) = job(change);
+        let (job, answer) = job::<Sqlite, _, _>(change);
         w.queue.send(Message::Job(job)).await.unwrap();
         answer
     }

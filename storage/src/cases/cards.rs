@@ -17,6 +17,9 @@ pub struct CaseCard {
 
 /// Remembers (or moves) the case's card. The case must be on this server.
 pub async fn set_card(db: &Db, guild: u64, case: CaseId, card: CaseCard) -> Result<()> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::cases::set_card_on(&pg.pool, guild, case, card).await;
+    }
     set_card_on(db, guild, case, card).await
 }
 
@@ -52,6 +55,9 @@ pub(crate) async fn set_card_on<'a>(
 
 /// The case's card, if one was posted.
 pub async fn card(db: &Db, guild: u64, case: CaseId) -> Result<Option<CaseCard>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::cases::card(pg, guild, case).await;
+    }
     let mut conn = db.begin().await?;
     let row: Option<(i64, Option<i64>, i64)> = sqlx::query_as(
         "SELECT k.channel_id, k.thread_id, k.message_id
@@ -81,6 +87,9 @@ pub struct CasePlace {
 
 /// The case's place in Discord; `None` for a case not on this server.
 pub async fn case_place(db: &Db, guild: u64, case: CaseId) -> Result<Option<CasePlace>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::cases::case_place(pg, guild, case).await;
+    }
     let mut conn = db.begin().await?;
     #[derive(sqlx::FromRow)]
     struct PlaceRow {
@@ -117,6 +126,16 @@ pub async fn case_place(db: &Db, guild: u64, case: CaseId) -> Result<Option<Case
 
 /// Remembers the message the case's thread is (to be) started from.
 pub async fn set_starter_message(db: &Db, guild: u64, case: CaseId, message: u64) -> Result<()> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::cases::set_discord_id(
+            &pg.pool,
+            guild,
+            case,
+            super::DiscordColumn::StarterMessage,
+            message,
+        )
+        .await;
+    }
     super::set_discord_id(
         db,
         guild,
@@ -129,6 +148,9 @@ pub async fn set_starter_message(db: &Db, guild: u64, case: CaseId, message: u64
 
 /// Purged cases whose messages in Discord have not yet been emptied of names, oldest first.
 pub async fn cases_to_scrub(db: &Db, limit: u32) -> Result<Vec<(u64, CaseId)>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::cases::cases_to_scrub(pg, limit).await;
+    }
     let mut conn = db.begin().await?;
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT guild_id, id FROM cases
@@ -151,6 +173,9 @@ pub async fn mark_scrubbed(
     case: CaseId,
     at: chrono::DateTime<Utc>,
 ) -> Result<()> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::cases::mark_scrubbed(pg, guild, case, at).await;
+    }
     let mut conn = db.begin().await?;
     sqlx::query(
         "UPDATE cases SET scrubbed_at = ? WHERE id = ? AND guild_id = ? AND purged_at IS NOT NULL",

@@ -63,8 +63,9 @@ pub(crate) fn put_events(
     Ok(())
 }
 
+/// A history line as both backends read it (`at` as the codec's text).
 #[derive(sqlx::FromRow)]
-struct EventRow {
+pub(crate) struct EventRow {
     seq: i64,
     version: i64,
     at: String,
@@ -79,7 +80,7 @@ struct EventRow {
 }
 
 impl EventRow {
-    fn into_entry(self) -> Result<HistoryEntry> {
+    pub(crate) fn into_entry(self) -> Result<HistoryEntry> {
         Ok(HistoryEntry {
             seq: self.seq,
             version: self.version,
@@ -104,6 +105,9 @@ pub async fn history(
     limit: u32,
     offset: u32,
 ) -> Result<Vec<HistoryEntry>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::cases::history(pg, guild, case, limit, offset).await;
+    }
     let mut conn = db.begin().await?;
     let rows: Vec<EventRow> = sqlx::query_as(
         "SELECT e.seq, e.version, e.at, e.actor_id, e.actor_name, e.kind, e.step, e.outcome, e.detail,
@@ -147,6 +151,9 @@ pub async fn events_of_version(
     case: CaseId,
     version: i64,
 ) -> Result<Vec<Event>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::cases::events_of_version(pg, guild, case, version).await;
+    }
     let mut conn = db.begin().await?;
     let rows: Vec<EventRow> = sqlx::query_as(
         "SELECT e.seq, e.version, e.at, e.actor_id, e.actor_name, e.kind, e.step, e.outcome, e.detail,

@@ -33,6 +33,9 @@ where
     S: FnOnce(CaseId) -> Applied,
     P: FnOnce(&Case) -> Vec<PlannedReminder>,
 {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::cases::create_case_on(&pg.pool, guild, start, plan).await;
+    }
     create_case_on(db, guild, start, plan).await
 }
 
@@ -85,6 +88,16 @@ pub async fn save_applied(
     applied: &Applied,
     wanted: &[PlannedReminder],
 ) -> Result<()> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::cases::save_applied_on(
+            &pg.pool,
+            guild,
+            expected_version,
+            applied,
+            wanted,
+        )
+        .await;
+    }
     save_applied_on(db, guild, expected_version, applied, wanted).await
 }
 
@@ -114,6 +127,16 @@ impl Db {
         applied: Applied,
         wanted: Vec<PlannedReminder>,
     ) -> Result<Applied> {
+        if let Some(pg) = self.postgres() {
+            return crate::pg::cases::save_applied_grouped(
+                pg,
+                guild,
+                expected_version,
+                applied,
+                wanted,
+            )
+            .await;
+        }
         check_version_step(&applied, expected_version)?;
         self.writer()
             .write(move |conn| {
@@ -126,7 +149,7 @@ impl Db {
     }
 }
 
-fn check_version_step(applied: &Applied, expected_version: i64) -> Result<()> {
+pub(crate) fn check_version_step(applied: &Applied, expected_version: i64) -> Result<()> {
     if applied.case.version != expected_version + 1 {
         return Err(StorageError::Invalid(format!(
             "a change over version {expected_version} must produce version {}, not {}",
@@ -154,6 +177,9 @@ async fn write_change(
 
 /// The case, fully rebuilt, if it exists on this server. Read in one statement.
 pub async fn load_case(db: &Db, guild: u64, case: CaseId) -> Result<Option<Case>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::cases::load_case(pg, guild, case).await;
+    }
     let mut tx = db.begin().await?;
     let found = read_case(&mut tx, guild, case).await?;
     tx.commit().await?;
@@ -169,6 +195,9 @@ pub async fn replan_reminders(
     case: &Case,
     wanted: &[PlannedReminder],
 ) -> Result<()> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::cases::replan_reminders(pg, guild, case, wanted).await;
+    }
     let mut tx = db.begin().await?;
     replan_in(&mut tx, guild, case, wanted).await?;
     tx.commit().await?;
@@ -205,6 +234,9 @@ impl Db {
         case: Case,
         wanted: Vec<PlannedReminder>,
     ) -> Result<()> {
+        if let Some(pg) = self.postgres() {
+            return crate::pg::cases::replan_grouped(pg, guild, case, wanted).await;
+        }
         self.writer()
             .write(move |conn| {
                 Box::pin(async move { replan_in(conn, guild, &case, &wanted).await })
@@ -215,6 +247,9 @@ impl Db {
 
 /// The ids of the server's open cases, oldest first (e.g. to plan their reminders again).
 pub async fn open_cases(db: &Db, guild: u64) -> Result<Vec<CaseId>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::cases::open_cases(pg, guild).await;
+    }
     let mut conn = db.begin().await?;
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM cases WHERE guild_id = ? AND status = 'open' ORDER BY opened_at, id",
@@ -228,6 +263,16 @@ pub async fn open_cases(db: &Db, guild: u64) -> Result<Vec<CaseId>> {
 
 /// Remembers the case's discussion thread.
 pub async fn set_case_thread(db: &Db, guild: u64, case: CaseId, thread: u64) -> Result<()> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::cases::set_discord_id(
+            &pg.pool,
+            guild,
+            case,
+            DiscordColumn::Thread,
+            thread,
+        )
+        .await;
+    }
     set_case_thread_on(db, guild, case, thread).await
 }
 
@@ -278,6 +323,9 @@ pub(crate) async fn set_discord_id<'a>(
 
 /// The case whose thread this is, for commands typed in a case thread.
 pub async fn case_by_thread(db: &Db, guild: u64, thread: u64) -> Result<Option<CaseId>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::cases::case_by_thread(pg, guild, thread).await;
+    }
     let mut conn = db.begin().await?;
     let found: Option<i64> =
         sqlx::query_scalar("SELECT id FROM cases WHERE thread_id = ? AND guild_id = ?")
@@ -421,8 +469,10 @@ async fn why_not_written(
     Ok(StorageError::Stale { by, at })
 }
 
+/// A case row as both backends read it (times and dates as the codec's text, JSON as text),
+/// decoded by [`decode_case`].
 #[derive(sqlx::FromRow)]
-struct CaseRow {
+pub(crate) struct CaseRow {
     id: i64,
     title: String,
     unit: String,
@@ -471,9 +521,11 @@ pub(crate) async fn read_case(
         .bind(id(guild))
         .fetch_optional(&mut *conn)
         .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
+    row.map(decode_case).transpose()
+}
+
+/// A case from its row.
+pub(crate) fn decode_case(row: CaseRow) -> Result<Case> {
     let text = |what: &str, s: &str| {
         CaseText::parse(s).map_err(|e| corrupt(format!("case {}: {what}: {e}", row.id)))
     };
@@ -498,7 +550,7 @@ pub(crate) async fn read_case(
     };
     let marks: BTreeSet<Mark> =
         serde_json::from_str(&row.marks).map_err(|e| corrupt(format!("marks: {e}")))?;
-    Ok(Some(Case {
+    Ok(Case {
         id: CaseId(row.id),
         title: text("title", &row.title)?,
         unit: text("unit", &row.unit)?,
@@ -521,7 +573,7 @@ pub(crate) async fn read_case(
             (true, None) => JourneyState::Running,
             (true, Some(at)) => JourneyState::Closed { at: ts_back(at)? },
         },
-    }))
+    })
 }
 
 /// A case the sender has reminders for, and where its card is.
@@ -540,6 +592,9 @@ pub struct CaseToSend {
 /// bad row must not stop the reminders of every other case in the batch, on every pass. The
 /// sender treats its reminders as it treats those of a case that is gone.
 pub async fn cases_for_sending(db: &Db, guild: u64, cases: &[CaseId]) -> Result<Vec<CaseToSend>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::cases::cases_for_sending(pg, guild, cases).await;
+    }
     let mut conn = db.begin().await?;
     let list: Vec<String> = cases.iter().map(|c| c.0.to_string()).collect();
     let cards: Vec<(i64, i64, Option<i64>, i64)> = sqlx::query_as(

@@ -22,30 +22,30 @@ use crate::Result;
 /// One `case_steps` row, as JSON in both directions.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct StepRow {
-    step: String,
-    state: String,
-    at: String,
-    by_id: Option<i64>,
-    by_name: Option<String>,
-    outcome: Option<String>,
-    reason: Option<String>,
+    pub(crate) step: String,
+    pub(crate) state: String,
+    pub(crate) at: String,
+    pub(crate) by_id: Option<i64>,
+    pub(crate) by_name: Option<String>,
+    pub(crate) outcome: Option<String>,
+    pub(crate) reason: Option<String>,
 }
 
 /// One `step_confirmations` row.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct ConfirmationRow {
-    step: String,
-    role: String,
-    by_id: i64,
-    by_name: String,
+    pub(crate) step: String,
+    pub(crate) role: String,
+    pub(crate) by_id: i64,
+    pub(crate) by_name: String,
 }
 
 /// One `candidates` row.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct CandidateRow {
-    rank: i64,
-    name: String,
-    answer: String,
+    pub(crate) rank: i64,
+    pub(crate) name: String,
+    pub(crate) answer: String,
 }
 
 /// The columns of a case's SELECT that bring its steps, confirmations and candidates along
@@ -98,6 +98,16 @@ pub(crate) const REPLACE: &str = "
 
 /// Puts the case's rows for [`REPLACE`] into a change's JSON parameter.
 pub(crate) fn put_rows(change: &mut JsonMap, case: &Case) -> Result<()> {
+    let (steps, confirmations, candidates) = rows(case)?;
+    change.insert("case".into(), case.id.0.into());
+    change.insert("steps".into(), json(&steps));
+    change.insert("confirmations".into(), json(&confirmations));
+    change.insert("candidates".into(), json(&candidates));
+    Ok(())
+}
+
+/// The case's rows of `case_steps`, `step_confirmations` and `candidates`.
+pub(crate) fn rows(case: &Case) -> Result<(Vec<StepRow>, Vec<ConfirmationRow>, Vec<CandidateRow>)> {
     let mut steps = Vec::with_capacity(case.steps.len());
     let mut confirmations = Vec::new();
     for (step, state) in &case.steps {
@@ -122,11 +132,7 @@ pub(crate) fn put_rows(change: &mut JsonMap, case: &Case) -> Result<()> {
             answer: c.answer.as_str().to_owned(),
         })
         .collect();
-    change.insert("case".into(), case.id.0.into());
-    change.insert("steps".into(), json(&steps));
-    change.insert("confirmations".into(), json(&confirmations));
-    change.insert("candidates".into(), json(&candidates));
-    Ok(())
+    Ok((steps, confirmations, candidates))
 }
 
 fn json<T: Serialize>(rows: &[T]) -> serde_json::Value {

@@ -7,18 +7,18 @@
 //! stored, see [`micros`]), days `date`, JSON `jsonb` (bound as text and cast, read back as
 //! text, so both backends share the codec of `serde_json` values).
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::Connection;
+use sqlx::{Connection, Postgres};
 
-use crate::writer::WriteStats;
+use crate::writer::{WriteStats, Writer};
 use crate::{Result, StorageError};
 
+pub(crate) mod cases;
+pub(crate) mod reminders;
 pub(crate) mod settings;
 
 /// PostgreSQL's schema, embedded in the binary; never edited once landed.
@@ -27,17 +27,12 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations-postgres");
 /// How long a process waits for a connection before the database counts as unreachable.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A PostgreSQL database: a pool, and what it has stored of case changes.
+/// A PostgreSQL database: a pool, and this process's group-commit writer (its own
+/// connection, see `crate::writer`).
 #[derive(Debug, Clone)]
 pub(crate) struct PgDb {
     pub(crate) pool: PgPool,
-    stats: Arc<Counts>,
-}
-
-#[derive(Debug, Default)]
-struct Counts {
-    changes: AtomicU64,
-    commits: AtomicU64,
+    pub(crate) writer: Writer<Postgres>,
 }
 
 impl PgDb {
@@ -46,13 +41,11 @@ impl PgDb {
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(PgDb {
-            pool,
-            stats: Arc::default(),
-        })
+        let writer = Writer::start_postgres(&options).await?;
+        Ok(PgDb { pool, writer })
     }
 
     pub(crate) async fn ping(&self) -> Result<()> {
@@ -61,13 +54,12 @@ impl PgDb {
     }
 
     pub(crate) fn write_stats(&self) -> WriteStats {
-        WriteStats {
-            changes: self.stats.changes.load(Ordering::Relaxed),
-            commits: self.stats.commits.load(Ordering::Relaxed),
-        }
+        self.writer.stats()
     }
 
+    /// Writes what the writer has queued, then closes every connection.
     pub(crate) async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 }
@@ -76,8 +68,18 @@ impl PgDb {
 /// the years SQLite can store, so both backends accept the same times.
 pub(crate) fn micros(t: DateTime<Utc>) -> Result<DateTime<Utc>> {
     crate::codec::ts(t)?;
-    t.duration_trunc(TimeDelta::microseconds(1))
-        .map_err(|e| StorageError::Invalid(format!("the time {t}: {e}")))
+    // Not `duration_trunc`: it counts nanoseconds since 1970 in an i64 and so fails for the
+    // years after 2262, which SQLite stores (up to 9999).
+    let ns = t.nanosecond();
+    t.with_nanosecond(ns - ns % 1_000)
+        .ok_or_else(|| StorageError::Invalid(format!("the time {t}")))
+}
+
+/// A time as the SQLite codec writes it (`YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`), from the
+/// `timestamptz` column or expression `col`: for rows that come back as JSON and are parsed by
+/// the code both backends share (`crate::codec::ts_back`).
+pub(crate) fn ts_text(col: &str) -> String {
+    format!("to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"000Z\"')")
 }
 
 /// Creates an empty database `name` (letters, digits and `_` only) on the server `admin_url`

@@ -410,6 +410,9 @@ pub async fn release_expired_claims(db: &Db, now: DateTime<Utc>) -> Result<u64> 
 
 /// Cancels every pending reminder of a case (e.g. when its data is purged).
 pub async fn cancel_reminders_for_case(db: &Db, guild: u64, case: CaseId) -> Result<u64> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::reminders::cancel_reminders_for_case(pg, guild, case).await;
+    }
     let mut conn = db.begin().await?;
     let cancelled = cancel_pending(&mut conn, guild, case).await?;
     conn.commit().await?;
@@ -434,6 +437,9 @@ pub(crate) async fn cancel_pending(
 
 /// When the next pending reminder becomes claimable, so the sender can sleep until then.
 pub async fn next_due_at(db: &Db) -> Result<Option<DateTime<Utc>>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::reminders::next_due_at(pg).await;
+    }
     let mut conn = db.begin().await?;
     let next: Option<String> =
         sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM reminders WHERE state = 'pending'")
@@ -464,6 +470,9 @@ struct StoredRow {
 
 /// Every reminder of a case, whatever its state, by due time.
 pub async fn reminders_for_case(db: &Db, guild: u64, case: CaseId) -> Result<Vec<StoredReminder>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::reminders::reminders_for_case(pg, guild, case).await;
+    }
     let mut conn = db.begin().await?;
     let rows: Vec<StoredRow> = sqlx::query_as(
         "SELECT id, key, case_id, step, kind, target, due_at, state, attempts, last_error,

@@ -181,9 +181,11 @@ pub fn manager() -> Actor {
     actor(owner(), &[])
 }
 
-/// A Monday, with nanoseconds so the round trip of times is exact to the last digit.
+/// A Monday, with microseconds, the finest time both backends keep (PostgreSQL's
+/// `timestamptz`), so the round trip of times is exact to the last digit on both. SQLite keeps
+/// nanoseconds too: `a_nanosecond_time_round_trips_exactly_on_sqlite`.
 pub fn base() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap() + Duration::nanoseconds(123_456_789)
+    Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap() + Duration::microseconds(123_456)
 }
 
 /// When the change that makes version `v` happens.
@@ -454,22 +456,26 @@ pub async fn pg_db() -> Db {
 
 /// A storage test that holds for both backends (the contract suite): `NAME::sqlite` on a real
 /// SQLite file, `NAME::postgres` on a database of its own (ignored, with the reason, where no
-/// server is named: see `storage/build.rs`).
+/// server is named: see `storage/build.rs`). `contract! { multi_thread; … }` runs both on
+/// tokio's multi-threaded runtime (two workers), for races.
 macro_rules! contract {
-    ($(#[doc = $doc:expr])* async fn $name:ident($db:ident: Db) $body:block) => {
+    (multi_thread; $($rest:tt)*) => {
+        contract!(@test [(flavor = "multi_thread", worker_threads = 2)] $($rest)*);
+    };
+    (@test [$($flavor:tt)*] $(#[doc = $doc:expr])* async fn $name:ident($db:ident: Db) $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
             $(#[doc = $doc])*
             async fn run($db: storage::Db) $body
 
-            #[tokio::test]
+            #[tokio::test $($flavor)*]
             async fn sqlite() {
                 let (_dir, db) = $crate::common::temp_db().await;
                 run(db).await;
             }
 
-            #[tokio::test]
+            #[tokio::test $($flavor)*]
             #[cfg_attr(
                 not(los_postgres),
                 ignore = "needs PostgreSQL: export LOS_TEST_POSTGRES=\"$(.ci/postgres)\""
@@ -478,6 +484,9 @@ macro_rules! contract {
                 run($crate::common::pg_db().await).await;
             }
         }
+    };
+    ($($rest:tt)*) => {
+        contract!(@test [] $($rest)*);
     };
 }
 pub(crate) use contract;

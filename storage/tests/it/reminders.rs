@@ -259,9 +259,70 @@ async fn a_failed_send_is_retried_after_its_backoff_or_given_up() {
     );
 }
 
-#[tokio::test]
-async fn replanning_follows_new_settings_but_not_over_a_newer_case() {
-    let (_dir, db) = temp_db().await;
+contract! {
+/// The plan a change writes with it: pending reminders no longer wanted are cancelled, new
+/// keys queued, a pending key takes the wanted time, a cancelled key wanted again is pending
+/// again (never a second row for a key); cancelling a case's reminders; a reminder of
+/// another case refused with its change. (What happens to a sent key: the SQLite test above.)
+async fn reconciling_plans_with_the_change_and_never_queues_a_key_twice(db: Db) {
+    let due = base();
+    let mut case = case_with(&db, &["a".into(), "b".into(), "c".into()], due).await;
+    use ReminderState::*;
+    want(&db, &mut case, &["a", "b", "d"], due).await;
+    assert_eq!(
+        states(&db, &case).await,
+        vec![
+            ("a".into(), Pending),
+            ("b".into(), Pending),
+            ("c".into(), Cancelled),
+            ("d".into(), Pending)
+        ]
+    );
+    let later = due + Duration::days(2);
+    want(&db, &mut case, &["a", "b", "c", "d"], later).await;
+    let stored = storage::reminders_for_case(&db, GUILD, case.id).await.unwrap();
+    assert_eq!(stored.len(), 4, "one row per key");
+    assert!(stored
+        .iter()
+        .all(|r| r.state == Pending && r.due == later && r.next_attempt_at == later));
+    assert_eq!(storage::next_due_at(&db).await.unwrap(), Some(later));
+
+    let other = case_with(&db, &[], due).await;
+    let mut next = case.clone();
+    next.version += 1;
+    let err = storage::save_applied(
+        &db,
+        GUILD,
+        case.version,
+        &Applied {
+            case: next,
+            events: vec![],
+        },
+        &[planned(&other, "x", due)],
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, StorageError::Invalid(_)));
+    assert_eq!(
+        storage::load_case(&db, GUILD, case.id).await.unwrap().unwrap().version,
+        case.version
+    );
+
+    assert_eq!(
+        storage::cancel_reminders_for_case(&db, GUILD, case.id)
+            .await
+            .unwrap(),
+        4
+    );
+    assert!(states(&db, &case).await.iter().all(|(_, s)| *s == Cancelled));
+    assert_eq!(storage::next_due_at(&db).await.unwrap(), None);
+}
+}
+
+contract! {
+/// A case's reminders planned again move to the new times without changing the case; a plan
+/// made from a read the case has moved past is Stale.
+async fn replanning_follows_new_settings_but_not_over_a_newer_case(db: Db) {
     let p = process();
     let case = open_case(&db, &p, GUILD).await;
     assert_eq!(
@@ -314,10 +375,11 @@ async fn replanning_follows_new_settings_but_not_over_a_newer_case() {
         .unwrap_err();
     assert!(matches!(err, StorageError::Stale { .. }), "{err:?}");
 }
+}
 
-#[tokio::test]
-async fn a_batch_of_cases_is_read_with_its_threads_and_gone_ones_left_out() {
-    let (_dir, db) = temp_db().await;
+contract! {
+/// The sender's batch read: each case with its thread, gone ones and other servers' left out.
+async fn a_batch_of_cases_is_read_with_its_threads_and_gone_ones_left_out(db: Db) {
     let p = process();
     let a = open_case(&db, &p, GUILD).await;
     let b = open_case(&db, &p, GUILD).await;
@@ -342,6 +404,7 @@ async fn a_batch_of_cases_is_read_with_its_threads_and_gone_ones_left_out() {
         .await
         .unwrap();
     assert!(other.is_empty());
+}
 }
 
 #[tokio::test]
@@ -373,9 +436,10 @@ async fn a_batch_of_outbox_rows_is_written_whole_or_not_at_all() {
     assert_eq!(open, good.to_vec());
 }
 
-#[tokio::test]
-async fn a_reminder_planned_in_year_10000_is_refused_and_nothing_is_stored() {
-    let (_dir, db) = temp_db().await;
+contract! {
+/// A reminder in year 10000 is refused with its whole change; the latest time that sorts is
+/// taken.
+async fn a_reminder_planned_in_year_10000_is_refused_and_nothing_is_stored(db: Db) {
     // 31.12.9999 plus a reminder's offset: year 10000, whose text sorts before every real date.
     let far = chrono::TimeZone::with_ymd_and_hms(&Utc, 9999, 12, 31, 8, 0, 0).unwrap()
         + Duration::days(2);
@@ -425,6 +489,7 @@ async fn a_reminder_planned_in_year_10000_is_refused_and_nothing_is_stored() {
     let last = chrono::TimeZone::with_ymd_and_hms(&Utc, 9999, 12, 31, 23, 0, 0).unwrap();
     want(&db, &mut case, &["last"], last).await;
     assert_eq!(storage::next_due_at(&db).await.unwrap(), Some(last));
+}
 }
 
 /// Writes a reminder row as an older version could have, bypassing today's checks.
