@@ -31,6 +31,16 @@ pub async fn pending_for(
     steps_for_roles: &[StepId],
     owner_steps: &[StepId],
 ) -> Result<Vec<PendingAction>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::overview::pending_for(
+            pg,
+            guild,
+            person_id,
+            steps_for_roles,
+            owner_steps,
+        )
+        .await;
+    }
     let mut conn = db.begin().await?;
     let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT c.id, c.title, s.step, s.at
@@ -111,6 +121,9 @@ pub async fn hr_overview(
     limit: u32,
     offset: u32,
 ) -> Result<HrOverview> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::overview::hr_overview(pg, guild, now, limit, offset).await;
+    }
     let mut tx = db.begin().await?;
     let kinds = json_list(OVERDUE_KINDS.iter().map(|k| k.as_str()));
     let total: i64 =
@@ -184,7 +197,6 @@ pub async fn open_case_titles(
     prefix: &str,
     limit: u32,
 ) -> Result<Vec<(CaseId, String)>> {
-    let mut conn = db.begin().await?;
     let pattern = format!(
         "{}%",
         prefix
@@ -192,6 +204,10 @@ pub async fn open_case_titles(
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
+    if let Some(pg) = db.postgres() {
+        return crate::pg::overview::open_case_titles(pg, guild, pattern, limit).await;
+    }
+    let mut conn = db.begin().await?;
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT id, title FROM cases
          WHERE guild_id = ? AND status = 'open' AND title LIKE ? ESCAPE '\\'

@@ -14,7 +14,7 @@ use crate::codec::{id, opt_date_back, opt_ts_back, parsed, ts, ts_back};
 use crate::Result;
 
 /// The event kinds the statistics read.
-const KINDS: &str = "('step_opened', 'step_reopened', 'step_completed', 'step_skipped',
+pub(crate) const KINDS: &str = "('step_opened', 'step_reopened', 'step_completed', 'step_skipped',
                       'outcome_chosen', 'approved', 'rejected', 'step_withdrawn',
                       'candidates_exhausted')";
 
@@ -38,6 +38,9 @@ pub async fn timelines(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<Timeline>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::stats::timelines(pg, guild, from, to).await;
+    }
     let mut conn = db.begin().await?;
     let cases: Vec<CaseRow> = sqlx::query_as(
         "SELECT id, unit, status, opened_at, ended_at, original_soknadsfrist, soknadsfrist,
@@ -100,6 +103,9 @@ pub async fn timelines(
 /// When this server's case was purged (its names and free text erased), if it was. `None`
 /// also for a case of another server.
 pub async fn purged_at(db: &Db, guild: u64, case: CaseId) -> Result<Option<DateTime<Utc>>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::stats::purged_at(pg, guild, case).await;
+    }
     let mut conn = db.begin().await?;
     let row: Option<(Option<String>,)> =
         sqlx::query_as("SELECT purged_at FROM cases WHERE id = ? AND guild_id = ?")

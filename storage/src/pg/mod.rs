@@ -18,8 +18,10 @@ use crate::writer::{WriteStats, Writer};
 use crate::{Result, StorageError};
 
 pub(crate) mod cases;
+pub(crate) mod overview;
 pub(crate) mod reminders;
 pub(crate) mod settings;
+pub(crate) mod stats;
 
 /// PostgreSQL's schema, embedded in the binary; never edited once landed.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations-postgres");

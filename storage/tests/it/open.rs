@@ -32,9 +32,10 @@ async fn opens_by_path_or_url_and_creates_the_folder() {
     );
 }
 
-#[tokio::test]
-async fn an_import_stores_all_of_it_or_none() {
-    let (_dir, db) = temp_db().await;
+contract! {
+/// An import stores everything written in it at its commit and nothing if dropped before;
+/// a write it refuses does not spoil the rest.
+async fn an_import_stores_all_of_it_or_none(db: Db) {
     let p = process();
     let case = open_case(&db, &p, GUILD).await;
     let card = CaseCard {
@@ -72,4 +73,46 @@ async fn an_import_stores_all_of_it_or_none() {
         .await
         .unwrap()
         .is_none());
+
+    // Cases created and changed in an import: none if dropped, all at its commit.
+    let mut import = db.import().await.unwrap();
+    let dropped = import_a_case(&mut import, &p).await;
+    drop(import);
+    assert_eq!(storage::load_case(&db, GUILD, dropped.id).await.unwrap(), None);
+    let mut import = db.import().await.unwrap();
+    let kept = import_a_case(&mut import, &p).await;
+    import.commit().await.unwrap();
+    assert_eq!(
+        storage::load_case(&db, GUILD, kept.id).await.unwrap(),
+        Some(kept.clone())
+    );
+    assert_eq!(
+        storage::history(&db, GUILD, kept.id, 100, 0).await.unwrap().len(),
+        replay(&p, kept.id, 2).1.len()
+    );
+}
+}
+
+/// Creates a case and saves its first change inside `import`; a stale second save of the
+/// same change is refused there alone. The case as changed.
+async fn import_a_case(import: &mut storage::Import<'_>, p: &flow::Process) -> flow::Case {
+    let made = import
+        .create_case(
+            GUILD,
+            |id| flow::start(p, id, draft(), owner(), base()),
+            |c| wanted(p, c),
+        )
+        .await
+        .unwrap();
+    let (who, action) = script(1).unwrap();
+    let applied = flow::apply(p, &made, &who, &action, at(1)).unwrap();
+    import
+        .save_applied(GUILD, 1, &applied, &wanted(p, &applied.case))
+        .await
+        .unwrap();
+    assert!(matches!(
+        import.save_applied(GUILD, 1, &applied, &[]).await,
+        Err(storage::StorageError::Stale { .. })
+    ));
+    applied.case
 }

@@ -445,9 +445,11 @@ async fn checklists_round_trip() {
     assert!(unticked.items.iter().all(|i| i.ticked.is_none()));
 }
 
-#[tokio::test]
-async fn pending_actions_overview_and_autocomplete() {
-    let (_dir, db) = temp_db().await;
+contract! {
+/// A person's pending actions, HR's overview (overdue first, then oldest, paged) and the
+/// autocomplete of open case titles (a prefix, case-insensitive for ASCII letters only,
+/// `%` and `_` literal), per server.
+async fn pending_actions_overview_and_autocomplete(db: Db) {
     let p = process();
     let a = open_case(&db, &p, GUILD).await;
     let b = open_case(&db, &p, GUILD).await;
@@ -522,6 +524,13 @@ async fn pending_actions_overview_and_autocomplete() {
         titles.iter().map(|t| t.0).collect::<Vec<_>>(),
         vec![a.id, b.id]
     );
+    // ASCII letters match either case; other letters only as typed (SQLite's LIKE).
+    let folded = storage::open_case_titles(&db, GUILD, "LæR", 10).await.unwrap();
+    assert_eq!(folded.len(), 2);
+    assert!(storage::open_case_titles(&db, GUILD, "lÆr", 10)
+        .await
+        .unwrap()
+        .is_empty());
     assert!(storage::open_case_titles(&db, GUILD, "%", 10)
         .await
         .unwrap()
@@ -533,6 +542,7 @@ async fn pending_actions_overview_and_autocomplete() {
             .len(),
         1
     );
+}
 }
 
 #[tokio::test]
@@ -552,4 +562,65 @@ async fn backup_is_a_consistent_copy_and_never_overwrites() {
         storage::load_case(&copy, GUILD, case.id).await.unwrap(),
         Some(applied.case)
     );
+}
+
+contract! {
+/// HR's statistics read each case opened in the period with its step events in order, as
+/// the history has them, and nothing of other servers or other periods; a case that was
+/// never purged has no purge time.
+async fn timelines_follow_the_history_of_the_period(db: Db) {
+    let p = process();
+    let a = open_case(&db, &p, GUILD).await;
+    let b = open_case(&db, &p, GUILD).await;
+    let _elsewhere = open_case(&db, &p, OTHER_GUILD).await;
+    for _ in 1..LAST_VERSION {
+        step_case(&db, &p, GUILD, a.id).await.unwrap();
+    }
+    step_case(&db, &p, GUILD, b.id).await.unwrap();
+    let from = base() - Duration::days(1);
+    let lines = storage::timelines(&db, GUILD, from, base() + Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(lines.iter().map(|t| t.case).collect::<Vec<_>>(), vec![a.id, b.id]);
+    let done = storage::load_case(&db, GUILD, a.id).await.unwrap().unwrap();
+    let t = &lines[0];
+    assert_eq!(t.status, flow::stats::TimelineStatus::Completed);
+    assert_eq!(t.opened_at, base());
+    assert_eq!(Some(t.ended_at.unwrap()), match done.status {
+        CaseStatus::Completed { at } => Some(at),
+        _ => None,
+    });
+    assert_eq!(t.unit, done.unit.as_str());
+    assert_eq!(t.marks, done.marks);
+    assert_eq!(t.original_soknadsfrist, done.dates.original_soknadsfrist);
+    let history = storage::history(&db, GUILD, a.id, 1000, 0).await.unwrap();
+    let kinds: Vec<EventKind> = [
+        "step_opened",
+        "step_reopened",
+        "step_completed",
+        "step_skipped",
+        "outcome_chosen",
+        "approved",
+        "rejected",
+        "step_withdrawn",
+        "candidates_exhausted",
+    ]
+    .into_iter()
+    .map(|k| EventKind::parse(k).expect("a kind the statistics read"))
+    .collect();
+    let steps: Vec<_> = history
+        .iter()
+        .filter(|h| kinds.contains(&h.event.kind))
+        .map(|h| (h.event.kind, h.event.step.clone(), h.event.at))
+        .collect();
+    assert_eq!(t.events, steps, "the step events, in history order");
+    assert!(t.events.iter().any(|e| e.0 == EventKind::StepCompleted));
+    assert_eq!(lines[1].status, flow::stats::TimelineStatus::Open);
+    assert!(storage::timelines(&db, GUILD, base() + Duration::days(1), base() + Duration::days(2))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(storage::purged_at(&db, GUILD, a.id).await.unwrap(), None);
+    assert_eq!(storage::purged_at(&db, OTHER_GUILD, a.id).await.unwrap(), None);
+}
 }

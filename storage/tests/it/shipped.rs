@@ -67,10 +67,11 @@ fn next_change(
     None
 }
 
-#[tokio::test]
-async fn the_shipped_process_round_trips_change_by_change() {
+contract! {
+/// The shipped process, walked change by change to its end: each change read back as saved,
+/// its reminders exactly the wanted set, its history without a gap.
+async fn the_shipped_process_round_trips_change_by_change(db: Db) {
     let (p, _texts) = Process::load(&flow::prompts_dir()).expect("the shipped process loads");
-    let (_dir, db) = temp_db().await;
     let settings = ReminderSettings::default();
     let mut case = storage::create_case(
         &db,
@@ -133,4 +134,5 @@ async fn the_shipped_process_round_trips_change_by_change() {
         .iter()
         .enumerate()
         .all(|(i, h)| h.seq == i as i64 + 1));
+}
 }
