@@ -3,21 +3,29 @@
 
 use chrono::Duration;
 use flow::{Action, CaseStatus, EventKind, OutcomeId, Reason, StepId};
-use storage::ERASED;
+use storage::{Db, ERASED};
 
 use crate::common::*;
 
-#[tokio::test]
-async fn the_deputy_and_whom_an_action_was_for_are_stored_and_purged() {
-    let (dir, db) = temp_db().await;
+contract! {
+/// A deputy named for a case is stored and read back; a choice the deputy makes for the
+/// manager is stored with whom it was for, in the group commit too.
+async fn the_deputy_and_whom_an_action_was_for_are_stored(db: Db) {
     let p = process();
     let case = open_case(&db, &p, GUILD).await;
+    name_a_deputy_who_chooses(&db, &p, &case).await;
+}
+}
+
+/// The owner names Dag as deputy (its own transaction), who then makes the manager's choice
+/// for them (through the group commit); both read back as the engine made them.
+async fn name_a_deputy_who_chooses(db: &Db, p: &flow::Process, case: &flow::Case) {
     let dag = person(5_005, "Dag Stedfortreder");
 
     // The owner names a deputy (its own transaction) ...
     let named = flow::apply(
-        &p,
-        &case,
+        p,
+        case,
         &manager(),
         &Action::SetDeputy {
             deputy: Some(dag.clone()),
@@ -25,10 +33,10 @@ async fn the_deputy_and_whom_an_action_was_for_are_stored_and_purged() {
         at(1),
     )
     .unwrap();
-    storage::save_applied(&db, GUILD, case.version, &named, &wanted(&p, &named.case))
+    storage::save_applied(db, GUILD, case.version, &named, &wanted(p, &named.case))
         .await
         .unwrap();
-    let loaded = storage::load_case(&db, GUILD, case.id)
+    let loaded = storage::load_case(db, GUILD, case.id)
         .await
         .unwrap()
         .unwrap();
@@ -37,7 +45,7 @@ async fn the_deputy_and_whom_an_action_was_for_are_stored_and_purged() {
 
     // ... who makes the manager's choice for them (through the group commit).
     let chose = flow::apply(
-        &p,
+        p,
         &loaded,
         &actor(dag.clone(), &[]),
         &Action::Choose {
@@ -47,15 +55,10 @@ async fn the_deputy_and_whom_an_action_was_for_are_stored_and_purged() {
         at(2),
     )
     .unwrap();
-    db.save_applied(
-        GUILD,
-        loaded.version,
-        chose.clone(),
-        wanted(&p, &chose.case),
-    )
-    .await
-    .unwrap();
-    let history = storage::history(&db, GUILD, case.id, 100, 0).await.unwrap();
+    db.save_applied(GUILD, loaded.version, chose.clone(), wanted(p, &chose.case))
+        .await
+        .unwrap();
+    let history = storage::history(db, GUILD, case.id, 100, 0).await.unwrap();
     let stored: Vec<_> = history.iter().map(|h| h.event.clone()).collect();
     let made: Vec<_> = named.events.iter().chain(&chose.events).cloned().collect();
     assert_eq!(&stored[stored.len() - made.len()..], &made[..]);
@@ -65,7 +68,14 @@ async fn the_deputy_and_whom_an_action_was_for_are_stored_and_purged() {
         .unwrap();
     assert_eq!(choice.event.actor, Some(dag.clone()));
     assert_eq!(choice.event.on_behalf, Some(owner()));
+}
 
+#[tokio::test]
+async fn the_deputy_and_whom_an_action_was_for_are_stored_and_purged() {
+    let (dir, db) = temp_db().await;
+    let p = process();
+    let case = open_case(&db, &p, GUILD).await;
+    name_a_deputy_who_chooses(&db, &p, &case).await;
     // Closed by HR; a year and more later, purged: no deputy, nobody acted for anyone known.
     let now = storage::load_case(&db, GUILD, case.id)
         .await
