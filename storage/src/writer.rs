@@ -599,4 +599,131 @@ mod tests {
             Err(StorageError::NotCommitted(_))
         ));
     }
+
+    /// The same group commit on PostgreSQL: its own writer connection, one transaction per
+    /// batch, a savepoint per change.
+    mod postgres {
+        use super::*;
+        use crate::pg::PgDb;
+        use sqlx::PgConnection;
+
+        async fn temp() -> PgDb {
+            use std::sync::atomic::{AtomicU32, Ordering};
+            static N: AtomicU32 = AtomicU32::new(0);
+            let admin = std::env::var("LOS_TEST_POSTGRES").expect("LOS_TEST_POSTGRES is set");
+            let name = format!(
+                "los_writer_{}_{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::Relaxed)
+            );
+            crate::pg::create_postgres_database(&admin, &name)
+                .await
+                .unwrap();
+            let slash = admin.rfind('/').unwrap();
+            PgDb::open(&format!("{}/{name}", &admin[..slash]))
+                .await
+                .unwrap()
+        }
+
+        /// A change that writes one guild row (guild id `n`) and then succeeds or fails:
+        /// `Fail::Refused` by its own answer, `Fail::Sql` by a statement PostgreSQL refuses
+        /// (which aborts the transaction up to the change's savepoint).
+        fn insert(
+            n: i64,
+            fail: Option<Fail>,
+        ) -> impl for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<i64>> + Send + 'static
+        {
+            move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO guild_settings (guild_id, updated_at) VALUES ($1, now())",
+                    )
+                    .bind(n)
+                    .execute(&mut *conn)
+                    .await?;
+                    match fail {
+                        None => Ok(n),
+                        Some(Fail::Refused) => {
+                            Err(StorageError::Invalid(format!("change {n} refused")))
+                        }
+                        Some(Fail::Sql) => {
+                            sqlx::query("SELECT 1 / 0").execute(&mut *conn).await?;
+                            Ok(n)
+                        }
+                    }
+                })
+            }
+        }
+
+        #[derive(Clone, Copy)]
+        enum Fail {
+            Refused,
+            Sql,
+        }
+
+        async fn guilds(db: &PgDb) -> Vec<i64> {
+            sqlx::query_scalar("SELECT guild_id FROM guild_settings ORDER BY guild_id")
+                .fetch_all(&db.pool)
+                .await
+                .unwrap()
+        }
+
+        async fn queue<F>(w: &Writer<Postgres>, change: F) -> oneshot::Receiver<Result<i64>>
+        where
+            F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<i64>> + Send + 'static,
+        {
+            let (job, answer) = job::<Postgres, _, _>(change);
+            w.queue.send(Message::Job(job)).await.unwrap();
+            answer
+        }
+
+        #[tokio::test]
+        #[cfg_attr(
+            not(los_postgres),
+            ignore = "needs PostgreSQL: export LOS_TEST_POSTGRES=\"$(.ci/postgres)\""
+        )]
+        async fn waiting_changes_share_one_commit_and_failing_ones_are_rolled_back_alone() {
+            let db = temp().await;
+            let w = db.writer.clone();
+            let before = w.stats();
+            // The first change holds the writer until the others are queued behind it.
+            let (gate, wait) = oneshot::channel::<()>();
+            let (started, has_started) = oneshot::channel::<()>();
+            let first = queue(&w, move |conn| {
+                Box::pin(async move {
+                    let _ = started.send(());
+                    let _ = wait.await;
+                    insert(1, None)(conn).await
+                })
+            })
+            .await;
+            has_started.await.unwrap();
+            let second = queue(&w, insert(2, None)).await;
+            let refused = queue(&w, insert(3, Some(Fail::Refused))).await;
+            let broken = queue(&w, insert(4, Some(Fail::Sql))).await;
+            let fifth = queue(&w, insert(5, None)).await;
+            gate.send(()).unwrap();
+            assert_eq!(answered(first).await.unwrap(), 1);
+            assert_eq!(answered(second).await.unwrap(), 2);
+            assert!(matches!(
+                answered(refused).await,
+                Err(StorageError::Invalid(_))
+            ));
+            assert!(matches!(answered(broken).await, Err(StorageError::Db(_))));
+            assert_eq!(answered(fifth).await.unwrap(), 5);
+            assert_eq!(guilds(&db).await, vec![1, 2, 5]);
+            let after = w.stats();
+            assert_eq!(after.changes - before.changes, 5);
+            assert_eq!(
+                after.commits - before.commits,
+                2,
+                "the gate's commit, then one for the four queued behind it"
+            );
+            db.close().await;
+            assert!(matches!(
+                w.write(insert(8, None)).await,
+                Err(StorageError::NotCommitted(_))
+            ));
+        }
+    }
 }

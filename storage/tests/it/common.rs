@@ -434,6 +434,14 @@ pub async fn give_up(db: &Db, ids: &[i64], error: &str, at: DateTime<Utc>) {
 /// A fresh, empty PostgreSQL database of its own on the server `LOS_TEST_POSTGRES` names, with
 /// the schema applied.
 pub async fn pg_db() -> Db {
+    Db::open_postgres(&pg_url().await)
+        .await
+        .expect("the test database opens")
+}
+
+/// The URL of a fresh, empty PostgreSQL database of its own (no schema yet), for tests that
+/// open it more than once, as several processes would.
+pub async fn pg_url() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
     let admin = std::env::var("LOS_TEST_POSTGRES").expect("LOS_TEST_POSTGRES names a server");
@@ -445,13 +453,10 @@ pub async fn pg_db() -> Db {
     storage::create_postgres_database(&admin, &name)
         .await
         .expect("a test database is created");
-    let url = match admin.rfind('/') {
+    match admin.rfind('/') {
         Some(slash) if slash > "postgres://".len() => format!("{}/{name}", &admin[..slash]),
         _ => panic!("LOS_TEST_POSTGRES must end in /<database>: {admin}"),
-    };
-    Db::open_postgres(&url)
-        .await
-        .expect("the test database opens")
+    }
 }
 
 /// A storage test that holds for both backends (the contract suite): `NAME::sqlite` on a real

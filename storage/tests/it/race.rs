@@ -168,3 +168,100 @@ async fn the_group_commit_answers_each_change_and_counts_truthfully(db: Db) {
     assert!((1..=21).contains(&commits), "{commits} commits for 21 changes");
 }
 }
+
+/// Two processes on one PostgreSQL database (two `Db`s: each its own pool and its own group
+/// commit writer) save a change over the same case version at once: exactly one wins, the
+/// other is Stale and told who was first, the step is completed once. The guarantee that lets
+/// several bot processes share a database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(los_postgres),
+    ignore = "needs PostgreSQL: export LOS_TEST_POSTGRES=\"$(.ci/postgres)\""
+)]
+async fn two_processes_saving_over_the_same_version_one_wins_one_is_stale() {
+    let url = pg_url().await;
+    let processes = [
+        storage::Db::open_postgres(&url).await.unwrap(),
+        storage::Db::open_postgres(&url).await.unwrap(),
+    ];
+    let p = Arc::new(process());
+    let people = [
+        actor(person(5_001, "Hanne A"), &[flow::Role::Hr]),
+        actor(person(5_002, "Henrik B"), &[flow::Role::Hr]),
+    ];
+    let bistand = StepId::new("bistand");
+    for run in 0..50 {
+        let case = open_case(&processes[run % 2], &p, GUILD).await;
+        for _ in 0..4 {
+            step_case(&processes[run % 2], &p, GUILD, case.id)
+                .await
+                .unwrap();
+        }
+        let barrier = Arc::new(Barrier::new(2));
+        let tasks: Vec<_> = processes
+            .iter()
+            .zip(people.clone())
+            .map(|(db, who)| {
+                let (db, p, barrier, step) =
+                    (db.clone(), p.clone(), barrier.clone(), bistand.clone());
+                tokio::spawn(async move {
+                    let read = storage::load_case(&db, GUILD, case.id)
+                        .await
+                        .unwrap()
+                        .unwrap();
+                    let applied = flow::apply(
+                        &p,
+                        &read,
+                        &who,
+                        &Action::Complete { step },
+                        at(read.version),
+                    )
+                    .expect("the step is open for both");
+                    let wanted = wanted(&p, &applied.case);
+                    barrier.wait().await;
+                    let saved = if run % 3 == 0 {
+                        storage::save_applied(&db, GUILD, read.version, &applied, &wanted).await
+                    } else {
+                        db.save_applied(GUILD, read.version, applied, wanted)
+                            .await
+                            .map(|_| ())
+                    };
+                    (who.person, saved)
+                })
+            })
+            .collect();
+        let mut winners = Vec::new();
+        let mut told = Vec::new();
+        for task in tasks {
+            match task.await.unwrap() {
+                (who, Ok(())) => winners.push(who),
+                (_, Err(StorageError::Stale { by, .. })) => told.push(by),
+                (_, Err(other)) => panic!("run {run}: unexpected error {other:?}"),
+            }
+        }
+        assert_eq!(winners.len(), 1, "run {run}: exactly one wins");
+        assert_eq!(told, vec![Some(winners[0].clone())], "run {run}");
+        for db in &processes {
+            let history = storage::history(db, GUILD, case.id, 1000, 0).await.unwrap();
+            let completions = history
+                .iter()
+                .filter(|h| {
+                    h.event.kind == EventKind::StepCompleted
+                        && h.event.step.as_ref() == Some(&bistand)
+                })
+                .count();
+            assert_eq!(completions, 1, "run {run}: the step was completed once");
+            let loaded = storage::load_case(db, GUILD, case.id)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                loaded.version, 6,
+                "run {run}: both processes read the winner"
+            );
+        }
+    }
+    for db in &processes {
+        db.close().await;
+    }
+}
