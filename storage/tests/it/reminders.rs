@@ -368,9 +368,33 @@ async fn replanning_follows_new_settings_but_not_over_a_newer_case(db: Db) {
         1
     );
 
-    // Once the case moved on, a plan made from the old read is refused.
+    // Through the group commit, the old plan again: the same keys move back.
+    let before = db.write_stats();
+    db.replan_reminders(GUILD, case.clone(), old_plan.clone())
+        .await
+        .unwrap();
+    assert_eq!(db.write_stats().changes - before.changes, 1);
+    let mut back: Vec<(String, DateTime<Utc>)> = storage::reminders_for_case(&db, GUILD, case.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.state == ReminderState::Pending)
+        .map(|r| (r.key, r.due))
+        .collect();
+    let mut old: Vec<(String, DateTime<Utc>)> =
+        old_plan.iter().map(|r| (r.key.clone(), r.due)).collect();
+    back.sort();
+    old.sort();
+    assert_eq!(back, old);
+
+    // Once the case moved on, a plan made from the old read is refused, either way.
     step_case(&db, &p, GUILD, case.id).await.unwrap();
     let err = storage::replan_reminders(&db, GUILD, &case, &new_plan)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::Stale { .. }), "{err:?}");
+    let err = db
+        .replan_reminders(GUILD, case.clone(), new_plan.clone())
         .await
         .unwrap_err();
     assert!(matches!(err, StorageError::Stale { .. }), "{err:?}");

@@ -624,3 +624,49 @@ async fn timelines_follow_the_history_of_the_period(db: Db) {
     assert_eq!(storage::purged_at(&db, OTHER_GUILD, a.id).await.unwrap(), None);
 }
 }
+
+contract! {
+/// Where a case stands in Discord: nothing at first, then the message its thread starts
+/// from, its thread and its card, as each is remembered; none of it for another server, and
+/// remembering for a case of another server is NotFound.
+async fn a_case_place_in_discord_round_trips(db: Db) {
+    let p = process();
+    let case = open_case(&db, &p, GUILD).await;
+    assert_eq!(
+        storage::case_place(&db, GUILD, case.id).await.unwrap(),
+        Some(storage::CasePlace::default())
+    );
+    storage::set_starter_message(&db, GUILD, case.id, u64::MAX - 1)
+        .await
+        .unwrap();
+    storage::set_case_thread(&db, GUILD, case.id, 88).await.unwrap();
+    let card = CaseCard {
+        channel: 5,
+        thread: Some(88),
+        message: 9,
+    };
+    storage::set_card(&db, GUILD, case.id, card).await.unwrap();
+    assert_eq!(
+        storage::case_place(&db, GUILD, case.id).await.unwrap(),
+        Some(storage::CasePlace {
+            starter: Some(u64::MAX - 1),
+            thread: Some(88),
+            card: Some(card),
+        })
+    );
+    assert_eq!(
+        storage::case_place(&db, OTHER_GUILD, case.id).await.unwrap(),
+        None
+    );
+    assert!(matches!(
+        storage::set_starter_message(&db, OTHER_GUILD, case.id, 1).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(matches!(
+        storage::set_case_thread(&db, OTHER_GUILD, case.id, 1).await,
+        Err(StorageError::NotFound)
+    ));
+    // Nothing was purged, so nothing waits to be scrubbed.
+    assert!(storage::cases_to_scrub(&db, 10).await.unwrap().is_empty());
+}
+}
