@@ -223,6 +223,13 @@ impl Db {
         self.pool()
     }
 
+    /// The PostgreSQL pool, when this is a PostgreSQL database: like [`Db::sqlite_pool`], for
+    /// tests and tools that look into the database with their own SQL (the purge's tests scan
+    /// every table for an erased name). The application never uses it.
+    pub fn postgres_pool(&self) -> Option<&sqlx::PgPool> {
+        self.postgres().map(|pg| &pg.pool)
+    }
+
     pub(crate) fn writer(&self) -> &Writer {
         &self.sqlite().writer
     }

@@ -10,7 +10,8 @@ use crate::cases::cards::{set_card_on, CaseCard};
 use crate::cases::{create_case_on, save_applied_on, set_case_thread_on, DiscordColumn};
 use crate::journey::{create_journey_on, set_journey_message_on, set_journey_thread_on};
 use crate::pg::cases as pg;
-use crate::{Db, Result, StorageError};
+use crate::pg::journey as pg_journey;
+use crate::{Db, Result};
 
 /// One transaction that writes what the application's functions of the same names write, all
 /// of it at [`Import::commit`], none of it if the import is dropped before.
@@ -43,17 +44,6 @@ impl Import<'_> {
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
-    }
-
-    /// The SQLite transaction, for the parts of an import PostgreSQL does not store yet (the
-    /// journeys: issue 14 ports them with their family); refused on PostgreSQL.
-    fn sqlite_only(&mut self, what: &str) -> Result<&mut sqlx::SqliteConnection> {
-        match &mut self.tx {
-            Tx::Sqlite(tx) => Ok(&mut **tx),
-            Tx::Postgres(_) => Err(StorageError::Invalid(format!(
-                "{what} is not stored on PostgreSQL yet"
-            ))),
-        }
     }
 
     /// [`crate::create_case`] inside the import.
@@ -113,8 +103,15 @@ impl Import<'_> {
         plan_case: impl FnOnce(&Case) -> Vec<PlannedReminder>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let tx = self.sqlite_only("a journey")?;
-        create_journey_on(tx, guild, journey, wanted, plan_case, now).await
+        match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                create_journey_on(&mut **tx, guild, journey, wanted, plan_case, now).await
+            }
+            Tx::Postgres(tx) => {
+                pg_journey::create_journey_on(&mut **tx, guild, journey, wanted, plan_case, now)
+                    .await
+            }
+        }
     }
 
     /// [`crate::set_journey_thread`] inside the import.
@@ -124,8 +121,12 @@ impl Import<'_> {
         case: CaseId,
         thread: u64,
     ) -> Result<bool> {
-        let tx = self.sqlite_only("a journey's thread")?;
-        set_journey_thread_on(tx, guild, case, thread).await
+        match &mut self.tx {
+            Tx::Sqlite(tx) => set_journey_thread_on(&mut **tx, guild, case, thread).await,
+            Tx::Postgres(tx) => {
+                pg_journey::set_journey_thread_on(&mut **tx, guild, case, thread).await
+            }
+        }
     }
 
     /// [`crate::set_journey_message`] inside the import.
@@ -135,7 +136,11 @@ impl Import<'_> {
         case: CaseId,
         message: u64,
     ) -> Result<()> {
-        let tx = self.sqlite_only("a journey's message")?;
-        set_journey_message_on(tx, guild, case, message).await
+        match &mut self.tx {
+            Tx::Sqlite(tx) => set_journey_message_on(&mut **tx, guild, case, message).await,
+            Tx::Postgres(tx) => {
+                pg_journey::set_journey_message_on(&mut **tx, guild, case, message).await
+            }
+        }
     }
 }

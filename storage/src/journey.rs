@@ -35,6 +35,9 @@ pub struct JourneyRow {
 
 /// The server's latest own version of the template, if it has made one: (version, template).
 pub async fn journey_template(db: &Db, guild: u64) -> Result<Option<(i64, Template)>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::journey::journey_template(pg, guild).await;
+    }
     let mut conn = db.acquire().await?;
     let row: Option<(i64, String)> = sqlx::query_as(
         "SELECT version, template FROM journey_templates WHERE guild_id = ?
@@ -56,6 +59,9 @@ pub async fn save_journey_template(
     template: &Template,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::journey::save_journey_template(pg, guild, after, template, now).await;
+    }
     let mut tx = db.begin().await?;
     let json = serde_json::to_string(template).map_err(|e| StorageError::Invalid(e.to_string()))?;
     let done = sqlx::query(
@@ -89,6 +95,12 @@ pub async fn create_journey(
     plan_case: impl FnOnce(&Case) -> Vec<PlannedReminder>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::journey::create_journey_on(
+            &pg.pool, guild, journey, wanted, plan_case, now,
+        )
+        .await;
+    }
     create_journey_on(db, guild, journey, wanted, plan_case, now).await
 }
 
@@ -159,6 +171,9 @@ async fn replan_case(
 
 /// A case's journey.
 pub async fn journey(db: &Db, guild: u64, case: CaseId) -> Result<Option<JourneyRow>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::journey::journey(pg, guild, case).await;
+    }
     let mut tx = db.begin().await?;
     let found = read(&mut tx, guild, "case_id = ?2", case.0).await?;
     tx.commit().await?;
@@ -167,6 +182,9 @@ pub async fn journey(db: &Db, guild: u64, case: CaseId) -> Result<Option<Journey
 
 /// The journeys of these cases (those that have one), for sending their reminders.
 pub async fn journeys_of(db: &Db, guild: u64, cases: &[CaseId]) -> Result<Vec<JourneyRow>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::journey::journeys_of(pg, guild, cases).await;
+    }
     let mut tx = db.begin().await?;
     let list: Vec<String> = cases.iter().map(|c| c.0.to_string()).collect();
     let list = crate::codec::json_list(list.iter().map(String::as_str));
@@ -183,6 +201,9 @@ pub async fn journeys_of(db: &Db, guild: u64, cases: &[CaseId]) -> Result<Vec<Jo
 
 /// The open journeys a person takes part in as the new hire or the buddy.
 pub async fn journeys_of_person(db: &Db, guild: u64, person: u64) -> Result<Vec<JourneyRow>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::journey::journeys_of_person(pg, guild, person).await;
+    }
     let mut tx = db.begin().await?;
     let found = read(
         &mut tx,
@@ -200,6 +221,9 @@ pub async fn journeys_of_person(db: &Db, guild: u64, person: u64) -> Result<Vec<
 /// chores loop's work (the command that opened or closed it does it first; `before` leaves it
 /// the time to).
 pub async fn journeys_owing(db: &Db, before: DateTime<Utc>, limit: u32) -> Result<Vec<JourneyRow>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::journey::journeys_owing(pg, before, limit).await;
+    }
     let mut conn = db.acquire().await?;
     let guilds: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT guild_id, case_id FROM journeys
@@ -222,6 +246,9 @@ pub async fn journeys_owing(db: &Db, before: DateTime<Utc>, limit: u32) -> Resul
 
 /// Records the journey's private thread (once: a second one is not recorded, `Ok(false)`).
 pub async fn set_journey_thread(db: &Db, guild: u64, case: CaseId, thread: u64) -> Result<bool> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::journey::set_journey_thread_on(&pg.pool, guild, case, thread).await;
+    }
     set_journey_thread_on(db, guild, case, thread).await
 }
 
@@ -247,6 +274,9 @@ pub(crate) async fn set_journey_thread_on<'a>(
 
 /// Records the journey's checklist message.
 pub async fn set_journey_message(db: &Db, guild: u64, case: CaseId, message: u64) -> Result<()> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::journey::set_journey_message_on(&pg.pool, guild, case, message).await;
+    }
     set_journey_message_on(db, guild, case, message).await
 }
 
@@ -275,6 +305,9 @@ pub async fn set_journey_archived(
     case: CaseId,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::journey::set_journey_archived(pg, guild, case, now).await;
+    }
     let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE journeys SET archived_at = ? WHERE case_id = ? AND guild_id = ?
@@ -300,6 +333,9 @@ pub async fn tick_journey_item(
     now: DateTime<Utc>,
     wanted: &[PlannedReminder],
 ) -> Result<bool> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::journey::tick_journey_item(pg, guild, case, item, by, now, wanted).await;
+    }
     let mut tx = db.begin().await?;
     let done = sqlx::query(
         "INSERT INTO journey_ticks (case_id, item, by_id, by_name, at)
@@ -331,6 +367,9 @@ pub async fn set_journey_buddy(
     buddy: &PersonRef,
     wanted: &[PlannedReminder],
 ) -> Result<bool> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::journey::set_journey_buddy(pg, guild, case, buddy, wanted).await;
+    }
     let mut tx = db.begin().await?;
     let done = sqlx::query(
         "UPDATE journeys SET buddy_id = ?, buddy_name = ?
@@ -363,6 +402,10 @@ pub async fn close_journey(
     plan_case: impl FnOnce(&Case) -> Vec<PlannedReminder>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::journey::close_journey(pg, guild, case, decision, by, plan_case, now)
+            .await;
+    }
     let mut tx = db.begin().await?;
     let done = sqlx::query(
         "UPDATE journeys SET decision = ?, decided_by_id = ?, decided_by_name = ?, closed_at = ?
@@ -399,6 +442,9 @@ pub async fn replan_journeys(
     limit: u32,
     plan: impl Fn(&Journey) -> Vec<PlannedReminder>,
 ) -> Result<Option<CaseId>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::journey::replan_journeys(pg, guild, after, limit, plan).await;
+    }
     let mut tx = db.begin().await?;
     let mut cases: Vec<i64> = sqlx::query_scalar(
         "UPDATE journeys SET guild_id = guild_id

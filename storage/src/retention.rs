@@ -40,13 +40,21 @@ pub struct PurgeReport {
     pub events: u64,
     /// Whether what was erased, by this run or an earlier one, has left the write-ahead log:
     /// the log was copied into the file and emptied. `false`: not clean yet (a reader held
-    /// the checkpoint up, or it failed); run the purge again soon.
+    /// the checkpoint up, or it failed); run the purge again soon. On PostgreSQL: no snapshot
+    /// older than the erasures is left and a VACUUM after them pruned the erased row versions
+    /// (see `crate::pg::retention`); `false` likewise means run it again soon.
     pub clean: bool,
 }
 
 /// Purges every ended case whose retention has run out at `now`: the server's
 /// `retention_months` setting if it has one, else `retention_months`.
+/// On PostgreSQL (`crate::pg::retention`) the same erasures, and [`PurgeReport::clean`] says
+/// whether the erased row versions are gone from the tables' pages (no older snapshot left, and
+/// a VACUUM run after the purge); that module says what PostgreSQL's storage keeps beyond that.
 pub async fn purge(db: &Db, now: DateTime<Utc>, retention_months: u32) -> Result<PurgeReport> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::retention::purge(pg, now, retention_months).await;
+    }
     let mut conn = db.pool().acquire().await?;
     let ended: Vec<(i64, i64, String, Option<i64>)> = sqlx::query_as(
         // A case with an onboarding journey counts from the journey's end (the probation

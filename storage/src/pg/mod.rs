@@ -18,8 +18,10 @@ use crate::writer::{WriteStats, Writer};
 use crate::{Result, StorageError};
 
 pub(crate) mod cases;
+pub(crate) mod journey;
 pub(crate) mod overview;
 pub(crate) mod reminders;
+pub(crate) mod retention;
 pub(crate) mod settings;
 pub(crate) mod stats;
 

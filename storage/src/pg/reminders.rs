@@ -221,3 +221,25 @@ pub(crate) async fn next_due_at(db: &PgDb) -> Result<Option<DateTime<Utc>>> {
             .await?,
     )
 }
+
+/// `crate::reminders::RECONCILE_JOURNEY` inside the caller's transaction: [`reconcile`] for the
+/// reminders of a case's onboarding journey (their keys start with `j`): its pending ones not
+/// wanted are cancelled, the wanted ones queued or moved; the case's own are left alone.
+pub(crate) async fn reconcile_journey(
+    conn: &mut PgConnection,
+    guild: u64,
+    case: CaseId,
+    wanted: &[PlannedReminder],
+) -> Result<()> {
+    let wanted = Wanted::of(case, wanted)?;
+    sqlx::query(
+        "UPDATE reminders SET state = 'cancelled'
+          WHERE case_id = $1 AND state = 'pending' AND key LIKE 'j%'
+            AND key <> ALL($2::text[])",
+    )
+    .bind(case.0)
+    .bind(&wanted.keys)
+    .execute(&mut *conn)
+    .await?;
+    upsert_wanted(conn, guild, case, &wanted).await
+}

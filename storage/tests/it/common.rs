@@ -495,3 +495,50 @@ macro_rules! contract {
     };
 }
 pub(crate) use contract;
+
+/// Which of `names` the database still holds, and closes it: on SQLite anywhere in the raw
+/// bytes of its file (read once closed, so the log is checkpointed into it); on PostgreSQL in
+/// any row of any table (each row as text, every column of it), which is what the purge can
+/// answer for there (`storage/src/pg/retention.rs` says what PostgreSQL's pages keep).
+pub async fn names_left(db: Db, names: &[&str]) -> Vec<String> {
+    let mut left = Vec::new();
+    if let Some(pool) = db.postgres_pool() {
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT table_name::text FROM information_schema.tables
+              WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        assert!(tables.iter().any(|t| t == "events"), "{tables:?}");
+        for name in names {
+            for table in &tables {
+                let found: bool = sqlx::query_scalar(&format!(
+                    "SELECT EXISTS (SELECT 1 FROM \"{table}\" t WHERE strpos(t::text, $1) > 0)"
+                ))
+                .bind(*name)
+                .fetch_one(pool)
+                .await
+                .unwrap();
+                if found {
+                    left.push(format!("{name} in {table}"));
+                }
+            }
+        }
+        db.close().await;
+        return left;
+    }
+    let file: String =
+        sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .fetch_one(db.sqlite_pool())
+            .await
+            .unwrap();
+    db.close().await;
+    let bytes = std::fs::read(&file).unwrap();
+    for name in names {
+        if bytes.windows(name.len()).any(|w| w == name.as_bytes()) {
+            left.push(format!("{name} in {file}"));
+        }
+    }
+    left
+}

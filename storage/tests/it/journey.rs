@@ -85,9 +85,8 @@ async fn completed_case(db: &Db) -> (Case, DateTime<Utc>) {
     (last, at)
 }
 
-#[tokio::test]
-async fn a_journey_is_stored_once_and_an_item_ticked_once() {
-    let (_dir, db) = temp_db().await;
+contract! {
+async fn a_journey_is_stored_once_and_an_item_ticked_once(db: Db) {
     let p = process();
     let case = open_case(&db, &p, GUILD).await;
     let start = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
@@ -188,10 +187,10 @@ async fn a_journey_is_stored_once_and_an_item_ticked_once() {
         .unwrap();
     assert_eq!(of.len(), 1);
 }
+}
 
-#[tokio::test]
-async fn a_server_template_version_is_never_lost_and_a_case_keeps_its_own() {
-    let (_dir, db) = temp_db().await;
+contract! {
+async fn a_server_template_version_is_never_lost_and_a_case_keeps_its_own(db: Db) {
     assert_eq!(storage::journey_template(&db, GUILD).await.unwrap(), None);
     let mut t = template();
     t.probation_months = 3;
@@ -215,10 +214,10 @@ async fn a_server_template_version_is_never_lost_and_a_case_keeps_its_own() {
         None
     );
 }
+}
 
-#[tokio::test]
-async fn the_decision_closes_the_journey_and_the_purge_counts_from_it() {
-    let (_dir, db) = temp_db().await;
+contract! {
+async fn the_decision_closes_the_journey_and_the_purge_counts_from_it(db: Db) {
     let (case, ended) = completed_case(&db).await;
     let start = flow::engine::oslo_today(ended);
     let j = journey_of(case.id, start);
@@ -339,10 +338,10 @@ async fn the_decision_closes_the_journey_and_the_purge_counts_from_it() {
     assert_eq!((buddy.id.0, buddy.name.as_str()), (0, ERASED));
     assert_eq!(row.journey.closed.unwrap().by.name, ERASED);
 }
+}
 
-#[tokio::test]
-async fn a_changed_reminder_time_moves_the_open_journeys_pending_reminders_on_their_day() {
-    let (_dir, db) = temp_db().await;
+contract! {
+async fn a_changed_reminder_time_moves_the_open_journeys_pending_reminders_on_their_day(db: Db) {
     let p = process();
     let start = NaiveDate::from_ymd_opt(2027, 3, 23).unwrap();
     let mut cases = Vec::new();
@@ -391,4 +390,62 @@ async fn a_changed_reminder_time_moves_the_open_journeys_pending_reminders_on_th
             .unwrap(),
         None
     );
+}
+}
+
+contract! {
+/// A journey written in an import (as the benchmark seeds them), with its thread and checklist
+/// message, is stored at the import's commit with its reminders, and none of it if the import
+/// is dropped; inside the import too a second journey of the case changes nothing, and a
+/// journey of a case of another server is refused without spoiling the rest.
+async fn an_imported_journey_is_stored_at_the_commit_and_not_if_dropped(db: Db) {
+    let p = process();
+    let case = open_case(&db, &p, GUILD).await;
+    let j = journey_of(case.id, NaiveDate::from_ymd_opt(2027, 3, 1).unwrap());
+    let wanted = j.reminders(eight());
+    assert!(!wanted.is_empty());
+
+    let mut import = db.import().await.unwrap();
+    assert!(import
+        .create_journey(GUILD, &j, &wanted, plan_case(&p), base())
+        .await
+        .unwrap());
+    assert!(import.set_journey_thread(GUILD, case.id, 700).await.unwrap());
+    drop(import);
+    assert_eq!(storage::journey(&db, GUILD, case.id).await.unwrap(), None);
+    assert!(journey_reminders(&db, case.id).await.is_empty());
+
+    let mut import = db.import().await.unwrap();
+    assert!(import
+        .create_journey(GUILD, &j, &wanted, plan_case(&p), base())
+        .await
+        .unwrap());
+    assert!(
+        !import
+            .create_journey(GUILD, &j, &[], plan_case(&p), base())
+            .await
+            .unwrap(),
+        "a second journey of the case, in the same import"
+    );
+    assert!(matches!(
+        import
+            .create_journey(OTHER_GUILD, &j, &[], plan_case(&p), base())
+            .await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(import.set_journey_thread(GUILD, case.id, 700).await.unwrap());
+    assert!(!import.set_journey_thread(GUILD, case.id, 701).await.unwrap());
+    import.set_journey_message(GUILD, case.id, 800).await.unwrap();
+    import.commit().await.unwrap();
+
+    let row = storage::journey(&db, GUILD, case.id)
+        .await
+        .unwrap()
+        .expect("stored at the commit");
+    assert_eq!(row.journey, j);
+    assert_eq!((row.thread, row.message), (Some(700), Some(800)));
+    let stored = journey_reminders(&db, case.id).await;
+    assert_eq!(stored.len(), wanted.len());
+    assert!(stored.iter().all(|r| r.state == ReminderState::Pending));
+}
 }
