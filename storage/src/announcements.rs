@@ -105,8 +105,10 @@ pub(crate) fn put_owed(
     Ok(())
 }
 
+/// An announcement's row; PostgreSQL's (`crate::pg::announcements`) reads its times as the
+/// text SQLite stores, so both decode here.
 #[derive(sqlx::FromRow)]
-struct AnnouncementRow {
+pub(crate) struct AnnouncementRow {
     id: i64,
     guild_id: i64,
     case_id: i64,
@@ -125,7 +127,7 @@ const COLUMNS: &str = "id, guild_id, case_id, kind, version, asker_id, asker_nam
                        line_channel_id, line_message_id, attempts, created_at";
 
 impl AnnouncementRow {
-    fn decode(self) -> Result<Announcement> {
+    pub(crate) fn decode(self) -> Result<Announcement> {
         let kind = match self.kind.as_str() {
             "change" => AnnouncementKind::Change,
             "help" => AnnouncementKind::Help {
@@ -162,7 +164,7 @@ impl AnnouncementRow {
 
 /// Rows as announcements; one that does not decode is reported and left out, so one bad row
 /// never holds up the others.
-fn decoded(rows: Vec<AnnouncementRow>) -> Vec<Announcement> {
+pub(crate) fn decoded(rows: Vec<AnnouncementRow>) -> Vec<Announcement> {
     rows.into_iter()
         .filter_map(|r| {
             let row_id = r.id;
@@ -176,6 +178,9 @@ fn decoded(rows: Vec<AnnouncementRow>) -> Vec<Announcement> {
 /// The case's announcements not yet done, oldest first (the handler sends them in order, so
 /// the thread reads in the order things happened).
 pub async fn owed_for_case(db: &Db, guild: u64, case: CaseId) -> Result<Vec<Announcement>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::announcements::owed_for_case(pg, guild, case).await;
+    }
     let mut conn = db.begin().await?;
     let rows: Vec<AnnouncementRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM announcements
@@ -195,6 +200,9 @@ pub async fn announcements_due(
     now: DateTime<Utc>,
     limit: u32,
 ) -> Result<Vec<Announcement>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::announcements::announcements_due(pg, now, limit).await;
+    }
     let mut conn = db.begin().await?;
     let rows: Vec<AnnouncementRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM announcements
@@ -211,6 +219,9 @@ pub async fn announcements_due(
 
 /// When the next announcement waiting for a retry is due, for the sender's sleep.
 pub async fn next_announcement_at(db: &Db) -> Result<Option<DateTime<Utc>>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::announcements::next_announcement_at(pg).await;
+    }
     let mut conn = db.begin().await?;
     let next: Option<String> =
         sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM announcements WHERE done_at IS NULL")
@@ -274,6 +285,9 @@ pub async fn settle_announcement(
     settled: &Settled,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::announcements::settle_announcement(pg, announcement, settled, now).await;
+    }
     let mut tx = db.begin().await?;
     settle_in(&mut tx, announcement, settled, now).await?;
     tx.commit().await?;
@@ -289,6 +303,9 @@ impl Db {
         settled: Settled,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        if let Some(pg) = self.postgres() {
+            return crate::pg::announcements::settle_grouped(pg, announcement, settled, now).await;
+        }
         self.writer()
             .write(move |conn| {
                 Box::pin(async move { settle_in(conn, announcement, &settled, now).await })
@@ -299,6 +316,9 @@ impl Db {
 
 /// Who the case's lines pinged since `since` (for "at most once a working day").
 pub async fn pinged_since(db: &Db, case: CaseId, since: DateTime<Utc>) -> Result<Pinged> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::announcements::pinged_since(pg, case, since).await;
+    }
     let mut conn = db.begin().await?;
     let rows: Vec<String> = sqlx::query_scalar(
         "SELECT pinged FROM announcements
@@ -309,6 +329,11 @@ pub async fn pinged_since(db: &Db, case: CaseId, since: DateTime<Utc>) -> Result
     .fetch_all(&mut *conn)
     .await?;
     conn.commit().await?;
+    merge_pinged(rows)
+}
+
+/// Who these lines (their `pinged` JSON) pinged, each once.
+pub(crate) fn merge_pinged(rows: Vec<String>) -> Result<Pinged> {
     let mut all = Pinged::default();
     for row in rows {
         let one: Pinged = serde_json::from_str(&row)
@@ -334,6 +359,10 @@ pub async fn ask_for_help(
     now: DateTime<Utc>,
     gap: Duration,
 ) -> Result<std::result::Result<Announcement, DateTime<Utc>>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::announcements::ask_for_help(pg, guild, case, version, asker, now, gap)
+            .await;
+    }
     let mut tx = db.begin().await?;
     // A write first, so two presses at once are serialised by the write lock.
     sqlx::query("UPDATE cases SET version = version WHERE id = ? AND guild_id = ?")
@@ -387,6 +416,9 @@ pub struct PostedLine {
 
 /// Every line posted about the case, oldest first.
 pub async fn posted_lines(db: &Db, guild: u64, case: CaseId) -> Result<Vec<PostedLine>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::announcements::posted_lines(pg, guild, case).await;
+    }
     let mut conn = db.begin().await?;
     let rows: Vec<AnnouncementRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM announcements
@@ -398,7 +430,12 @@ pub async fn posted_lines(db: &Db, guild: u64, case: CaseId) -> Result<Vec<Poste
     .fetch_all(&mut *conn)
     .await?;
     conn.commit().await?;
-    Ok(decoded(rows)
+    Ok(lines(rows))
+}
+
+/// The posted lines among these rows.
+pub(crate) fn lines(rows: Vec<AnnouncementRow>) -> Vec<PostedLine> {
+    decoded(rows)
         .into_iter()
         .filter_map(|a| {
             let (channel, message) = a.line?;
@@ -410,5 +447,5 @@ pub async fn posted_lines(db: &Db, guild: u64, case: CaseId) -> Result<Vec<Poste
                 message,
             })
         })
-        .collect())
+        .collect()
 }

@@ -41,6 +41,12 @@ pub async fn save_checklist(
     items: &[&str],
     now: DateTime<Utc>,
 ) -> Result<Checklist> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::checklist::save_checklist(
+            pg, guild, case, step, channel, message, items, now,
+        )
+        .await;
+    }
     let mut tx = db.begin().await?;
     let checklist_id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO checklists (case_id, step, channel_id, message_id, created_at)
@@ -94,11 +100,17 @@ pub async fn tick_item(
     by: &PersonRef,
     at: DateTime<Utc>,
 ) -> Result<Checklist> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::checklist::set_tick(pg, guild, message, item, Some((by, at))).await;
+    }
     set_tick(db, guild, message, item, Some((by, at))).await
 }
 
 /// Takes a tick back.
 pub async fn untick_item(db: &Db, guild: u64, message: u64, item: &str) -> Result<Checklist> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::checklist::set_tick(pg, guild, message, item, None).await;
+    }
     set_tick(db, guild, message, item, None).await
 }
 
@@ -137,6 +149,9 @@ async fn set_tick<'a>(
 
 /// The checklist posted as `message`.
 pub async fn checklist(db: &Db, guild: u64, message: u64) -> Result<Option<Checklist>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::checklist::checklist(pg, guild, message).await;
+    }
     let mut tx = db.begin().await?;
     let found = read(&mut tx, guild, "k.message_id = ?", id(message)).await?;
     tx.commit().await?;
@@ -150,6 +165,9 @@ pub async fn checklist_for_step(
     case: CaseId,
     step: &StepId,
 ) -> Result<Option<Checklist>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::checklist::checklist_for_step(pg, guild, case, step).await;
+    }
     let mut tx = db.begin().await?;
     let checklist_id: Option<i64> =
         sqlx::query_scalar("SELECT id FROM checklists WHERE case_id = ? AND step = ?")
@@ -214,6 +232,9 @@ async fn read(
 /// Open cases on this server whose step `after` is done, whose start date is set, and that have
 /// no checklist for `after` yet: the checklists owed. One query, however many cases are open.
 pub async fn cases_owing_checklist(db: &Db, guild: u64, after: &StepId) -> Result<Vec<CaseId>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::checklist::cases_owing_checklist(pg, guild, after).await;
+    }
     let mut conn = db.acquire().await?;
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT c.id FROM cases c

@@ -17,7 +17,9 @@ use sqlx::{Connection, Postgres};
 use crate::writer::{WriteStats, Writer};
 use crate::{Result, StorageError};
 
+pub(crate) mod announcements;
 pub(crate) mod cases;
+pub(crate) mod checklist;
 pub(crate) mod journey;
 pub(crate) mod overview;
 pub(crate) mod reminders;

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod announcements;
 mod crash;
 mod delivery;
 mod deputy;

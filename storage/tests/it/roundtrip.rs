@@ -368,9 +368,8 @@ async fn cards_and_threads_round_trip(db: Db) {
 }
 }
 
-#[tokio::test]
-async fn checklists_round_trip() {
-    let (_dir, db) = temp_db().await;
+contract! {
+async fn checklists_round_trip(db: Db) {
     let p = process();
     let case = open_case(&db, &p, GUILD).await;
     let step = StepId::new("tilbud");
@@ -443,6 +442,7 @@ async fn checklists_round_trip() {
         .await
         .unwrap();
     assert!(unticked.items.iter().all(|i| i.ticked.is_none()));
+}
 }
 
 contract! {
