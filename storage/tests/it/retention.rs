@@ -300,3 +300,100 @@ async fn the_log_is_cut_back_when_it_starts_over_on_every_connection() {
     assert_eq!(limit, 32 * 1024 * 1024);
     own.close().await.unwrap();
 }
+
+/// Whether any version of a row, live or dead, in the pages of `table` holds `name` (read
+/// with `pageinspect`, as the rows lie in the table's file).
+async fn in_row_versions(conn: &mut sqlx::PgConnection, table: &str, name: &str) -> bool {
+    sqlx::query_scalar(
+        "SELECT EXISTS (
+             SELECT 1 FROM generate_series(0, pg_relation_size($1::regclass) / 8192 - 1) AS b,
+                  heap_page_items(get_raw_page($1, b)) AS h
+              WHERE position(convert_to($2, 'UTF8') IN h.t_data) > 0)",
+    )
+    .bind(table)
+    .bind(name)
+    .fetch_one(conn)
+    .await
+    .unwrap()
+}
+
+/// PostgreSQL's counterpart of the file and log scan above: the purge's erasures leave the
+/// erased names as dead row versions in the tables' pages; while a reader holds a snapshot
+/// from before the purge it can still read them (and VACUUM must keep them), so the report
+/// says not clean; once the reader is gone the next run, with no case left to purge, VACUUMs
+/// them away and says clean, and no row version in the pages holds a name any more.
+#[tokio::test]
+#[cfg_attr(
+    not(los_postgres),
+    ignore = "needs PostgreSQL: export LOS_TEST_POSTGRES=\"$(.ci/postgres)\""
+)]
+async fn on_postgres_names_leave_the_row_versions_once_the_reader_holding_them_is_gone() {
+    let url = pg_url().await;
+    let db = Db::open_postgres(&url).await.unwrap();
+    let (done, ended) = completed_case(&db, GUILD).await;
+    let mut look = sqlx::PgConnection::connect(&url).await.unwrap();
+    sqlx::query("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        .execute(&mut look)
+        .await
+        .unwrap();
+    let tables = ["candidates", "case_steps", "events"];
+    let mut found_before = Vec::new();
+    for table in tables {
+        for name in NAMES {
+            if in_row_versions(&mut look, table, name).await {
+                found_before.push(name);
+            }
+        }
+    }
+    found_before.sort_unstable();
+    found_before.dedup();
+    let mut all = NAMES.to_vec();
+    all.sort_unstable();
+    assert_eq!(found_before, all, "the test sees the names where they are");
+
+    // A reader in the middle of a read, on a snapshot from before the purge.
+    let mut reader = sqlx::PgConnection::connect(&url).await.unwrap();
+    sqlx::query("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        .execute(&mut reader)
+        .await
+        .unwrap();
+    let count = "SELECT COUNT(*) FROM candidates WHERE case_id = $1";
+    let before: i64 = sqlx::query_scalar(count)
+        .bind(done.id.0)
+        .fetch_one(&mut reader)
+        .await
+        .unwrap();
+    assert_eq!(before, 2);
+
+    let when = oslo_noon_after(ended, 12, 1);
+    let report = storage::purge(&db, when, 12).await.unwrap();
+    assert_eq!(report.cases, vec![done.id]);
+    assert!(
+        !report.clean,
+        "the reader can still read the old rows: not clean yet"
+    );
+    let still: i64 = sqlx::query_scalar(count)
+        .bind(done.id.0)
+        .fetch_one(&mut reader)
+        .await
+        .unwrap();
+    assert_eq!(still, 2, "as the report says, the reader still reads them");
+    assert!(in_row_versions(&mut look, "candidates", "Kari Nordmann").await);
+
+    sqlx::query("ROLLBACK").execute(&mut reader).await.unwrap();
+    reader.close().await.unwrap();
+    // The next run has no case to purge, and VACUUMs all the same.
+    let again = storage::purge(&db, when, 12).await.unwrap();
+    assert!(again.cases.is_empty());
+    assert!(again.clean);
+    for table in tables {
+        for name in NAMES {
+            assert!(
+                !in_row_versions(&mut look, table, name).await,
+                "{name:?} is still in a row version of {table}"
+            );
+        }
+    }
+    look.close().await.unwrap();
+    db.close().await;
+}
