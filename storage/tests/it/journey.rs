@@ -449,3 +449,104 @@ async fn an_imported_journey_is_stored_at_the_commit_and_not_if_dropped(db: Db) 
     assert!(stored.iter().all(|r| r.state == ReminderState::Pending));
 }
 }
+
+/// Two processes on one PostgreSQL database (two `Db`s, each with its own pool) press at once:
+/// both tick the same item, both decide the probation. Each run: the decision is recorded
+/// once, the item ticked at most once, and no tick lands after the decision (a tick racing
+/// it either went first or is refused), so the closed journey has no pending reminder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(los_postgres),
+    ignore = "needs PostgreSQL: export LOS_TEST_POSTGRES=\"$(.ci/postgres)\""
+)]
+async fn two_processes_ticking_and_deciding_at_once_apply_each_once() {
+    use std::sync::Arc;
+    use tokio::sync::Barrier;
+
+    let url = pg_url().await;
+    let processes = [
+        Db::open_postgres(&url).await.unwrap(),
+        Db::open_postgres(&url).await.unwrap(),
+    ];
+    let p = Arc::new(process());
+    let start = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+    for run in 0..30_usize {
+        let db = &processes[run % 2];
+        let case = open_case(db, &p, GUILD).await;
+        let j = journey_of(case.id, start);
+        assert!(storage::create_journey(
+            db,
+            GUILD,
+            &j,
+            &j.reminders(eight()),
+            plan_case(&p),
+            base()
+        )
+        .await
+        .unwrap());
+        let at = base() + Duration::hours(1);
+        let by = person(10, "Nora Ny");
+        let mut ticked = j.clone();
+        ticked.done.insert(
+            "adgangskort".into(),
+            flow::journey::Tick { by: by.clone(), at },
+        );
+        let after_tick = ticked.reminders(eight());
+        let barrier = Arc::new(Barrier::new(4));
+        let mut ticks = Vec::new();
+        let mut closes = Vec::new();
+        for db in &processes {
+            let (db, barrier, by, after_tick) =
+                (db.clone(), barrier.clone(), by.clone(), after_tick.clone());
+            ticks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                storage::tick_journey_item(&db, GUILD, case.id, "adgangskort", &by, at, &after_tick)
+                    .await
+                    .unwrap()
+            }));
+        }
+        for db in &processes {
+            let (db, barrier, p) = (db.clone(), barrier.clone(), p.clone());
+            closes.push(tokio::spawn(async move {
+                barrier.wait().await;
+                storage::close_journey(
+                    &db,
+                    GUILD,
+                    case.id,
+                    Decision::Continues,
+                    &person(1, "Lise Leder"),
+                    |c| wanted(&p, c),
+                    at,
+                )
+                .await
+                .unwrap()
+            }));
+        }
+        let mut ticked_n = 0;
+        for t in ticks {
+            ticked_n += usize::from(t.await.unwrap());
+        }
+        let mut closed_n = 0;
+        for c in closes {
+            closed_n += usize::from(c.await.unwrap());
+        }
+        assert_eq!(closed_n, 1, "run {run}: decided once");
+        assert!(ticked_n <= 1, "run {run}: ticked at most once");
+        let row = storage::journey(db, GUILD, case.id).await.unwrap().unwrap();
+        assert!(row.journey.closed.is_some(), "run {run}");
+        assert_eq!(
+            row.journey.done.contains_key("adgangskort"),
+            ticked_n == 1,
+            "run {run}: the tick stored is the one answered"
+        );
+        let pending: Vec<_> = journey_reminders(db, case.id)
+            .await
+            .into_iter()
+            .filter(|r| r.state == ReminderState::Pending)
+            .collect();
+        assert!(pending.is_empty(), "run {run}: {pending:#?}");
+    }
+    for db in &processes {
+        db.close().await;
+    }
+}
