@@ -201,7 +201,11 @@ async fn purge_case(
 /// transaction id, as text): its `backend_xmin`, the oldest transaction its snapshot may see
 /// as running, is younger. A session with an older one may still read the versions erased up
 /// to `mark`, and VACUUM would keep them for it. Conservative: a session that began after the
-/// erasures while some older transaction still ran counts too (the purge then runs again).
+/// erasures while some older transaction still ran counts too (the purge then runs again), and
+/// so, in a run that erased nothing, does any session holding a snapshot at the moment: a busy
+/// database may take a few runs to report clean. `pg_stat_activity` shows `backend_xmin` of the
+/// sessions of the purge's own role (and of all with `pg_read_all_stats`): the processes of one
+/// deployment share a role.
 async fn no_older_snapshot(conn: &mut PgConnection, mark: &str) -> Result<bool> {
     // `backend_xmin` is a 32-bit `xid`, the mark a 64-bit `xid8`: compared by age (how many
     // transactions ago), which is how PostgreSQL orders 32-bit ids across wraparound.
