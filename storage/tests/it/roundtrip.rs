@@ -670,3 +670,38 @@ async fn a_case_place_in_discord_round_trips(db: Db) {
     assert!(storage::cases_to_scrub(&db, 10).await.unwrap().is_empty());
 }
 }
+
+contract! {
+/// The checklists owed: open cases of the server whose step is done and whose start date is
+/// set, without a checklist for that step yet; none once it is posted.
+async fn the_checklists_owed_are_the_done_steps_of_cases_with_a_start_date(db: Db) {
+    let p = process();
+    let case = open_case(&db, &p, GUILD).await;
+    let behov = StepId::new("behov");
+    step_case(&db, &p, GUILD, case.id).await.unwrap();
+    let owing = |step: &'static str, guild| {
+        let db = db.clone();
+        async move {
+            storage::cases_owing_checklist(&db, guild, &StepId::new(step))
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(owing("behov", GUILD).await, Vec::new(), "no start date yet");
+    // The next change, with a start date (as the chart's own step would record it).
+    let read = storage::load_case(&db, GUILD, case.id).await.unwrap().unwrap();
+    let (who, action) = script(read.version).unwrap();
+    let mut applied = flow::apply(&p, &read, &who, &action, at(read.version)).unwrap();
+    applied.case.dates.startdato = Some(chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap());
+    storage::save_applied(&db, GUILD, read.version, &applied, &wanted(&p, &applied.case))
+        .await
+        .unwrap();
+    assert_eq!(owing("behov", GUILD).await, vec![case.id]);
+    assert_eq!(owing("drofting", GUILD).await, Vec::new(), "a step not done");
+    assert_eq!(owing("behov", OTHER_GUILD).await, Vec::new());
+    storage::save_checklist(&db, GUILD, case.id, &behov, 50, 51, &["pc"], base())
+        .await
+        .unwrap();
+    assert_eq!(owing("behov", GUILD).await, Vec::new(), "posted");
+}
+}
