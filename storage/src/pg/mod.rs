@@ -19,6 +19,7 @@ use sqlx::Connection;
 use crate::writer::WriteStats;
 use crate::{Result, StorageError};
 
+pub(crate) mod leases;
 pub(crate) mod settings;
 
 /// PostgreSQL's schema, embedded in the binary; never edited once landed.

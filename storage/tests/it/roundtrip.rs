@@ -4,9 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveTime};
 use flow::{CaseStatus, EventKind, PersonId, Role, StepId, StepState};
-use storage::{
-    CaseCard, GuildSettings, NotificationLevel, ReminderOffsets, RoleIds, StorageError,
-};
+use storage::{CaseCard, GuildSettings, NotificationLevel, ReminderOffsets, RoleIds, StorageError};
 
 use crate::common::*;
 

@@ -1,0 +1,103 @@
+//! Gateway shard leases on PostgreSQL (see `crate::leases`). Every time is the server's
+//! `now()`: a process sends only the lease's length, so the processes' clocks never matter.
+//! Each statement is one atomic row operation: `INSERT … ON CONFLICT DO UPDATE … WHERE` locks
+//! the row and re-checks the condition on its latest version, so two processes racing for a
+//! shard cannot both win it.
+
+use chrono::{DateTime, Utc};
+
+use super::PgDb;
+use crate::leases::{small, ShardLease};
+use crate::Result;
+
+pub(crate) async fn win_shard_lease(
+    db: &PgDb,
+    owner: &str,
+    shard: u32,
+    num_shards: u32,
+    micros: i64,
+) -> Result<Option<ShardLease>> {
+    let won: Option<(i64, DateTime<Utc>)> = sqlx::query_as(
+        "INSERT INTO shard_leases AS l (shard, num_shards, owner, epoch, expires_at)
+         VALUES ($1, $2, $3, 1, now() + $4::float8 * interval '1 microsecond')
+         ON CONFLICT (shard) DO UPDATE SET
+             num_shards = excluded.num_shards,
+             owner = excluded.owner,
+             epoch = CASE WHEN l.owner = excluded.owner AND l.expires_at > now() THEN l.epoch
+                          ELSE l.epoch + 1 END,
+             expires_at = excluded.expires_at
+         WHERE l.expires_at <= now() OR l.owner = excluded.owner
+         RETURNING epoch, expires_at",
+    )
+    .bind(i32::try_from(shard).unwrap_or(i32::MAX))
+    .bind(i32::try_from(num_shards).unwrap_or(i32::MAX))
+    .bind(owner)
+    .bind(micros)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(won.map(|(epoch, expires_at)| ShardLease {
+        shard,
+        num_shards,
+        owner: owner.to_owned(),
+        epoch,
+        expires_at,
+    }))
+}
+
+pub(crate) async fn renew_shard_lease(
+    db: &PgDb,
+    owner: &str,
+    shard: u32,
+    epoch: i64,
+    micros: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE shard_leases SET expires_at = now() + $1::float8 * interval '1 microsecond'
+         WHERE shard = $2 AND owner = $3 AND epoch = $4 AND expires_at > now()",
+    )
+    .bind(micros)
+    .bind(i64::from(shard))
+    .bind(owner)
+    .bind(epoch)
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn release_shard_lease(
+    db: &PgDb,
+    owner: &str,
+    shard: u32,
+    epoch: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE shard_leases SET expires_at = now()
+         WHERE shard = $1 AND owner = $2 AND epoch = $3 AND expires_at > now()",
+    )
+    .bind(i64::from(shard))
+    .bind(owner)
+    .bind(epoch)
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn shard_owners(db: &PgDb) -> Result<Vec<ShardLease>> {
+    let rows: Vec<(i32, i32, String, i64, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT shard, num_shards, owner, epoch, expires_at FROM shard_leases
+         WHERE expires_at > now() ORDER BY shard",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    rows.into_iter()
+        .map(|(shard, num_shards, owner, epoch, expires_at)| {
+            Ok(ShardLease {
+                shard: small(i64::from(shard))?,
+                num_shards: small(i64::from(num_shards))?,
+                owner,
+                epoch,
+                expires_at,
+            })
+        })
+        .collect()
+}
