@@ -1,0 +1,291 @@
+//! The keeper: the one task that decides which gateway shards this process runs. It wins
+//! shard leases (`storage::win_shard_lease`), starts only the shards it holds through
+//! serenity's [`ShardManager`], renews the leases, and stops a shard itself before its lease
+//! can end when it cannot renew ([`super::policy`]). Started once per process; a failure of
+//! one round is logged and the loop goes on (it never ends by an error).
+//!
+//! serenity 0.12 starts shards by ranges whose end it counts as included
+//! (`Client::start_shard_range(0..4, n)` runs shards 0 to 4), and its only way to start one
+//! shard at run time is [`ShardManager::restart`], so the keeper never uses the client's
+//! `start_*`: the manager is told the shard count with no shard of its own
+//! (`set_shards(0, 0, n)`), and each won shard is started by itself.
+//!
+//! IDENTIFY pacing: serenity's queue starts one shard per five seconds in a process, which
+//! keeps every `max_concurrency` bucket (`shard % max_concurrency`) within Discord's limit
+//! for that process. On SQLite there is one process, so that is all of it.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serenity::all::{ShardId, ShardManager};
+use storage::Db;
+use tokio::sync::watch;
+use tokio::time::{timeout_at, Instant};
+
+use super::policy::{LeaseTimes, Next, Policy};
+
+/// Why the keeper's loop is asked to end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Keep going.
+    No,
+    /// End now, leaving the leases to expire (as a crash would).
+    Now,
+    /// Stop the shards, then release their leases so another process may take them at once.
+    Release,
+}
+
+/// What one round did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing was due; the keeper waited until something was.
+    Waited,
+    /// These shards were stopped: their leases could not be renewed in time (self-fencing).
+    Fenced(Vec<u32>),
+    /// A renewal round: the leases that held, those found lost (their shards stopped at once),
+    /// and those whose renewal failed or did not answer in time (tried again soon).
+    Renewed {
+        held: Vec<u32>,
+        lost: Vec<u32>,
+        failed: Vec<u32>,
+    },
+    /// A try for the shards not held: those won and started, and whether the database failed.
+    Won { started: Vec<u32>, failed: bool },
+}
+
+/// The gateway as `GET /gateway/bot` describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gateway {
+    pub shards: u32,
+    pub max_concurrency: u32,
+}
+
+/// Runs the shards this process holds the leases of.
+pub struct Keeper {
+    db: Db,
+    owner: String,
+    manager: Arc<ShardManager>,
+    gateway: Gateway,
+    policy: Policy,
+    /// The shards started through the manager and not stopped since.
+    running: BTreeSet<u32>,
+}
+
+/// A name for this run of this process, unique across processes and restarts: the host (when
+/// the environment names it), the process id and the start time.
+pub fn owner_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "los".to_owned());
+    let started = chrono::Utc::now().timestamp_micros();
+    format!("{host}-{}-{started}", std::process::id())
+}
+
+impl Keeper {
+    /// A keeper for `gateway.shards` shards on `manager`, which must not have started any.
+    pub async fn new(
+        db: Db,
+        owner: String,
+        manager: Arc<ShardManager>,
+        gateway: Gateway,
+        times: LeaseTimes,
+    ) -> Keeper {
+        // No shard of its own (see the module's note on serenity's ranges): only the count,
+        // which `restart` boots each shard with.
+        manager.set_shards(0, 0, gateway.shards).await;
+        Keeper {
+            db,
+            owner,
+            manager,
+            gateway,
+            policy: Policy::new(times, Instant::now()),
+            running: BTreeSet::new(),
+        }
+    }
+
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// The shards running now.
+    pub fn running(&self) -> Vec<u32> {
+        self.running.iter().copied().collect()
+    }
+
+    /// The loop: one round after another until `stop` says otherwise.
+    pub async fn run(mut self, mut stop: watch::Receiver<Stop>) {
+        loop {
+            let how = *stop.borrow_and_update();
+            match how {
+                Stop::No => {}
+                Stop::Now => return,
+                Stop::Release => return self.release_all().await,
+            }
+            tokio::select! {
+                outcome = self.run_once() => log(&outcome),
+                changed = stop.changed() => {
+                    if changed.is_err() {
+                        // Nobody can stop the keeper any longer: it ends with the process.
+                        return self.release_all().await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One round: whatever the policy says is due now (stop, renew, win), or a wait until
+    /// something is. Errors are part of the outcome, never returned.
+    pub async fn run_once(&mut self) -> Outcome {
+        match self.policy.next(Instant::now()) {
+            Next::Stop(shards) => {
+                for &s in &shards {
+                    self.stop_shard(s).await;
+                }
+                self.policy.stopped(&shards);
+                Outcome::Fenced(shards)
+            }
+            Next::Renew { deadline } => self.renew(deadline).await,
+            Next::Win => self.win().await,
+            Next::Wait(until) => {
+                tokio::time::sleep_until(until).await;
+                Outcome::Waited
+            }
+        }
+    }
+
+    async fn renew(&mut self, deadline: Instant) -> Outcome {
+        let sent = Instant::now();
+        let ttl = self.policy.times().ttl;
+        let (mut held, mut lost, mut failed) = (Vec::new(), Vec::new(), Vec::new());
+        let leases: Vec<(u32, i64)> = self
+            .policy
+            .held()
+            .iter()
+            .map(|(s, h)| (*s, h.epoch))
+            .collect();
+        for (shard, epoch) in leases {
+            let renewal = storage::renew_shard_lease(&self.db, &self.owner, shard, epoch, ttl);
+            match timeout_at(deadline, renewal).await {
+                Ok(Ok(true)) => {
+                    self.policy.renewed(shard, sent);
+                    held.push(shard);
+                }
+                Ok(Ok(false)) => {
+                    self.policy.lost(shard);
+                    self.stop_shard(shard).await;
+                    lost.push(shard);
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(shard, error = %e, "a shard lease could not be renewed");
+                    failed.push(shard);
+                }
+                Err(_) => {
+                    tracing::warn!(shard, "a shard lease's renewal did not answer in time");
+                    failed.push(shard);
+                }
+            }
+        }
+        self.policy
+            .renewal_done(sent, failed.is_empty(), Instant::now());
+        Outcome::Renewed { held, lost, failed }
+    }
+
+    async fn win(&mut self) -> Outcome {
+        let ttl = self.policy.times().ttl;
+        let mut started = Vec::new();
+        let mut failed = false;
+        for shard in 0..self.gateway.shards {
+            if self.policy.held().contains_key(&shard) {
+                continue;
+            }
+            // A slow database must not hold up the stop of a shard held already.
+            let sent = Instant::now();
+            let bound = self
+                .policy
+                .earliest_fence()
+                .unwrap_or(sent + self.policy.times().renew_every());
+            let win =
+                storage::win_shard_lease(&self.db, &self.owner, shard, self.gateway.shards, ttl);
+            match timeout_at(bound, win).await {
+                Ok(Ok(Some(lease))) => {
+                    if self.policy.won(shard, lease.epoch, sent, Instant::now()) {
+                        self.start_shard(shard).await;
+                        started.push(shard);
+                    }
+                }
+                Ok(Ok(None)) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(shard, error = %e, "could not try for a shard lease");
+                    failed = true;
+                    break;
+                }
+                Err(_) => {
+                    tracing::warn!(shard, "a try for a shard lease did not answer in time");
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        self.policy.tried_to_win(Instant::now());
+        Outcome::Won { started, failed }
+    }
+
+    async fn start_shard(&mut self, shard: u32) {
+        if !self.running.insert(shard) {
+            return;
+        }
+        let id = ShardId(shard);
+        // `restart` first shuts the shard down and waits (up to five seconds) for the shard
+        // runner to say it ended; a shard never started has no runner to say so, so it is said
+        // for it.
+        self.manager.shutdown_finished(id);
+        self.manager.restart(id).await;
+        tracing::info!(
+            shard,
+            of = self.gateway.shards,
+            "shard lease won: starting the shard"
+        );
+    }
+
+    async fn stop_shard(&mut self, shard: u32) {
+        if self.running.remove(&shard) {
+            self.manager.shutdown(ShardId(shard), 1000).await;
+            tracing::warn!(shard, "shard stopped: its lease is no longer sure");
+        }
+    }
+
+    /// Stops every shard, then releases its lease (a graceful stop: others take over at once).
+    async fn release_all(mut self) {
+        let held: Vec<(u32, i64)> = self
+            .policy
+            .held()
+            .iter()
+            .map(|(s, h)| (*s, h.epoch))
+            .collect();
+        for (shard, epoch) in held {
+            self.stop_shard(shard).await;
+            let release = storage::release_shard_lease(&self.db, &self.owner, shard, epoch);
+            match tokio::time::timeout(Duration::from_secs(5), release).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(shard, error = %e, "a shard lease was not released"),
+                Err(_) => tracing::warn!(shard, "a shard lease's release did not answer in time"),
+            }
+        }
+    }
+}
+
+fn log(outcome: &Outcome) {
+    match outcome {
+        Outcome::Waited => {}
+        Outcome::Fenced(shards) => {
+            tracing::error!(?shards, "shard leases not renewed in time: shards stopped");
+        }
+        Outcome::Renewed { lost, failed, .. } if !lost.is_empty() || !failed.is_empty() => {
+            tracing::warn!(?lost, ?failed, "shard lease renewal");
+        }
+        Outcome::Renewed { .. } => {}
+        Outcome::Won { started, .. } if !started.is_empty() => {
+            tracing::info!(?started, "shards started");
+        }
+        Outcome::Won { .. } => {}
+    }
+}
