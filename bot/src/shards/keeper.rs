@@ -10,20 +10,22 @@
 //! `start_*`: the manager is told the shard count with no shard of its own
 //! (`set_shards(0, 0, n)`), and each won shard is started by itself.
 //!
-//! IDENTIFY pacing: serenity's queue starts one shard per five seconds in a process, which
-//! keeps every `max_concurrency` bucket (`shard % max_concurrency`) within Discord's limit
-//! for that process. On SQLite there is one process, so that is all of it.
+//! IDENTIFY pacing ([`StartQueue`]): won shards start one at a time, each 5.5 s after the
+//! previous one was seen connected, which keeps every `max_concurrency` bucket
+//! (`shard % max_concurrency`) within Discord's limit for this process. On SQLite there is one
+//! process, so that is all of it; across processes on PostgreSQL the IDENTIFYs are not yet
+//! paced together.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serenity::all::{ShardId, ShardManager};
+use serenity::all::{ConnectionStage, ShardId, ShardManager};
 use storage::Db;
 use tokio::sync::watch;
 use tokio::time::{timeout_at, Instant};
 
-use super::policy::{LeaseTimes, Next, Policy};
+use super::policy::{LeaseTimes, Next, Pace, Policy, StartQueue};
 
 /// Why the keeper's loop is asked to end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,8 +52,13 @@ pub enum Outcome {
         lost: Vec<u32>,
         failed: Vec<u32>,
     },
-    /// A try for the shards not held: those won and started, and whether the database failed.
-    Won { started: Vec<u32>, failed: bool },
+    /// A try for the shards not held: those won (queued to start), and whether the database
+    /// failed.
+    Won { won: Vec<u32>, failed: bool },
+    /// A won shard was started (its IDENTIFY follows).
+    Started(u32),
+    /// The shard started last is connected: the next may start a spacing later.
+    Connected(u32),
 }
 
 /// The gateway as `GET /gateway/bot` describes it.
@@ -70,6 +77,8 @@ pub struct Keeper {
     policy: Policy,
     /// The shards started through the manager and not stopped since.
     running: BTreeSet<u32>,
+    /// The shards won and not yet started, started one at a time in Discord's spacing.
+    starts: StartQueue,
 }
 
 /// A name for this run of this process, unique across processes and restarts: the host (when
@@ -99,6 +108,7 @@ impl Keeper {
             gateway,
             policy: Policy::new(times, Instant::now()),
             running: BTreeSet::new(),
+            starts: StartQueue::default(),
         }
     }
 
@@ -145,11 +155,53 @@ impl Keeper {
             }
             Next::Renew { deadline } => self.renew(deadline).await,
             Next::Win => self.win().await,
-            Next::Wait(until) => {
+            Next::Wait(until) => self.pace(until).await,
+        }
+    }
+
+    /// Between lease rounds (`until` the next): starts the next won shard when Discord's
+    /// IDENTIFY spacing allows, or watches the one starting connect.
+    async fn pace(&mut self, until: Instant) -> Outcome {
+        let now = Instant::now();
+        match self.starts.next(now) {
+            Pace::Start(shard) => {
+                if self.policy.held().contains_key(&shard) {
+                    self.start_shard(shard).await;
+                    return Outcome::Started(shard);
+                }
+                self.starts.forget(shard);
+                Outcome::Waited
+            }
+            Pace::Watch {
+                shard,
+                until: give_up,
+            } => {
+                if self.connected(shard).await {
+                    self.starts.connected(Instant::now());
+                    return Outcome::Connected(shard);
+                }
+                let look = (now + Duration::from_millis(50)).min(give_up).min(until);
+                tokio::time::sleep_until(look).await;
+                Outcome::Waited
+            }
+            Pace::Until(free) => {
+                tokio::time::sleep_until(free.min(until)).await;
+                Outcome::Waited
+            }
+            Pace::Idle => {
                 tokio::time::sleep_until(until).await;
                 Outcome::Waited
             }
         }
+    }
+
+    async fn connected(&self, shard: u32) -> bool {
+        self.manager
+            .runners
+            .lock()
+            .await
+            .get(&ShardId(shard))
+            .is_some_and(|r| r.stage == ConnectionStage::Connected)
     }
 
     async fn renew(&mut self, deadline: Instant) -> Outcome {
@@ -191,7 +243,7 @@ impl Keeper {
 
     async fn win(&mut self) -> Outcome {
         let ttl = self.policy.times().ttl;
-        let mut started = Vec::new();
+        let mut won = Vec::new();
         let mut failed = false;
         for shard in 0..self.gateway.shards {
             if self.policy.held().contains_key(&shard) {
@@ -208,8 +260,8 @@ impl Keeper {
             match timeout_at(bound, win).await {
                 Ok(Ok(Some(lease))) => {
                     if self.policy.won(shard, lease.epoch, sent, Instant::now()) {
-                        self.start_shard(shard).await;
-                        started.push(shard);
+                        self.starts.push(shard);
+                        won.push(shard);
                     }
                 }
                 Ok(Ok(None)) => {}
@@ -226,7 +278,7 @@ impl Keeper {
             }
         }
         self.policy.tried_to_win(Instant::now());
-        Outcome::Won { started, failed }
+        Outcome::Won { won, failed }
     }
 
     async fn start_shard(&mut self, shard: u32) {
@@ -247,6 +299,7 @@ impl Keeper {
     }
 
     async fn stop_shard(&mut self, shard: u32) {
+        self.starts.forget(shard);
         if self.running.remove(&shard) {
             self.manager.shutdown(ShardId(shard), 1000).await;
             tracing::warn!(shard, "shard stopped: its lease is no longer sure");
@@ -283,9 +336,9 @@ fn log(outcome: &Outcome) {
             tracing::warn!(?lost, ?failed, "shard lease renewal");
         }
         Outcome::Renewed { .. } => {}
-        Outcome::Won { started, .. } if !started.is_empty() => {
-            tracing::info!(?started, "shards started");
+        Outcome::Won { won, .. } if !won.is_empty() => {
+            tracing::info!(?won, "shard leases won");
         }
-        Outcome::Won { .. } => {}
+        Outcome::Won { .. } | Outcome::Started(_) | Outcome::Connected(_) => {}
     }
 }

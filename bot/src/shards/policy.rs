@@ -15,7 +15,7 @@
 //! that deadline counts for nothing: the deadline is measured from its *start*, so a slow
 //! renewal can only shorten what the process believes it holds, never lengthen it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -205,6 +205,89 @@ impl Policy {
     }
 }
 
+/// Discord's IDENTIFY window (five seconds per `max_concurrency` bucket), with room for the
+/// two clocks (the process's, Discord's) and the network between them.
+pub const IDENTIFY_SPACING: Duration = Duration::from_millis(5_500);
+
+/// How long a starting shard may take to connect before the next one starts anyway (a gateway
+/// that refuses connections must not hold every other shard back for good).
+pub const CONNECT_GIVE_UP: Duration = Duration::from_secs(30);
+
+/// The shards won and waiting to start, started one at a time so that IDENTIFYs keep
+/// Discord's spacing: the next shard starts only [`IDENTIFY_SPACING`] after the previous one
+/// was seen connected (READY, which comes after its IDENTIFY). Serenity's own queue waits five
+/// seconds from when it *opened* the previous shard's socket, not from its IDENTIFY, so on a
+/// busy machine two IDENTIFYs can come closer than that; counted from READY they cannot. One
+/// shard at a time keeps every `max_concurrency` bucket within its limit, whatever it is.
+#[derive(Debug, Clone, Default)]
+pub struct StartQueue {
+    pending: VecDeque<u32>,
+    starting: Option<(u32, Instant)>,
+    free_at: Option<Instant>,
+}
+
+/// What the start queue wants now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pace {
+    /// Start this shard now.
+    Start(u32),
+    /// This shard was started and has not been seen connected: look again, until `until`.
+    Watch { shard: u32, until: Instant },
+    /// The next start may not come before this time.
+    Until(Instant),
+    /// Nothing waits to start.
+    Idle,
+}
+
+impl StartQueue {
+    /// A won shard waits to start (once).
+    pub fn push(&mut self, shard: u32) {
+        if !self.pending.contains(&shard) && self.starting.map(|(s, _)| s) != Some(shard) {
+            self.pending.push_back(shard);
+        }
+    }
+
+    /// The shard no longer starts (stopped, its lease lost).
+    pub fn forget(&mut self, shard: u32) {
+        self.pending.retain(|s| *s != shard);
+        if self.starting.map(|(s, _)| s) == Some(shard) {
+            self.starting = None;
+        }
+    }
+
+    /// The starting shard was seen connected at `now`: the next may start a spacing later.
+    pub fn connected(&mut self, now: Instant) {
+        if self.starting.take().is_some() {
+            self.free_at = Some(now + IDENTIFY_SPACING);
+        }
+    }
+
+    /// What to do at `now`; a [`Pace::Start`] counts as started.
+    pub fn next(&mut self, now: Instant) -> Pace {
+        if let Some((shard, since)) = self.starting {
+            let until = since + CONNECT_GIVE_UP;
+            if now < until {
+                return Pace::Watch { shard, until };
+            }
+            self.starting = None;
+            self.free_at = Some(now);
+        }
+        if self.pending.is_empty() {
+            return Pace::Idle;
+        }
+        if let Some(free) = self.free_at.filter(|f| *f > now) {
+            return Pace::Until(free);
+        }
+        match self.pending.pop_front() {
+            Some(shard) => {
+                self.starting = Some((shard, now));
+                Pace::Start(shard)
+            }
+            None => Pace::Idle,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,5 +459,61 @@ mod tests {
         p.renewal_done(at, true, at);
         assert_eq!(p.held().keys().copied().collect::<Vec<_>>(), vec![0]);
         assert_eq!(p.earliest_fence(), Some(at + 20 * S));
+    }
+
+    #[test]
+    fn shards_start_one_at_a_time_a_spacing_after_the_previous_connected() {
+        let t0 = Instant::now();
+        let mut q = StartQueue::default();
+        assert_eq!(q.next(t0), Pace::Idle);
+        for s in [0, 1, 2, 1] {
+            q.push(s);
+        }
+        assert_eq!(q.next(t0), Pace::Start(0));
+        assert_eq!(
+            q.next(t0 + S),
+            Pace::Watch {
+                shard: 0,
+                until: t0 + CONNECT_GIVE_UP
+            }
+        );
+        // Connected after 3 s (a slow machine): the next IDENTIFY waits 5.5 s from then, not
+        // from when shard 0 was started.
+        q.connected(t0 + 3 * S);
+        assert_eq!(
+            q.next(t0 + 5 * S),
+            Pace::Until(t0 + 3 * S + IDENTIFY_SPACING)
+        );
+        let at = t0 + 3 * S + IDENTIFY_SPACING;
+        assert_eq!(q.next(at), Pace::Start(1));
+        q.forget(2);
+        q.connected(at);
+        assert_eq!(
+            q.next(at + IDENTIFY_SPACING),
+            Pace::Idle,
+            "2 was forgotten, 1 queued once"
+        );
+    }
+
+    #[test]
+    fn a_shard_that_never_connects_holds_the_others_back_only_so_long() {
+        let t0 = Instant::now();
+        let mut q = StartQueue::default();
+        q.push(0);
+        q.push(1);
+        assert_eq!(q.next(t0), Pace::Start(0));
+        let late = t0 + CONNECT_GIVE_UP;
+        assert_eq!(
+            q.next(late - S),
+            Pace::Watch {
+                shard: 0,
+                until: late
+            }
+        );
+        assert_eq!(q.next(late), Pace::Start(1));
+        // A shard stopped while starting no longer holds the queue.
+        q.push(2);
+        q.forget(1);
+        assert_eq!(q.next(late + S), Pace::Start(2));
     }
 }
