@@ -179,3 +179,121 @@ async fn a_bot_that_cannot_renew_its_leases_stops_its_shards_before_they_expire(
     assert_eq!(discord.live_shards(), vec![([0, 2], 1), ([1, 2], 1)]);
     assert!(discord.shard_overlaps().is_empty());
 }
+
+/// A keeper of its own on `db` (as a second process would have), with a serenity client
+/// against the sandbox: not yet running.
+async fn keeper(
+    sb: &sandbox::Sandbox,
+    db: &storage::Db,
+    owner: &str,
+    times: los::shards::LeaseTimes,
+) -> (
+    los::shards::Keeper,
+    poise::serenity_prelude::Client,
+    std::sync::Arc<poise::serenity_prelude::ShardManager>,
+) {
+    let http = sb.http(sandbox::HttpMode::Tls).unwrap();
+    let client = poise::serenity_prelude::ClientBuilder::new_with_http(http, los::app::INTENTS)
+        .await
+        .unwrap();
+    let bot = client.http.get_bot_gateway().await.unwrap();
+    let gateway = los::shards::Gateway {
+        shards: bot.shards,
+        max_concurrency: bot.session_start_limit.max_concurrency as u32,
+    };
+    let manager = client.shard_manager.clone();
+    let keeper =
+        los::shards::Keeper::new(db.clone(), owner.into(), manager.clone(), gateway, times).await;
+    (keeper, client, manager)
+}
+
+/// Two processes on one database (two keepers, two serenity clients): while the first holds
+/// every shard the second wins none and runs none; when the first dies (its shards gone, its
+/// leases left to expire, as a SIGKILL leaves them) the second takes every shard over, each
+/// with a new epoch, and no shard ever had two sessions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_process_takes_over_the_shards_of_one_that_died_and_never_shares_one() {
+    use los::shards::{LeaseTimes, Outcome, Stop};
+    use std::time::Duration;
+    let mut w = los::harness::world();
+    w.config.shards = 2;
+    let sb = sandbox::Sandbox::start(w).await.unwrap();
+    let file = los::harness::TempDb::new("two-keepers").unwrap();
+    let db = storage::Db::open(&file.path.display().to_string())
+        .await
+        .unwrap();
+    let times = LeaseTimes::new(Duration::from_secs(3), Duration::from_secs(1)).unwrap();
+
+    let (a, a_client, a_shards) = keeper(&sb, &db, "a", times).await;
+    let (stop_a, stopped) = tokio::sync::watch::channel(Stop::No);
+    let a_task = tokio::spawn(async move {
+        let _client = a_client;
+        a.run(stopped).await;
+    });
+    sb.wait_connected().await.unwrap();
+    let owners = |leases: Vec<storage::ShardLease>| {
+        leases
+            .into_iter()
+            .map(|l| (l.shard, l.owner, l.epoch))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        owners(storage::shard_owners(&db).await.unwrap()),
+        vec![(0, "a".to_owned(), 1), (1, "a".to_owned(), 1)]
+    );
+
+    let (mut b, _b_client, b_shards) = keeper(&sb, &db, "b", times).await;
+    assert_eq!(
+        b.run_once().await,
+        Outcome::Won {
+            won: vec![],
+            failed: false
+        },
+        "a holds every shard"
+    );
+    assert!(b_shards.runners.lock().await.is_empty());
+
+    // The first process dies: its sockets close, its leases stay until they expire.
+    let died = tokio::time::Instant::now();
+    stop_a.send(Stop::Now).unwrap();
+    a_task.await.unwrap();
+    a_shards.shutdown_all().await;
+
+    let mut outcomes = Vec::new();
+    let took_over = tokio::time::timeout(Duration::from_secs(60), async {
+        let mut connected = 0;
+        while connected < 2 {
+            let outcome = b.run_once().await;
+            if matches!(outcome, Outcome::Connected(_)) {
+                connected += 1;
+            }
+            if outcome != Outcome::Waited {
+                outcomes.push(outcome);
+            }
+        }
+    })
+    .await;
+    assert!(
+        took_over.is_ok(),
+        "b took over within a minute: {outcomes:?}"
+    );
+    let elapsed = died.elapsed();
+    // The lease (3 s), one try period (1 s), two IDENTIFYs in Discord's spacing, and room.
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+    assert!(
+        outcomes.contains(&Outcome::Won {
+            won: vec![0, 1],
+            failed: false
+        }),
+        "both won in one try, once expired: {outcomes:?}"
+    );
+    assert_eq!(
+        owners(storage::shard_owners(&db).await.unwrap()),
+        vec![(0, "b".to_owned(), 2), (1, "b".to_owned(), 2)]
+    );
+    assert_eq!(b.running(), vec![0, 1]);
+    assert_eq!(sb.live_shards(), vec![([0, 2], 1), ([1, 2], 1)]);
+    assert!(sb.shard_overlaps().is_empty(), "{:?}", sb.shard_overlaps());
+    b_shards.shutdown_all().await;
+    db.close().await;
+}
