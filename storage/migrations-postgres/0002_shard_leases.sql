@@ -11,3 +11,13 @@ CREATE TABLE shard_leases (
     epoch      bigint NOT NULL CHECK (epoch >= 1),
     expires_at timestamptz NOT NULL
 );
+
+-- IDENTIFY pacing across processes: Discord allows one IDENTIFY per five seconds in each
+-- bucket (`shard % max_concurrency`). A process takes a bucket's slot before it starts a shard
+-- and holds it until that shard is connected; the slot frees a spacing after that (by the
+-- database's clock).
+CREATE TABLE identify_slots (
+    bucket  integer PRIMARY KEY CHECK (bucket >= 0),
+    owner   text NOT NULL,
+    free_at timestamptz NOT NULL
+);

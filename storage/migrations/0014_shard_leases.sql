@@ -11,3 +11,12 @@ CREATE TABLE shard_leases (
     epoch      INTEGER NOT NULL CHECK (epoch >= 1),
     expires_at TEXT NOT NULL
 ) STRICT;
+
+-- IDENTIFY pacing across processes: Discord allows one IDENTIFY per five seconds in each
+-- bucket (`shard % max_concurrency`). A process takes a bucket's slot before it starts a shard
+-- and holds it until that shard is connected; the slot frees a spacing after that.
+CREATE TABLE identify_slots (
+    bucket  INTEGER PRIMARY KEY CHECK (bucket >= 0),
+    owner   TEXT NOT NULL,
+    free_at TEXT NOT NULL
+) STRICT;

@@ -192,6 +192,55 @@ pub async fn shard_owners(db: &Db) -> Result<Vec<ShardLease>> {
         .collect()
 }
 
+/// Takes the IDENTIFY slot of `bucket` (`shard % max_concurrency`) for `owner`, if it is
+/// free: never taken, or its last holder's shard connected more than the spacing ago
+/// ([`identified`]), or its hold ran out. Held for `hold` (a shard that never connects frees
+/// it then). Answers whether it was taken: a process starts a shard only with its bucket's
+/// slot, so IDENTIFYs of all processes keep Discord's spacing.
+pub async fn claim_identify(db: &Db, owner: &str, bucket: u32, hold: Duration) -> Result<bool> {
+    check(owner, bucket, bucket.saturating_add(1))?;
+    let micros = ttl_micros(hold)?;
+    if let Some(pg) = db.postgres() {
+        return crate::pg::leases::claim_identify(pg, owner, bucket, micros).await;
+    }
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    let taken: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO identify_slots (bucket, owner, free_at) VALUES (?1, ?2, ?4)
+         ON CONFLICT (bucket) DO UPDATE SET owner = excluded.owner, free_at = excluded.free_at
+         WHERE free_at <= ?3
+         RETURNING bucket",
+    )
+    .bind(i64::from(bucket))
+    .bind(owner)
+    .bind(ts(now)?)
+    .bind(ts(now + TimeDelta::microseconds(micros))?)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(taken.is_some())
+}
+
+/// The shard `owner` started under its slot of `bucket` is connected (its IDENTIFY is done):
+/// the slot frees `spacing` from now. Answers whether the slot was still `owner`'s.
+pub async fn identified(db: &Db, owner: &str, bucket: u32, spacing: Duration) -> Result<bool> {
+    let micros = ttl_micros(spacing)?;
+    if let Some(pg) = db.postgres() {
+        return crate::pg::leases::identified(pg, owner, bucket, micros).await;
+    }
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    let done =
+        sqlx::query("UPDATE identify_slots SET free_at = ?1 WHERE bucket = ?2 AND owner = ?3")
+            .bind(ts(now + TimeDelta::microseconds(micros))?)
+            .bind(i64::from(bucket))
+            .bind(owner)
+            .execute(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub(crate) fn small(v: i64) -> Result<u32> {
     u32::try_from(v).map_err(|_| corrupt(format!("shard number {v}")))
 }

@@ -10,11 +10,13 @@
 //! `start_*`: the manager is told the shard count with no shard of its own
 //! (`set_shards(0, 0, n)`), and each won shard is started by itself.
 //!
-//! IDENTIFY pacing ([`StartQueue`]): won shards start one at a time, each 5.5 s after the
-//! previous one was seen connected, which keeps every `max_concurrency` bucket
-//! (`shard % max_concurrency`) within Discord's limit for this process. On SQLite there is one
-//! process, so that is all of it; across processes on PostgreSQL the IDENTIFYs are not yet
-//! paced together.
+//! IDENTIFY pacing: in this process won shards start one at a time, each 5.5 s after the
+//! previous one was seen connected ([`StartQueue`]); across processes a shard starts only
+//! with its bucket's IDENTIFY slot (`storage::claim_identify`, bucket `shard %
+//! max_concurrency`), held until the shard is connected and freed 5.5 s after
+//! (`storage::identified`), by the database's clock. So all processes together keep
+//! Discord's `max_concurrency` buckets. (serenity's own re-IDENTIFYs after a dropped session
+//! bypass both; Discord's limit allows them as long as they are rare.)
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -25,7 +27,9 @@ use storage::Db;
 use tokio::sync::watch;
 use tokio::time::{timeout_at, Instant};
 
-use super::policy::{LeaseTimes, Next, Pace, Policy, StartQueue};
+use super::policy::{
+    LeaseTimes, Next, Pace, Policy, StartQueue, CONNECT_GIVE_UP, IDENTIFY_SPACING,
+};
 
 /// Why the keeper's loop is asked to end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,12 +169,33 @@ impl Keeper {
         let now = Instant::now();
         match self.starts.next(now) {
             Pace::Start(shard) => {
-                if self.policy.held().contains_key(&shard) {
-                    self.start_shard(shard).await;
-                    return Outcome::Started(shard);
+                if !self.policy.held().contains_key(&shard) {
+                    self.starts.forget(shard);
+                    return Outcome::Waited;
                 }
-                self.starts.forget(shard);
-                Outcome::Waited
+                // Every process's IDENTIFYs in one bucket keep Discord's spacing: the shard
+                // starts only with its bucket's slot, held until it is connected.
+                let bucket = self.bucket(shard);
+                let claim = storage::claim_identify(&self.db, &self.owner, bucket, CONNECT_GIVE_UP);
+                match timeout_at(until, claim).await {
+                    Ok(Ok(true)) => {
+                        self.start_shard(shard).await;
+                        Outcome::Started(shard)
+                    }
+                    Ok(Ok(false)) => {
+                        self.starts.later(shard, now + Duration::from_millis(250));
+                        Outcome::Waited
+                    }
+                    Ok(Err(e)) => {
+                        tracing::warn!(shard, error = %e, "could not take an IDENTIFY slot");
+                        self.starts.later(shard, now + Duration::from_secs(1));
+                        Outcome::Waited
+                    }
+                    Err(_) => {
+                        self.starts.later(shard, now + Duration::from_secs(1));
+                        Outcome::Waited
+                    }
+                }
             }
             Pace::Watch {
                 shard,
@@ -178,6 +203,14 @@ impl Keeper {
             } => {
                 if self.connected(shard).await {
                     self.starts.connected(Instant::now());
+                    let bucket = self.bucket(shard);
+                    let done = storage::identified(&self.db, &self.owner, bucket, IDENTIFY_SPACING);
+                    match tokio::time::timeout(Duration::from_secs(5), done).await {
+                        Ok(Ok(_)) => {}
+                        // The slot frees when its hold runs out instead.
+                        Ok(Err(e)) => tracing::warn!(shard, error = %e, "IDENTIFY slot not freed"),
+                        Err(_) => tracing::warn!(shard, "IDENTIFY slot not freed in time"),
+                    }
                     return Outcome::Connected(shard);
                 }
                 let look = (now + Duration::from_millis(50)).min(give_up).min(until);
@@ -193,6 +226,11 @@ impl Keeper {
                 Outcome::Waited
             }
         }
+    }
+
+    /// The shard's IDENTIFY rate-limit bucket.
+    fn bucket(&self, shard: u32) -> u32 {
+        shard % self.gateway.max_concurrency.max(1)
     }
 
     async fn connected(&self, shard: u32) -> bool {

@@ -213,7 +213,8 @@ pub const IDENTIFY_SPACING: Duration = Duration::from_millis(5_500);
 /// that refuses connections must not hold every other shard back for good).
 pub const CONNECT_GIVE_UP: Duration = Duration::from_secs(30);
 
-/// The shards won and waiting to start, started one at a time so that IDENTIFYs keep
+/// The shards won and waiting to start (in this process), started one at a time so that
+/// IDENTIFYs keep
 /// Discord's spacing: the next shard starts only [`IDENTIFY_SPACING`] after the previous one
 /// was seen connected (READY, which comes after its IDENTIFY). Serenity's own queue waits five
 /// seconds from when it *opened* the previous shard's socket, not from its IDENTIFY, so on a
@@ -260,6 +261,18 @@ impl StartQueue {
         if self.starting.take().is_some() {
             self.free_at = Some(now + IDENTIFY_SPACING);
         }
+    }
+
+    /// The shard [`Pace::Start`] gave could not start yet (another process is identifying in
+    /// its bucket): it starts first, not before `at`.
+    pub fn later(&mut self, shard: u32, at: Instant) {
+        if self.starting.map(|(s, _)| s) == Some(shard) {
+            self.starting = None;
+        }
+        if !self.pending.contains(&shard) {
+            self.pending.push_front(shard);
+        }
+        self.free_at = Some(self.free_at.map_or(at, |f| f.max(at)));
     }
 
     /// What to do at `now`; a [`Pace::Start`] counts as started.
@@ -515,5 +528,17 @@ mod tests {
         q.push(2);
         q.forget(1);
         assert_eq!(q.next(late + S), Pace::Start(2));
+    }
+
+    #[test]
+    fn a_start_put_off_goes_first_when_its_time_comes() {
+        let t0 = Instant::now();
+        let mut q = StartQueue::default();
+        q.push(0);
+        q.push(1);
+        assert_eq!(q.next(t0), Pace::Start(0));
+        q.later(0, t0 + S);
+        assert_eq!(q.next(t0), Pace::Until(t0 + S));
+        assert_eq!(q.next(t0 + S), Pace::Start(0));
     }
 }

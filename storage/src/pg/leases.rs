@@ -101,3 +101,37 @@ pub(crate) async fn shard_owners(db: &PgDb) -> Result<Vec<ShardLease>> {
         })
         .collect()
 }
+
+pub(crate) async fn claim_identify(
+    db: &PgDb,
+    owner: &str,
+    bucket: u32,
+    micros: i64,
+) -> Result<bool> {
+    let taken: Option<i32> = sqlx::query_scalar(
+        "INSERT INTO identify_slots AS s (bucket, owner, free_at)
+         VALUES ($1, $2, now() + $3::float8 * interval '1 microsecond')
+         ON CONFLICT (bucket) DO UPDATE SET owner = excluded.owner, free_at = excluded.free_at
+         WHERE s.free_at <= now()
+         RETURNING bucket",
+    )
+    .bind(i32::try_from(bucket).unwrap_or(i32::MAX))
+    .bind(owner)
+    .bind(micros)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(taken.is_some())
+}
+
+pub(crate) async fn identified(db: &PgDb, owner: &str, bucket: u32, micros: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE identify_slots SET free_at = now() + $1::float8 * interval '1 microsecond'
+         WHERE bucket = $2 AND owner = $3",
+    )
+    .bind(micros)
+    .bind(i64::from(bucket))
+    .bind(owner)
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

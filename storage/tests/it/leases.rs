@@ -155,3 +155,26 @@ async fn a_lease_the_caller_got_wrong_is_refused(db: Db) {
     assert_eq!(owners(&db).await, vec![]);
 }
 }
+
+contract! {
+/// An IDENTIFY slot is one process's at a time, per bucket: taken while free, held until its
+/// shard connected and a spacing after, or until its hold runs out.
+async fn an_identify_slot_is_one_processs_per_bucket_until_it_frees(db: Db) {
+    use storage::{claim_identify, identified};
+    assert!(claim_identify(&db, "a", 0, LONG).await.unwrap());
+    assert!(!claim_identify(&db, "b", 0, LONG).await.unwrap(), "held by a");
+    assert!(!claim_identify(&db, "a", 0, LONG).await.unwrap(), "also for a: one at a time");
+    assert!(claim_identify(&db, "b", 1, LONG).await.unwrap(), "another bucket");
+    assert!(!identified(&db, "b", 0, EXPIRED).await.unwrap(), "not b's slot");
+    assert!(!claim_identify(&db, "b", 0, LONG).await.unwrap());
+    // a's shard connected: with no spacing the slot is free at once, with one it is not.
+    assert!(identified(&db, "a", 0, EXPIRED).await.unwrap());
+    assert!(claim_identify(&db, "b", 0, EXPIRED).await.unwrap());
+    assert!(identified(&db, "b", 0, LONG).await.unwrap());
+    assert!(!claim_identify(&db, "a", 0, LONG).await.unwrap(), "a spacing after b's");
+    // A hold that ran out (the shard never connected) frees the slot.
+    assert!(claim_identify(&db, "c", 2, EXPIRED).await.unwrap());
+    assert!(claim_identify(&db, "d", 2, LONG).await.unwrap());
+    assert!(!identified(&db, "c", 2, EXPIRED).await.unwrap(), "d's now");
+}
+}
