@@ -150,6 +150,8 @@ pub async fn start_with(
         shards.clone(),
         gateway,
         lease,
+        // SQLite: one process per file (the file lock), so this process is the only one.
+        !data.db.is_postgres(),
     )
     .await;
     tracing::info!(

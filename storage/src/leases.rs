@@ -241,6 +241,33 @@ pub async fn identified(db: &Db, owner: &str, bucket: u32, spacing: Duration) ->
     Ok(done.rows_affected() == 1)
 }
 
+/// Ends every shard lease and IDENTIFY slot held by anyone but `owner`, keeping their epochs:
+/// only for a process that knows it is the only one, which on SQLite the file lock
+/// guarantees ([`crate::ProcessLock`]). A process started after one that was killed then runs
+/// its shards at once instead of waiting out the dead one's leases. Answers how many leases
+/// were ended.
+pub async fn end_shard_leases_of_others(db: &Db, owner: &str) -> Result<u64> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::leases::end_shard_leases_of_others(pg, owner).await;
+    }
+    let now = ts(Utc::now())?;
+    let mut tx = db.begin().await?;
+    let ended = sqlx::query(
+        "UPDATE shard_leases SET expires_at = ?1 WHERE owner <> ?2 AND expires_at > ?1",
+    )
+    .bind(&now)
+    .bind(owner)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE identify_slots SET free_at = ?1 WHERE owner <> ?2 AND free_at > ?1")
+        .bind(&now)
+        .bind(owner)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(ended.rows_affected())
+}
+
 pub(crate) fn small(v: i64) -> Result<u32> {
     u32::try_from(v).map_err(|_| corrupt(format!("shard number {v}")))
 }

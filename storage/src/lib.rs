@@ -61,8 +61,8 @@ pub use journey::{
     set_journey_buddy, set_journey_message, set_journey_thread, tick_journey_item, JourneyRow,
 };
 pub use leases::{
-    claim_identify, identified, release_shard_lease, renew_shard_lease, shard_owners,
-    win_shard_lease, ShardLease,
+    claim_identify, end_shard_leases_of_others, identified, release_shard_lease, renew_shard_lease,
+    shard_owners, win_shard_lease, ShardLease,
 };
 pub use lock::{LockError, ProcessLock};
 pub use overview::{

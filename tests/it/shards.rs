@@ -202,8 +202,15 @@ async fn keeper(
         max_concurrency: bot.session_start_limit.max_concurrency as u32,
     };
     let manager = client.shard_manager.clone();
-    let keeper =
-        los::shards::Keeper::new(db.clone(), owner.into(), manager.clone(), gateway, times).await;
+    let keeper = los::shards::Keeper::new(
+        db.clone(),
+        owner.into(),
+        manager.clone(),
+        gateway,
+        times,
+        false,
+    )
+    .await;
     (keeper, client, manager)
 }
 

@@ -95,13 +95,24 @@ pub fn owner_name() -> String {
 
 impl Keeper {
     /// A keeper for `gateway.shards` shards on `manager`, which must not have started any.
+    /// `sole`: no other process can be running on this database (SQLite, whose file lock
+    /// guarantees it), so leases left by a previous run belong to a dead process and are
+    /// ended at once rather than waited out.
     pub async fn new(
         db: Db,
         owner: String,
         manager: Arc<ShardManager>,
         gateway: Gateway,
         times: LeaseTimes,
+        sole: bool,
     ) -> Keeper {
+        if sole {
+            match storage::end_shard_leases_of_others(&db, &owner).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(leases = n, "shard leases of a previous run ended"),
+                Err(e) => tracing::warn!(error = %e, "shard leases of a previous run not ended"),
+            }
+        }
         // No shard of its own (see the module's note on serenity's ranges): only the count,
         // which `restart` boots each shard with.
         manager.set_shards(0, 0, gateway.shards).await;

@@ -135,3 +135,19 @@ pub(crate) async fn identified(db: &PgDb, owner: &str, bucket: u32, micros: i64)
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+pub(crate) async fn end_shard_leases_of_others(db: &PgDb, owner: &str) -> Result<u64> {
+    let mut tx = db.pool.begin().await?;
+    let ended = sqlx::query(
+        "UPDATE shard_leases SET expires_at = now() WHERE owner <> $1 AND expires_at > now()",
+    )
+    .bind(owner)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE identify_slots SET free_at = now() WHERE owner <> $1 AND free_at > now()")
+        .bind(owner)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(ended.rows_affected())
+}

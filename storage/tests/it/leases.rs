@@ -178,3 +178,22 @@ async fn an_identify_slot_is_one_processs_per_bucket_until_it_frees(db: Db) {
     assert!(!identified(&db, "c", 2, EXPIRED).await.unwrap(), "d's now");
 }
 }
+
+contract! {
+/// A process that knows it is the only one (SQLite's file lock) ends the leases and IDENTIFY
+/// slots a dead predecessor left, keeping the epochs, so it need not wait them out.
+async fn the_only_process_ends_the_leases_a_dead_one_left(db: Db) {
+    use storage::{claim_identify, end_shard_leases_of_others};
+    let old = win_shard_lease(&db, "old", 0, 2, LONG).await.unwrap().unwrap();
+    win_shard_lease(&db, "old", 1, 2, LONG).await.unwrap().unwrap();
+    assert!(claim_identify(&db, "old", 0, LONG).await.unwrap());
+    assert_eq!(end_shard_leases_of_others(&db, "new").await.unwrap(), 2);
+    assert_eq!(owners(&db).await, vec![]);
+    let won = win_shard_lease(&db, "new", 0, 2, LONG).await.unwrap().expect("free now");
+    assert_eq!(won.epoch, old.epoch + 1);
+    assert!(claim_identify(&db, "new", 0, LONG).await.unwrap());
+    // Its own are kept.
+    assert_eq!(end_shard_leases_of_others(&db, "new").await.unwrap(), 0);
+    assert_eq!(owners(&db).await, vec![(0, "new".to_owned(), won.epoch)]);
+}
+}
