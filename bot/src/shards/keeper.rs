@@ -377,6 +377,13 @@ impl Keeper {
 
 fn log(outcome: &Outcome) {
     match outcome {
+        Outcome::Fenced(shards) => crate::ops::metrics::leases(0, "fenced", shards.len()),
+        Outcome::Renewed { held, lost, .. } => {
+            crate::ops::metrics::leases(held.len(), "lost", lost.len());
+        }
+        _ => {}
+    }
+    match outcome {
         Outcome::Waited => {}
         Outcome::Fenced(shards) => {
             tracing::error!(?shards, "shard leases not renewed in time: shards stopped");
