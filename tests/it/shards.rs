@@ -235,8 +235,45 @@ async fn connect_both(keeper: &mut los::shards::Keeper) -> Vec<los::shards::Outc
 /// leases left to expire, as a SIGKILL leaves them) the second takes every shard over, each
 /// with a new epoch, no shard ever had two sessions, and the IDENTIFYs of both processes
 /// together kept Discord's spacing (the second waited for the first's IDENTIFY slot).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_second_process_takes_over_the_shards_of_one_that_died_and_never_shares_one() {
+mod a_second_process_takes_over_the_shards_of_one_that_died_and_never_shares_one {
+    /// On a real SQLite file (in one process: the file lock keeps two processes apart, so two
+    /// keepers in one process stand for two).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let file = los::harness::TempDb::new("two-keepers").unwrap();
+        let db = storage::Db::open(&file.path.display().to_string())
+            .await
+            .unwrap();
+        super::two_processes(db).await;
+    }
+
+    /// On a real PostgreSQL database of its own, the backend several processes share.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(los_postgres),
+        ignore = "needs PostgreSQL: export LOS_TEST_POSTGRES=\"$(.ci/postgres)\""
+    )]
+    async fn postgres() {
+        super::two_processes(pg_db().await).await;
+    }
+
+    /// A fresh PostgreSQL database on the server `LOS_TEST_POSTGRES` names.
+    async fn pg_db() -> storage::Db {
+        let admin = std::env::var("LOS_TEST_POSTGRES").expect("LOS_TEST_POSTGRES names a server");
+        let name = format!("los_e2e_shards_{}", std::process::id());
+        storage::create_postgres_database(&admin, &name)
+            .await
+            .expect("a test database is created");
+        let slash = admin
+            .rfind('/')
+            .expect("LOS_TEST_POSTGRES ends in /<database>");
+        storage::Db::open_postgres(&format!("{}/{name}", &admin[..slash]))
+            .await
+            .expect("the test database opens")
+    }
+}
+
+async fn two_processes(db: storage::Db) {
     use los::shards::{LeaseTimes, Outcome, Stop};
     use std::time::Duration;
     let mut w = los::harness::world();
@@ -244,10 +281,6 @@ async fn a_second_process_takes_over_the_shards_of_one_that_died_and_never_share
     // Discord's IDENTIFY limit, across both processes: one per five seconds per bucket.
     w.config.identify_spacing = true;
     let sb = sandbox::Sandbox::start(w).await.unwrap();
-    let file = los::harness::TempDb::new("two-keepers").unwrap();
-    let db = storage::Db::open(&file.path.display().to_string())
-        .await
-        .unwrap();
     let times = LeaseTimes::new(Duration::from_secs(3), Duration::from_secs(1)).unwrap();
 
     let (mut a, a_client, a_shards) = keeper(&sb, &db, "a", times).await;
