@@ -254,22 +254,7 @@ mod a_second_process_takes_over_the_shards_of_one_that_died_and_never_shares_one
         ignore = "needs PostgreSQL: export LOS_TEST_POSTGRES=\"$(.ci/postgres)\""
     )]
     async fn postgres() {
-        super::two_processes(pg_db().await).await;
-    }
-
-    /// A fresh PostgreSQL database on the server `LOS_TEST_POSTGRES` names.
-    async fn pg_db() -> storage::Db {
-        let admin = std::env::var("LOS_TEST_POSTGRES").expect("LOS_TEST_POSTGRES names a server");
-        let name = format!("los_e2e_shards_{}", std::process::id());
-        storage::create_postgres_database(&admin, &name)
-            .await
-            .expect("a test database is created");
-        let slash = admin
-            .rfind('/')
-            .expect("LOS_TEST_POSTGRES ends in /<database>");
-        storage::Db::open_postgres(&format!("{}/{name}", &admin[..slash]))
-            .await
-            .expect("the test database opens")
+        super::two_processes(super::pg_db("two_processes").await).await;
     }
 }
 
@@ -350,6 +335,129 @@ async fn two_processes(db: storage::Db) {
         "b's IDENTIFYs kept their distance from a's"
     );
     assert_eq!(sb.gateway_ops().iter().filter(|op| **op == 2).count(), 4);
+    b_shards.shutdown_all().await;
+    db.close().await;
+}
+
+mod a_process_cut_off_from_its_leases_stops_its_shards_before_another_takes_them {
+    /// On a real SQLite file (a failing statement on it).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let file = los::harness::TempDb::new("cut-off").unwrap();
+        let db = storage::Db::open(&file.path.display().to_string())
+            .await
+            .unwrap();
+        super::cut_off(db).await;
+    }
+
+    /// On a real PostgreSQL database of its own (a failing statement there).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(los_postgres),
+        ignore = "needs PostgreSQL: export LOS_TEST_POSTGRES=\"$(.ci/postgres)\""
+    )]
+    async fn postgres() {
+        super::cut_off(super::pg_db("cut_off").await).await;
+    }
+}
+
+/// A fresh PostgreSQL database on the server `LOS_TEST_POSTGRES` names.
+async fn pg_db(test: &str) -> storage::Db {
+    let admin = std::env::var("LOS_TEST_POSTGRES").expect("LOS_TEST_POSTGRES names a server");
+    let name = format!("los_e2e_{test}_{}", std::process::id());
+    storage::create_postgres_database(&admin, &name)
+        .await
+        .expect("a test database is created");
+    let slash = admin
+        .rfind('/')
+        .expect("LOS_TEST_POSTGRES ends in /<database>");
+    storage::Db::open_postgres(&format!("{}/{name}", &admin[..slash]))
+        .await
+        .expect("the test database opens")
+}
+
+/// Two processes; the first holds both shards. Its lease renewals start failing (a real
+/// failing statement in the database): it stops both shards itself while their leases are
+/// still live by the database's clock, so the second cannot have taken them yet; once the
+/// leases have expired the second takes both over (new epochs), and no shard ever had two
+/// sessions.
+async fn cut_off(db: storage::Db) {
+    use los::shards::{LeaseTimes, Outcome};
+    use std::time::Duration;
+    let mut w = los::harness::world();
+    w.config.shards = 2;
+    w.config.identify_spacing = true;
+    let sb = sandbox::Sandbox::start(w).await.unwrap();
+    // Leases of 6 s renewed every 2 s; shards stopped 4 s after the last good renewal began.
+    let times = LeaseTimes::new(Duration::from_secs(6), Duration::from_secs(2)).unwrap();
+    let (mut a, _a_client, _a_shards) = keeper(&sb, &db, "a", times).await;
+    let started = tokio::time::timeout(Duration::from_secs(60), connect_both(&mut a)).await;
+    assert!(started.is_ok(), "a started both shards: {started:?}");
+    let (mut b, _b_client, b_shards) = keeper(&sb, &db, "b", times).await;
+    assert_eq!(
+        b.run_once().await,
+        Outcome::Won {
+            won: vec![],
+            failed: false
+        }
+    );
+
+    let fault = storage::faults::fail_statements(
+        &db,
+        "UPDATE",
+        "shard_leases",
+        storage::faults::Failure::Abort,
+    )
+    .await
+    .unwrap();
+    let mut seen = Vec::new();
+    let fenced = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let outcome = a.run_once().await;
+            if let Outcome::Fenced(shards) = outcome {
+                return shards;
+            }
+            if outcome != Outcome::Waited {
+                seen.push(outcome);
+            }
+        }
+    })
+    .await
+    .expect("a stopped its shards");
+    assert_eq!(fenced, vec![0, 1]);
+    assert!(
+        seen.iter()
+            .any(|o| matches!(o, Outcome::Renewed { failed, .. } if failed == &vec![0, 1])),
+        "renewals failed first: {seen:?}"
+    );
+    sb.wait_no_live_shards().await.unwrap();
+    // Listed means live by the database's clock, now, after the shards stopped.
+    let live = storage::shard_owners(&db).await.unwrap();
+    assert_eq!(
+        live.iter()
+            .map(|l| (l.shard, l.owner.as_str(), l.epoch))
+            .collect::<Vec<_>>(),
+        vec![(0, "a", 1), (1, "a", 1)],
+        "a's leases had not expired when its shards stopped"
+    );
+    assert!(a.running().is_empty());
+
+    fault.clear().await.unwrap();
+    let took_over = tokio::time::timeout(Duration::from_secs(60), connect_both(&mut b)).await;
+    assert!(took_over.is_ok(), "b took both shards over");
+    assert_eq!(
+        storage::shard_owners(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.shard, l.owner, l.epoch))
+            .collect::<Vec<_>>(),
+        vec![(0, "b".to_owned(), 2), (1, "b".to_owned(), 2)],
+        "taken over only once a's leases had expired"
+    );
+    assert_eq!(sb.live_shards(), vec![([0, 2], 1), ([1, 2], 1)]);
+    assert!(sb.shard_overlaps().is_empty(), "{:?}", sb.shard_overlaps());
+    assert_eq!(sb.identifies_too_soon(), 0);
     b_shards.shutdown_all().await;
     db.close().await;
 }
