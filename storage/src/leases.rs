@@ -74,7 +74,14 @@ pub async fn win_shard_lease(
     check(owner, shard, num_shards)?;
     let micros = ttl_micros(ttl)?;
     if let Some(pg) = db.postgres() {
-        return crate::pg::leases::win_shard_lease(pg, owner, shard, num_shards, micros).await;
+        let won = crate::pg::leases::win_shard_lease(pg, owner, shard, num_shards, micros).await?;
+        return Ok(won.map(|(epoch, expires_at)| ShardLease {
+            shard,
+            num_shards,
+            owner: owner.to_owned(),
+            epoch,
+            expires_at,
+        }));
     }
     let now = Utc::now();
     let expires = now + TimeDelta::microseconds(micros);
@@ -168,7 +175,19 @@ pub async fn release_shard_lease(db: &Db, owner: &str, shard: u32, epoch: i64) -
 /// The live leases (by the database's clock), by shard: who runs which shard now.
 pub async fn shard_owners(db: &Db) -> Result<Vec<ShardLease>> {
     if let Some(pg) = db.postgres() {
-        return crate::pg::leases::shard_owners(pg).await;
+        let rows = crate::pg::leases::shard_owners(pg).await?;
+        return rows
+            .into_iter()
+            .map(|(shard, num_shards, owner, epoch, expires_at)| {
+                Ok(ShardLease {
+                    shard: small(shard)?,
+                    num_shards: small(num_shards)?,
+                    owner,
+                    epoch,
+                    expires_at,
+                })
+            })
+            .collect();
     }
     let now = Utc::now();
     let mut conn = db.acquire().await?;
@@ -268,6 +287,6 @@ pub async fn end_shard_leases_of_others(db: &Db, owner: &str) -> Result<u64> {
     Ok(ended.rows_affected())
 }
 
-pub(crate) fn small(v: i64) -> Result<u32> {
+fn small(v: i64) -> Result<u32> {
     u32::try_from(v).map_err(|_| corrupt(format!("shard number {v}")))
 }

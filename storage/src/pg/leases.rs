@@ -2,21 +2,24 @@
 //! `now()`: a process sends only the lease's length, so the processes' clocks never matter.
 //! Each statement is one atomic row operation: `INSERT … ON CONFLICT DO UPDATE … WHERE` locks
 //! the row and re-checks the condition on its latest version, so two processes racing for a
-//! shard cannot both win it.
+//! shard cannot both win it. Rows come back as they are; `crate::leases` makes them values.
 
 use chrono::{DateTime, Utc};
 
 use super::PgDb;
-use crate::leases::{small, ShardLease};
 use crate::Result;
 
+/// A lease row: shard, shard count, owner, epoch, end.
+pub(crate) type LeaseRow = (i64, i64, String, i64, DateTime<Utc>);
+
+/// The epoch and end of the lease won, if it was.
 pub(crate) async fn win_shard_lease(
     db: &PgDb,
     owner: &str,
     shard: u32,
     num_shards: u32,
     micros: i64,
-) -> Result<Option<ShardLease>> {
+) -> Result<Option<(i64, DateTime<Utc>)>> {
     let won: Option<(i64, DateTime<Utc>)> = sqlx::query_as(
         "INSERT INTO shard_leases AS l (shard, num_shards, owner, epoch, expires_at)
          VALUES ($1, $2, $3, 1, now() + $4::float8 * interval '1 microsecond')
@@ -35,13 +38,7 @@ pub(crate) async fn win_shard_lease(
     .bind(micros)
     .fetch_optional(&db.pool)
     .await?;
-    Ok(won.map(|(epoch, expires_at)| ShardLease {
-        shard,
-        num_shards,
-        owner: owner.to_owned(),
-        epoch,
-        expires_at,
-    }))
+    Ok(won)
 }
 
 pub(crate) async fn renew_shard_lease(
@@ -82,24 +79,13 @@ pub(crate) async fn release_shard_lease(
     Ok(done.rows_affected() == 1)
 }
 
-pub(crate) async fn shard_owners(db: &PgDb) -> Result<Vec<ShardLease>> {
-    let rows: Vec<(i32, i32, String, i64, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT shard, num_shards, owner, epoch, expires_at FROM shard_leases
+pub(crate) async fn shard_owners(db: &PgDb) -> Result<Vec<LeaseRow>> {
+    Ok(sqlx::query_as(
+        "SELECT shard::bigint, num_shards::bigint, owner, epoch, expires_at FROM shard_leases
          WHERE expires_at > now() ORDER BY shard",
     )
     .fetch_all(&db.pool)
-    .await?;
-    rows.into_iter()
-        .map(|(shard, num_shards, owner, epoch, expires_at)| {
-            Ok(ShardLease {
-                shard: small(i64::from(shard))?,
-                num_shards: small(i64::from(num_shards))?,
-                owner,
-                epoch,
-                expires_at,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 pub(crate) async fn claim_identify(
