@@ -5,12 +5,14 @@ use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
 use serenity::{ClientBuilder, FullEvent, GatewayIntents, GuildId, Http, ShardManager};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::commands;
 use crate::errors::explain;
 use crate::i18n::Tr;
 use crate::interactions;
+use crate::shards::{Gateway, Keeper, LeaseTimes, Stop};
 use crate::shutdown::{self, InFlight, Tracked};
 use crate::types::{BotError, Data};
 
@@ -27,6 +29,8 @@ pub struct Running {
     pub reminders: crate::jobs::Handle,
     /// The presses, forms and commands being handled.
     pub in_flight: InFlight,
+    /// Ends the shard keeper ([`crate::shards::Keeper`]), whose loop is `task`.
+    pub keeper: watch::Sender<Stop>,
 }
 
 impl Running {
@@ -34,6 +38,7 @@ impl Running {
     /// gateway and waits for the client to end. The database stays open (tests restart on it).
     pub async fn stop(self) {
         self.reminders.stop().await;
+        let _ = self.keeper.send(Stop::Now);
         self.shards.shutdown_all().await;
         let _ = self.task.await;
     }
@@ -46,13 +51,17 @@ impl Running {
         let started = tokio::time::Instant::now();
         let budget = shutdown::Budget::of(grace);
         let work_left = || budget.work.saturating_sub(started.elapsed());
+        // The keeper stops its shards and releases their leases, so that another process can
+        // take them over at once; whatever it has not stopped in time stops with the rest.
+        let _ = self.keeper.send(Stop::Release);
+        let mut task = self.task;
+        let _ = tokio::time::timeout(work_left(), &mut task).await;
         let _ = tokio::time::timeout(work_left(), self.shards.shutdown_all()).await;
         let (handlers, reminders) = tokio::join!(
             self.in_flight.idle_within(work_left()),
             self.reminders.shutdown(work_left()),
         );
-        let task = self.task;
-        if tokio::time::timeout(work_left(), task).await.is_err() {
+        if !task.is_finished() && tokio::time::timeout(work_left(), task).await.is_err() {
             tracing::warn!("the gateway client did not end in time");
         }
         let close_left = grace.saturating_sub(started.elapsed()).max(budget.close);
@@ -71,6 +80,16 @@ impl Running {
 /// in `dev_guild` if given, else globally. Returns once the client is started; the commands
 /// are registered when poise's setup runs after READY.
 pub async fn start(http: Http, data: Arc<Data>, dev_guild: Option<u64>) -> anyhow::Result<Running> {
+    start_with(http, data, dev_guild, LeaseTimes::DEFAULT).await
+}
+
+/// [`start`] with the shard leases' times (tests use short ones).
+pub async fn start_with(
+    http: Http,
+    data: Arc<Data>,
+    dev_guild: Option<u64>,
+    lease: LeaseTimes,
+) -> anyhow::Result<Running> {
     let mut cmds = commands::all();
     commands::localize(&mut cmds, &data.texts);
     let for_setup = data.clone();
@@ -112,19 +131,50 @@ pub async fn start(http: Http, data: Arc<Data>, dev_guild: Option<u64>) -> anyho
         inner: framework,
         in_flight: in_flight.clone(),
     };
-    let mut client = ClientBuilder::new_with_http(http, INTENTS)
+    let client = ClientBuilder::new_with_http(http, INTENTS)
         .framework(tracked)
         .await?;
     let shards = client.shard_manager.clone();
+    // As many shards as Discord recommends (`GET /gateway/bot`, asked at every start, never
+    // kept), each run only by the process that holds its lease (`crate::shards`).
+    let bot = client.http.get_bot_gateway().await?;
+    let gateway = Gateway {
+        shards: bot.shards.max(1),
+        max_concurrency: u32::try_from(bot.session_start_limit.max_concurrency)
+            .unwrap_or(u32::MAX)
+            .max(1),
+    };
+    let keeper = Keeper::new(
+        data.db.clone(),
+        crate::shards::keeper::owner_name(),
+        shards.clone(),
+        gateway,
+        lease,
+        // SQLite: one process per file (the file lock), so this process is the only one.
+        !data.db.is_postgres(),
+    )
+    .await;
+    tracing::info!(
+        owner = keeper.owner(),
+        shards = gateway.shards,
+        "shard keeper started"
+    );
     let reminders = crate::jobs::start(data.clone(), client.http.clone());
-    // As many shards as Discord recommends (`GET /gateway/bot`), all in this process.
-    let task = tokio::spawn(async move { client.start_autosharded().await });
+    let (stop, stopped) = watch::channel(Stop::No);
+    let task = tokio::spawn(async move {
+        // The client holds what the shards share (the cache, the framework); it lives as long
+        // as the keeper that starts and stops them.
+        let _client = client;
+        keeper.run(stopped).await;
+        Ok(())
+    });
     Ok(Running {
         shards,
         task,
         data,
         reminders,
         in_flight,
+        keeper: stop,
     })
 }
 

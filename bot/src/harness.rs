@@ -84,6 +84,8 @@ pub struct Harness {
     /// How long the bot waits for any one request before giving it up (as in production,
     /// `LOS_DISCORD_TIMEOUT_SECS`).
     pub discord_timeout: std::time::Duration,
+    /// The shard leases' times the bot runs with.
+    pub lease: crate::shards::LeaseTimes,
 }
 
 impl Harness {
@@ -109,6 +111,24 @@ impl Harness {
         clock: Arc<dyn Clock>,
         discord_timeout: std::time::Duration,
     ) -> anyhow::Result<Harness> {
+        Harness::start_leased(
+            world,
+            database,
+            clock,
+            discord_timeout,
+            crate::shards::LeaseTimes::DEFAULT,
+        )
+        .await
+    }
+
+    /// [`Harness::start_with`] with the shard leases' times (a test of self-fencing).
+    pub async fn start_leased(
+        world: World,
+        database: &Path,
+        clock: Arc<dyn Clock>,
+        discord_timeout: std::time::Duration,
+        lease: crate::shards::LeaseTimes,
+    ) -> anyhow::Result<Harness> {
         let sandbox = Sandbox::start(world).await?;
         let mut h = Harness {
             sandbox,
@@ -116,6 +136,7 @@ impl Harness {
             database: database.display().to_string(),
             clock,
             discord_timeout,
+            lease,
         };
         h.start_bot().await?;
         Ok(h)
@@ -126,7 +147,7 @@ impl Harness {
         let data = app::data(db, self.clock.clone())?;
         let http = self.http()?;
         let guild = self.sandbox.world().guild_id;
-        self.bot = Some(app::start(http, data, Some(guild)).await?);
+        self.bot = Some(app::start_with(http, data, Some(guild), self.lease).await?);
         self.sandbox
             .wait_for_commands_registered()
             .await

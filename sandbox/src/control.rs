@@ -221,6 +221,16 @@ impl Sandbox {
             .with_context(|| format!("the bot did not try to reconnect {n} times"))
     }
 
+    /// Waits until no shard has a live session (the bot closed every one of its own accord).
+    pub async fn wait_no_live_shards(&self) -> anyhow::Result<()> {
+        self.shared()
+            .wait_for(self.connect_timeout(), |s| {
+                s.gateway.live_shards().is_empty().then_some(())
+            })
+            .await
+            .context("the bot's shards stayed connected")
+    }
+
     /// Drops every gateway connection without a close frame.
     pub fn drop_connection(&self) -> bool {
         self.shared().write(drop_all)

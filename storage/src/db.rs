@@ -122,6 +122,12 @@ impl Db {
         url.starts_with("postgres://") || url.starts_with("postgresql://")
     }
 
+    /// Whether this is a PostgreSQL database (several processes may share it); SQLite's file
+    /// has one process (`ProcessLock`).
+    pub fn is_postgres(&self) -> bool {
+        self.postgres().is_some()
+    }
+
     /// The PostgreSQL side, when this is a PostgreSQL database: each function starts with it.
     pub(crate) fn postgres(&self) -> Option<&crate::pg::PgDb> {
         match &self.backend {

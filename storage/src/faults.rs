@@ -1,7 +1,8 @@
 //! Real faults on a real database file, for tests (feature `faults`): a full disk and a
 //! statement that fails. Nothing is mocked: the disk is "full" because SQLite's own page limit
 //! ([`crate::OpenLimits::max_page_count`]) is reached, and a statement fails because a real
-//! trigger, created on the file from a connection of its own, raises an error in it.
+//! trigger, created on the file from a connection of its own, raises an error in it. A failing
+//! statement works on PostgreSQL too (a real trigger there as well).
 
 use sqlx::sqlite::SqliteConnection;
 use sqlx::Connection;
@@ -74,19 +75,48 @@ pub enum Failure {
     Rollback,
 }
 
-/// A statement that fails until [`Fault::clear`]: a trigger on the file.
+/// A statement that fails until [`Fault::clear`]: a trigger on the file (or the PostgreSQL
+/// database).
 #[derive(Debug)]
 pub struct Fault {
     name: String,
-    conn: SqliteConnection,
+    conn: FaultConnection,
+}
+
+#[derive(Debug)]
+enum FaultConnection {
+    Sqlite(SqliteConnection),
+    Postgres(sqlx::PgConnection),
 }
 
 /// From now on, every `INSERT`, `UPDATE` or `DELETE` (`event`) on `table` fails the way `how`
 /// says, with the message "injected fault", in every connection of the database, until the
 /// fault is cleared. `table` and `event` are the test's own words, put into the SQL as they are.
+///
+/// On PostgreSQL any error ends the transaction it happens in, so both ways of failing are
+/// the same there: the statement fails and the transaction around it can only roll back.
 pub async fn fail_statements(db: &Db, event: &str, table: &str, how: Failure) -> Result<Fault> {
-    let mut conn = own_connection(db).await?;
     let name = format!("_fault_{}_{}", event.to_lowercase(), table);
+    if let Some(pg) = db.postgres() {
+        let mut conn = pg.pool.acquire().await?.detach();
+        sqlx::query(&format!(
+            "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$"
+        ))
+        .execute(&mut conn)
+        .await?;
+        sqlx::query(&format!(
+            "CREATE TRIGGER {name} BEFORE {event} ON {table}
+             FOR EACH ROW EXECUTE FUNCTION {name}()"
+        ))
+        .execute(&mut conn)
+        .await?;
+        return Ok(Fault {
+            name,
+            conn: FaultConnection::Postgres(conn),
+        });
+    }
+    let mut conn = own_connection(db).await?;
     let raise = match how {
         Failure::Abort => "ABORT",
         Failure::Rollback => "ROLLBACK",
@@ -97,16 +127,30 @@ pub async fn fail_statements(db: &Db, event: &str, table: &str, how: Failure) ->
     ))
     .execute(&mut conn)
     .await?;
-    Ok(Fault { name, conn })
+    Ok(Fault {
+        name,
+        conn: FaultConnection::Sqlite(conn),
+    })
 }
 
 impl Fault {
     /// The statement works again.
-    pub async fn clear(mut self) -> Result<()> {
-        sqlx::query(&format!("DROP TRIGGER {}", self.name))
-            .execute(&mut self.conn)
-            .await?;
-        self.conn.close().await?;
+    pub async fn clear(self) -> Result<()> {
+        match self.conn {
+            FaultConnection::Sqlite(mut conn) => {
+                sqlx::query(&format!("DROP TRIGGER {}", self.name))
+                    .execute(&mut conn)
+                    .await?;
+                conn.close().await?;
+            }
+            FaultConnection::Postgres(mut conn) => {
+                // The function goes with its trigger.
+                sqlx::query(&format!("DROP FUNCTION {} CASCADE", self.name))
+                    .execute(&mut conn)
+                    .await?;
+                conn.close().await?;
+            }
+        }
         Ok(())
     }
 }

@@ -19,6 +19,7 @@ pub mod faults;
 mod ids;
 mod import;
 mod journey;
+mod leases;
 mod lock;
 pub mod metrics;
 mod overview;
@@ -58,6 +59,10 @@ pub use journey::{
     close_journey, create_journey, journey, journey_template, journeys_of, journeys_of_person,
     journeys_owing, replan_journeys, save_journey_template, set_journey_archived,
     set_journey_buddy, set_journey_message, set_journey_thread, tick_journey_item, JourneyRow,
+};
+pub use leases::{
+    claim_identify, end_shard_leases_of_others, identified, release_shard_lease, renew_shard_lease,
+    shard_owners, win_shard_lease, ShardLease,
 };
 pub use lock::{LockError, ProcessLock};
 pub use overview::{

@@ -109,6 +109,7 @@ pub struct Build {
     at: DateTime<Utc>,
     discord_timeout: Duration,
     set_up: bool,
+    lease: los::shards::LeaseTimes,
 }
 
 impl Build {
@@ -121,6 +122,12 @@ impl Build {
     /// A bot that gives up any one request to Discord after `timeout` (a hung request).
     pub fn discord_timeout(mut self, timeout: Duration) -> Build {
         self.discord_timeout = timeout;
+        self
+    }
+
+    /// A bot whose shard leases have these times (a test of self-fencing).
+    pub fn lease(mut self, times: los::shards::LeaseTimes) -> Build {
+        self.lease = times;
         self
     }
 
@@ -144,11 +151,12 @@ impl Build {
     pub async fn start_unset(self) -> Kit {
         let db = TempDb::new(&temp_name()).expect("a temp folder");
         let clock = ManualClock::new(self.at);
-        let h = Harness::start_with(
+        let h = Harness::start_leased(
             self.world,
             &db.path,
             Arc::new(clock.clone()),
             self.discord_timeout,
+            self.lease,
         )
         .await
         .expect("the sandbox and the bot start");
@@ -178,6 +186,7 @@ impl Kit {
             at: ten_on_day_one(),
             discord_timeout: los::config::DEFAULT_DISCORD_TIMEOUT,
             set_up: false,
+            lease: los::shards::LeaseTimes::DEFAULT,
         }
     }
 

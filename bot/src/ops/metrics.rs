@@ -24,6 +24,11 @@ pub const TOO_MANY_REQUESTS: &str = "los_discord_429_total";
 /// Gateway shards this process runs, and how many of them are connected.
 pub const SHARDS_OWNED: &str = "los_shards_owned";
 pub const SHARDS_CONNECTED: &str = "los_shards_connected";
+/// Shard lease renewals that held ([`crate::shards`]).
+pub const LEASE_RENEWALS: &str = "los_shard_lease_renewals_total";
+/// Shards given up, by `how`: `lost` (a renewal found the lease expired or taken over) or
+/// `fenced` (stopped by the process itself, unable to renew in time).
+pub const LEASE_LOSSES: &str = "los_shard_lease_losses_total";
 
 /// Histogram buckets for press latency, in seconds: Discord wants an answer within 3 s.
 const PRESS_BUCKETS: &[f64] = &[0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0];
@@ -63,7 +68,15 @@ fn describe() {
         SHARDS_CONNECTED,
         "Gateway shards of this process connected now."
     );
+    describe_counter!(LEASE_RENEWALS, "Shard lease renewals that held.");
+    describe_counter!(
+        LEASE_LOSSES,
+        "Shards given up: lease lost, or stopped unable to renew (fenced)."
+    );
     // Counters exist from the start at zero, so a scrape before the first event has them.
+    for how in ["lost", "fenced"] {
+        counter!(LEASE_LOSSES, "how" => how).absolute(0);
+    }
     for kind in ["button", "select", "modal", "command", "autocomplete"] {
         counter!(PRESSES, "kind" => kind).absolute(0);
     }
@@ -72,6 +85,7 @@ fn describe() {
         REMINDERS_LATE,
         REMINDERS_FAILED,
         TOO_MANY_REQUESTS,
+        LEASE_RENEWALS,
     ] {
         counter!(name).absolute(0);
     }
@@ -107,4 +121,10 @@ pub fn discord_error(e: &serenity::Error) {
 pub fn shards(owned: usize, connected: usize) {
     gauge!(SHARDS_OWNED).set(owned as f64);
     gauge!(SHARDS_CONNECTED).set(connected as f64);
+}
+
+/// Shard lease renewals that held, and shards given up (`how`: `lost` or `fenced`).
+pub fn leases(renewed: usize, how: &'static str, given_up: usize) {
+    counter!(LEASE_RENEWALS).increment(renewed as u64);
+    counter!(LEASE_LOSSES, "how" => how).increment(given_up as u64);
 }

@@ -233,6 +233,15 @@ async fn readyz_follows_the_gateway_and_metrics_count_what_the_sandbox_saw() {
         "set-up, vis, ny and the form were pressed"
     );
     assert_eq!(sample(&scrape, "los_shards_owned", &[]), Some(1.0));
+    // The one shard's lease was never lost nor given up.
+    for how in ["lost", "fenced"] {
+        assert_eq!(
+            sample(&scrape, "los_shard_lease_losses_total", &[("how", how)]),
+            Some(0.0),
+            "{scrape}"
+        );
+    }
+    assert!(sample(&scrape, "los_shard_lease_renewals_total", &[]).is_some());
     assert!(
         sample(&scrape, "los_press_seconds_count", &[("kind", "command")]).unwrap_or(0.0) >= 3.0,
         "the latency histogram has every command: {scrape}"

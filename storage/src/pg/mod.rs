@@ -21,6 +21,7 @@ pub(crate) mod announcements;
 pub(crate) mod cases;
 pub(crate) mod checklist;
 pub(crate) mod journey;
+pub(crate) mod leases;
 pub(crate) mod overview;
 pub(crate) mod reminders;
 pub(crate) mod retention;

@@ -8,6 +8,7 @@ mod delivery;
 mod deputy;
 mod faults;
 mod journey;
+mod leases;
 mod migrations;
 mod open;
 mod race;
