@@ -93,26 +93,12 @@ pub async fn on_reminder_tick(
     case: CaseId,
     item: StepId,
 ) -> Result<(), BotError> {
-    let Some((guild, of_case, key)) = storage::reminder_ref(&data.db, reminder).await? else {
-        return Err(BotError::UnknownComponent);
-    };
-    if of_case != case
-        || !key.starts_with(flow::journey::JOURNEY_KEY_PREFIX)
-        || c.guild_id.is_some_and(|g| g.get() != guild)
-    {
-        return Err(BotError::UnknownComponent);
-    }
-    let settings = guild::settings_or_default(data, guild).await?;
-    let actor = match c.member.as_ref() {
-        Some(member) => guild::actor_of(&settings, member),
-        // In a DM Discord sends no member: asked of the guild.
-        None => crate::authz::dm_actor(&ctx.http, guild, &settings, &c.user).await?,
-    };
-    let tr = Tr::reader(&data.texts, &c.locale, &settings);
+    let prefix = flow::journey::JOURNEY_KEY_PREFIX;
+    let p = super::reminder_buttons::pressed(ctx, data, c, reminder, case, prefix).await?;
     let here = Here {
-        settings,
-        actor,
-        tr,
+        settings: p.settings,
+        actor: p.actor,
+        tr: p.tr,
     };
     let (ticked, loaded) = match tick(data, &here, case, &item).await? {
         Ok(done) => done,

@@ -24,26 +24,32 @@ use crate::types::{BotError, Data};
 use crate::wake;
 
 /// The reminder a press is about, in its guild, and who pressed.
-struct ReminderPress<'a> {
-    guild: u64,
-    settings: GuildSettings,
-    actor: Actor,
-    tr: Tr<'a>,
+pub(crate) struct ReminderPress<'a> {
+    pub(crate) guild: u64,
+    pub(crate) settings: GuildSettings,
+    pub(crate) actor: Actor,
+    pub(crate) tr: Tr<'a>,
 }
 
-/// Reads the reminder's guild and the person who pressed; refuses a reminder that is not the
-/// case's, or pressed in another guild, and someone who left the guild.
-async fn pressed<'a>(
+/// Reads the reminder's guild and the person who pressed (a case's reminder buttons, and a
+/// journey reminder's ticks); refuses a reminder that is not the case's, whose key does not
+/// start with `key_prefix` (`""`: any), or pressed in another guild, and someone who left the
+/// guild.
+pub(crate) async fn pressed<'a>(
     ctx: &Ctx,
     data: &'a Data,
     c: &ComponentInteraction,
     reminder: i64,
     case: CaseId,
+    key_prefix: &str,
 ) -> Result<ReminderPress<'a>, BotError> {
-    let Some((guild, of_case, _key)) = storage::reminder_ref(&data.db, reminder).await? else {
+    let Some((guild, of_case, key)) = storage::reminder_ref(&data.db, reminder).await? else {
         return Err(BotError::UnknownComponent);
     };
-    if of_case != case || c.guild_id.is_some_and(|g| g.get() != guild) {
+    if of_case != case
+        || !key.starts_with(key_prefix)
+        || c.guild_id.is_some_and(|g| g.get() != guild)
+    {
         return Err(BotError::UnknownComponent);
     }
     let settings = guild::settings_or_default(data, guild).await?;
@@ -70,7 +76,7 @@ pub async fn done(
     case: CaseId,
     step: StepId,
 ) -> Result<(), BotError> {
-    let p = pressed(ctx, data, c, reminder, case).await?;
+    let p = pressed(ctx, data, c, reminder, case, "").await?;
     let complete = Action::Complete { step: step.clone() };
     let changed = change::act(data, &p.settings, case, &p.actor, &complete).await?;
     let text = p.tr.args(
@@ -89,7 +95,7 @@ pub async fn snooze(
     case: CaseId,
     step: StepId,
 ) -> Result<(), BotError> {
-    let p = pressed(ctx, data, c, reminder, case).await?;
+    let p = pressed(ctx, data, c, reminder, case, "").await?;
     // Only someone whose step it is may move its reminder, whatever its kind, and also before
     // it opens (a legal deadline is reminded of before its step is reached).
     let loaded = change::load(data, p.guild, case).await?;

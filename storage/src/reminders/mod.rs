@@ -333,8 +333,8 @@ const CLAIM_JOURNEY_COMPANIONS: &str = concat!(
 /// Claims up to `limit` reminders that are due at `now`, atomically: one statement marks them
 /// claimed and returns them, so two claimers never get the same one. Earliest first. A
 /// journey reminder claimed brings along, in the same transaction, the other journey
-/// reminders due now and at its moment for the same person (see
-/// [`CLAIM_JOURNEY_COMPANIONS`]), so more than `limit` may be claimed. Each claimed row is
+/// reminders due now and at its moment for the same person (the statement
+/// `CLAIM_JOURNEY_COMPANIONS`), so more than `limit` may be claimed. Each claimed row is
 /// decoded on its own: one that does not parse is marked failed instead of returned.
 pub async fn claim_due(
     db: &Db,
