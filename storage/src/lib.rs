@@ -85,9 +85,10 @@ pub use reminders::{
     ReminderState, StoredReminder, CLAIM_LEASE, SNOOZE_MARK,
 };
 pub use retention::{purge, PurgeReport};
+pub use settings::rows::{GuildSettings, NotificationLevel, ReminderOffsets, RoleIds};
 pub use settings::{
     configured_guilds, load_settings, reminders_planned_with, save_settings,
-    set_reminders_planned_with, GuildSettings, NotificationLevel, ReminderOffsets, RoleIds,
+    set_reminders_planned_with,
 };
 pub use stats::{purged_at, timelines};
 pub use writer::WriteStats;

@@ -4,7 +4,7 @@ use chrono::Utc;
 
 use super::PgDb;
 use crate::codec::{id, opt_id, time};
-use crate::settings::{row_to_settings, GuildSettings, SettingsRow};
+use crate::settings::rows::{row_to_settings, GuildSettings, SettingsRow};
 use crate::Result;
 
 pub(crate) async fn load_settings(db: &PgDb, guild: u64) -> Result<Option<GuildSettings>> {
