@@ -9,7 +9,7 @@ use sqlx::Connection;
 
 use super::{micros, PgDb};
 use crate::codec::{id, parsed};
-use crate::stats::KINDS;
+use crate::stats::rows::KINDS;
 use crate::Result;
 
 type CaseRow = (

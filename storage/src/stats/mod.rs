@@ -12,11 +12,9 @@ use sqlx::Acquire;
 
 use crate::codec::{id, opt_date_back, opt_ts_back, parsed, ts, ts_back};
 use crate::Result;
+use rows::KINDS;
 
-/// The event kinds the statistics read.
-pub(crate) const KINDS: &str = "('step_opened', 'step_reopened', 'step_completed', 'step_skipped',
-                      'outcome_chosen', 'approved', 'rejected', 'step_withdrawn',
-                      'candidates_exhausted')";
+pub(crate) mod rows;
 
 type CaseRow = (
     i64,
