@@ -84,7 +84,8 @@ pub use reminders::{
     release_stale_claims, reminder_ref, reminders_for_case, snooze, snooze_key, ClaimedReminder,
     ReminderState, StoredReminder, CLAIM_LEASE, SNOOZE_MARK,
 };
-pub use retention::{purge, PurgeReport};
+pub use retention::purge;
+pub use retention::rows::PurgeReport;
 pub use settings::rows::{GuildSettings, NotificationLevel, ReminderOffsets, RoleIds};
 pub use settings::{
     configured_guilds, load_settings, reminders_planned_with, save_settings,

@@ -29,7 +29,7 @@ use sqlx::{Connection, Executor, PgConnection};
 
 use super::{micros, PgDb};
 use crate::codec::{id_back, ERASED};
-use crate::retention::PurgeReport;
+use crate::retention::rows::PurgeReport;
 use crate::Result;
 
 /// The tables the purge erases in, which [`vacuum`] cleans after it.

@@ -21,6 +21,9 @@ use sqlx::Connection;
 use crate::codec::{id_back, ts, ts_back};
 use crate::reminders::cancel_pending;
 use crate::{Db, Result};
+use rows::PurgeReport;
+
+pub(crate) mod rows;
 
 /// The name left where a person was, and the text left where a reason was.
 pub const ERASED: &str = "slettet";
@@ -29,22 +32,6 @@ pub const ERASED: &str = "slettet";
 /// writes wait behind it, so it is short: a reader that takes longer is waited out by the next
 /// purge, not by every change behind this one.
 const CHECKPOINT_WAIT: Duration = Duration::from_secs(1);
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PurgeReport {
-    /// The cases purged by this run.
-    pub cases: Vec<CaseId>,
-    /// Candidate rows deleted.
-    pub candidates: u64,
-    /// History lines whose names or details were erased.
-    pub events: u64,
-    /// Whether what was erased, by this run or an earlier one, has left the write-ahead log:
-    /// the log was copied into the file and emptied. `false`: not clean yet (a reader held
-    /// the checkpoint up, or it failed); run the purge again soon. On PostgreSQL: no snapshot
-    /// older than the erasures is left and a VACUUM after them pruned the erased row versions
-    /// (see `crate::pg::retention`); `false` likewise means run it again soon.
-    pub clean: bool,
-}
 
 /// Purges every ended case whose retention has run out at `now`: the server's
 /// `retention_months` setting if it has one, else `retention_months`.
