@@ -65,10 +65,8 @@ pub use leases::{
     shard_owners, win_shard_lease, ShardLease,
 };
 pub use lock::{LockError, ProcessLock};
-pub use overview::{
-    hr_overview, open_case_titles, pending_for, HrOverview, OverviewCase, OverviewStep,
-    PendingAction, OVERDUE_KINDS,
-};
+pub use overview::rows::{HrOverview, OverviewCase, OverviewStep, PendingAction, OVERDUE_KINDS};
+pub use overview::{hr_overview, open_case_titles, pending_for};
 pub use pg::create_postgres_database;
 pub use reminders::delivery::{
     open_problems, problem_places, problems_noticed, problems_to_tell, record_problem,

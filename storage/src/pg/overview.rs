@@ -11,7 +11,7 @@ use sqlx::Connection;
 
 use super::{micros, PgDb};
 use crate::codec::{id, person};
-use crate::overview::{HrOverview, OverviewCase, OverviewStep, PendingAction, OVERDUE_KINDS};
+use crate::overview::rows::{HrOverview, OverviewCase, OverviewStep, PendingAction, OVERDUE_KINDS};
 use crate::Result;
 
 /// [`crate::pending_for`] on PostgreSQL.

@@ -1,24 +1,17 @@
 //! What the bot shows across cases: a person's pending actions, HR's overview, autocomplete.
 //! Read-only; each is one or two SELECTs.
 
-use crate::Db;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use flow::{CaseId, PersonId, PersonRef, ReminderKind, StepId};
+use flow::{CaseId, PersonId, StepId};
 use sqlx::Acquire;
 
 use crate::codec::{id, json_list, person, ts, ts_back};
-use crate::Result;
+use crate::{Db, Result};
+use rows::{HrOverview, OverviewCase, OverviewStep, PendingAction, OVERDUE_KINDS};
 
-/// An open step waiting for the person asking.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingAction {
-    pub case: CaseId,
-    pub title: String,
-    pub step: StepId,
-    pub since: DateTime<Utc>,
-}
+pub(crate) mod rows;
 
 /// "My pending actions": open steps of open cases on this server that are either among
 /// `steps_for_roles` (the steps the person's server roles may do) or, on cases the person
@@ -69,43 +62,6 @@ pub async fn pending_for(
             })
         })
         .collect()
-}
-
-/// The reminder kinds whose being due means a step is overdue.
-pub const OVERDUE_KINDS: [ReminderKind; 4] = [
-    ReminderKind::LegalOverdue,
-    ReminderKind::Stalled,
-    ReminderKind::StalledEscalation,
-    ReminderKind::Onboarding,
-];
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OverviewStep {
-    pub step: StepId,
-    pub since: DateTime<Utc>,
-    /// A legal-overdue, stalled, escalation or onboarding reminder for this step is due and
-    /// not cancelled.
-    pub overdue: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OverviewCase {
-    pub id: CaseId,
-    pub title: String,
-    pub unit: String,
-    pub owner: PersonRef,
-    pub opened_at: DateTime<Utc>,
-    /// Any of its open steps is overdue.
-    pub overdue: bool,
-    /// Its open steps, oldest first (the caller sorts them by the chart and finds the phase).
-    pub steps: Vec<OverviewStep>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HrOverview {
-    /// Open cases on the server, for "page x of y".
-    pub total: u64,
-    pub cases: Vec<OverviewCase>,
 }
 
 const OVERDUE_STEP: &str = "EXISTS (SELECT 1 FROM reminders r
