@@ -45,9 +45,9 @@ pub use cases::{
     case_by_thread, cases_for_sending, create_case, load_case, open_cases, replan_reminders,
     save_applied, set_case_thread, CaseToSend,
 };
+pub use checklist::rows::{Checklist, ChecklistItem};
 pub use checklist::{
     cases_owing_checklist, checklist, checklist_for_step, save_checklist, tick_item, untick_item,
-    Checklist, ChecklistItem,
 };
 pub use codec::nonce::{fingerprint, nonce};
 pub use codec::ERASED;

@@ -9,7 +9,7 @@ use flow::{CaseId, PersonRef, StepId};
 use sqlx::{Connection, PgConnection};
 
 use super::{micros, PgDb};
-use crate::checklist::{Checklist, ChecklistItem};
+use crate::checklist::rows::{Checklist, ChecklistItem};
 use crate::codec::{id, id_back, opt_person};
 use crate::{Result, StorageError};
 

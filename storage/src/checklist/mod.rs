@@ -2,30 +2,15 @@
 //!
 //! Transaction boundary: `save_checklist` writes the message and its items in one transaction.
 
-use crate::Db;
 use chrono::{DateTime, Utc};
 use flow::{CaseId, PersonRef, StepId};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
 use crate::codec::{id, id_back, json_list, opt_person, opt_ts, opt_ts_back, ts};
-use crate::{Result, StorageError};
+use crate::{Db, Result, StorageError};
+use rows::{Checklist, ChecklistItem};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChecklistItem {
-    /// The item's stable key (e.g. a Fluent id); the bot renders the text.
-    pub item: String,
-    pub ticked: Option<(PersonRef, DateTime<Utc>)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Checklist {
-    pub case: CaseId,
-    pub step: StepId,
-    pub channel: u64,
-    pub message: u64,
-    /// In the order they were given.
-    pub items: Vec<ChecklistItem>,
-}
+pub(crate) mod rows;
 
 /// Records the checklist message of a case step and its items. Saving again for the same step
 /// (e.g. the message was posted anew) moves it to the new message, keeps the ticks of items
