@@ -30,10 +30,13 @@ mod settings;
 mod stats;
 mod writer;
 
+pub use announcements::rows::{
+    change_nonce, Announcement, AnnouncementKind, Pinged, PostedLine, Settled,
+    GRACE as ANNOUNCEMENT_GRACE,
+};
 pub use announcements::{
-    announcements_due, ask_for_help, change_nonce, next_announcement_at, owed_for_case,
-    pinged_since, posted_lines, settle_announcement, Announcement, AnnouncementKind, Pinged,
-    PostedLine, Settled, GRACE as ANNOUNCEMENT_GRACE,
+    announcements_due, ask_for_help, next_announcement_at, owed_for_case, pinged_since,
+    posted_lines, settle_announcement,
 };
 pub use backup::{backup, backup_file};
 pub use cases::cards::{

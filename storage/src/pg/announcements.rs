@@ -10,7 +10,7 @@ use flow::{CaseId, PersonRef};
 use sqlx::PgConnection;
 
 use super::{micros, ts_text, PgDb};
-use crate::announcements::{
+use crate::announcements::rows::{
     decoded, lines, merge_pinged, Announcement, AnnouncementRow, Pinged, PostedLine, Settled, GRACE,
 };
 use crate::codec::{id, ts};

@@ -18,7 +18,7 @@ use flow::{PlannedReminder, StepId};
 use sqlx::{Acquire, Connection, PgConnection, Postgres};
 
 use super::{micros, ts_text, PgDb};
-use crate::announcements::{change_nonce, GRACE};
+use crate::announcements::rows::{change_nonce, GRACE};
 use crate::cases::cards::{CaseCard, CasePlace};
 use crate::cases::history::{EventRow, HistoryEntry};
 use crate::cases::{check_version_step, decode_case, CaseRow, CaseToSend, DiscordColumn};
