@@ -58,10 +58,11 @@ pub use db::{Db, OpenLimits, DEFAULT_PATH, MIGRATOR};
 pub use error::StorageError;
 pub use ids::{ChannelId, Destination, GuildId, MessageId, RoleId, UserId};
 pub use import::Import;
+pub use journey::rows::JourneyRow;
 pub use journey::{
     close_journey, create_journey, journey, journey_template, journeys_of, journeys_of_person,
     journeys_owing, replan_journeys, save_journey_template, set_journey_archived,
-    set_journey_buddy, set_journey_message, set_journey_thread, tick_journey_item, JourneyRow,
+    set_journey_buddy, set_journey_message, set_journey_thread, tick_journey_item,
 };
 pub use leases::{
     claim_identify, end_shard_leases_of_others, identified, release_shard_lease, renew_shard_lease,

@@ -20,7 +20,7 @@ use sqlx::{Acquire, Connection, PgConnection, Postgres};
 
 use super::{micros, PgDb};
 use crate::codec::{id, id_back, opt_id, opt_id_back, opt_person, parsed, person, ERASED};
-use crate::journey::JourneyRow;
+use crate::journey::rows::{template_back, JourneyRow};
 use crate::{Result, StorageError};
 
 /// [`crate::journey_template`] on PostgreSQL.
@@ -420,10 +420,6 @@ pub(crate) async fn purge_in(conn: &mut PgConnection, case: i64) -> Result<()> {
         .execute(&mut *conn)
         .await?;
     Ok(())
-}
-
-fn template_back(s: &str) -> Result<Template> {
-    serde_json::from_str(s).map_err(|e| crate::error::corrupt(format!("journey template: {e}")))
 }
 
 #[derive(sqlx::FromRow)]

@@ -7,7 +7,6 @@
 //! item, a second journey for a case and a second decision are refused (`Ok(false)` or
 //! [`StorageError::Stale`]), never applied twice.
 
-use crate::Db;
 use chrono::{DateTime, NaiveDate, Utc};
 use flow::journey::{Closing, Decision, Journey, Template, Tick};
 use flow::{Case, CaseId, PersonRef, PlannedReminder};
@@ -18,20 +17,10 @@ use crate::codec::{
     ts, ts_back, JsonMap, ERASED,
 };
 use crate::reminders::{put_wanted, RECONCILE_JOURNEY};
-use crate::{Result, StorageError};
+use crate::{Db, Result, StorageError};
+use rows::{template_back, JourneyRow};
 
-/// A stored journey and where it is in Discord.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JourneyRow {
-    pub guild: u64,
-    pub journey: Journey,
-    /// The private thread in the onboarding channel, once opened.
-    pub thread: Option<u64>,
-    /// The checklist message in it, once posted.
-    pub message: Option<u64>,
-    /// When the closed journey's thread was archived.
-    pub archived_at: Option<DateTime<Utc>>,
-}
+pub(crate) mod rows;
 
 /// The server's latest own version of the template, if it has made one: (version, template).
 pub async fn journey_template(db: &Db, guild: u64) -> Result<Option<(i64, Template)>> {
@@ -505,10 +494,6 @@ async fn reconcile(
         .execute(&mut *conn)
         .await?;
     Ok(())
-}
-
-fn template_back(s: &str) -> Result<Template> {
-    serde_json::from_str(s).map_err(|e| crate::error::corrupt(format!("journey template: {e}")))
 }
 
 type Row = (
