@@ -6,8 +6,9 @@ use flow::journey::Journey;
 use flow::{Applied, Case, CaseId, PlannedReminder};
 use sqlx::{Postgres, Sqlite, Transaction};
 
-use crate::cases::cards::{set_card_on, CaseCard};
-use crate::cases::{create_case_on, save_applied_on, set_case_thread_on, DiscordColumn};
+use crate::cases::cards::set_card_on;
+use crate::cases::rows::{CaseCard, DiscordColumn};
+use crate::cases::{create_case_on, save_applied_on, set_case_thread_on};
 use crate::journey::{create_journey_on, set_journey_message_on, set_journey_thread_on};
 use crate::pg::cases as pg;
 use crate::pg::journey as pg_journey;

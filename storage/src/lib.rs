@@ -40,13 +40,13 @@ pub use announcements::{
 };
 pub use backup::{backup, backup_file};
 pub use cases::cards::{
-    card, case_place, cases_to_scrub, mark_scrubbed, set_card, set_starter_message, CaseCard,
-    CasePlace,
+    card, case_place, cases_to_scrub, mark_scrubbed, set_card, set_starter_message,
 };
-pub use cases::history::{events_of_version, history, HistoryEntry};
+pub use cases::history::{events_of_version, history};
+pub use cases::rows::{CaseCard, CasePlace, CaseToSend, HistoryEntry};
 pub use cases::{
     case_by_thread, cases_for_sending, create_case, load_case, open_cases, replan_reminders,
-    save_applied, set_case_thread, CaseToSend,
+    save_applied, set_case_thread,
 };
 pub use checklist::rows::{Checklist, ChecklistItem};
 pub use checklist::{

@@ -1,19 +1,12 @@
 //! Where each case's card message was posted, so the bot can edit it when the case changes.
 
-use crate::Db;
 use chrono::Utc;
 use flow::CaseId;
 use sqlx::{Acquire, Sqlite};
 
+use super::rows::{CaseCard, CasePlace, DiscordColumn};
 use crate::codec::{id, id_back, opt_id, opt_id_back, ts};
-use crate::{Result, StorageError};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CaseCard {
-    pub channel: u64,
-    pub thread: Option<u64>,
-    pub message: u64,
-}
+use crate::{Db, Result, StorageError};
 
 /// Remembers (or moves) the case's card. The case must be on this server.
 pub async fn set_card(db: &Db, guild: u64, case: CaseId, card: CaseCard) -> Result<()> {
@@ -76,15 +69,6 @@ pub async fn card(db: &Db, guild: u64, case: CaseId) -> Result<Option<CaseCard>>
     }))
 }
 
-/// Where a case stands in Discord: the message its thread was started from, its thread, and
-/// its card, as far as they exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct CasePlace {
-    pub starter: Option<u64>,
-    pub thread: Option<u64>,
-    pub card: Option<CaseCard>,
-}
-
 /// The case's place in Discord; `None` for a case not on this server.
 pub async fn case_place(db: &Db, guild: u64, case: CaseId) -> Result<Option<CasePlace>> {
     if let Some(pg) = db.postgres() {
@@ -131,19 +115,12 @@ pub async fn set_starter_message(db: &Db, guild: u64, case: CaseId, message: u64
             &pg.pool,
             guild,
             case,
-            super::DiscordColumn::StarterMessage,
+            DiscordColumn::StarterMessage,
             message,
         )
         .await;
     }
-    super::set_discord_id(
-        db,
-        guild,
-        case,
-        super::DiscordColumn::StarterMessage,
-        message,
-    )
-    .await
+    super::set_discord_id(db, guild, case, DiscordColumn::StarterMessage, message).await
 }
 
 /// Purged cases whose messages in Discord have not yet been emptied of names, oldest first.

@@ -1,23 +1,13 @@
 //! The append-only history of a case: one numbered line per event, never rewritten (the
 //! retention purge only erases names and free text).
 
-use crate::Db;
 use chrono::{DateTime, Utc};
-use flow::{CaseId, Event, EventKind, OutcomeId, PersonRef, StepId};
+use flow::{CaseId, Event, OutcomeId, PersonRef, StepId};
 use sqlx::{Acquire, SqliteConnection};
 
-use crate::codec::{id, opt_person, parsed, ts, ts_back, JsonMap};
-use crate::Result;
-
-/// One line of a case's history.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryEntry {
-    /// 1, 2, 3 ... per case, without gaps.
-    pub seq: i64,
-    /// The case version the change that wrote this line produced.
-    pub version: i64,
-    pub event: Event,
-}
+use super::rows::{EventRow, HistoryEntry};
+use crate::codec::{id, opt_person, ts, ts_back, JsonMap};
+use crate::{Db, Result};
 
 /// Appends the events of one change (`events`), made by change `version` of `case`,
 /// continuing the case's numbering from its last line (read once, before any row of this
@@ -61,40 +51,6 @@ pub(crate) fn put_events(
     change.insert("version".into(), version.into());
     change.insert("events".into(), rows.into());
     Ok(())
-}
-
-/// A history line as both backends read it (`at` as the codec's text).
-#[derive(sqlx::FromRow)]
-pub(crate) struct EventRow {
-    seq: i64,
-    version: i64,
-    at: String,
-    actor_id: Option<i64>,
-    actor_name: Option<String>,
-    kind: String,
-    step: Option<String>,
-    outcome: Option<String>,
-    detail: Option<String>,
-    for_id: Option<i64>,
-    for_name: Option<String>,
-}
-
-impl EventRow {
-    pub(crate) fn into_entry(self) -> Result<HistoryEntry> {
-        Ok(HistoryEntry {
-            seq: self.seq,
-            version: self.version,
-            event: Event {
-                at: ts_back(&self.at)?,
-                actor: opt_person(self.actor_id, self.actor_name),
-                on_behalf: opt_person(self.for_id, self.for_name),
-                kind: parsed("event kind", &self.kind, EventKind::parse)?,
-                step: self.step.map(StepId::new),
-                outcome: self.outcome.map(OutcomeId::new),
-                detail: self.detail,
-            },
-        })
-    }
 }
 
 /// A page of a case's history, oldest first. Empty for a case of another server.

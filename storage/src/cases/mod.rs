@@ -5,24 +5,20 @@
 //! Every write transaction here starts with a write, so SQLite takes the write lock first
 //! and waits for another writer (busy timeout) instead of failing on a stale read snapshot.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use flow::{
-    Applied, Case, CaseDates, CaseId, CaseStatus, CaseText, JourneyState, Mark, PlannedReminder,
-};
+use flow::{Applied, Case, CaseId, CaseStatus, CaseText, PlannedReminder};
 use sqlx::{Acquire, Sqlite, SqliteConnection};
 
-use crate::codec::{
-    id, id_back, json_list, opt_date, opt_date_back, opt_person, opt_ts, person, ts, ts_back,
-    JsonMap,
-};
+use crate::codec::{id, id_back, json_list, opt_date, opt_ts, ts, JsonMap};
 use crate::error::corrupt;
 use crate::{announcements, reminders, Db, Result, StorageError};
-use steps::reason_or_erased;
+use rows::{check_version_step, decode_case, CaseRow, CaseToSend, DiscordColumn};
 
 pub(crate) mod cards;
 pub(crate) mod history;
+pub(crate) mod rows;
 pub(crate) mod steps;
 
 /// Opens a case. The id is allocated inside the transaction; `start` builds the case for it
@@ -149,17 +145,6 @@ impl Db {
     }
 }
 
-pub(crate) fn check_version_step(applied: &Applied, expected_version: i64) -> Result<()> {
-    if applied.case.version != expected_version + 1 {
-        return Err(StorageError::Invalid(format!(
-            "a change over version {expected_version} must produce version {}, not {}",
-            expected_version + 1,
-            applied.case.version
-        )));
-    }
-    Ok(())
-}
-
 /// The change, inside the caller's transaction; `Stale` (nothing written) if the case is no
 /// longer at `expected_version`.
 async fn write_change(
@@ -284,13 +269,6 @@ pub(crate) async fn set_case_thread_on<'a>(
     thread: u64,
 ) -> Result<()> {
     set_discord_id(db, guild, case, DiscordColumn::Thread, thread).await
-}
-
-/// A Discord id a case remembers (its thread; the message its thread is started from).
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum DiscordColumn {
-    Thread,
-    StarterMessage,
 }
 
 /// Sets one of a case's Discord ids; `NotFound` if the case is not in this guild.
@@ -469,36 +447,6 @@ async fn why_not_written(
     Ok(StorageError::Stale { by, at })
 }
 
-/// A case row as both backends read it (times and dates as the codec's text, JSON as text),
-/// decoded by [`decode_case`].
-#[derive(sqlx::FromRow)]
-pub(crate) struct CaseRow {
-    id: i64,
-    title: String,
-    unit: String,
-    note: Option<String>,
-    owner_id: i64,
-    owner_name: String,
-    status: String,
-    ended_at: Option<String>,
-    closed_by_id: Option<i64>,
-    closed_by_name: Option<String>,
-    close_reason: Option<String>,
-    marks: String,
-    soknadsfrist: Option<String>,
-    original_soknadsfrist: Option<String>,
-    startdato: Option<String>,
-    opened_at: String,
-    version: i64,
-    deputy_id: Option<i64>,
-    deputy_name: Option<String>,
-    has_journey: bool,
-    journey_closed_at: Option<String>,
-    steps_json: String,
-    confirmations_json: String,
-    candidates_json: String,
-}
-
 pub(crate) async fn read_case(
     conn: &mut SqliteConnection,
     guild: u64,
@@ -522,68 +470,6 @@ pub(crate) async fn read_case(
         .fetch_optional(&mut *conn)
         .await?;
     row.map(decode_case).transpose()
-}
-
-/// A case from its row.
-pub(crate) fn decode_case(row: CaseRow) -> Result<Case> {
-    let text = |what: &str, s: &str| {
-        CaseText::parse(s).map_err(|e| corrupt(format!("case {}: {what}: {e}", row.id)))
-    };
-    let ended = || {
-        row.ended_at
-            .as_deref()
-            .ok_or_else(|| corrupt(format!("case {} ended without a time", row.id)))
-            .and_then(ts_back)
-    };
-    let status = match row.status.as_str() {
-        "open" => CaseStatus::Open,
-        "completed" => CaseStatus::Completed { at: ended()? },
-        "closed" => CaseStatus::Closed {
-            at: ended()?,
-            by: person(
-                row.closed_by_id.unwrap_or(0),
-                row.closed_by_name.clone().unwrap_or_default(),
-            ),
-            reason: reason_or_erased(row.close_reason.as_deref())?,
-        },
-        other => return Err(corrupt(format!("case status {other:?}"))),
-    };
-    let marks: BTreeSet<Mark> =
-        serde_json::from_str(&row.marks).map_err(|e| corrupt(format!("marks: {e}")))?;
-    Ok(Case {
-        id: CaseId(row.id),
-        title: text("title", &row.title)?,
-        unit: text("unit", &row.unit)?,
-        note: row.note.as_deref().map(|n| text("note", n)).transpose()?,
-        owner: person(row.owner_id, row.owner_name.clone()),
-        deputy: opt_person(row.deputy_id, row.deputy_name.clone()),
-        status,
-        steps: steps::steps_from_json(&row.steps_json, &row.confirmations_json)?,
-        marks,
-        candidates: steps::candidates_from_json(&row.candidates_json)?,
-        dates: CaseDates {
-            soknadsfrist: opt_date_back(row.soknadsfrist.as_deref())?,
-            original_soknadsfrist: opt_date_back(row.original_soknadsfrist.as_deref())?,
-            startdato: opt_date_back(row.startdato.as_deref())?,
-        },
-        opened_at: ts_back(&row.opened_at)?,
-        version: row.version,
-        journey: match (row.has_journey, row.journey_closed_at.as_deref()) {
-            (false, _) => JourneyState::None,
-            (true, None) => JourneyState::Running,
-            (true, Some(at)) => JourneyState::Closed { at: ts_back(at)? },
-        },
-    })
-}
-
-/// A case the sender has reminders for, and where its card is.
-#[derive(Debug, Clone)]
-pub struct CaseToSend {
-    pub case: Case,
-    /// The case's thread, else the channel of its card; `None` without a card.
-    pub thread: Option<u64>,
-    /// The card's message, when it has one (for a link straight to it).
-    pub card: Option<u64>,
 }
 
 /// The cases of a server that the sender has reminders for, with their cards, read in one

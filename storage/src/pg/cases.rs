@@ -7,7 +7,7 @@
 //! history, reminder plan and owed announcement. Rows go as typed arrays through `unnest`, one
 //! statement per table, and the upserts write only rows that changed. A case is read in one
 //! statement, its rows as JSON in the text forms SQLite stores, so both backends share the
-//! decoding (`crate::cases::decode_case`).
+//! decoding (`crate::cases::rows::decode_case`).
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -19,9 +19,11 @@ use sqlx::{Acquire, Connection, PgConnection, Postgres};
 
 use super::{micros, ts_text, PgDb};
 use crate::announcements::rows::{change_nonce, GRACE};
-use crate::cases::cards::{CaseCard, CasePlace};
-use crate::cases::history::{EventRow, HistoryEntry};
-use crate::cases::{check_version_step, decode_case, CaseRow, CaseToSend, DiscordColumn};
+use crate::cases::rows::{
+    check_version_step, decode_case, CaseCard, CasePlace, CaseRow, CaseToSend, DiscordColumn,
+    EventRow, HistoryEntry,
+};
+use crate::cases::steps;
 use crate::codec::{id, id_back, opt_date, opt_id, opt_id_back, opt_person, ts_back};
 use crate::error::corrupt;
 use crate::{Result, StorageError};
@@ -248,7 +250,7 @@ async fn write_seldom(conn: &mut PgConnection, case: &Case) -> Result<()> {
 /// Replaces the case's steps (with confirmations) and candidates with those of `case`,
 /// writing only what changed.
 async fn replace_rows(conn: &mut PgConnection, case: &Case) -> Result<()> {
-    let (steps, confirmations, candidates) = crate::cases::steps::rows(case)?;
+    let (steps, confirmations, candidates) = steps::rows(case)?;
     let c = case.id.0;
     let conf_steps: Vec<&str> = confirmations.iter().map(|r| r.step.as_str()).collect();
     let conf_roles: Vec<&str> = confirmations.iter().map(|r| r.role.as_str()).collect();
