@@ -42,8 +42,8 @@ pub struct OpenLimits {
 }
 
 /// A handle on the database: SQLite (the embedded default) or PostgreSQL (several processes,
-/// [`crate::pg`]). Every function of this crate takes `&Db` and chooses its backend's SQL.
-/// Cheap to clone.
+/// its SQL in `storage/src/pg/`). Every function of this crate takes `&Db` and chooses its
+/// backend's SQL. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Db {
     backend: Backend,
