@@ -18,6 +18,9 @@ use crate::writer::{WriteStats, Writer};
 use crate::{Result, StorageError};
 
 pub(crate) mod cases;
+pub(crate) mod delivery;
+pub(crate) mod digests;
+pub(crate) mod outbox;
 pub(crate) mod overview;
 pub(crate) mod reminders;
 pub(crate) mod settings;

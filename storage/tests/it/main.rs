@@ -2,6 +2,7 @@
 
 mod common;
 
+mod claims;
 mod crash;
 mod delivery;
 mod deputy;
