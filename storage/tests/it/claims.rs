@@ -348,3 +348,124 @@ async fn two_processes_never_claim_the_same_reminder_or_take_the_same_row() {
         db.close().await;
     }
 }
+
+/// Raw rows a test writes past the storage functions, on either backend: journeys are not on
+/// PostgreSQL's storage functions yet (another family), and the claim reads their rows.
+enum Raw {
+    Lite(sqlx::SqlitePool),
+    Pg(sqlx::PgPool),
+}
+
+impl Raw {
+    async fn journey(&self, case: flow::CaseId, new_hire: i64) {
+        let sql = "INSERT INTO journeys (case_id, guild_id, version, template, start_date,
+                                         new_hire_id, new_hire_name, created_at)
+                   VALUES ($1, $2, 0, '{}', '2026-01-05', $3, 'Ny', '2026-01-05T09:00:00Z')";
+        match self {
+            Raw::Lite(pool) => {
+                sqlx::query(&sql.replace('$', "?"))
+                    .bind(case.0)
+                    .bind(GUILD as i64)
+                    .bind(new_hire)
+                    .execute(pool)
+                    .await
+                    .unwrap();
+            }
+            Raw::Pg(pool) => {
+                sqlx::query(
+                    &sql.replace("'2026-01-05',", "'2026-01-05'::date,")
+                        .replace("'{}'", "'{}'::jsonb")
+                        .replace(
+                            "'2026-01-05T09:00:00Z')",
+                            "'2026-01-05T09:00:00Z'::timestamptz)",
+                        ),
+                )
+                .bind(case.0)
+                .bind(GUILD as i64)
+                .bind(new_hire)
+                .execute(pool)
+                .await
+                .unwrap();
+            }
+        }
+    }
+
+    /// A journey item reminder `key` of `case` for `target`, due at `due`.
+    async fn item(&self, case: flow::CaseId, key: &str, target: &str, due: DateTime<Utc>) -> i64 {
+        let sql = "INSERT INTO reminders (key, guild_id, case_id, kind, target, due_at,
+                                          next_attempt_at, nonce, created_at)
+                   VALUES ($1, $2, $3, 'journey_item', $4, $5, $5, $1, $5) RETURNING id";
+        match self {
+            Raw::Lite(pool) => sqlx::query_scalar(&sql.replace('$', "?"))
+                .bind(key)
+                .bind(GUILD as i64)
+                .bind(case.0)
+                .bind(target)
+                .bind(due.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string())
+                .fetch_one(pool)
+                .await
+                .unwrap(),
+            Raw::Pg(pool) => sqlx::query_scalar(sql)
+                .bind(key)
+                .bind(GUILD as i64)
+                .bind(case.0)
+                .bind(target)
+                .bind(due)
+                .fetch_one(pool)
+                .await
+                .unwrap(),
+        }
+    }
+}
+
+/// A claimed journey reminder brings along, in the same claim (one epoch), the same person's
+/// journey reminders due at its moment, of any of their journeys in the guild, past the
+/// batch's limit; not another person's, not another moment's.
+async fn journey_companions(db: Db, raw: Raw) {
+    let t = base();
+    let now = t + Duration::hours(2);
+    let s = case_due(&db, "s", 1, t - Duration::minutes(1)).await;
+    let a = case_due(&db, "unused-a", 0, t).await;
+    let b = case_due(&db, "unused-b", 0, t).await;
+    raw.journey(a.id, 900).await;
+    raw.journey(b.id, 900).await;
+    let ja1 = raw.item(a.id, "ja1", "new_hire", t).await;
+    let ja2 = raw.item(a.id, "ja2", "new_hire", t).await;
+    let ja3 = raw.item(a.id, "ja3", "hr_channel", t).await;
+    let ja4 = raw
+        .item(a.id, "ja4", "new_hire", t + Duration::hours(1))
+        .await;
+    let jb1 = raw.item(b.id, "jb1", "new_hire", t).await;
+    let first = storage::claim_due(&db, now, 2, "w").await.unwrap();
+    let stalled = storage::reminders_for_case(&db, GUILD, s.id).await.unwrap()[0].id;
+    let ids: BTreeSet<i64> = first.iter().map(|r| r.id).collect();
+    assert_eq!(ids, BTreeSet::from([stalled, ja1, ja2, jb1]));
+    assert!(first.iter().all(|r| r.epoch == first[0].epoch));
+    let rest = storage::claim_due(&db, now, 10, "w").await.unwrap();
+    let ids: BTreeSet<i64> = rest.iter().map(|r| r.id).collect();
+    assert_eq!(ids, BTreeSet::from([ja3, ja4]));
+    assert_ne!(rest[0].epoch, first[0].epoch);
+}
+
+mod a_journey_reminder_claimed_brings_its_persons_companions {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        let (_dir, db) = temp_db().await;
+        let raw = Raw::Lite(db.sqlite_pool().clone());
+        journey_companions(db, raw).await;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(
+        not(los_postgres),
+        ignore = "needs PostgreSQL: export LOS_TEST_POSTGRES=\"$(.ci/postgres)\""
+    )]
+    async fn postgres() {
+        let url = pg_url().await;
+        let db = Db::open_postgres(&url).await.unwrap();
+        let raw = Raw::Pg(sqlx::PgPool::connect(&url).await.unwrap());
+        journey_companions(db, raw).await;
+    }
+}

@@ -743,3 +743,55 @@ async fn a_case_that_does_not_parse_is_left_out_of_a_batch_and_the_others_are_re
         [a.id, c.id]
     );
 }
+
+contract! {
+/// A reminder is found by id (its server, case and key); snoozing it queues one copy per day it
+/// moves to (a second press that day, or a snooze of the copy to that day, changes nothing);
+/// HR's digest is recorded once per server and day; the outbox says when it next has
+/// something to take (its next attempt, or its holder's lease if later).
+async fn snooze_reminder_ref_digest_days_and_the_outboxs_next_time(db: Db) {
+    let due = base();
+    let case = case_with(&db, &["k".into()], due).await;
+    let id = storage::reminders_for_case(&db, GUILD, case.id).await.unwrap()[0].id;
+    assert_eq!(
+        storage::reminder_ref(&db, id).await.unwrap(),
+        Some((GUILD, case.id, "k".to_string()))
+    );
+    assert_eq!(storage::reminder_ref(&db, id + 1000).await.unwrap(), None);
+
+    let tomorrow = due + Duration::days(1);
+    assert!(storage::snooze(&db, id, tomorrow, due).await.unwrap());
+    assert!(!storage::snooze(&db, id, tomorrow + Duration::hours(1), due)
+        .await
+        .unwrap());
+    let copy_key = storage::snooze_key("k", tomorrow.date_naive());
+    let stored = storage::reminders_for_case(&db, GUILD, case.id).await.unwrap();
+    let copy = stored.iter().find(|r| r.key == copy_key).expect("the copy");
+    assert_eq!((copy.due, copy.state), (tomorrow, ReminderState::Pending));
+    assert!(!storage::snooze(&db, copy.id, tomorrow, due).await.unwrap());
+    assert!(matches!(
+        storage::snooze(&db, id + 1000, tomorrow, due).await,
+        Err(StorageError::NotFound)
+    ));
+
+    let day = due.date_naive();
+    assert!(!storage::digest_done(&db, GUILD, day).await.unwrap());
+    assert!(storage::record_digest(&db, GUILD, day, 3, due).await.unwrap());
+    assert!(!storage::record_digest(&db, GUILD, day, 3, due).await.unwrap());
+    assert!(storage::digest_done(&db, GUILD, day).await.unwrap());
+    assert!(!storage::digest_done(&db, OTHER_GUILD, day).await.unwrap());
+    assert!(!storage::digest_done(&db, GUILD, tomorrow.date_naive()).await.unwrap());
+
+    assert_eq!(storage::next_outgoing_at(&db).await.unwrap(), None);
+    let claimed = storage::claim_due(&db, due, 1, "w").await.unwrap();
+    let row = open_row(&db, &claimed, due).await;
+    assert_eq!(
+        storage::next_outgoing_at(&db).await.unwrap(),
+        Some(due + storage::CLAIM_LEASE),
+        "held: nobody else takes it before its lease runs out"
+    );
+    let retry = due + Duration::minutes(1);
+    assert!(storage::retry_outgoing(&db, &row, "503", retry).await.unwrap());
+    assert_eq!(storage::next_outgoing_at(&db).await.unwrap(), Some(retry));
+}
+}
