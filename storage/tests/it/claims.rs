@@ -469,3 +469,89 @@ mod a_journey_reminder_claimed_brings_its_persons_companions {
         journey_companions(db, raw).await;
     }
 }
+
+/// Two processes on one PostgreSQL database, 30 rounds: one opens the outbox row of a claim
+/// just as its lease runs out while the other takes expired claims back. Whichever wins, never
+/// both: either the row is open and its reminders stay claimed under its epoch, or the row is
+/// refused and the reminders are back in the queue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(los_postgres),
+    ignore = "needs PostgreSQL: export LOS_TEST_POSTGRES=\"$(.ci/postgres)\""
+)]
+async fn opening_a_row_and_taking_its_claim_back_at_once_never_both_win() {
+    let url = pg_url().await;
+    let processes = [
+        Db::open_postgres(&url).await.unwrap(),
+        Db::open_postgres(&url).await.unwrap(),
+    ];
+    let (mut opened, mut released) = (0, 0);
+    for round in 0..30 {
+        let now = base() + Duration::days(round);
+        let case = case_due(&processes[0], &format!("o{round}-"), 5, now).await;
+        let claimed = storage::claim_due(&processes[0], now, 10, "a")
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 5);
+        let expired = now + CLAIM_LEASE + Duration::seconds(1);
+        let barrier = Arc::new(Barrier::new(2));
+        let (a, b) = (processes[0].clone(), processes[1].clone());
+        let open = {
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                try_open_row(&a, &claimed, expired).await
+            })
+        };
+        let release = tokio::spawn(async move {
+            barrier.wait().await;
+            storage::release_expired_claims(&b, expired).await.unwrap()
+        });
+        let (row, freed) = (open.await.unwrap(), release.await.unwrap());
+        let states = states(&processes[1], &case).await;
+        match row {
+            Some(_) => {
+                opened += 1;
+                assert_eq!(
+                    freed, 0,
+                    "round {round}: the opened row's claims were taken"
+                );
+                assert_eq!(states, vec![ReminderState::Claimed; 5], "round {round}");
+            }
+            None => {
+                released += 1;
+                assert_eq!(freed, 5, "round {round}");
+                assert_eq!(states, vec![ReminderState::Pending; 5], "round {round}");
+                assert!(
+                    storage::outgoing_due(&processes[1], None)
+                        .await
+                        .unwrap()
+                        .is_empty(),
+                    "round {round}: no row was opened for them"
+                );
+            }
+        }
+        // Settle the round: nothing of it left for the next.
+        for r in storage::outgoing_due(&processes[0], None).await.unwrap() {
+            let ids = r.reminders.clone();
+            assert!(storage::close_outgoing(
+                &processes[0],
+                &r,
+                OutboxEnd::Cancelled,
+                &[],
+                &[],
+                &ids,
+                expired
+            )
+            .await
+            .unwrap());
+        }
+        storage::cancel_reminders_for_case(&processes[0], GUILD, case.id)
+            .await
+            .unwrap();
+    }
+    assert_eq!(opened + released, 30);
+    for db in &processes {
+        db.close().await;
+    }
+}
