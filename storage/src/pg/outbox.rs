@@ -84,6 +84,16 @@ pub(crate) async fn open_outgoing_many(
         .await?;
         let open_elsewhere = matches!(existing, Some((true, e)) if e != out.epoch);
         if held != ids.len() as u64 || open_elsewhere {
+            // Not to be sent by this claimer: what is still claimed under its epoch goes back
+            // to the queue now, not a lease later.
+            sqlx::query(
+                "UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL
+                 WHERE id = ANY($1) AND state = 'claimed' AND claim_epoch = $2",
+            )
+            .bind(&ids)
+            .bind(out.epoch)
+            .execute(&mut *tx)
+            .await?;
             lost.push(out.nonce.clone());
             continue;
         }

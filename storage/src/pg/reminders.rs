@@ -404,16 +404,22 @@ pub(crate) async fn release_stale_claims(db: &PgDb, older_than: DateTime<Utc>) -
 }
 
 /// [`crate::release_expired_claims`] on PostgreSQL. A sender opening the claim's outbox row
-/// at the same moment confirms the claim (`claimed_at` set to its time, the row locked): this
-/// statement then waits for it, finds the claim fresh and leaves it (the check of the open
-/// rows alone would not see a row committed after this statement began).
+/// at the same moment confirms the claim (`claimed_at` set to its time, the rows locked): this
+/// statement skips the rows it holds, and a row it confirmed and committed meanwhile is checked
+/// again when locked, found fresh and left (the check of the open rows alone would not see a
+/// row committed after this statement began). Skipping instead of waiting also keeps the two
+/// from deadlocking over rows locked in different orders.
 pub(crate) async fn release_expired_claims(db: &PgDb, now: DateTime<Utc>) -> Result<u64> {
     let done = sqlx::query(
-        "UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL
-         WHERE state = 'claimed' AND claimed_at < $1
-           AND NOT EXISTS (SELECT 1 FROM reminder_outbox o
-                            WHERE o.done_at IS NULL
-                              AND o.reminder_ids @> jsonb_build_array(reminders.id::text))",
+        "WITH picked AS (
+             SELECT r.id FROM reminders r
+              WHERE r.state = 'claimed' AND r.claimed_at < $1
+                AND NOT EXISTS (SELECT 1 FROM reminder_outbox o
+                                 WHERE o.done_at IS NULL
+                                   AND o.reminder_ids @> jsonb_build_array(r.id::text))
+                FOR UPDATE OF r SKIP LOCKED)
+         UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL
+           FROM picked WHERE reminders.id = picked.id",
     )
     .bind(micros(now - CLAIM_LEASE)?)
     .execute(&db.pool)

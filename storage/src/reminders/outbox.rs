@@ -87,9 +87,10 @@ pub(crate) fn id_list(ids: &[i64]) -> String {
 /// whole batch), each held under its `epoch` by the claim's owner for [`CLAIM_LEASE`]. A row
 /// is opened only while every one of its reminders is still claimed under its epoch (their
 /// claim is confirmed: `claimed_at` is `now`); otherwise its claim was taken over and the row
-/// is left out: its nonce is returned, and its message must not be sent. A nonce already open
-/// under the same epoch is left as it is; one closed before (a message that was not posted,
-/// rerouted) is opened again. A nonce that is not 1..=25 bytes refuses the lot.
+/// is left out: its nonce is returned, its message must not be sent, and what is still claimed
+/// under its epoch goes back to the queue at once. A nonce already open under the same epoch
+/// is left as it is; one closed before (a message that was not posted, rerouted) is opened
+/// again. A nonce that is not 1..=25 bytes refuses the lot.
 pub async fn open_outgoing_many(
     db: &Db,
     rows: &[Outgoing],
@@ -124,6 +125,17 @@ pub async fn open_outgoing_many(
         .await?;
         let open_elsewhere = matches!(existing, Some((true, e)) if e != out.epoch);
         if held != ids.len() as u64 || open_elsewhere {
+            // Not to be sent by this claimer: what is still claimed under its epoch goes back
+            // to the queue now, not a lease later.
+            sqlx::query(
+                "UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL
+                 WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?1))
+                   AND state = 'claimed' AND claim_epoch = ?2",
+            )
+            .bind(id_list(&ids))
+            .bind(out.epoch)
+            .execute(&mut *conn)
+            .await?;
             lost.push(out.nonce.clone());
             continue;
         }

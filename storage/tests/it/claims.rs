@@ -472,8 +472,9 @@ mod a_journey_reminder_claimed_brings_its_persons_companions {
 
 /// Two processes on one PostgreSQL database, 30 rounds: one opens the outbox row of a claim
 /// just as its lease runs out while the other takes expired claims back. Whichever wins, never
-/// both: either the row is open and its reminders stay claimed under its epoch, or the row is
-/// refused and the reminders are back in the queue.
+/// both, and nothing is left half-way: either the row is open and its reminders stay claimed
+/// under its epoch, or the row is refused and all its reminders are back in the queue (those
+/// the release did not take, put back by the opener).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(los_postgres),
@@ -520,7 +521,9 @@ async fn opening_a_row_and_taking_its_claim_back_at_once_never_both_win() {
             }
             None => {
                 released += 1;
-                assert_eq!(freed, 5, "round {round}");
+                // The release took what the opener had not confirmed yet; the opener put the
+                // rest back itself.
+                assert!(freed > 0, "round {round}: refused with nothing taken back");
                 assert_eq!(states, vec![ReminderState::Pending; 5], "round {round}");
                 assert!(
                     storage::outgoing_due(&processes[1], None)
