@@ -7,8 +7,7 @@ use flow::CaseId;
 use super::outbox::cancel_claimed;
 use super::{micros, PgDb};
 use crate::codec::{id, id_back};
-use crate::reminders::delivery::DeliveryProblem;
-use crate::{Destination, Outgoing, Result};
+use crate::{DeliveryProblem, Destination, Outgoing, Result};
 
 /// [`crate::record_problem`] on PostgreSQL.
 #[allow(clippy::too_many_arguments)]

@@ -9,10 +9,8 @@ use sqlx::PgConnection;
 
 use super::reminders::{claim_returning, claimed_in_order, next_epoch, ClaimRow};
 use super::{micros, PgDb};
-use crate::codec::{id, id_back};
-use crate::reminders::outbox::{id_list, ids_back};
-use crate::reminders::CLAIM_LEASE;
-use crate::{ClaimedReminder, Destination, OutboxEnd, Outgoing, Result};
+use crate::codec::{id, id_back, id_list, ids_back};
+use crate::{ClaimedReminder, Destination, OutboxEnd, Outgoing, Result, CLAIM_LEASE};
 
 #[derive(sqlx::FromRow)]
 struct OutRow {

@@ -13,7 +13,7 @@ use sqlx::PgConnection;
 
 use super::{micros, PgDb};
 use crate::codec::{id, id_back, parsed};
-use crate::reminders::{
+use crate::{
     planned_key, snooze_key, ClaimedReminder, ReminderState, StoredReminder, CLAIM_LEASE,
     SNOOZE_MARK,
 };

@@ -10,8 +10,7 @@ use chrono::{DateTime, Utc};
 use flow::CaseId;
 use sqlx::Acquire;
 
-use super::outbox::id_list;
-use crate::codec::{id, id_back, opt_ts_back, ts, ts_back};
+use crate::codec::{id, id_back, id_list, opt_ts_back, ts, ts_back};
 use crate::{Destination, Outgoing, Result};
 
 /// A place the bot could not deliver to, and why.

@@ -19,7 +19,7 @@ use sqlx::{Acquire, SqliteConnection};
 use super::{
     claimed_in_order, next_epoch, ClaimRow, ClaimedReminder, CLAIM_LEASE, CLAIM_RETURNING,
 };
-use crate::codec::{id, id_back, json_list, opt_ts, opt_ts_back, ts, ts_back};
+use crate::codec::{id, id_back, id_list, ids_back, opt_ts, opt_ts_back, ts, ts_back};
 use crate::{Destination, Result, StorageError};
 
 /// A message on its way.
@@ -75,12 +75,6 @@ pub(crate) fn check_nonces(rows: &[Outgoing]) -> Result<()> {
         ))),
         None => Ok(()),
     }
-}
-
-/// The ids as the outbox stores them (a JSON list of texts).
-pub(crate) fn id_list(ids: &[i64]) -> String {
-    let s: Vec<String> = ids.iter().map(i64::to_string).collect();
-    json_list(s.iter().map(String::as_str))
 }
 
 /// Records several messages about to be sent, in one transaction (one sync to disk for a
@@ -185,15 +179,6 @@ struct OutRow {
     last_error: Option<String>,
     next_attempt_at: String,
     claim_epoch: i64,
-}
-
-/// The ids an outbox row's `reminder_ids` holds.
-pub(crate) fn ids_back(text: &str) -> Result<Vec<i64>> {
-    Ok(serde_json::from_str::<Vec<String>>(text)
-        .map_err(|e| StorageError::Invalid(format!("outbox ids: {e}")))?
-        .iter()
-        .filter_map(|s| s.parse().ok())
-        .collect())
 }
 
 impl OutRow {
