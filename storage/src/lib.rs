@@ -78,13 +78,13 @@ pub use reminders::delivery::{
 };
 pub use reminders::digests::{digest_done, record_digest};
 pub use reminders::outbox::{
-    claim_members, close_outgoing, next_outgoing_at, open_outgoing_many, outgoing_due,
+    claim_outgoing, close_outgoing, next_outgoing_at, open_outgoing_many, outgoing_due,
     retry_outgoing, OutboxEnd, Outgoing,
 };
 pub use reminders::{
     cancel_reminders_for_case, claim_due, next_due_at, planned_key, release_expired_claims,
-    release_stale_claims, reminder_ref, reminders_for_case, snooze, snooze_key, ClaimedReminder,
-    ReminderState, StoredReminder, CLAIM_LEASE, SNOOZE_MARK,
+    release_stale_claims, reminder_ref, reminders_for_case, resume_after_restart, snooze,
+    snooze_key, ClaimedReminder, ReminderState, Resumed, StoredReminder, CLAIM_LEASE, SNOOZE_MARK,
 };
 pub use retention::purge;
 pub use retention::rows::PurgeReport;

@@ -121,6 +121,8 @@ pub async fn claim(
                     attempts: 0,
                     last_error: None,
                     next_attempt_at: now,
+                    // One claim, one epoch: the row is held under it.
+                    epoch: chunk[0].reminder.epoch,
                 },
                 members: chunk,
                 settings: settings.clone(),
@@ -128,8 +130,22 @@ pub async fn claim(
         }
     }
     let rows: Vec<Outgoing> = jobs.iter().map(|j| j.row.clone()).collect();
-    storage::open_outgoing_many(db, &rows, now).await?;
-    Ok((jobs, count))
+    let lost = storage::open_outgoing_many(db, &rows, now).await?;
+    Ok((held(jobs, &lost), count))
+}
+
+/// The jobs whose rows were opened: a row whose claim another process took over meanwhile
+/// (`lost`) is that process's to send, never this one's.
+pub fn held(jobs: Vec<Job>, lost: &[String]) -> Vec<Job> {
+    if !lost.is_empty() {
+        tracing::warn!(
+            rows = lost.len(),
+            "reminders claimed here were taken over before their message was written"
+        );
+    }
+    jobs.into_iter()
+        .filter(|j| !lost.contains(&j.row.nonce))
+        .collect()
 }
 
 /// A place's journey reminders as the messages they go out in, in order: at most
@@ -173,19 +189,16 @@ fn journey_chunks(
     chunks
 }
 
-/// Open outbox rows (after a restart, or tried again after a failure) as jobs: their
-/// reminders claimed again, with the nonce they were (maybe) sent with.
+/// Open outbox rows taken by this process (after a restart, tried again after a failure, or
+/// left by a process that died) as jobs: their reminders claimed again under the row's new
+/// epoch, with the nonce they were (maybe) sent with.
 pub async fn reopen(
     data: &Data,
-    owner: &str,
     cache: &mut SettingsCache,
-    rows: Vec<Outgoing>,
-    now: DateTime<Utc>,
+    rows: Vec<(Outgoing, Vec<ClaimedReminder>)>,
 ) -> storage::Result<Vec<Job>> {
-    let db = &data.db;
     let mut jobs = Vec::new();
-    for row in rows {
-        let claimed = storage::claim_members(db, &row.reminders, now, owner).await?;
+    for (row, claimed) in rows {
         let members = read(data, claimed).await?;
         let settings = cache.get(data, row.guild).await?;
         jobs.push(Job {

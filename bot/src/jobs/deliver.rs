@@ -112,16 +112,10 @@ impl Dispatcher {
         let Some(c) = self.compose(&job, now) else {
             let drop: Vec<i64> = job.members.iter().map(|m| m.reminder.id).collect();
             out.cancelled += drop.len();
-            storage::close_outgoing(
-                db,
-                &job.row.nonce,
-                OutboxEnd::Cancelled,
-                &[],
-                &[],
-                &drop,
-                now,
-            )
-            .await?;
+            let held =
+                storage::close_outgoing(db, &job.row, OutboxEnd::Cancelled, &[], &[], &drop, now)
+                    .await?;
+            taken_over(held, &job.row);
             return Ok(Vec::new());
         };
         let to = job.row.destination;
@@ -146,9 +140,9 @@ impl Dispatcher {
                 crate::ops::metrics::reminders_sent(c.keep.len(), c.late.len());
                 out.cancelled += c.drop.len();
                 let row = &job.row;
-                storage::close_outgoing(
+                let held = storage::close_outgoing(
                     db,
-                    &row.nonce,
+                    row,
                     OutboxEnd::Sent,
                     &c.keep,
                     &c.late,
@@ -156,6 +150,7 @@ impl Dispatcher {
                     now,
                 )
                 .await?;
+                taken_over(held, row);
                 delivery::worked(&self.data, row.guild, row.destination).await;
                 Ok(Vec::new())
             }
@@ -326,11 +321,15 @@ impl Dispatcher {
             Failure::DmClosed => {
                 tracing::info!(destination = %row.destination, "direct messages closed: to the case thread instead");
                 let moved = moved_to_threads(&job, &error, now);
-                storage::close_outgoing(db, &row.nonce, OutboxEnd::Rerouted, &[], &[], &[], now)
-                    .await?;
+                let held =
+                    storage::close_outgoing(db, row, OutboxEnd::Rerouted, &[], &[], &[], now)
+                        .await?;
+                if !taken_over(held, row) {
+                    return Ok(Vec::new());
+                }
                 let rows: Vec<Outgoing> = moved.iter().map(|j| j.row.clone()).collect();
-                storage::open_outgoing_many(db, &rows, now).await?;
-                Ok(moved)
+                let lost = storage::open_outgoing_many(db, &rows, now).await?;
+                Ok(super::batch::held(moved, &lost))
             }
             // A case's thread deleted never comes back: what was for it is given up.
             Failure::Gone if thread_of.is_some() => {
@@ -349,7 +348,8 @@ impl Dispatcher {
                 let wait = backoff(row.attempts);
                 tracing::warn!(error = %error, attempt = row.attempts + 1, retry_in_s = wait.num_seconds(), "reminder not sent; will retry with its nonce");
                 out.retried += ids.len();
-                storage::retry_outgoing(db, row, &error, now + wait).await?;
+                let held = storage::retry_outgoing(db, row, &error, now + wait).await?;
+                taken_over(held, row);
                 Ok(Vec::new())
             }
             Failure::Gone | Failure::Place(_) | Failure::Refused if !expired => {
@@ -381,16 +381,10 @@ impl Dispatcher {
                 let wait = backoff(attempts.saturating_sub(1));
                 out.retried += c.keep.len();
                 out.cancelled += c.drop.len();
-                storage::requeue_outgoing(
-                    db,
-                    &row.nonce,
-                    &c.keep,
-                    &c.drop,
-                    &error,
-                    now + wait,
-                    now,
-                )
-                .await?;
+                let held =
+                    storage::requeue_outgoing(db, row, &c.keep, &c.drop, &error, now + wait, now)
+                        .await?;
+                taken_over(held, row);
                 Ok(Vec::new())
             }
             // Tried for `GIVE_UP`: given up, and HR told.
@@ -429,17 +423,10 @@ impl Dispatcher {
         out.failed += c.keep.len();
         crate::ops::metrics::reminders_failed(c.keep.len());
         out.cancelled += c.drop.len();
-        storage::retry_outgoing(db, row, error, now).await?;
-        storage::close_outgoing(
-            db,
-            &row.nonce,
-            OutboxEnd::Failed,
-            &c.keep,
-            &[],
-            &c.drop,
-            now,
-        )
-        .await?;
+        let held = storage::retry_outgoing(db, row, error, now).await?
+            && storage::close_outgoing(db, row, OutboxEnd::Failed, &c.keep, &[], &c.drop, now)
+                .await?;
+        taken_over(held, row);
         Ok(Vec::new())
     }
 
@@ -456,9 +443,25 @@ impl Dispatcher {
         tracing::warn!(destination = %row.destination, "no place for these reminders: cancelled");
         let ids: Vec<i64> = job.members.iter().map(|m| m.reminder.id).collect();
         out.cancelled += ids.len();
-        storage::close_outgoing(db, &row.nonce, OutboxEnd::Cancelled, &[], &[], &ids, now).await?;
+        let held =
+            storage::close_outgoing(db, row, OutboxEnd::Cancelled, &[], &[], &ids, now).await?;
+        taken_over(held, row);
         Ok(Vec::new())
     }
+}
+
+/// Whether `row` was still held by this process when it was settled (`held`). When not, its
+/// lease ran out and another process took it over (with the same nonce, so the message is
+/// seen once): that one settles it; nothing was changed here.
+fn taken_over(held: bool, row: &Outgoing) -> bool {
+    if !held {
+        tracing::warn!(
+            epoch = row.epoch,
+            destination = %row.destination,
+            "a reminder message was taken over by another sender before it was settled here"
+        );
+    }
+    held
 }
 
 /// Jobs grouped by destination, each lane in the jobs' order, lanes in order of first job.
@@ -495,6 +498,8 @@ fn moved_to_threads(job: &Job, error: &str, now: DateTime<Utc>) -> Vec<Job> {
                 attempts: 0,
                 last_error: Some(error.to_owned()),
                 next_attempt_at: now,
+                // The same claim: its reminders stay claimed under it.
+                epoch: job.row.epoch,
             },
             members,
             settings: job.settings.clone(),

@@ -3,15 +3,18 @@
 //! `deliver`) while the next batch is being prepared, so the pace is never left idle waiting
 //! for the database. A pass goes on until nothing that was due at its start is left.
 //!
-//! A crash anywhere leaves either an unsent claim (released on start) or an open outbox row
-//! (sent again with the same nonce, which Discord answers with the message already posted).
-//! An error between claiming and writing the outbox rows leaves an unsent claim too: every
-//! pass takes back the claims whose lease ran out (`storage::CLAIM_LEASE`) and no open row
-//! holds, so they go out a few minutes late, not after the next restart.
+//! A crash anywhere leaves either an unsent claim or an open outbox row (sent again with the
+//! same nonce, which Discord answers with the message already posted). On SQLite (one process
+//! per file) both are freed on start; on PostgreSQL (several processes) they are taken over by
+//! any process once their lease (`storage::CLAIM_LEASE`) has run out. An error between
+//! claiming and writing the outbox rows leaves an unsent claim too: every pass takes back the
+//! claims whose lease ran out and no open row holds, so they go out a few minutes late, not
+//! after the next restart. Every claim and every row taken carries an epoch (a fencing
+//! token): a process whose claim was taken over meanwhile cannot open, mark or close it
+//! (`storage` refuses, and the job is dropped here).
 
 use std::sync::Arc;
 
-use chrono::Duration;
 use serenity::all::Http;
 
 use super::batch::{self, SettingsCache};
@@ -99,18 +102,15 @@ impl Dispatcher {
         let now = self.data.clock.now();
         let db = &self.data.db;
         if !self.recovered {
-            // We are the only sender: whatever is still claimed was claimed by a process that
-            // died. Free the loose claims; the members of open outbox rows are taken again
-            // at once, so they go out with the nonce they were (maybe) sent with.
-            let released = storage::release_stale_claims(db, now + Duration::days(1)).await?;
-            let open = storage::outgoing_due(db, None).await?;
-            for row in &open {
-                storage::claim_members(db, &row.reminders, now, &self.owner).await?;
-            }
-            if released > 0 || !open.is_empty() {
+            // On SQLite we are the only sender: whatever is still claimed or held was by a
+            // process that died, and is freed (the open rows are taken below, with the nonce
+            // they were maybe sent with). On PostgreSQL nothing is freed here: other live
+            // processes may hold it; a dead one's is taken over after its lease.
+            let resumed = storage::resume_after_restart(db).await?;
+            if resumed != storage::Resumed::default() {
                 tracing::info!(
-                    released,
-                    open = open.len(),
+                    released = resumed.released,
+                    open = resumed.freed_rows,
                     "reminders resumed after a restart"
                 );
             }
@@ -124,9 +124,10 @@ impl Dispatcher {
             );
         }
         let mut settings = SettingsCache::default();
-        // Open rows due now first (sent before, or tried and failed): then the fresh batches.
-        let open = storage::outgoing_due(db, Some(now)).await?;
-        let mut sending = batch::reopen(&self.data, &self.owner, &mut settings, open, now).await?;
+        // Open rows due now that nobody holds first (sent before, tried and failed, or left by
+        // a process that died): then the fresh batches.
+        let open = storage::claim_outgoing(db, now, MAX_BATCH, &self.owner).await?;
+        let mut sending = batch::reopen(&self.data, &mut settings, open).await?;
         let mut size = BATCH;
         let mut more = true;
         loop {

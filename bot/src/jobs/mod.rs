@@ -21,8 +21,11 @@
 //! later; a crash after it leaves an open row, whose message is sent again with the same
 //! nonce, so Discord returns the message already posted instead of posting it twice. This
 //! holds within Discord's nonce window (a few minutes): a bot down longer than that between
-//! sending and marking could post such a message twice. The loop assumes it is the only
-//! sender on its database (one bot process), and frees every claim on start.
+//! sending and marking could post such a message twice. On SQLite the loop is the only sender
+//! on its file and frees every claim and outbox row on start; on PostgreSQL several processes
+//! send, each claim and row carries a lease and an epoch (a fencing token), a dead process's
+//! are taken over after the lease with the same row and nonce, and a process whose claim was
+//! taken over cannot mark it (see `dispatcher`).
 //!
 //! When Discord does not take a message (see `crate::publish::delivery` for the whole table): a DM the person
 //! closed goes to the case thread instead; a case thread that was deleted gives up what was

@@ -119,6 +119,21 @@ pub(crate) fn json_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String 
     serde_json::Value::from(items.into_iter().collect::<Vec<_>>()).to_string()
 }
 
+/// Reminder ids as the outbox stores them (a JSON list of texts).
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    let s: Vec<String> = ids.iter().map(i64::to_string).collect();
+    json_list(s.iter().map(String::as_str))
+}
+
+/// The reminder ids an outbox row's `reminder_ids` holds.
+pub(crate) fn ids_back(text: &str) -> Result<Vec<i64>> {
+    Ok(serde_json::from_str::<Vec<String>>(text)
+        .map_err(|e| StorageError::Invalid(format!("outbox ids: {e}")))?
+        .iter()
+        .filter_map(|s| s.parse().ok())
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

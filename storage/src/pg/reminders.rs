@@ -1,6 +1,9 @@
 //! The reminder queue on PostgreSQL (see `crate::reminders`): the plan a case change writes in
-//! its own transaction ([`reconcile`]), and the queue of a case as stored. Claiming, sending and
-//! the outbox are not here yet.
+//! its own transaction ([`reconcile`]), the queue of a case as stored, and claiming across
+//! processes: `FOR UPDATE SKIP LOCKED` in a CTE (so the planner cannot claim more than the
+//! limit, and two processes skip each other's rows instead of waiting), every claim under a
+//! new epoch from the `claim_epochs` sequence (the fencing token, see `crate::reminders`).
+//! The outbox is `pg::outbox`.
 
 use std::collections::HashMap;
 
@@ -9,8 +12,11 @@ use flow::{CaseId, PlannedReminder, ReminderKind, StepId, Target};
 use sqlx::PgConnection;
 
 use super::{micros, PgDb};
-use crate::codec::{id, parsed};
-use crate::reminders::{ReminderState, StoredReminder, SNOOZE_MARK};
+use crate::codec::{id, id_back, parsed};
+use crate::{
+    planned_key, snooze_key, ClaimedReminder, ReminderState, StoredReminder, CLAIM_LEASE,
+    SNOOZE_MARK,
+};
 use crate::{Result, StorageError};
 
 /// [`crate::reminders::reconcile`] inside the caller's transaction: the case's pending
@@ -242,4 +248,251 @@ pub(crate) async fn reconcile_journey(
     .execute(&mut *conn)
     .await?;
     upsert_wanted(conn, guild, case, &wanted).await
+}
+
+/// A claimed reminder's row, as the claims here return it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ClaimRow {
+    id: i64,
+    key: String,
+    guild_id: i64,
+    case_id: i64,
+    step: Option<String>,
+    kind: String,
+    target: String,
+    due_at: DateTime<Utc>,
+    attempts: i64,
+    claimed_at: Option<DateTime<Utc>>,
+    claim_epoch: i64,
+}
+
+/// The columns a claim returns ([`ClaimRow`]), of the table (or alias) `r`.
+pub(crate) fn claim_returning(r: &str) -> String {
+    [
+        "id", "key", "guild_id", "case_id", "step", "kind", "target", "due_at", "attempts",
+    ]
+    .iter()
+    .chain(["claimed_at", "claim_epoch"].iter())
+    .map(|c| format!("{r}.{c}"))
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+impl ClaimRow {
+    fn decode(self) -> Result<ClaimedReminder> {
+        Ok(ClaimedReminder {
+            id: self.id,
+            kind: parsed("reminder kind", &self.kind, ReminderKind::parse)?,
+            target: parsed("reminder target", &self.target, Target::parse)?,
+            due: self.due_at,
+            claimed_at: self
+                .claimed_at
+                .ok_or_else(|| StorageError::Corrupt(format!("claim {} has no time", self.id)))?,
+            key: self.key,
+            guild: id_back(self.guild_id),
+            case: CaseId(self.case_id),
+            step: self.step.map(StepId::new),
+            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            epoch: self.claim_epoch,
+        })
+    }
+}
+
+/// The next fencing token (a sequence: never handed out twice, whichever process asks).
+pub(crate) async fn next_epoch(conn: &mut PgConnection) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT nextval('claim_epochs')")
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+/// `crate::reminders::claimed_in_order` on PostgreSQL: due first; a row that does not parse
+/// (an unknown kind or target) is failed on its own, with the reason.
+pub(crate) async fn claimed_in_order(
+    conn: &mut PgConnection,
+    rows: Vec<ClaimRow>,
+) -> Result<Vec<ClaimedReminder>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id = row.id;
+        match row.decode() {
+            Ok(reminder) => out.push(reminder),
+            Err(e) => {
+                let why = e.to_string();
+                tracing::error!(reminder = id, error = %why, "a claimed reminder does not parse; given up");
+                sqlx::query(
+                    "UPDATE reminders SET state = 'failed', last_error = $1, claimed_at = NULL,
+                            claim_owner = NULL
+                     WHERE id = $2 AND state = 'claimed'",
+                )
+                .bind(&why)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+    }
+    out.sort_by_key(|r| (r.due, r.id));
+    Ok(out)
+}
+
+/// `crate::reminders::journey_recipient` in PostgreSQL's words.
+const JOURNEY_RECIPIENT: &str = "CASE r.target
+      WHEN 'new_hire' THEN 'u' || j.new_hire_id::text
+      WHEN 'buddy' THEN 'u' || COALESCE(j.buddy_id, c.deputy_id, c.owner_id)::text
+      WHEN 'manager' THEN 'u' || COALESCE(c.deputy_id, c.owner_id)::text
+      WHEN 'hr_channel' THEN 'h'
+ END";
+
+/// [`crate::claim_due`] on PostgreSQL: the due rows are picked `FOR UPDATE SKIP LOCKED` in a
+/// CTE, so two processes claiming at once never get the same one and never wait for each
+/// other; the journey companions of those claimed are picked the same way.
+pub(crate) async fn claim_due(
+    db: &PgDb,
+    now: DateTime<Utc>,
+    limit: u32,
+    claim_owner: &str,
+) -> Result<Vec<ClaimedReminder>> {
+    let now = micros(now)?;
+    let mut tx = db.pool.begin().await?;
+    let epoch = next_epoch(&mut tx).await?;
+    let mut rows: Vec<ClaimRow> = sqlx::query_as(&format!(
+        "WITH picked AS (
+             SELECT id FROM reminders
+              WHERE state = 'pending' AND next_attempt_at <= $1
+              ORDER BY next_attempt_at, id LIMIT $3
+                FOR UPDATE SKIP LOCKED)
+         UPDATE reminders r
+            SET state = 'claimed', claimed_at = $1, claim_owner = $2,
+                attempts = r.attempts + 1, claim_epoch = $4
+           FROM picked WHERE r.id = picked.id
+         RETURNING {}",
+        claim_returning("r")
+    ))
+    .bind(now)
+    .bind(claim_owner)
+    .bind(i64::from(limit))
+    .bind(epoch)
+    .fetch_all(&mut *tx)
+    .await?;
+    let journeys: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.key.starts_with(flow::journey::JOURNEY_KEY_PREFIX))
+        .map(|r| r.id)
+        .collect();
+    if !journeys.is_empty() {
+        let companions: Vec<ClaimRow> = sqlx::query_as(&format!(
+            "WITH taken AS (
+                 SELECT DISTINCT r.guild_id AS guild, r.due_at AS due, {JOURNEY_RECIPIENT} AS who
+                   FROM reminders r JOIN journeys j ON j.case_id = r.case_id
+                   JOIN cases c ON c.id = r.case_id
+                  WHERE r.id = ANY($3) AND r.key LIKE 'j%'),
+             picked AS (
+                 SELECT r.id FROM reminders r JOIN journeys j ON j.case_id = r.case_id
+                   JOIN cases c ON c.id = r.case_id
+                   JOIN taken t ON t.guild = r.guild_id AND t.due = r.due_at
+                  WHERE r.state = 'pending' AND r.next_attempt_at <= $1 AND r.key LIKE 'j%'
+                    AND t.who = {JOURNEY_RECIPIENT}
+                    FOR UPDATE OF r SKIP LOCKED)
+             UPDATE reminders r
+                SET state = 'claimed', claimed_at = $1, claim_owner = $2,
+                    attempts = r.attempts + 1, claim_epoch = $4
+               FROM picked WHERE r.id = picked.id
+             RETURNING {}",
+            claim_returning("r")
+        ))
+        .bind(now)
+        .bind(claim_owner)
+        .bind(&journeys)
+        .bind(epoch)
+        .fetch_all(&mut *tx)
+        .await?;
+        rows.extend(companions);
+    }
+    let claimed = claimed_in_order(&mut tx, rows).await?;
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// [`crate::release_stale_claims`] on PostgreSQL.
+pub(crate) async fn release_stale_claims(db: &PgDb, older_than: DateTime<Utc>) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL
+         WHERE state = 'claimed' AND claimed_at < $1",
+    )
+    .bind(micros(older_than)?)
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// [`crate::release_expired_claims`] on PostgreSQL. A sender opening the claim's outbox row
+/// at the same moment confirms the claim (`claimed_at` set to its time, the rows locked): this
+/// statement skips the rows it holds, and a row it confirmed and committed meanwhile is checked
+/// again when locked, found fresh and left (the check of the open rows alone would not see a
+/// row committed after this statement began). Skipping instead of waiting also keeps the two
+/// from deadlocking over rows locked in different orders.
+pub(crate) async fn release_expired_claims(db: &PgDb, now: DateTime<Utc>) -> Result<u64> {
+    let done = sqlx::query(
+        "WITH picked AS (
+             SELECT r.id FROM reminders r
+              WHERE r.state = 'claimed' AND r.claimed_at < $1
+                AND NOT EXISTS (SELECT 1 FROM reminder_outbox o
+                                 WHERE o.done_at IS NULL
+                                   AND o.reminder_ids @> jsonb_build_array(r.id::text))
+                FOR UPDATE OF r SKIP LOCKED)
+         UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL
+           FROM picked WHERE reminders.id = picked.id",
+    )
+    .bind(micros(now - CLAIM_LEASE)?)
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// [`crate::reminder_ref`] on PostgreSQL.
+pub(crate) async fn reminder_ref(
+    db: &PgDb,
+    reminder: i64,
+) -> Result<Option<(u64, CaseId, String)>> {
+    let row: Option<(i64, i64, String)> =
+        sqlx::query_as("SELECT guild_id, case_id, key FROM reminders WHERE id = $1")
+            .bind(reminder)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.map(|(g, c, k)| (id_back(g), CaseId(c), k)))
+}
+
+/// [`crate::snooze`] on PostgreSQL.
+pub(crate) async fn snooze(
+    db: &PgDb,
+    reminder: i64,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let (due, now) = (micros(due)?, micros(now)?);
+    let key: Option<String> = sqlx::query_scalar("SELECT key FROM reminders WHERE id = $1")
+        .bind(reminder)
+        .fetch_optional(&db.pool)
+        .await?;
+    let Some(key) = key else {
+        return Err(StorageError::NotFound);
+    };
+    let day = due.with_timezone(&chrono_tz::Europe::Oslo).date_naive();
+    let new_key = snooze_key(planned_key(&key), day);
+    let nonce = crate::codec::nonce::fingerprint(&new_key);
+    let done = sqlx::query(
+        "INSERT INTO reminders (key, guild_id, case_id, step, kind, target, due_at,
+                                next_attempt_at, nonce, created_at)
+         SELECT $1, guild_id, case_id, step, kind, target, $2, $2, $3, $4
+           FROM reminders WHERE id = $5
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(&new_key)
+    .bind(due)
+    .bind(nonce)
+    .bind(now)
+    .bind(reminder)
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

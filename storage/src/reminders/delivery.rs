@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use flow::CaseId;
 use sqlx::Acquire;
 
-use crate::codec::{id, id_back, json_list, opt_ts_back, ts, ts_back};
-use crate::{Destination, Result};
+use crate::codec::{id, id_back, id_list, opt_ts_back, ts, ts_back};
+use crate::{Destination, Outgoing, Result};
 
 /// A place the bot could not deliver to, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +43,10 @@ pub async fn record_problem(
     error: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::delivery::record_problem(pg, guild, place, problem, case, error, now)
+            .await;
+    }
     let mut conn = db.begin().await?;
     // Written first (a transaction that reads first could not take the write lock after
     // another writer): a problem that is news starts again at one failure.
@@ -86,6 +90,9 @@ pub async fn resolve_problems(
     place: Destination,
     now: DateTime<Utc>,
 ) -> Result<u64> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::delivery::resolve_problems(pg, guild, place, now).await;
+    }
     let mut conn = db.begin().await?;
     let done = sqlx::query(
         "UPDATE delivery_problems SET resolved_at = ?
@@ -142,6 +149,9 @@ pub async fn problems_to_tell(
     now: DateTime<Utc>,
     limit: u32,
 ) -> Result<Vec<DeliveryProblem>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::delivery::problems_to_tell(pg, now, limit).await;
+    }
     let mut conn = db.begin().await?;
     let rows: Vec<ProblemRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM delivery_problems
@@ -158,6 +168,9 @@ pub async fn problems_to_tell(
 
 /// The open problems of a server, newest first (for `/oppsett vis`).
 pub async fn open_problems(db: &Db, guild: u64) -> Result<Vec<DeliveryProblem>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::delivery::open_problems(pg, guild).await;
+    }
     let mut conn = db.begin().await?;
     let rows: Vec<ProblemRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM delivery_problems
@@ -172,6 +185,9 @@ pub async fn open_problems(db: &Db, guild: u64) -> Result<Vec<DeliveryProblem>> 
 
 /// Every server and place with an open problem.
 pub async fn problem_places(db: &Db) -> Result<Vec<(u64, Destination)>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::delivery::problem_places(pg).await;
+    }
     let mut conn = db.begin().await?;
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT DISTINCT guild_id, place FROM delivery_problems WHERE resolved_at IS NULL",
@@ -194,6 +210,9 @@ pub async fn problems_noticed(
     now: DateTime<Utc>,
     retry_at: Option<DateTime<Utc>>,
 ) -> Result<()> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::delivery::problems_noticed(pg, guild, problems, now, retry_at).await;
+    }
     let mut conn = db.begin().await?;
     for (place, problem) in problems {
         sqlx::query(
@@ -219,46 +238,66 @@ pub async fn problems_noticed(
 /// not be kept): the outbox row ends as rerouted, and its claimed reminders `ids` go back to
 /// the queue, to be claimed again from `next_attempt_at` into a new message for wherever they
 /// belong then (an HR channel set anew is used at once). Their error is recorded. The ids in
-/// `cancel` (reminders the case no longer wants) are cancelled.
+/// `cancel` (reminders the case no longer wants) are cancelled. Only while `row` is open and
+/// held under its epoch, and only the reminders claimed under it: `false` (nothing changed)
+/// when another took it over.
 pub async fn requeue_outgoing(
     db: &Db,
-    nonce: &str,
+    row: &Outgoing,
     ids: &[i64],
     cancel: &[i64],
     error: &str,
     next_attempt_at: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<bool> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::delivery::requeue_outgoing(
+            pg,
+            row,
+            ids,
+            cancel,
+            error,
+            next_attempt_at,
+            now,
+        )
+        .await;
+    }
     let mut conn = db.begin().await?;
-    let cancelled: Vec<String> = cancel.iter().map(i64::to_string).collect();
-    sqlx::query(
-        "UPDATE reminders SET state = 'cancelled', claimed_at = NULL, claim_owner = NULL
-         WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?)) AND state = 'claimed'",
-    )
-    .bind(json_list(cancelled.iter().map(String::as_str)))
-    .execute(&mut *conn)
-    .await?;
-    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-    sqlx::query(
-        "UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL,
-                last_error = ?1, next_attempt_at = ?2
-         WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?3)) AND state = 'claimed'",
-    )
-    .bind(error)
-    .bind(ts(next_attempt_at)?)
-    .bind(json_list(list.iter().map(String::as_str)))
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
+    let held = sqlx::query(
         "UPDATE reminder_outbox SET done_at = ?1, outcome = 'rerouted', last_error = ?2,
-                attempts = attempts + 1
-         WHERE nonce = ?3 AND done_at IS NULL",
+                attempts = attempts + 1, lease_until = NULL
+         WHERE nonce = ?3 AND done_at IS NULL AND claim_epoch = ?4",
     )
     .bind(ts(now)?)
     .bind(error)
-    .bind(nonce)
+    .bind(&row.nonce)
+    .bind(row.epoch)
+    .execute(&mut *conn)
+    .await?;
+    if held.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE reminders SET state = 'cancelled', claimed_at = NULL, claim_owner = NULL
+         WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?1)) AND state = 'claimed'
+           AND claim_epoch = ?2",
+    )
+    .bind(id_list(cancel))
+    .bind(row.epoch)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL,
+                last_error = ?1, next_attempt_at = ?2
+         WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?3)) AND state = 'claimed'
+           AND claim_epoch = ?4",
+    )
+    .bind(error)
+    .bind(ts(next_attempt_at)?)
+    .bind(id_list(ids))
+    .bind(row.epoch)
     .execute(&mut *conn)
     .await?;
     conn.commit().await?;
-    Ok(())
+    Ok(true)
 }

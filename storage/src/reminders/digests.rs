@@ -17,6 +17,9 @@ pub async fn record_digest(
     messages: u32,
     now: DateTime<Utc>,
 ) -> Result<bool> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::digests::record_digest(pg, guild, day, messages, now).await;
+    }
     let mut conn = db.begin().await?;
     let done = sqlx::query(
         "INSERT INTO digest_runs (guild_id, day, ran_at, messages) VALUES (?, ?, ?, ?)
@@ -34,6 +37,9 @@ pub async fn record_digest(
 
 /// Whether HR's digest for `day` was done on this server.
 pub async fn digest_done(db: &Db, guild: u64, day: NaiveDate) -> Result<bool> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::digests::digest_done(pg, guild, day).await;
+    }
     let mut conn = db.begin().await?;
     let n: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM digest_runs WHERE guild_id = ? AND day = ?")

@@ -10,6 +10,13 @@
 //! than the lease was left by a sender that failed in between, and the next pass of any
 //! sender takes it back ([`release_expired_claims`]). Nothing is kept in memory: who holds
 //! what is in the rows.
+//!
+//! Fencing (several processes, issue 14): every claim takes a new *epoch* from one counter
+//! (`claim_epochs`, a sequence on PostgreSQL), stored on the reminders it claims and returned
+//! with them ([`ClaimedReminder::epoch`]); the outbox row their message goes in is held under
+//! that epoch until its lease runs out (`outbox`). Whoever takes a claim or a row over takes a
+//! new epoch, so the one it was taken from can no longer open, mark or close it: those are
+//! refused (`false`, nothing changed) unless the epoch still matches.
 
 use crate::Db;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -70,6 +77,9 @@ pub struct ClaimedReminder {
     /// Attempts so far, this one included.
     pub attempts: u32,
     pub claimed_at: DateTime<Utc>,
+    /// The claim's fencing token: the outbox row its message goes in is opened and marked
+    /// under it ([`crate::Outgoing::epoch`]), and refused once another claim took it over.
+    pub epoch: i64,
 }
 
 /// A reminder as stored, for inspection.
@@ -238,6 +248,21 @@ pub(crate) struct ClaimRow {
     due_at: String,
     attempts: i64,
     claimed_at: String,
+    claim_epoch: i64,
+}
+
+/// The columns a claim returns ([`ClaimRow`]).
+pub(crate) const CLAIM_RETURNING: &str =
+    "id, key, guild_id, case_id, step, kind, target, due_at, attempts, claimed_at, claim_epoch";
+
+/// Takes the next fencing token, inside the caller's transaction (a write first: the
+/// transaction holds the write lock from here on, so what it reads next stays true).
+pub(crate) async fn next_epoch(conn: &mut SqliteConnection) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("UPDATE claim_epochs SET last = last + 1 WHERE id = 1 RETURNING last")
+            .fetch_one(&mut *conn)
+            .await?,
+    )
 }
 
 impl ClaimRow {
@@ -253,6 +278,7 @@ impl ClaimRow {
             case: CaseId(self.case_id),
             step: self.step.map(StepId::new),
             attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            epoch: self.claim_epoch,
         })
     }
 }
@@ -318,7 +344,8 @@ const CLAIM_JOURNEY_COMPANIONS: &str = concat!(
          WHERE r.id IN (SELECT CAST(value AS INTEGER) FROM json_each(?3))
            AND r.key LIKE 'j%')
      UPDATE reminders
-        SET state = 'claimed', claimed_at = ?1, claim_owner = ?2, attempts = attempts + 1
+        SET state = 'claimed', claimed_at = ?1, claim_owner = ?2, attempts = attempts + 1,
+            claim_epoch = ?4
       WHERE id IN (
         SELECT r.id FROM reminders r JOIN journeys j ON j.case_id = r.case_id
           JOIN cases c ON c.id = r.case_id
@@ -327,7 +354,8 @@ const CLAIM_JOURNEY_COMPANIONS: &str = concat!(
            AND t.who = ",
     journey_recipient!(),
     ")
-     RETURNING id, key, guild_id, case_id, step, kind, target, due_at, attempts, claimed_at"
+     RETURNING id, key, guild_id, case_id, step, kind, target, due_at, attempts, claimed_at,
+               claim_epoch"
 );
 
 /// Claims up to `limit` reminders that are due at `now`, atomically: one statement marks them
@@ -335,25 +363,32 @@ const CLAIM_JOURNEY_COMPANIONS: &str = concat!(
 /// journey reminder claimed brings along, in the same transaction, the other journey
 /// reminders due now and at its moment for the same person (the statement
 /// `CLAIM_JOURNEY_COMPANIONS`), so more than `limit` may be claimed. Each claimed row is
-/// decoded on its own: one that does not parse is marked failed instead of returned.
+/// decoded on its own: one that does not parse is marked failed instead of returned. All are
+/// claimed under one new epoch (their fencing token).
 pub async fn claim_due(
     db: &Db,
     now: DateTime<Utc>,
     limit: u32,
     claim_owner: &str,
 ) -> Result<Vec<ClaimedReminder>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::reminders::claim_due(pg, now, limit, claim_owner).await;
+    }
     let mut conn = db.begin().await?;
-    let mut rows: Vec<ClaimRow> = sqlx::query_as(
+    let epoch = next_epoch(&mut conn).await?;
+    let mut rows: Vec<ClaimRow> = sqlx::query_as(&format!(
         "UPDATE reminders
-         SET state = 'claimed', claimed_at = ?1, claim_owner = ?2, attempts = attempts + 1
+         SET state = 'claimed', claimed_at = ?1, claim_owner = ?2, attempts = attempts + 1,
+             claim_epoch = ?4
          WHERE id IN (SELECT id FROM reminders
                       WHERE state = 'pending' AND next_attempt_at <= ?1
                       ORDER BY next_attempt_at, id LIMIT ?3)
-         RETURNING id, key, guild_id, case_id, step, kind, target, due_at, attempts, claimed_at",
-    )
+         RETURNING {CLAIM_RETURNING}"
+    ))
     .bind(ts(now)?)
     .bind(claim_owner)
     .bind(i64::from(limit))
+    .bind(epoch)
     .fetch_all(&mut *conn)
     .await?;
     let journeys: Vec<String> = rows
@@ -366,6 +401,7 @@ pub async fn claim_due(
             .bind(ts(now)?)
             .bind(claim_owner)
             .bind(crate::codec::json_list(journeys.iter().map(String::as_str)))
+            .bind(epoch)
             .fetch_all(&mut *conn)
             .await?;
         rows.extend(companions);
@@ -378,6 +414,9 @@ pub async fn claim_due(
 /// Puts claims taken before `older_than` back to pending: their claimer died (a crash between
 /// claiming and marking). Returns how many were released.
 pub async fn release_stale_claims(db: &Db, older_than: DateTime<Utc>) -> Result<u64> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::reminders::release_stale_claims(pg, older_than).await;
+    }
     let mut conn = db.begin().await?;
     let done = sqlx::query(
         "UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL
@@ -395,6 +434,9 @@ pub async fn release_stale_claims(db: &Db, older_than: DateTime<Utc>) -> Result<
 /// They are pending again, claimable at once. Returns how many. The sender calls this in
 /// every pass; the members of open outbox rows are the outbox's to resend, never taken here.
 pub async fn release_expired_claims(db: &Db, now: DateTime<Utc>) -> Result<u64> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::reminders::release_expired_claims(pg, now).await;
+    }
     let before = ts(now - CLAIM_LEASE)?;
     let mut conn = db.begin().await?;
     let done = sqlx::query(&format!(
@@ -406,6 +448,47 @@ pub async fn release_expired_claims(db: &Db, now: DateTime<Utc>) -> Result<u64> 
     .await?;
     conn.commit().await?;
     Ok(done.rows_affected())
+}
+
+/// What [`resume_after_restart`] freed: bare claims put back in the queue, and open outbox
+/// rows whose hold was let go (taken by the next pass at once).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Resumed {
+    pub released: u64,
+    pub freed_rows: u64,
+}
+
+/// Called once when the sender starts. On SQLite the process is the only sender on its file
+/// (`crate::ProcessLock`), so every claim and every outbox row still held was held by a
+/// process that is gone: bare claims are pending again and open rows held by nobody, so they
+/// go out at once (the rows with the nonce they were maybe sent with), not after the lease.
+/// On PostgreSQL other live processes may hold them: nothing is freed, and what a dead
+/// process held is taken over once its lease runs out ([`release_expired_claims`],
+/// [`crate::claim_outgoing`]).
+pub async fn resume_after_restart(db: &Db) -> Result<Resumed> {
+    if db.postgres().is_some() {
+        return Ok(Resumed::default());
+    }
+    let mut conn = db.begin().await?;
+    let released = sqlx::query(&format!(
+        "UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL
+         WHERE state = 'claimed' AND {NOT_IN_OPEN_OUTBOX}"
+    ))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let freed_rows = sqlx::query(
+        "UPDATE reminder_outbox SET lease_until = NULL, claim_owner = NULL
+         WHERE done_at IS NULL AND (lease_until IS NOT NULL OR claim_owner IS NOT NULL)",
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    conn.commit().await?;
+    Ok(Resumed {
+        released,
+        freed_rows,
+    })
 }
 
 /// Cancels every pending reminder of a case (e.g. when its data is purged).
@@ -523,6 +606,9 @@ pub fn planned_key(key: &str) -> &str {
 
 /// The server and key of a reminder, by id.
 pub async fn reminder_ref(db: &Db, reminder: i64) -> Result<Option<(u64, CaseId, String)>> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::reminders::reminder_ref(pg, reminder).await;
+    }
     let mut conn = db.begin().await?;
     let row: Option<(i64, i64, String)> =
         sqlx::query_as("SELECT guild_id, case_id, key FROM reminders WHERE id = ?")
@@ -541,6 +627,9 @@ pub async fn snooze(
     due: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
+    if let Some(pg) = db.postgres() {
+        return crate::pg::reminders::snooze(pg, reminder, due, now).await;
+    }
     let mut conn = db.begin().await?;
     let key: Option<String> = sqlx::query_scalar("SELECT key FROM reminders WHERE id = ?")
         .bind(reminder)

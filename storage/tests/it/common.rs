@@ -370,65 +370,105 @@ pub async fn temp_db() -> (tempfile::TempDir, Db) {
     (dir, db)
 }
 
-/// The outbox row the bot writes for claimed reminders before it sends their message.
-pub async fn open_row(db: &Db, ids: &[i64], at: DateTime<Utc>) -> storage::Outgoing {
+/// The outbox row the bot writes for claimed reminders before it sends their message, held
+/// under their claim's epoch; `None` when the claim was taken over (or they are not claimed).
+pub async fn try_open_row(
+    db: &Db,
+    claimed: &[storage::ClaimedReminder],
+    at: DateTime<Utc>,
+) -> Option<storage::Outgoing> {
+    let ids: Vec<i64> = claimed.iter().map(|r| r.id).collect();
     let text: Vec<String> = ids.iter().map(i64::to_string).collect();
     let row = storage::Outgoing {
         nonce: storage::nonce("t", &text.join(",")),
         guild: GUILD,
         destination: storage::Destination::User(storage::UserId(5)),
-        reminders: ids.to_vec(),
+        reminders: ids,
         attempts: 0,
         last_error: None,
         next_attempt_at: at,
+        epoch: claimed.first().map_or(0, |r| r.epoch),
     };
-    storage::open_outgoing_many(db, std::slice::from_ref(&row), at)
+    let lost = storage::open_outgoing_many(db, std::slice::from_ref(&row), at)
         .await
-        .expect("the row is written");
-    row
+        .expect("the outbox is written");
+    lost.is_empty().then_some(row)
+}
+
+/// [`try_open_row`] for reminders that are surely still claimed.
+pub async fn open_row(
+    db: &Db,
+    claimed: &[storage::ClaimedReminder],
+    at: DateTime<Utc>,
+) -> storage::Outgoing {
+    try_open_row(db, claimed, at)
+        .await
+        .expect("the row is opened under the claim")
 }
 
 /// Claimed reminders go out as the bot sends them: their message is written to the outbox,
-/// posted, then closed as sent (marked late or not) in one transaction.
-pub async fn send(db: &Db, ids: &[i64], at: DateTime<Utc>, late: bool) {
-    let row = open_row(db, ids, at).await;
-    let late: &[i64] = if late { ids } else { &[] };
-    storage::close_outgoing(db, &row.nonce, storage::OutboxEnd::Sent, ids, late, &[], at)
-        .await
-        .expect("the row is closed");
+/// posted, then closed as sent (marked late or not) in one transaction. Whether it was (false:
+/// the claim was not, or no longer, theirs).
+pub async fn send(
+    db: &Db,
+    claimed: &[storage::ClaimedReminder],
+    at: DateTime<Utc>,
+    late: bool,
+) -> bool {
+    let Some(row) = try_open_row(db, claimed, at).await else {
+        return false;
+    };
+    let late: Vec<i64> = if late { row.reminders.clone() } else { vec![] };
+    storage::close_outgoing(
+        db,
+        &row,
+        storage::OutboxEnd::Sent,
+        &row.reminders,
+        &late,
+        &[],
+        at,
+    )
+    .await
+    .expect("the row is closed")
 }
 
 /// Claimed reminders Discord refused for their place: back in the queue from `retry_at`.
 pub async fn refused(
     db: &Db,
-    ids: &[i64],
+    claimed: &[storage::ClaimedReminder],
     error: &str,
     retry_at: DateTime<Utc>,
     at: DateTime<Utc>,
 ) {
-    let row = open_row(db, ids, at).await;
-    storage::requeue_outgoing(db, &row.nonce, ids, &[], error, retry_at, at)
+    let row = open_row(db, claimed, at).await;
+    let requeued = storage::requeue_outgoing(db, &row, &row.reminders, &[], error, retry_at, at)
         .await
         .expect("requeued");
+    assert!(requeued, "the row was held under its claim");
 }
 
 /// Claimed reminders given up: their message's error recorded, the row closed as failed.
-pub async fn give_up(db: &Db, ids: &[i64], error: &str, at: DateTime<Utc>) {
-    let row = open_row(db, ids, at).await;
-    storage::retry_outgoing(db, &row, error, at)
+pub async fn give_up(
+    db: &Db,
+    claimed: &[storage::ClaimedReminder],
+    error: &str,
+    at: DateTime<Utc>,
+) {
+    let row = open_row(db, claimed, at).await;
+    assert!(storage::retry_outgoing(db, &row, error, at)
         .await
-        .expect("the error is recorded");
-    storage::close_outgoing(
+        .expect("the error is recorded"));
+    assert!(storage::close_outgoing(
         db,
-        &row.nonce,
+        &row,
         storage::OutboxEnd::Failed,
-        ids,
+        &row.reminders,
         &[],
         &[],
         at,
     )
     .await
-    .expect("the row is closed");
+    .expect("the row is closed"));
 }
 
 /// A fresh, empty PostgreSQL database of its own on the server `LOS_TEST_POSTGRES` names, with

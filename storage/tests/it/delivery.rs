@@ -14,9 +14,8 @@ async fn news(db: &storage::Db, problem: &str) -> storage::Result<bool> {
     storage::record_problem(db, GUILD, PLACE, problem, Some(CaseId(3)), error, base()).await
 }
 
-#[tokio::test]
-async fn a_problem_is_news_once_until_the_place_works_again() {
-    let (_dir, db) = temp_db().await;
+contract! {
+async fn a_problem_is_news_once_until_the_place_works_again(db: Db) {
     let now = base();
     assert!(news(&db, "missing_access").await.unwrap());
     assert!(
@@ -81,4 +80,5 @@ async fn a_problem_is_news_once_until_the_place_works_again() {
         .await
         .unwrap()
         .is_empty());
+}
 }

@@ -3,6 +3,7 @@
 mod common;
 
 mod announcements;
+mod claims;
 mod crash;
 mod delivery;
 mod deputy;

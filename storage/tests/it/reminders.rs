@@ -59,16 +59,15 @@ async fn states(db: &Db, case: &Case) -> Vec<(String, ReminderState)> {
     all
 }
 
-#[tokio::test]
-async fn reconciling_cancels_the_unwanted_and_never_queues_a_key_twice() {
-    let (_dir, db) = temp_db().await;
+contract! {
+async fn reconciling_cancels_the_unwanted_and_never_queues_a_key_twice(db: Db) {
     let due = base();
     let mut case = case_with(&db, &["a".into(), "b".into(), "c".into()], due).await;
     // `a` goes out.
     let claimed = storage::claim_due(&db, due, 1, "w").await.unwrap();
     assert_eq!(claimed[0].key, "a");
     assert_eq!(claimed[0].attempts, 1);
-    send(&db, &[claimed[0].id], due, false).await;
+    assert!(send(&db, &claimed[..1], due, false).await);
     // Now the case wants `a` (sent: stays sent), `b`, and `d`; `c` is cancelled.
     want(&db, &mut case, &["a", "b", "d"], due).await;
     use ReminderState::*;
@@ -129,10 +128,11 @@ async fn reconciling_cancels_the_unwanted_and_never_queues_a_key_twice() {
         .iter()
         .all(|(_, s)| *s == Cancelled));
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_claimers_never_get_the_same_reminder() {
-    let (_dir, db) = temp_db().await;
+contract! {
+multi_thread;
+async fn concurrent_claimers_never_get_the_same_reminder(db: Db) {
     let keys: Vec<String> = (0..300).map(|i| format!("r{i:03}")).collect();
     let now = base();
     case_with(&db, &keys, now - Duration::minutes(1)).await;
@@ -159,10 +159,10 @@ async fn concurrent_claimers_never_get_the_same_reminder() {
     assert_eq!(all.len(), 300, "every reminder claimed");
     assert_eq!(distinct.len(), 300, "none claimed twice");
 }
+}
 
-#[tokio::test]
-async fn a_crashed_claim_is_released_after_the_timeout_and_claimed_once() {
-    let (_dir, db) = temp_db().await;
+contract! {
+async fn a_crashed_claim_is_released_after_the_timeout_and_claimed_once(db: Db) {
     let due = base();
     let case = case_with(&db, &["only".into()], due).await;
     assert_eq!(storage::next_due_at(&db).await.unwrap(), Some(due));
@@ -202,7 +202,7 @@ async fn a_crashed_claim_is_released_after_the_timeout_and_claimed_once() {
         .await
         .unwrap()
         .is_empty());
-    send(&db, &[second[0].id], t1, true).await;
+    assert!(send(&db, &second[..1], t1, true).await);
     let stored = &storage::reminders_for_case(&db, GUILD, case.id)
         .await
         .unwrap()[0];
@@ -211,16 +211,16 @@ async fn a_crashed_claim_is_released_after_the_timeout_and_claimed_once() {
         (ReminderState::Sent, Some(t1), true)
     );
     // Sending it again changes nothing: it is no longer claimed.
-    send(&db, &[second[0].id], t1 + Duration::minutes(1), false).await;
+    assert!(!send(&db, &second[..1], t1 + Duration::minutes(1), false).await);
     let again = &storage::reminders_for_case(&db, GUILD, case.id)
         .await
         .unwrap()[0];
     assert_eq!((again.sent_at, again.late), (Some(t1), true));
 }
+}
 
-#[tokio::test]
-async fn a_failed_send_is_retried_after_its_backoff_or_given_up() {
-    let (_dir, db) = temp_db().await;
+contract! {
+async fn a_failed_send_is_retried_after_its_backoff_or_given_up(db: Db) {
     let due = base();
     let case = case_with(&db, &["x".into()], due).await;
     let claimed = storage::claim_due(&db, due, 1, "a")
@@ -228,7 +228,14 @@ async fn a_failed_send_is_retried_after_its_backoff_or_given_up() {
         .unwrap()
         .remove(0);
     let retry_at = due + Duration::minutes(5);
-    refused(&db, &[claimed.id], "discord said 503", retry_at, due).await;
+    refused(
+        &db,
+        std::slice::from_ref(&claimed),
+        "discord said 503",
+        retry_at,
+        due,
+    )
+    .await;
     assert_eq!(storage::next_due_at(&db).await.unwrap(), Some(retry_at));
     assert!(
         storage::claim_due(&db, retry_at - Duration::seconds(1), 1, "a")
@@ -245,7 +252,7 @@ async fn a_failed_send_is_retried_after_its_backoff_or_given_up() {
         again.due, due,
         "the reminder's own day is kept, to tell that it is late"
     );
-    give_up(&db, &[again.id], "channel gone", retry_at).await;
+    give_up(&db, std::slice::from_ref(&again), "channel gone", retry_at).await;
     let stored = &storage::reminders_for_case(&db, GUILD, case.id)
         .await
         .unwrap()[0];
@@ -257,6 +264,7 @@ async fn a_failed_send_is_retried_after_its_backoff_or_given_up() {
             .unwrap()
             .is_empty()
     );
+}
 }
 
 contract! {
@@ -431,10 +439,17 @@ async fn a_batch_of_cases_is_read_with_its_threads_and_gone_ones_left_out(db: Db
 }
 }
 
-#[tokio::test]
-async fn a_batch_of_outbox_rows_is_written_whole_or_not_at_all() {
-    let (_dir, db) = temp_db().await;
+contract! {
+/// A batch of outbox rows is written in one transaction: a bad nonce refuses the lot; a row
+/// is opened only under the epoch its reminders are claimed under; a nonce already open under
+/// that epoch is left as it was.
+async fn a_batch_of_outbox_rows_is_written_whole_or_not_at_all(db: Db) {
     let now = base();
+    let keys: Vec<String> = ["a", "b", "c"].iter().map(|k| k.to_string()).collect();
+    case_with(&db, &keys, now).await;
+    let claimed = storage::claim_due(&db, now, 10, "w").await.unwrap();
+    let ids: Vec<i64> = claimed.iter().map(|r| r.id).collect();
+    let epoch = claimed[0].epoch;
     let row = |nonce: &str, reminders: Vec<i64>| storage::Outgoing {
         nonce: nonce.into(),
         guild: GUILD,
@@ -443,21 +458,35 @@ async fn a_batch_of_outbox_rows_is_written_whole_or_not_at_all() {
         attempts: 0,
         last_error: None,
         next_attempt_at: now,
+        epoch,
     };
-    let bad = [row("r1", vec![1]), row(&"x".repeat(26), vec![2])];
+    let bad = [row("r1", vec![ids[0]]), row(&"x".repeat(26), vec![ids[1]])];
     assert!(matches!(
         storage::open_outgoing_many(&db, &bad, now).await,
         Err(StorageError::Invalid(_))
     ));
     assert!(storage::outgoing_due(&db, None).await.unwrap().is_empty());
-    let good = [row("r1", vec![1, 2]), row("r2", vec![3])];
-    storage::open_outgoing_many(&db, &good, now).await.unwrap();
-    // Opening the same nonce again leaves the first as it was.
-    storage::open_outgoing_many(&db, &[row("r1", vec![9])], now)
+    let good = [row("r1", vec![ids[0], ids[1]]), row("r2", vec![ids[2]])];
+    assert!(storage::open_outgoing_many(&db, &good, now)
         .await
-        .unwrap();
+        .unwrap()
+        .is_empty());
+    // Opening the same nonce again leaves the first as it was.
+    assert!(storage::open_outgoing_many(&db, &[row("r1", vec![ids[0]])], now)
+        .await
+        .unwrap()
+        .is_empty());
     let open = storage::outgoing_due(&db, Some(now)).await.unwrap();
     assert_eq!(open, good.to_vec());
+    // A row for reminders not claimed under its epoch is not opened.
+    let mut stale = row("r3", vec![ids[2]]);
+    stale.epoch = epoch - 1;
+    assert_eq!(
+        storage::open_outgoing_many(&db, &[stale], now).await.unwrap(),
+        vec!["r3".to_string()]
+    );
+    assert_eq!(storage::outgoing_due(&db, None).await.unwrap().len(), 2);
+}
 }
 
 contract! {
@@ -589,8 +618,7 @@ async fn a_claimed_row_that_does_not_parse_is_given_up_alone_and_the_good_ones_g
         .await
         .unwrap()
         .is_empty());
-    let ids: Vec<i64> = claimed.iter().map(|r| r.id).collect();
-    send(&db, &ids, due, false).await;
+    assert!(send(&db, &claimed, due, false).await);
     let claimed_left: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM reminders WHERE state = 'claimed'")
             .fetch_one(db.sqlite_pool())
@@ -611,24 +639,50 @@ async fn a_claimed_row_that_does_not_parse_is_given_up_alone_and_the_good_ones_g
     let good3 = storage::claim_due(&db, due, 10, "a").await.unwrap();
     assert_eq!(good3.len(), 1);
     assert_eq!(good3[0].case, good.id);
-    let reclaimed = storage::claim_members(&db, &[late, good3[0].id], due, "b")
+    // As an older version left it: the bad row claimed under the good one's epoch, both in
+    // one open row whose sender died; the row is taken over without the bad one.
+    sqlx::query(
+        "UPDATE reminders SET state = 'claimed', claimed_at = ?1, claim_epoch = ?2 WHERE id = ?3",
+    )
+    .bind("2026-01-05T09:00:00.000000000Z")
+    .bind(good3[0].epoch)
+    .bind(late)
+    .execute(db.sqlite_pool())
+    .await
+    .unwrap();
+    let mut row = open_row(&db, &good3, due).await;
+    row.reminders.push(late);
+    sqlx::query("UPDATE reminder_outbox SET reminder_ids = ?1 WHERE nonce = ?2")
+        .bind(format!("[\"{}\",\"{late}\"]", good3[0].id))
+        .bind(&row.nonce)
+        .execute(db.sqlite_pool())
         .await
         .unwrap();
+    let taken = storage::claim_outgoing(&db, due + storage::CLAIM_LEASE, 10, "b")
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), 1);
+    assert_eq!(taken[0].0.nonce, row.nonce);
     assert_eq!(
-        reclaimed.iter().map(|r| r.id).collect::<Vec<_>>(),
+        taken[0].1.iter().map(|r| r.id).collect::<Vec<_>>(),
         [good3[0].id]
     );
+    let state: String = sqlx::query_scalar("SELECT state FROM reminders WHERE id = ?")
+        .bind(late)
+        .fetch_one(db.sqlite_pool())
+        .await
+        .unwrap();
+    assert_eq!(state, "failed");
 }
 
-#[tokio::test]
-async fn a_claim_no_outbox_row_holds_is_taken_back_once_its_lease_runs_out() {
-    let (_dir, db) = temp_db().await;
+contract! {
+async fn a_claim_no_outbox_row_holds_is_taken_back_once_its_lease_runs_out(db: Db) {
     let t0 = base();
     let case = case_with(&db, &["a".into(), "b".into(), "c".into()], t0).await;
     let claimed = storage::claim_due(&db, t0, 10, "died").await.unwrap();
     assert_eq!(claimed.len(), 3);
     // One of them made it into the outbox before its sender failed.
-    open_row(&db, &[claimed[0].id], t0).await;
+    open_row(&db, &claimed[..1], t0).await;
 
     let lease = storage::CLAIM_LEASE;
     assert_eq!(
@@ -663,6 +717,7 @@ async fn a_claim_no_outbox_row_holds_is_taken_back_once_its_lease_runs_out() {
         .unwrap();
     assert_eq!(held.state, ReminderState::Claimed);
 }
+}
 
 #[tokio::test]
 async fn a_case_that_does_not_parse_is_left_out_of_a_batch_and_the_others_are_read() {
@@ -687,4 +742,56 @@ async fn a_case_that_does_not_parse_is_left_out_of_a_batch_and_the_others_are_re
         read.iter().map(|x| x.case.id).collect::<Vec<_>>(),
         [a.id, c.id]
     );
+}
+
+contract! {
+/// A reminder is found by id (its server, case and key); snoozing it queues one copy per day it
+/// moves to (a second press that day, or a snooze of the copy to that day, changes nothing);
+/// HR's digest is recorded once per server and day; the outbox says when it next has
+/// something to take (its next attempt, or its holder's lease if later).
+async fn snooze_reminder_ref_digest_days_and_the_outboxs_next_time(db: Db) {
+    let due = base();
+    let case = case_with(&db, &["k".into()], due).await;
+    let id = storage::reminders_for_case(&db, GUILD, case.id).await.unwrap()[0].id;
+    assert_eq!(
+        storage::reminder_ref(&db, id).await.unwrap(),
+        Some((GUILD, case.id, "k".to_string()))
+    );
+    assert_eq!(storage::reminder_ref(&db, id + 1000).await.unwrap(), None);
+
+    let tomorrow = due + Duration::days(1);
+    assert!(storage::snooze(&db, id, tomorrow, due).await.unwrap());
+    assert!(!storage::snooze(&db, id, tomorrow + Duration::hours(1), due)
+        .await
+        .unwrap());
+    let copy_key = storage::snooze_key("k", tomorrow.date_naive());
+    let stored = storage::reminders_for_case(&db, GUILD, case.id).await.unwrap();
+    let copy = stored.iter().find(|r| r.key == copy_key).expect("the copy");
+    assert_eq!((copy.due, copy.state), (tomorrow, ReminderState::Pending));
+    assert!(!storage::snooze(&db, copy.id, tomorrow, due).await.unwrap());
+    assert!(matches!(
+        storage::snooze(&db, id + 1000, tomorrow, due).await,
+        Err(StorageError::NotFound)
+    ));
+
+    let day = due.date_naive();
+    assert!(!storage::digest_done(&db, GUILD, day).await.unwrap());
+    assert!(storage::record_digest(&db, GUILD, day, 3, due).await.unwrap());
+    assert!(!storage::record_digest(&db, GUILD, day, 3, due).await.unwrap());
+    assert!(storage::digest_done(&db, GUILD, day).await.unwrap());
+    assert!(!storage::digest_done(&db, OTHER_GUILD, day).await.unwrap());
+    assert!(!storage::digest_done(&db, GUILD, tomorrow.date_naive()).await.unwrap());
+
+    assert_eq!(storage::next_outgoing_at(&db).await.unwrap(), None);
+    let claimed = storage::claim_due(&db, due, 1, "w").await.unwrap();
+    let row = open_row(&db, &claimed, due).await;
+    assert_eq!(
+        storage::next_outgoing_at(&db).await.unwrap(),
+        Some(due + storage::CLAIM_LEASE),
+        "held: nobody else takes it before its lease runs out"
+    );
+    let retry = due + Duration::minutes(1);
+    assert!(storage::retry_outgoing(&db, &row, "503", retry).await.unwrap());
+    assert_eq!(storage::next_outgoing_at(&db).await.unwrap(), Some(retry));
+}
 }

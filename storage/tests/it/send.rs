@@ -11,6 +11,17 @@ fn spawnable<F: std::future::Future + Send + 'static>(_: F) {}
 
 fn every_future_is_spawnable(db: Db, case: Case, applied: Applied, who: PersonRef) {
     let now = Utc::now();
+    // Never runs: a leaked row the spawned blocks may borrow.
+    let row: &'static storage::Outgoing = Box::leak(Box::new(storage::Outgoing {
+        nonce: "n".into(),
+        guild: 1,
+        destination: storage::Destination::Nowhere,
+        reminders: vec![1],
+        attempts: 0,
+        last_error: None,
+        next_attempt_at: now,
+        epoch: 1,
+    }));
     let id = case.id;
     // Each call gets its own clones, moved into a spawnable block, as a handler would.
     macro_rules! check {
@@ -55,7 +66,23 @@ fn every_future_is_spawnable(db: Db, case: Case, applied: Applied, who: PersonRe
         storage::purge(db, now, 12);
         storage::backup(db, std::path::Path::new("x"));
         storage::release_expired_claims(db, now);
-        storage::claim_members(db, &[1], now, "me");
+        storage::claim_outgoing(db, now, 10, "me");
+        storage::resume_after_restart(db);
+        storage::outgoing_due(db, None);
+        storage::next_outgoing_at(db);
+        storage::close_outgoing(db, row, storage::OutboxEnd::Sent, &[1], &[], &[], now);
+        storage::retry_outgoing(db, row, "x", now);
+        storage::requeue_outgoing(db, row, &[1], &[], "x", now, now);
+        storage::record_problem(db, 1, storage::Destination::Nowhere, "x", None, "y", now);
+        storage::resolve_problems(db, 1, storage::Destination::Nowhere, now);
+        storage::problems_to_tell(db, now, 10);
+        storage::open_problems(db, 1);
+        storage::problem_places(db);
+        storage::problems_noticed(db, 1, &[], now, None);
+        storage::record_digest(db, 1, now.date_naive(), 1, now);
+        storage::digest_done(db, 1, now.date_naive());
+        storage::snooze(db, 1, now, now);
+        storage::reminder_ref(db, 1);
     }
     spawnable(storage::backup_file("x", std::path::Path::new("y")));
 }
