@@ -11,6 +11,7 @@ mod journey;
 mod leases;
 mod migrations;
 mod open;
+mod processes;
 mod race;
 mod reminders;
 mod retention;
