@@ -166,10 +166,12 @@ mod tests {
 
     #[test]
     fn the_global_window_counts_every_request_that_arrived_refused_ones_included() {
-        let mut config = Config::default();
         // Wide, so that a slow machine does not see the window end between two requests.
-        config.global_window = Duration::from_secs(60);
-        config.default_bucket = (1_000, Duration::from_secs(60));
+        let config = Config {
+            global_window: Duration::from_secs(60),
+            default_bucket: (1_000, Duration::from_secs(60)),
+            ..Config::default()
+        };
         let limiter = RateLimiter::default();
         let answers: Vec<bool> = (0..60)
             .map(|i| {
