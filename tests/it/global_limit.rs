@@ -27,6 +27,114 @@ mod processes_sharing_one_database_never_draw_a_429_from_the_global_limit {
     }
 }
 
+/// A process cut off from the database (its heartbeats fail: a real failing statement in the
+/// real database) stops sending once its count is no longer trusted, while its registration is
+/// still live by the database's clock, so no other process can have stopped counting it yet;
+/// the roster goes on through the failures; when the database works again after the
+/// registration expired, the process registers anew and waits as a newcomer before sending.
+mod a_process_cut_off_from_the_database_stops_sending_before_it_could_be_uncounted {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(los_postgres),
+        ignore = "needs PostgreSQL: export LOS_TEST_POSTGRES=\"$(.ci/postgres)\""
+    )]
+    async fn postgres() {
+        super::cut_off().await;
+    }
+}
+
+async fn cut_off() {
+    use los::pace::Wait;
+    use los::roster::{Beat, Roster};
+    let db = storage::Db::open_postgres(&pg_url("share_cut_off").await)
+        .await
+        .unwrap();
+    let data = los::app::data(db.clone(), Arc::new(flow::SystemClock)).unwrap();
+    let times = los::pace::ShareTimes::new(Duration::from_secs(4)).unwrap();
+    let mut roster = Roster::new(data.clone(), "p0".into(), times);
+    let first = roster.run_once().await;
+    assert_eq!(
+        first,
+        Beat::Heard {
+            live: 1,
+            joined: true,
+            share: 0
+        },
+        "a newcomer waits"
+    );
+    rounds_until(&mut roster, 40, || data.pacer.share_now() == 50).await;
+    assert_eq!(data.pacer.try_send(), Ok(()));
+
+    let fault = storage::faults::fail_statements(
+        &db,
+        "INSERT",
+        "processes",
+        storage::faults::Failure::Abort,
+    )
+    .await
+    .unwrap();
+    let mut failed = 0;
+    while data.pacer.share_now() != 0 {
+        if roster.run_once().await == Beat::Failed {
+            failed += 1;
+        }
+        // Three heartbeats fit in the time a count is trusted.
+        assert!(
+            failed <= 6,
+            "still sending after {failed} failed heartbeats"
+        );
+    }
+    assert!(failed >= 1, "the heartbeats failed and the roster went on");
+    assert_eq!(data.pacer.try_send(), Err(Wait::Change), "nothing goes");
+    assert_eq!(
+        storage::live_processes(&db).await.unwrap(),
+        ["p0"],
+        "it stopped sending while the others still count it"
+    );
+
+    // Cut off until its registration expired: the others would no longer count it.
+    let mut rounds = 0;
+    while !storage::live_processes(&db).await.unwrap().is_empty() {
+        rounds += 1;
+        assert!(rounds < 100, "the registration never expired");
+        let beat = roster.run_once().await;
+        assert!(
+            !matches!(beat, Beat::Heard { .. }),
+            "no heartbeat gets through"
+        );
+        assert_eq!(data.pacer.share_now(), 0);
+    }
+    fault.clear().await.unwrap();
+    let mut back = roster.run_once().await;
+    for _ in 0..4 {
+        if matches!(back, Beat::Heard { .. }) {
+            break;
+        }
+        back = roster.run_once().await;
+    }
+    assert_eq!(
+        back,
+        Beat::Heard {
+            live: 1,
+            joined: true,
+            share: 0
+        },
+        "back as a newcomer, who waits"
+    );
+    rounds_until(&mut roster, 40, || data.pacer.share_now() == 50).await;
+}
+
+/// Runs the roster's rounds until `done`, at most `most` of them.
+async fn rounds_until(roster: &mut los::roster::Roster, most: usize, done: impl Fn() -> bool) {
+    for _ in 0..most {
+        if done() {
+            return;
+        }
+        roster.run_once().await;
+    }
+    assert!(done(), "not after {most} rounds of the roster");
+}
+
 /// One process of the bot: its database pool, its data (and so its pacer), its client.
 struct Process {
     data: Arc<los::types::Data>,
