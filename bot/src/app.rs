@@ -12,6 +12,8 @@ use crate::commands;
 use crate::errors::explain;
 use crate::i18n::Tr;
 use crate::interactions;
+use crate::pace::{Pacer, ShareTimes};
+use crate::roster::Roster;
 use crate::shards::{Gateway, Keeper, LeaseTimes, Stop};
 use crate::shutdown::{self, InFlight, Tracked};
 use crate::types::{BotError, Data};
@@ -31,6 +33,8 @@ pub struct Running {
     pub in_flight: InFlight,
     /// Ends the shard keeper ([`crate::shards::Keeper`]), whose loop is `task`.
     pub keeper: watch::Sender<Stop>,
+    /// Ends the roster's loop ([`crate::roster`], PostgreSQL only), and the loop.
+    pub roster: Option<(watch::Sender<Stop>, JoinHandle<()>)>,
 }
 
 impl Running {
@@ -39,6 +43,10 @@ impl Running {
     pub async fn stop(self) {
         self.reminders.stop().await;
         let _ = self.keeper.send(Stop::Now);
+        if let Some((roster, task)) = self.roster {
+            let _ = roster.send(Stop::Now);
+            let _ = task.await;
+        }
         self.shards.shutdown_all().await;
         let _ = self.task.await;
     }
@@ -63,6 +71,15 @@ impl Running {
         );
         if !task.is_finished() && tokio::time::timeout(work_left(), task).await.is_err() {
             tracing::warn!("the gateway client did not end in time");
+        }
+        // Nothing more is sent: the pacer closes and this process deregisters, so the others'
+        // shares of Discord's global limit grow a span after its last request.
+        if let Some((roster, task)) = self.roster {
+            let _ = roster.send(Stop::Release);
+            let left = grace.saturating_sub(started.elapsed()).max(budget.close);
+            if tokio::time::timeout(left, task).await.is_err() {
+                tracing::warn!("the roster did not deregister in time: its registration expires");
+            }
         }
         let close_left = grace.saturating_sub(started.elapsed()).max(budget.close);
         let database = tokio::time::timeout(close_left, self.data.db.close())
@@ -89,6 +106,17 @@ pub async fn start_with(
     data: Arc<Data>,
     dev_guild: Option<u64>,
     lease: LeaseTimes,
+) -> anyhow::Result<Running> {
+    start_shared(http, data, dev_guild, lease, ShareTimes::DEFAULT).await
+}
+
+/// [`start_with`] with the times of the registry of live processes (tests use short ones).
+pub async fn start_shared(
+    http: Http,
+    data: Arc<Data>,
+    dev_guild: Option<u64>,
+    lease: LeaseTimes,
+    share: ShareTimes,
 ) -> anyhow::Result<Running> {
     let mut cmds = commands::all();
     commands::localize(&mut cmds, &data.texts);
@@ -144,9 +172,20 @@ pub async fn start_with(
             .unwrap_or(u32::MAX)
             .max(1),
     };
+    let owner = crate::shards::keeper::owner_name();
+    // Discord's global limit is shared by the live processes (PostgreSQL); on SQLite this one
+    // is the only one and has all of it (`data` made its pacer so).
+    let roster = if data.db.is_postgres() {
+        let roster = Roster::new(data.clone(), owner.clone(), share);
+        let (stop, stopped) = watch::channel(Stop::No);
+        Some((stop, tokio::spawn(roster.run(stopped))))
+    } else {
+        crate::ops::metrics::global_share(crate::pace::GLOBAL_LIMIT);
+        None
+    };
     let keeper = Keeper::new(
         data.db.clone(),
-        crate::shards::keeper::owner_name(),
+        owner,
         shards.clone(),
         gateway,
         lease,
@@ -175,6 +214,7 @@ pub async fn start_with(
         reminders,
         in_flight,
         keeper: stop,
+        roster,
     })
 }
 
@@ -274,6 +314,7 @@ pub fn client_builder(timeout: std::time::Duration) -> reqwest::ClientBuilder {
 /// Data for a bot with a real database.
 pub fn data(db: storage::Db, clock: Arc<dyn flow::Clock>) -> anyhow::Result<Arc<Data>> {
     let (process, texts) = crate::prompts::load()?;
+    let db_is_postgres = db.is_postgres();
     Ok(Arc::new(Data {
         db,
         process,
@@ -281,7 +322,13 @@ pub fn data(db: storage::Db, clock: Arc<dyn flow::Clock>) -> anyhow::Result<Arc<
         clock,
         reminders_changed: Arc::new(tokio::sync::Notify::new()),
         reminders_asleep_until: std::sync::atomic::AtomicI64::new(i64::MIN),
-        pacer: crate::pace::Pacer::discord(),
+        // On PostgreSQL a share, learnt from the roster's heartbeats; on SQLite (one process
+        // per file) the whole limit.
+        pacer: if db_is_postgres {
+            Pacer::shared()
+        } else {
+            Pacer::discord()
+        },
         announcing: Default::default(),
         troubled: Default::default(),
     }))

@@ -26,6 +26,7 @@ pub mod pace;
 pub mod prompts;
 pub mod publish;
 pub mod render;
+pub mod roster;
 pub mod shards;
 pub mod shutdown;
 pub mod types;

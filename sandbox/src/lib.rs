@@ -53,6 +53,7 @@ pub enum HttpMode {
 
 struct Inner {
     shared: Arc<Shared>,
+    limiter: Arc<ratelimit::RateLimiter>,
     addr: SocketAddr,
     tls_addr: SocketAddr,
     ca: Arc<tls::TestCa>,
@@ -90,9 +91,10 @@ impl Sandbox {
         let tls_listener = TcpListener::bind("127.0.0.1:0").await.context("bind TLS")?;
         let addr = listener.local_addr()?;
         let tls_addr = tls_listener.local_addr()?;
+        let limiter: Arc<ratelimit::RateLimiter> = Default::default();
         let server = Arc::new(rest::Server {
             shared: shared.clone(),
-            limiter: Default::default(),
+            limiter: limiter.clone(),
             gateway_url: format!("ws://{addr}/gateway"),
         });
         let router = Router::new()
@@ -117,12 +119,20 @@ impl Sandbox {
         Ok(Sandbox {
             inner: Arc::new(Inner {
                 shared,
+                limiter,
                 addr,
                 tls_addr,
                 ca,
                 tasks: vec![t1, t2],
             }),
         })
+    }
+
+    /// The most requests that arrived within one window of Discord's global limit, over every
+    /// connection with the bot's token, refused ones included: more than the limit exactly
+    /// when the global limit refused some.
+    pub fn most_in_a_global_window(&self) -> u32 {
+        self.inner.limiter.most_in_a_global_window()
     }
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {

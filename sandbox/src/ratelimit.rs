@@ -2,6 +2,7 @@
 //! top-level resource, and a global limit of requests per second.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -46,20 +47,28 @@ pub struct Limited {
 
 struct Window {
     used: u32,
+    /// Requests that arrived in this window, refused ones included.
+    asked: u32,
     started: Instant,
 }
 
+/// The limits of one bot token: the sandbox serves one bot, so every connection and every
+/// client with its token (several processes of one bot) counts against the one global limit.
 #[derive(Default)]
 pub struct RateLimiter {
     buckets: Mutex<HashMap<String, Window>>,
     global: Mutex<Option<Window>>,
+    /// The most requests that arrived in one window of the global limit, refused ones included.
+    most_global: AtomicU32,
 }
 
 fn take(w: &mut Window, limit: u32, window: Duration, now: Instant) -> Result<(u32, f64), f64> {
     if now.duration_since(w.started) >= window {
         w.used = 0;
+        w.asked = 0;
         w.started = now;
     }
+    w.asked += 1;
     let reset_after = (window.saturating_sub(now.duration_since(w.started))).as_secs_f64();
     if w.used >= limit {
         return Err(reset_after);
@@ -69,6 +78,12 @@ fn take(w: &mut Window, limit: u32, window: Duration, now: Instant) -> Result<(u
 }
 
 impl RateLimiter {
+    /// The most requests that arrived within one window of the global limit (refused ones
+    /// included): over the limit exactly when some were refused for it.
+    pub fn most_in_a_global_window(&self) -> u32 {
+        self.most_global.load(Ordering::Relaxed)
+    }
+
     /// Counts one request on `route` (`METHOD /template`) for resource `major`.
     ///
     /// `global`: counts against the global limit (interaction endpoints do not).
@@ -91,9 +106,12 @@ impl RateLimiter {
             let mut g = self.global.lock().unwrap_or_else(|e| e.into_inner());
             let w = g.get_or_insert(Window {
                 used: 0,
+                asked: 0,
                 started: now,
             });
-            if let Err(retry_after) = take(w, config.global_limit, config.global_window, now) {
+            let taken = take(w, config.global_limit, config.global_window, now);
+            self.most_global.fetch_max(w.asked, Ordering::Relaxed);
+            if let Err(retry_after) = taken {
                 let headers = Headers {
                     limit,
                     remaining: 0,
@@ -110,6 +128,7 @@ impl RateLimiter {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let w = buckets.entry(key).or_insert(Window {
             used: 0,
+            asked: 0,
             started: now,
         });
         match take(w, limit, window, now) {
@@ -139,4 +158,33 @@ fn fnv(s: &str) -> u64 {
     let mut h = fnv::FnvHasher::default();
     h.write(s.as_bytes());
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_global_window_counts_every_request_that_arrived_refused_ones_included() {
+        // Wide, so that a slow machine does not see the window end between two requests.
+        let config = Config {
+            global_window: Duration::from_secs(60),
+            default_bucket: (1_000, Duration::from_secs(60)),
+            ..Config::default()
+        };
+        let limiter = RateLimiter::default();
+        let answers: Vec<bool> = (0..60)
+            .map(|i| {
+                let major = format!("{}", i % 7);
+                limiter
+                    .check(&config, "GET /channels/{channel_id}", &major, true)
+                    .is_ok()
+            })
+            .collect();
+        assert_eq!(answers.iter().filter(|ok| **ok).count(), 50);
+        assert_eq!(limiter.most_in_a_global_window(), 60);
+        // Requests outside the global limit (interaction endpoints) are not counted.
+        let _ = limiter.check(&config, "POST /webhooks/{id}/{token}", "w", false);
+        assert_eq!(limiter.most_in_a_global_window(), 60);
+    }
 }

@@ -24,6 +24,7 @@ mod lock;
 pub mod metrics;
 mod overview;
 mod pg;
+mod processes;
 mod reminders;
 mod retention;
 mod settings;
@@ -72,6 +73,7 @@ pub use lock::{LockError, ProcessLock};
 pub use overview::rows::{HrOverview, OverviewCase, OverviewStep, PendingAction, OVERDUE_KINDS};
 pub use overview::{hr_overview, open_case_titles, pending_for};
 pub use pg::create_postgres_database;
+pub use processes::{deregister, heartbeat, live_processes, Heartbeat};
 pub use reminders::delivery::{
     open_problems, problem_places, problems_noticed, problems_to_tell, record_problem,
     requeue_outgoing, resolve_problems, DeliveryProblem,

@@ -51,6 +51,8 @@ mod journey {
     mod whole;
 }
 
+// Processes of one bot on one PostgreSQL database share Discord's global limit.
+mod global_limit;
 // A failed interaction in the log, with what identifies it.
 mod interaction_log;
 

@@ -24,6 +24,9 @@ pub const TOO_MANY_REQUESTS: &str = "los_discord_429_total";
 /// Gateway shards this process runs, and how many of them are connected.
 pub const SHARDS_OWNED: &str = "los_shards_owned";
 pub const SHARDS_CONNECTED: &str = "los_shards_connected";
+/// Requests per second this process may send of Discord's global limit: its share
+/// ([`crate::pace`]), zero while it waits to be counted by the others or cannot trust its count.
+pub const GLOBAL_SHARE: &str = "los_global_share_per_second";
 /// Shard lease renewals that held ([`crate::shards`]).
 pub const LEASE_RENEWALS: &str = "los_shard_lease_renewals_total";
 /// Shards given up, by `how`: `lost` (a renewal found the lease expired or taken over) or
@@ -67,6 +70,10 @@ fn describe() {
     describe_gauge!(
         SHARDS_CONNECTED,
         "Gateway shards of this process connected now."
+    );
+    describe_gauge!(
+        GLOBAL_SHARE,
+        "Requests per second this process may send of Discord's global limit."
     );
     describe_counter!(LEASE_RENEWALS, "Shard lease renewals that held.");
     describe_counter!(
@@ -127,4 +134,9 @@ pub fn shards(owned: usize, connected: usize) {
 pub fn leases(renewed: usize, how: &'static str, given_up: usize) {
     counter!(LEASE_RENEWALS).increment(renewed as u64);
     counter!(LEASE_LOSSES, "how" => how).increment(given_up as u64);
+}
+
+/// This process's share of Discord's global limit now, requests per second.
+pub fn global_share(per_second: u32) {
+    gauge!(GLOBAL_SHARE).set(f64::from(per_second));
 }

@@ -233,6 +233,12 @@ async fn readyz_follows_the_gateway_and_metrics_count_what_the_sandbox_saw() {
         "set-up, vis, ny and the form were pressed"
     );
     assert_eq!(sample(&scrape, "los_shards_owned", &[]), Some(1.0));
+    // On SQLite the only process: the whole of Discord's global limit is its share.
+    assert_eq!(
+        sample(&scrape, "los_global_share_per_second", &[]),
+        Some(50.0),
+        "{scrape}"
+    );
     // The one shard's lease was never lost nor given up.
     for how in ["lost", "fenced"] {
         assert_eq!(

@@ -31,7 +31,7 @@ use crate::state::{FaultKind, RequestRecord, Shared};
 /// What the HTTP server needs.
 pub struct Server {
     pub shared: Arc<Shared>,
-    pub limiter: RateLimiter,
+    pub limiter: Arc<RateLimiter>,
     /// `ws://127.0.0.1:PORT/gateway` (no query string: serenity appends `?v=10`).
     pub gateway_url: String,
 }

@@ -26,6 +26,7 @@ pub(crate) mod journey;
 pub(crate) mod leases;
 pub(crate) mod outbox;
 pub(crate) mod overview;
+pub(crate) mod processes;
 pub(crate) mod reminders;
 pub(crate) mod retention;
 pub(crate) mod settings;

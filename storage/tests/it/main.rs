@@ -12,6 +12,7 @@ mod journey;
 mod leases;
 mod migrations;
 mod open;
+mod processes;
 mod race;
 mod reminders;
 mod retention;
