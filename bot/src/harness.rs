@@ -129,11 +129,24 @@ impl Harness {
         discord_timeout: std::time::Duration,
         lease: crate::shards::LeaseTimes,
     ) -> anyhow::Result<Harness> {
+        let database = database.display().to_string();
+        Harness::start_on(world, &database, clock, discord_timeout, lease).await
+    }
+
+    /// [`Harness::start_leased`] on any database the bot can run on: a SQLite path or URL, or
+    /// a PostgreSQL URL (as `DATABASE_URL` names it in production).
+    pub async fn start_on(
+        world: World,
+        database: &str,
+        clock: Arc<dyn Clock>,
+        discord_timeout: std::time::Duration,
+        lease: crate::shards::LeaseTimes,
+    ) -> anyhow::Result<Harness> {
         let sandbox = Sandbox::start(world).await?;
         let mut h = Harness {
             sandbox,
             bot: None,
-            database: database.display().to_string(),
+            database: database.to_owned(),
             clock,
             discord_timeout,
             lease,
@@ -143,7 +156,7 @@ impl Harness {
     }
 
     async fn start_bot(&mut self) -> anyhow::Result<()> {
-        let db = storage::Db::open(&self.database).await?;
+        let db = storage::Db::open_any(&self.database).await?;
         let data = app::data(db, self.clock.clone())?;
         let http = self.http()?;
         let guild = self.sandbox.world().guild_id;

@@ -46,7 +46,7 @@ mod a_process_cut_off_from_the_database_stops_sending_before_it_could_be_uncount
 async fn cut_off() {
     use los::pace::Wait;
     use los::roster::{Beat, Roster};
-    let db = storage::Db::open_postgres(&pg_url("share_cut_off").await)
+    let db = storage::Db::open_postgres(&los_e2e::pg_url("share_cut_off").await)
         .await
         .unwrap();
     let data = los::app::data(db.clone(), Arc::new(flow::SystemClock)).unwrap();
@@ -149,7 +149,7 @@ async fn three_processes_send_a_burst_each() {
     // Only the global limit is under test: the route's own bucket is wide.
     w.config.default_bucket = (10_000, Duration::from_secs(1));
     let sb = sandbox::Sandbox::start(w).await.unwrap();
-    let url = pg_url("global_share").await;
+    let url = los_e2e::pg_url("global_share").await;
     let times = los::pace::ShareTimes::new(Duration::from_secs(4)).unwrap();
 
     let mut processes = Vec::new();
@@ -223,17 +223,4 @@ async fn three_processes_send_a_burst_each() {
             "a process that left sends nothing"
         );
     }
-}
-
-/// A fresh PostgreSQL database on the server `LOS_TEST_POSTGRES` names: its URL.
-async fn pg_url(test: &str) -> String {
-    let admin = std::env::var("LOS_TEST_POSTGRES").expect("LOS_TEST_POSTGRES names a server");
-    let name = format!("los_e2e_{test}_{}", std::process::id());
-    storage::create_postgres_database(&admin, &name)
-        .await
-        .expect("a test database is created");
-    let slash = admin
-        .rfind('/')
-        .expect("LOS_TEST_POSTGRES ends in /<database>");
-    format!("{}/{name}", &admin[..slash])
 }

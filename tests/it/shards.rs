@@ -363,15 +363,7 @@ mod a_process_cut_off_from_its_leases_stops_its_shards_before_another_takes_them
 
 /// A fresh PostgreSQL database on the server `LOS_TEST_POSTGRES` names.
 async fn pg_db(test: &str) -> storage::Db {
-    let admin = std::env::var("LOS_TEST_POSTGRES").expect("LOS_TEST_POSTGRES names a server");
-    let name = format!("los_e2e_{test}_{}", std::process::id());
-    storage::create_postgres_database(&admin, &name)
-        .await
-        .expect("a test database is created");
-    let slash = admin
-        .rfind('/')
-        .expect("LOS_TEST_POSTGRES ends in /<database>");
-    storage::Db::open_postgres(&format!("{}/{name}", &admin[..slash]))
+    storage::Db::open_postgres(&los_e2e::pg_url(test).await)
         .await
         .expect("the test database opens")
 }

@@ -110,9 +110,34 @@ pub struct Build {
     discord_timeout: Duration,
     set_up: bool,
     lease: los::shards::LeaseTimes,
+    backend: Backend,
+}
+
+/// The database a kit's bot runs on: a SQLite file of its own (the default, as the README's
+/// commands run it), or a PostgreSQL database of its own on the server `LOS_TEST_POSTGRES`
+/// names (as `DATABASE_URL=postgres://…` runs it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
 }
 
 impl Build {
+    /// On this database engine ([`Backend`]). On PostgreSQL the shard leases last 6 s instead
+    /// of 30: there [`Kit::restart`] is what a crash is to a deployment (several processes may
+    /// share the database, so the new process cannot know the old one is gone and waits out
+    /// its leases, as a survivor would), and a restart must fit in the sandbox's wait for the
+    /// IDENTIFY. SQLite's single process ends its predecessor's leases at once.
+    pub fn on(mut self, backend: Backend) -> Build {
+        self.backend = backend;
+        if backend == Backend::Postgres {
+            self.lease =
+                los::shards::LeaseTimes::new(Duration::from_secs(6), Duration::from_secs(2))
+                    .expect("6 s leases fenced 2 s early work");
+        }
+        self
+    }
+
     /// On this server instead.
     pub fn world(mut self, world: World) -> Build {
         self.world = world;
@@ -149,11 +174,16 @@ impl Build {
     /// Started, not yet set up even if asked for (a test that waits for something first, such
     /// as every shard, then calls [`Kit::set_up`]).
     pub async fn start_unset(self) -> Kit {
-        let db = TempDb::new(&temp_name()).expect("a temp folder");
+        let name = temp_name();
+        let db = TempDb::new(&name).expect("a temp folder");
+        let database = match self.backend {
+            Backend::Sqlite => db.path.display().to_string(),
+            Backend::Postgres => pg_url(&name).await,
+        };
         let clock = ManualClock::new(self.at);
-        let h = Harness::start_leased(
+        let h = Harness::start_on(
             self.world,
-            &db.path,
+            &database,
             Arc::new(clock.clone()),
             self.discord_timeout,
             self.lease,
@@ -162,6 +192,68 @@ impl Build {
         .expect("the sandbox and the bot start");
         Kit { h, clock, db }
     }
+}
+
+/// The URL of a fresh, empty PostgreSQL database of its own on the server `LOS_TEST_POSTGRES`
+/// names (the schema comes with the first open). Its name: `los_e2e_`, the start of `test` in
+/// letters, digits and `_`, the test process's id and a number (PostgreSQL keeps 63 bytes of a
+/// name, so it is kept shorter than that).
+pub async fn pg_url(test: &str) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let admin = std::env::var("LOS_TEST_POSTGRES").expect("LOS_TEST_POSTGRES names a server");
+    let short: String = test
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .take(32)
+        .collect();
+    let name = format!(
+        "los_e2e_{short}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    storage::create_postgres_database(&admin, &name)
+        .await
+        .expect("a test database is created");
+    let slash = admin
+        .rfind('/')
+        .filter(|at| *at > "postgres://".len())
+        .expect("LOS_TEST_POSTGRES ends in /<database>");
+    format!("{}/{name}", &admin[..slash])
+}
+
+/// An end-to-end test that holds on both engines: `NAME::sqlite` on a SQLite file of its own,
+/// `NAME::postgres` on a PostgreSQL database of its own (ignored, with the reason, where no
+/// server is named: see `tests/build.rs`). The body gets the [`Backend`] to build its kit on.
+#[macro_export]
+macro_rules! on_both {
+    ($(#[doc = $doc:expr])* async fn $name:ident($on:ident: Backend) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            $(#[doc = $doc])*
+            async fn run($on: $crate::Backend) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(
+                not(los_postgres),
+                ignore = "needs PostgreSQL: export LOS_TEST_POSTGRES=\"$(.ci/postgres)\""
+            )]
+            async fn postgres() {
+                run($crate::Backend::Postgres).await;
+            }
+        }
+    };
 }
 
 /// A fresh folder name per kit: the test's name (its thread's) and a number.
@@ -187,6 +279,7 @@ impl Kit {
             discord_timeout: los::config::DEFAULT_DISCORD_TIMEOUT,
             set_up: false,
             lease: los::shards::LeaseTimes::DEFAULT,
+            backend: Backend::Sqlite,
         }
     }
 
@@ -213,7 +306,12 @@ impl Kit {
 
     /// Started, set up by the administrator, and with one case opened by Lise Leder.
     pub async fn with_case() -> (Kit, u64) {
-        let kit = Kit::build().set_up().start().await;
+        Kit::with_case_on(Backend::Sqlite).await
+    }
+
+    /// [`Kit::with_case`] on this database engine.
+    pub async fn with_case_on(backend: Backend) -> (Kit, u64) {
+        let kit = Kit::build().on(backend).set_up().start().await;
         let thread = kit.open_case(LEDER, "Rådgiver", "Bydel Frogner").await;
         (kit, thread)
     }
