@@ -50,10 +50,10 @@ async fn a_stale_button_on_an_old_card_says_who_did_it_and_when() {
     kit.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_people_pressing_done_at_the_same_moment_one_wins_the_other_is_told() {
+on_both! {
+async fn two_people_pressing_done_at_the_same_moment_one_wins_the_other_is_told(on: Backend) {
     for _ in 0..3 {
-        let (kit, thread) = Kit::with_case().await;
+        let (kit, thread) = Kit::with_case_on(on).await;
         to_adm_arbeid(&kit, thread).await;
         kit.press_form(
             HR,
@@ -96,6 +96,7 @@ async fn two_people_pressing_done_at_the_same_moment_one_wins_the_other_is_told(
         assert_eq!(done, 1, "the step was completed exactly once");
         kit.stop().await;
     }
+}
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

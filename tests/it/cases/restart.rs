@@ -3,9 +3,9 @@
 
 use los_e2e::*;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_old_cards_buttons_work_after_a_restart() {
-    let (mut kit, thread) = Kit::with_case().await;
+on_both! {
+async fn the_old_cards_buttons_work_after_a_restart(on: Backend) {
+    let (mut kit, thread) = Kit::with_case_on(on).await;
     kit.done(LEDER, thread, &["stilling_vakant", "tidlig_involvering"])
         .await;
     let card_before = kit.card_id(thread);
@@ -27,4 +27,5 @@ async fn the_old_cards_buttons_work_after_a_restart() {
         .card_buttons(thread)
         .contains(&"Ikke aktuelt".to_string()));
     kit.stop().await;
+}
 }

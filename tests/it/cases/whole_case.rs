@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use flow::{CaseStatus, EventKind, Role};
 use los_e2e::*;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_whole_case_from_vacancy_to_welcome() {
-    let kit = Kit::start().await;
+on_both! {
+async fn a_whole_case_from_vacancy_to_welcome(on: Backend) {
+    let kit = Kit::build().on(on).start().await;
     let mut transcript = Vec::new();
     let thread = kit.play_whole_case(&mut transcript).await;
     let case = kit.case(thread).await;
@@ -66,4 +66,5 @@ async fn a_whole_case_from_vacancy_to_welcome() {
         "a finished case has no buttons"
     );
     kit.stop().await;
+}
 }

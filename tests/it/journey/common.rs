@@ -19,7 +19,12 @@ pub fn journey_world() -> sandbox::World {
 
 /// A set-up server at 09:00 on day one, with Lise's case played to its start date.
 pub async fn case_at_start(start: chrono::NaiveDate) -> (Kit, flow::CaseId) {
-    let kit = Kit::reminders().world(journey_world()).start().await;
+    case_at_start_on(start, Backend::Sqlite).await
+}
+
+/// [`case_at_start`] on this database engine.
+pub async fn case_at_start_on(start: chrono::NaiveDate, on: Backend) -> (Kit, flow::CaseId) {
+    let kit = Kit::reminders().world(journey_world()).on(on).start().await;
     let (case, _) = kit.open("Rådgiver").await;
     kit.to_start_date(case, start).await;
     (kit, case)

@@ -14,9 +14,9 @@ fn start() -> chrono::NaiveDate {
     date(2027, 3, 23)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_whole_journey_from_the_named_new_hire_to_the_probation_decision() {
-    let (kit, case) = case_at_start(start()).await;
+on_both! {
+async fn a_whole_journey_from_the_named_new_hire_to_the_probation_decision(on: Backend) {
+    let (kit, case) = case_at_start_on(start(), on).await;
     // Someone with no part in the case cannot name the new hire.
     let refused = name_new_hire(&kit, KOLLEGA, case, Some(FRIDA)).await;
     assert!(refused.ephemeral(), "{}", refused.text());
@@ -208,4 +208,5 @@ async fn a_whole_journey_from_the_named_new_hire_to_the_probation_decision() {
         .unwrap();
     assert!(row.journey.closed.is_some());
     kit.stop().await;
+}
 }

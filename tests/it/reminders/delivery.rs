@@ -13,9 +13,9 @@ use storage::ReminderState;
 const MESSAGES: &str = "POST /channels/{channel_id}/messages";
 const ONBOARDING_STEPS: [&str; 3] = ["bestiller_utstyr", "bestiller_velkomstpakke", "tar_imot"];
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn due_while_down_goes_out_once_on_start_and_says_late() {
-    let mut kit = Kit::reminders().start().await;
+on_both! {
+async fn due_while_down_goes_out_once_on_start_and_says_late(on: Backend) {
+    let mut kit = Kit::reminders().on(on).start().await;
     let (case, _) = kit.open("Rådgiver").await;
     kit.to_start_date(case, date(2027, 3, 1)).await;
     kit.down().await;
@@ -49,7 +49,9 @@ async fn due_while_down_goes_out_once_on_start_and_says_late() {
     assert_eq!(kit.everywhere().len(), before);
     kit.stop().await;
 }
+}
 
+on_both! {
 /// Killed between sending and marking, six times: each time the sandbox posts a message but
 /// never answers, and the bot is killed while it waits. What the bot promises, and this test
 /// holds it to: every message whose reply never came (its outbox row still open when the bot
@@ -62,9 +64,8 @@ async fn due_while_down_goes_out_once_on_start_and_says_late() {
 /// kill but not yet marked is also still open and is also sent again with its nonce (answered
 /// with the one posted). Such a message is then seen twice in the sandbox's request log, once
 /// in its channel. (That was the flaky failure: "re-sent and answered once", left 2.)
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn killed_between_send_and_mark_never_doubles() {
-    let mut kit = Kit::reminders().start().await;
+async fn killed_between_send_and_mark_never_doubles(on: Backend) {
+    let mut kit = Kit::reminders().on(on).start().await;
     let (a, ta) = kit.open("Rådgiver A").await;
     kit.to_start_date(a, date(2027, 3, 1)).await;
     let (b, tb) = kit.open("Rådgiver B").await;
@@ -187,6 +188,7 @@ async fn killed_between_send_and_mark_never_doubles() {
     let doubled: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
     assert!(doubled.is_empty(), "{doubled:#?}");
     kit.stop().await;
+}
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
