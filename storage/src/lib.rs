@@ -76,17 +76,20 @@ pub use pg::create_postgres_database;
 pub use processes::{deregister, heartbeat, live_processes, Heartbeat};
 pub use reminders::delivery::{
     open_problems, problem_places, problems_noticed, problems_to_tell, record_problem,
-    requeue_outgoing, resolve_problems, DeliveryProblem,
+    requeue_outgoing, resolve_problems,
 };
 pub use reminders::digests::{digest_done, record_digest};
 pub use reminders::outbox::{
     claim_outgoing, close_outgoing, next_outgoing_at, open_outgoing_many, outgoing_due,
-    retry_outgoing, OutboxEnd, Outgoing,
+    retry_outgoing,
+};
+pub use reminders::rows::{
+    planned_key, snooze_key, ClaimedReminder, DeliveryProblem, OutboxEnd, Outgoing, ReminderState,
+    Resumed, StoredReminder, CLAIM_LEASE, SNOOZE_MARK,
 };
 pub use reminders::{
-    cancel_reminders_for_case, claim_due, next_due_at, planned_key, release_expired_claims,
+    cancel_reminders_for_case, claim_due, next_due_at, release_expired_claims,
     release_stale_claims, reminder_ref, reminders_for_case, resume_after_restart, snooze,
-    snooze_key, ClaimedReminder, ReminderState, Resumed, StoredReminder, CLAIM_LEASE, SNOOZE_MARK,
 };
 pub use retention::purge;
 pub use retention::rows::PurgeReport;

@@ -1,8 +1,10 @@
 //! The house's rule, checked: no module imports a module that imports it (directly or round a
 //! longer circle), in any crate of the workspace. A module may use what its own submodules
 //! define (a parent is made of its children); every other `crate::`, `super::` and `self::`
-//! path is an import of the module it names. Paths in comments and in `#[cfg(test)]` modules
-//! at the end of a file do not count.
+//! path is an import of the module it names. A name the crate root re-exports (`crate::Thing`
+//! for `pub use a::b::Thing;` in `lib.rs`) is an import of the module it comes from, not of the
+//! root: going round by the root is no way out of a circle. Paths in comments and in
+//! `#[cfg(test)]` modules at the end of a file do not count.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -135,8 +137,118 @@ fn read_path(chars: &[char], mut at: usize, prefix: Vec<String>) -> (Vec<Vec<Str
     }
 }
 
-/// The module a path in module `from` names: the deepest existing module along it.
-fn target(from: &str, path: &[String], known: &BTreeSet<String>) -> Option<String> {
+/// The names the crate root brings in with `use` (`pub use a::b::{Thing, Other as Else};`),
+/// each with the path from the root to what it names (`a::b::Thing`). Globs name nothing.
+fn root_names(root: &str) -> BTreeMap<String, Vec<String>> {
+    let code = code(root);
+    let mut out = BTreeMap::new();
+    let mut rest = code.as_str();
+    while let Some(at) = rest.find("use ") {
+        let boundary = rest[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || c == ')' || c == ';' || c == '}');
+        let after = &rest[at + "use ".len()..];
+        let end = after.find(';').unwrap_or(after.len());
+        if boundary {
+            let tokens = use_tokens(&after[..end]);
+            let mut pos = 0;
+            use_tree(&tokens, &mut pos, Vec::new(), &mut out);
+        }
+        rest = &after[end..];
+    }
+    out
+}
+
+/// A `use` tree's words and punctuation (`a`, `::`, `{`, `}`, `,`, `*`).
+fn use_tokens(tree: &str) -> Vec<String> {
+    let chars: Vec<char> = tree.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_alphanumeric() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            out.push(chars[start..i].iter().collect());
+        } else if chars[i..].starts_with(&[':', ':']) {
+            out.push("::".to_owned());
+            i += 2;
+        } else {
+            if "{},*".contains(c) {
+                out.push(c.to_string());
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Reads one item of a `use` tree at `pos`, after the segments in `prefix`, into `out`.
+fn use_tree(
+    tokens: &[String],
+    pos: &mut usize,
+    prefix: Vec<String>,
+    out: &mut BTreeMap<String, Vec<String>>,
+) {
+    let mut segs = prefix;
+    while let Some(tok) = tokens.get(*pos) {
+        match tok.as_str() {
+            "::" => *pos += 1,
+            "*" => {
+                *pos += 1;
+                return;
+            }
+            "{" => {
+                *pos += 1;
+                while let Some(tok) = tokens.get(*pos) {
+                    match tok.as_str() {
+                        "}" => {
+                            *pos += 1;
+                            return;
+                        }
+                        "," => *pos += 1,
+                        _ => use_tree(tokens, pos, segs.clone(), out),
+                    }
+                }
+                return;
+            }
+            "," | "}" => break,
+            word => {
+                segs.push(word.to_owned());
+                *pos += 1;
+            }
+        }
+    }
+    // `a::b as c`, and `a::{self}` for `a` itself.
+    let mut name = None;
+    if let Some(i) = segs.iter().position(|s| s == "as") {
+        name = segs.get(i + 1).cloned();
+        segs.truncate(i);
+    }
+    if segs.last().is_some_and(|s| s == "self") {
+        segs.pop();
+    }
+    if matches!(segs.first().map(String::as_str), Some("crate" | "self")) {
+        segs.remove(0);
+    }
+    if let Some(name) = name.or_else(|| segs.last().cloned()) {
+        if name != "_" && !segs.is_empty() {
+            out.insert(name, segs);
+        }
+    }
+}
+
+/// The module a path in module `from` names: the deepest existing module along it, with a
+/// name the root re-exports (`roots`) taken for what it names.
+fn target(
+    from: &str,
+    path: &[String],
+    known: &BTreeSet<String>,
+    roots: &BTreeMap<String, Vec<String>>,
+) -> Option<String> {
     let mut current: Vec<String> = if from.is_empty() {
         Vec::new()
     } else {
@@ -155,9 +267,17 @@ fn target(from: &str, path: &[String], known: &BTreeSet<String>) -> Option<Strin
         }
         _ => return None,
     }
+    let mut segs: Vec<String> = segs.cloned().collect();
+    if current.is_empty() {
+        if let Some(named) = segs.first().and_then(|s| roots.get(s)) {
+            if !known.contains(&segs[0]) && named.first().is_some_and(|m| known.contains(m)) {
+                segs.splice(..1, named.iter().cloned());
+            }
+        }
+    }
     for seg in segs {
         let mut next = current.clone();
-        next.push(seg.clone());
+        next.push(seg);
         if known.contains(&next.join("::")) {
             current = next;
         } else {
@@ -186,10 +306,14 @@ fn circles(src: &Path) -> Vec<Vec<String>> {
 fn imports(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let mods = modules(src);
     let known: BTreeSet<String> = mods.keys().cloned().collect();
+    let roots = mods
+        .get("")
+        .map(|root| root_names(root))
+        .unwrap_or_default();
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (name, text) in &mods {
         for path in paths(&code(text)) {
-            let Some(to) = target(name, &path, &known) else {
+            let Some(to) = target(name, &path, &known, &roots) else {
                 continue;
             };
             // A module's use of its own parts is not an import.
@@ -320,4 +444,42 @@ fn the_checker_sees_a_circle_and_a_parent_made_of_its_children() {
     let found = circles(&src);
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(found, vec![vec!["a".to_owned(), "b".to_owned()]]);
+}
+
+#[test]
+fn the_checker_sees_through_the_roots_re_exports() {
+    let dir = std::env::temp_dir().join(format!("los-arch-roots-{}", std::process::id()));
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(
+        src.join("lib.rs"),
+        "mod pg;\nmod queue;\nmod rows;\n\
+         pub use queue::{claim, Claimed as Claim};\npub use rows::Row;\npub use flow::Step;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("queue.rs"),
+        "pub struct Claimed;\npub fn claim() { crate::pg::claim(); }\n",
+    )
+    .unwrap();
+    // `crate::Claim` is `queue::Claimed`: pg imports queue, which imports pg.
+    std::fs::write(
+        src.join("pg.rs"),
+        "use crate::{Claim, Row};\npub fn claim() {}\n",
+    )
+    .unwrap();
+    // A name from another crate stays the root's.
+    std::fs::write(src.join("rows.rs"), "use crate::Step;\npub struct Row;\n").unwrap();
+    let found = circles(&src);
+    let edges = imports(&src);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(found, vec![vec!["pg".to_owned(), "queue".to_owned()]]);
+    let set = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| (*n).to_owned())
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(edges["pg"], set(&["queue", "rows"]));
+    assert_eq!(edges["rows"], set(&[""]));
 }

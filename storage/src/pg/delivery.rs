@@ -7,7 +7,9 @@ use flow::CaseId;
 use super::outbox::cancel_claimed;
 use super::{micros, PgDb};
 use crate::codec::{id, id_back};
-use crate::{DeliveryProblem, Destination, Outgoing, Result};
+use crate::ids::Destination;
+use crate::reminders::rows::{count_back, DeliveryProblem, Outgoing};
+use crate::Result;
 
 /// [`crate::record_problem`] on PostgreSQL.
 #[allow(clippy::too_many_arguments)]
@@ -97,10 +99,10 @@ fn back(rows: Vec<ProblemRow>) -> Vec<DeliveryProblem> {
             case: r.case_id.map(CaseId),
             first_at: r.first_at,
             last_at: r.last_at,
-            failures: u32::try_from(r.failures).unwrap_or(u32::MAX),
+            failures: count_back(r.failures),
             last_error: r.last_error,
             told_at: r.told_at,
-            notice_tries: u32::try_from(r.notice_tries).unwrap_or(u32::MAX),
+            notice_tries: count_back(r.notice_tries),
         })
         .collect()
 }

@@ -10,7 +10,9 @@ use sqlx::PgConnection;
 use super::reminders::{claim_returning, claimed_in_order, next_epoch, ClaimRow};
 use super::{micros, PgDb};
 use crate::codec::{id, id_back, id_list, ids_back};
-use crate::{ClaimedReminder, Destination, OutboxEnd, Outgoing, Result, CLAIM_LEASE};
+use crate::ids::Destination;
+use crate::reminders::rows::{count_back, ClaimedReminder, OutboxEnd, Outgoing, CLAIM_LEASE};
+use crate::Result;
 
 #[derive(sqlx::FromRow)]
 struct OutRow {
@@ -32,7 +34,7 @@ impl OutRow {
             nonce: self.nonce,
             guild: id_back(self.guild_id),
             destination: Destination::decode(&self.destination),
-            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            attempts: count_back(self.attempts),
             last_error: self.last_error,
             next_attempt_at: self.next_attempt_at,
             epoch: self.claim_epoch,

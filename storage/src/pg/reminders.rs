@@ -8,14 +8,14 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use flow::{CaseId, PlannedReminder, ReminderKind, StepId, Target};
+use flow::{CaseId, PlannedReminder, StepId};
 use sqlx::PgConnection;
 
 use super::{micros, PgDb};
-use crate::codec::{id, id_back, parsed};
-use crate::{
-    planned_key, snooze_key, ClaimedReminder, ReminderState, StoredReminder, CLAIM_LEASE,
-    SNOOZE_MARK,
+use crate::codec::{id, id_back};
+use crate::reminders::rows::{
+    count_back, kind_back, planned_key, snooze_key, state_back, target_back, ClaimedReminder,
+    StoredReminder, CLAIM_LEASE, SNOOZE_MARK,
 };
 use crate::{Result, StorageError};
 
@@ -178,11 +178,11 @@ pub(crate) async fn reminders_for_case(
                 id: r.id,
                 case: CaseId(r.case_id),
                 step: r.step.map(StepId::new),
-                kind: parsed("reminder kind", &r.kind, ReminderKind::parse)?,
-                target: parsed("reminder target", &r.target, Target::parse)?,
+                kind: kind_back(&r.kind)?,
+                target: target_back(&r.target)?,
                 due: r.due_at,
-                state: parsed("reminder state", &r.state, ReminderState::parse)?,
-                attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
+                state: state_back(&r.state)?,
+                attempts: count_back(r.attempts),
                 last_error: r.last_error,
                 next_attempt_at: r.next_attempt_at,
                 claimed_at: r.claimed_at,
@@ -282,8 +282,8 @@ impl ClaimRow {
     fn decode(self) -> Result<ClaimedReminder> {
         Ok(ClaimedReminder {
             id: self.id,
-            kind: parsed("reminder kind", &self.kind, ReminderKind::parse)?,
-            target: parsed("reminder target", &self.target, Target::parse)?,
+            kind: kind_back(&self.kind)?,
+            target: target_back(&self.target)?,
             due: self.due_at,
             claimed_at: self
                 .claimed_at
@@ -292,7 +292,7 @@ impl ClaimRow {
             guild: id_back(self.guild_id),
             case: CaseId(self.case_id),
             step: self.step.map(StepId::new),
-            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            attempts: count_back(self.attempts),
             epoch: self.claim_epoch,
         })
     }

@@ -10,25 +10,10 @@ use chrono::{DateTime, Utc};
 use flow::CaseId;
 use sqlx::Acquire;
 
+use super::rows::{count_back, DeliveryProblem, Outgoing};
 use crate::codec::{id, id_back, id_list, opt_ts_back, ts, ts_back};
-use crate::{Destination, Outgoing, Result};
-
-/// A place the bot could not deliver to, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeliveryProblem {
-    pub guild: u64,
-    pub place: Destination,
-    /// What is wrong there (the bot's own names: `missing_access`, `unknown_channel`, ...).
-    pub problem: String,
-    /// The case whose thread the place is, when it is one.
-    pub case: Option<CaseId>,
-    pub first_at: DateTime<Utc>,
-    pub last_at: DateTime<Utc>,
-    pub failures: u32,
-    pub last_error: Option<String>,
-    pub told_at: Option<DateTime<Utc>>,
-    pub notice_tries: u32,
-}
+use crate::ids::Destination;
+use crate::Result;
 
 /// Records that delivering to `place` failed with `problem`. Returns whether it is news: the
 /// first failure of its kind there, or the first since the place last worked (HR is then told
@@ -134,10 +119,10 @@ fn back(rows: Vec<ProblemRow>) -> Result<Vec<DeliveryProblem>> {
                 case: r.case_id.map(CaseId),
                 first_at: ts_back(&r.first_at)?,
                 last_at: ts_back(&r.last_at)?,
-                failures: u32::try_from(r.failures).unwrap_or(u32::MAX),
+                failures: count_back(r.failures),
                 last_error: r.last_error,
                 told_at: opt_ts_back(r.told_at.as_deref())?,
-                notice_tries: u32::try_from(r.notice_tries).unwrap_or(u32::MAX),
+                notice_tries: count_back(r.notice_tries),
             })
         })
         .collect()

@@ -19,90 +19,21 @@
 //! refused (`false`, nothing changed) unless the epoch still matches.
 
 use crate::Db;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use flow::{CaseId, PlannedReminder, ReminderKind, StepId, Target};
+use chrono::{DateTime, Utc};
+use flow::{CaseId, PlannedReminder, StepId};
 use sqlx::{Acquire, SqliteConnection};
 
-use crate::codec::{id, id_back, opt_ts_back, parsed, ts, ts_back, JsonMap};
+use crate::codec::{id, id_back, opt_ts_back, ts, ts_back, JsonMap};
 use crate::{Result, StorageError};
+use rows::{
+    count_back, kind_back, planned_key, snooze_key, state_back, target_back, ClaimedReminder,
+    Resumed, StoredReminder, CLAIM_LEASE, SNOOZE_MARK,
+};
 
 pub(crate) mod delivery;
 pub(crate) mod digests;
 pub(crate) mod outbox;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReminderState {
-    Pending,
-    Claimed,
-    Sent,
-    Cancelled,
-    Failed,
-}
-
-impl ReminderState {
-    pub const ALL: [ReminderState; 5] = [
-        ReminderState::Pending,
-        ReminderState::Claimed,
-        ReminderState::Sent,
-        ReminderState::Cancelled,
-        ReminderState::Failed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReminderState::Pending => "pending",
-            ReminderState::Claimed => "claimed",
-            ReminderState::Sent => "sent",
-            ReminderState::Cancelled => "cancelled",
-            ReminderState::Failed => "failed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ReminderState> {
-        ReminderState::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
-
-/// A reminder handed to one sender to send now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClaimedReminder {
-    pub id: i64,
-    pub key: String,
-    pub guild: u64,
-    pub case: CaseId,
-    pub step: Option<StepId>,
-    pub kind: ReminderKind,
-    pub target: Target,
-    pub due: DateTime<Utc>,
-    /// Attempts so far, this one included.
-    pub attempts: u32,
-    pub claimed_at: DateTime<Utc>,
-    /// The claim's fencing token: the outbox row its message goes in is opened and marked
-    /// under it ([`crate::Outgoing::epoch`]), and refused once another claim took it over.
-    pub epoch: i64,
-}
-
-/// A reminder as stored, for inspection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredReminder {
-    pub id: i64,
-    pub key: String,
-    pub case: CaseId,
-    pub step: Option<StepId>,
-    pub kind: ReminderKind,
-    pub target: Target,
-    pub due: DateTime<Utc>,
-    pub state: ReminderState,
-    pub attempts: u32,
-    pub last_error: Option<String>,
-    pub next_attempt_at: DateTime<Utc>,
-    pub claimed_at: Option<DateTime<Utc>>,
-    pub sent_at: Option<DateTime<Utc>>,
-    pub late: bool,
-    /// A fingerprint of the key (the messages reminders go out in carry their outbox row's
-    /// nonce, not this).
-    pub nonce: String,
-}
+pub(crate) mod rows;
 
 /// A short stable fingerprint of a reminder's key, stored with it.
 fn nonce(key: &str) -> String {
@@ -217,18 +148,6 @@ pub(crate) const RECONCILE_JOURNEY: &str = concat!(
     upsert_wanted!()
 );
 
-/// How long a claim lasts without an outbox row holding it.
-///
-/// A sender claims a batch and, in the same pass, writes the outbox rows that hold it: one
-/// read of the batch's cases and one write, each bounded by the 15 s busy timeout, so a live
-/// sender holds a bare claim for seconds, well under a minute even behind a slow disk or a
-/// long checkpoint. A bare claim older than that was left by a sender that failed between
-/// the two (an error, a crash, a kill) and will never be sent by it. Five minutes is many
-/// times what a live sender needs, so a claim is never taken from one that is still working
-/// (with several senders, later, that would send a reminder twice), and short enough that a
-/// stranded reminder goes out a few minutes late instead of at the next restart.
-pub const CLAIM_LEASE: Duration = Duration::minutes(5);
-
 /// Claims that no open outbox row holds, for [`release_expired_claims`].
 const NOT_IN_OPEN_OUTBOX: &str = "id NOT IN (
     SELECT CAST(j.value AS INTEGER)
@@ -269,15 +188,15 @@ impl ClaimRow {
     fn decode(self) -> Result<ClaimedReminder> {
         Ok(ClaimedReminder {
             id: self.id,
-            kind: parsed("reminder kind", &self.kind, ReminderKind::parse)?,
-            target: parsed("reminder target", &self.target, Target::parse)?,
+            kind: kind_back(&self.kind)?,
+            target: target_back(&self.target)?,
             due: ts_back(&self.due_at)?,
             claimed_at: ts_back(&self.claimed_at)?,
             key: self.key,
             guild: id_back(self.guild_id),
             case: CaseId(self.case_id),
             step: self.step.map(StepId::new),
-            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            attempts: count_back(self.attempts),
             epoch: self.claim_epoch,
         })
     }
@@ -450,14 +369,6 @@ pub async fn release_expired_claims(db: &Db, now: DateTime<Utc>) -> Result<u64> 
     Ok(done.rows_affected())
 }
 
-/// What [`resume_after_restart`] freed: bare claims put back in the queue, and open outbox
-/// rows whose hold was let go (taken by the next pass at once).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Resumed {
-    pub released: u64,
-    pub freed_rows: u64,
-}
-
 /// Called once when the sender starts. On SQLite the process is the only sender on its file
 /// (`crate::ProcessLock`), so every claim and every outbox row still held was held by a
 /// process that is gone: bare claims are pending again and open rows held by nobody, so they
@@ -574,11 +485,11 @@ pub async fn reminders_for_case(db: &Db, guild: u64, case: CaseId) -> Result<Vec
                 key: r.key,
                 case: CaseId(r.case_id),
                 step: r.step.map(StepId::new),
-                kind: parsed("reminder kind", &r.kind, ReminderKind::parse)?,
-                target: parsed("reminder target", &r.target, Target::parse)?,
+                kind: kind_back(&r.kind)?,
+                target: target_back(&r.target)?,
                 due: ts_back(&r.due_at)?,
-                state: parsed("reminder state", &r.state, ReminderState::parse)?,
-                attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
+                state: state_back(&r.state)?,
+                attempts: count_back(r.attempts),
                 last_error: r.last_error,
                 next_attempt_at: ts_back(&r.next_attempt_at)?,
                 claimed_at: opt_ts_back(r.claimed_at.as_deref())?,
@@ -588,20 +499,6 @@ pub async fn reminders_for_case(db: &Db, guild: u64, case: CaseId) -> Result<Vec
             })
         })
         .collect()
-}
-
-/// The key a snoozed copy of `key` gets for the day it moves to. Storage's reconcile leaves
-/// such copies alone (the planner does not know them); the sender checks the original key.
-pub fn snooze_key(key: &str, day: NaiveDate) -> String {
-    format!("{key}{SNOOZE_MARK}{}", day.format("%Y%m%d"))
-}
-
-/// Marks a snoozed copy's key: what comes before it is the original key.
-pub const SNOOZE_MARK: &str = "~z";
-
-/// The key the planner knows a reminder by (a snoozed copy's original).
-pub fn planned_key(key: &str) -> &str {
-    key.split(SNOOZE_MARK).next().unwrap_or(key)
 }
 
 /// The server and key of a reminder, by id.

@@ -16,52 +16,11 @@ use crate::Db;
 use chrono::{DateTime, Utc};
 use sqlx::{Acquire, SqliteConnection};
 
-use super::{
-    claimed_in_order, next_epoch, ClaimRow, ClaimedReminder, CLAIM_LEASE, CLAIM_RETURNING,
-};
+use super::rows::{count_back, ClaimedReminder, OutboxEnd, Outgoing, CLAIM_LEASE};
+use super::{claimed_in_order, next_epoch, ClaimRow, CLAIM_RETURNING};
 use crate::codec::{id, id_back, id_list, ids_back, opt_ts, opt_ts_back, ts, ts_back};
-use crate::{Destination, Result, StorageError};
-
-/// A message on its way.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outgoing {
-    pub nonce: String,
-    pub guild: u64,
-    pub destination: Destination,
-    pub reminders: Vec<i64>,
-    /// Attempts that failed so far.
-    pub attempts: u32,
-    pub last_error: Option<String>,
-    pub next_attempt_at: DateTime<Utc>,
-    /// The epoch the row is held under: its reminders' claim ([`ClaimedReminder::epoch`]) when
-    /// it is opened, a new one when it is taken over ([`claim_outgoing`]). Its marks are
-    /// refused once another holds it.
-    pub epoch: i64,
-}
-
-/// How an outgoing message ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutboxEnd {
-    /// Posted: its reminders are sent.
-    Sent,
-    /// Not wanted any more (the step is done, the case closed, the channel gone).
-    Cancelled,
-    /// Given up: its reminders are failed.
-    Failed,
-    /// Went elsewhere (a closed DM goes to the case thread): its reminders are in other rows.
-    Rerouted,
-}
-
-impl OutboxEnd {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            OutboxEnd::Sent => "sent",
-            OutboxEnd::Cancelled => "cancelled",
-            OutboxEnd::Failed => "failed",
-            OutboxEnd::Rerouted => "rerouted",
-        }
-    }
-}
+use crate::ids::Destination;
+use crate::{Result, StorageError};
 
 /// Refuses the lot (`Invalid`) when a nonce is not 1..=25 bytes, as Discord would.
 pub(crate) fn check_nonces(rows: &[Outgoing]) -> Result<()> {
@@ -188,7 +147,7 @@ impl OutRow {
             nonce: self.nonce,
             guild: id_back(self.guild_id),
             destination: Destination::decode(&self.destination),
-            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            attempts: count_back(self.attempts),
             last_error: self.last_error,
             next_attempt_at: ts_back(&self.next_attempt_at)?,
             epoch: self.claim_epoch,
