@@ -122,6 +122,31 @@ impl Db {
         url.starts_with("postgres://") || url.starts_with("postgresql://")
     }
 
+    /// The database's address as it may be logged or shown: a PostgreSQL URL without its
+    /// password and without its query (which may carry one, `?password=`); a SQLite path or
+    /// URL as it is (it holds no secret).
+    pub fn loggable_url(url_or_path: &str) -> String {
+        if !Db::is_postgres_url(url_or_path) {
+            return url_or_path.to_owned();
+        }
+        let without_query = url_or_path.split(['?', '#']).next().unwrap_or_default();
+        let Some((scheme, rest)) = without_query.split_once("://") else {
+            return "postgres://".to_owned();
+        };
+        let (authority, path) = match rest.find('/') {
+            Some(at) => rest.split_at(at),
+            None => (rest, ""),
+        };
+        let authority = match authority.rsplit_once('@') {
+            Some((user_info, host)) => match user_info.split_once(':') {
+                Some((user, _password)) => format!("{user}:***@{host}"),
+                None => format!("{user_info}@{host}"),
+            },
+            None => authority.to_owned(),
+        };
+        format!("{scheme}://{authority}{path}")
+    }
+
     /// Whether this is a PostgreSQL database (several processes may share it); SQLite's file
     /// has one process (`ProcessLock`).
     pub fn is_postgres(&self) -> bool {
@@ -271,5 +296,38 @@ impl<'a> Acquire<'a> for &'a Db {
 
     fn begin(self) -> BoxFuture<'a, Result<Transaction<'a, Sqlite>, sqlx::Error>> {
         Acquire::begin(self.pool())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Db;
+
+    #[test]
+    fn a_postgres_urls_password_and_query_are_never_shown() {
+        for (url, shown) in [
+            (
+                "postgres://los:s3cret@db.example:5432/los",
+                "postgres://los:***@db.example:5432/los",
+            ),
+            (
+                "postgresql://los:p@ss:word@db/los?sslmode=require&password=x",
+                "postgresql://los:***@db/los",
+            ),
+            (
+                "postgres://los@db/los?password=s3cret",
+                "postgres://los@db/los",
+            ),
+            ("postgres://db", "postgres://db"),
+            ("sqlite://./data/los.db", "sqlite://./data/los.db"),
+            ("./data/los.db", "./data/los.db"),
+        ] {
+            let logged = Db::loggable_url(url);
+            assert_eq!(logged, shown);
+            assert!(
+                !logged.contains("s3cret") && !logged.contains("word"),
+                "{logged}"
+            );
+        }
     }
 }
