@@ -148,10 +148,18 @@ async fn run(config: Config) -> anyhow::Result<()> {
         None => None,
     };
     // One process per SQLite file, held until the process ends: a second one would send
-    // every reminder twice.
-    let _lock = storage::ProcessLock::acquire(&config.database_url)?;
-    let db = storage::Db::open(&config.database_url).await?;
-    tracing::info!(database = %config.database_url, "database open, migrations run");
+    // every reminder twice. PostgreSQL is shared by several processes (shard leases and fenced
+    // claims keep them apart), so it takes no lock.
+    let _lock = if storage::Db::is_postgres_url(&config.database_url) {
+        None
+    } else {
+        storage::ProcessLock::acquire(&config.database_url)?
+    };
+    let db = storage::Db::open_any(&config.database_url).await?;
+    tracing::info!(
+        database = %storage::Db::loggable_url(&config.database_url),
+        "database open, migrations run"
+    );
     let data = app::data(db, Arc::new(flow::SystemClock))?;
     let http = app::http_for(
         token.expose(),

@@ -73,6 +73,26 @@ impl Sandbox {
             .context("no such request arrived")
     }
 
+    /// Waits until at least `n` requests on `route` (method and spec path, as in
+    /// [`Sandbox::requests_on`]) have arrived: the `n`th process of one bot asking for the
+    /// gateway, say.
+    pub async fn wait_for_requests_on(&self, route: &str, n: usize) -> anyhow::Result<()> {
+        let (method, path) = route
+            .split_once(' ')
+            .with_context(|| format!("a route is a method and a path: {route}"))?;
+        self.shared()
+            .wait_for(self.timeout(), |s| {
+                let seen = s
+                    .requests
+                    .iter()
+                    .filter(|r| r.method == method && r.route == path)
+                    .count();
+                (seen >= n).then_some(())
+            })
+            .await
+            .with_context(|| format!("fewer than {n} requests on {route} arrived"))
+    }
+
     /// The requests on `route` (`POST /users/@me/channels`: method and spec path), in order.
     pub fn requests_on(&self, route: &str) -> Vec<RequestRecord> {
         self.shared()

@@ -9,4 +9,5 @@
 
 mod binary;
 mod operations;
+mod postgres;
 mod watch;

@@ -1,0 +1,131 @@
+//! Several `los run` processes on one PostgreSQL database, as a deployment with a standby runs
+//! them: neither takes SQLite's file lock, one owns the gateway's shards, and when it is
+//! killed (SIGKILL: no release of anything) the other takes its shards over once their leases
+//! have run out, and answers. The database's password never reaches the log.
+
+#![cfg(unix)]
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use los::harness::{cast, world};
+use sandbox::Sandbox;
+use tokio::process::{Child, Command};
+
+use crate::operations::{read, set_up, stop};
+
+/// A password in the URL: the test server trusts local connections and never asks for it, so
+/// the processes run with it, and it must never be in their logs.
+const PASSWORD: &str = "not-in-any-log";
+
+/// `los run` against the sandbox on the PostgreSQL database at `url`.
+fn spawn(sb: &Sandbox, dir: &Path, url: &str, log: &str) -> Child {
+    let w = sb.world();
+    Command::new(env!("CARGO_BIN_EXE_los"))
+        .arg("run")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("DISCORD_TOKEN", &w.token)
+        .env("DISCORD_API_URL", sb.http_url())
+        .env("DATABASE_URL", url)
+        .env("LOS_DEV_GUILD", w.guild_id.to_string())
+        .env("LOS_SHUTDOWN_SECONDS", "5")
+        .env("RUST_LOG", "info")
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.join(log)).unwrap())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
+/// A fresh PostgreSQL database on the server `LOS_TEST_POSTGRES` names, as a URL that carries
+/// [`PASSWORD`].
+async fn database() -> String {
+    let admin = std::env::var("LOS_TEST_POSTGRES").expect("LOS_TEST_POSTGRES names a server");
+    let name = format!("los_process_{}", std::process::id());
+    storage::create_postgres_database(&admin, &name)
+        .await
+        .expect("a test database is created");
+    let rest = admin
+        .strip_prefix("postgres://")
+        .expect("LOS_TEST_POSTGRES is a postgres:// URL");
+    let (user, host_and_db) = rest
+        .split_once('@')
+        .expect("LOS_TEST_POSTGRES names its user");
+    let user = user.split(':').next().unwrap_or(user);
+    let host = host_and_db
+        .rsplit_once('/')
+        .map_or(host_and_db, |(host, _)| host);
+    format!("postgres://{user}:{PASSWORD}@{host}/{name}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(los_postgres),
+    ignore = "needs PostgreSQL: export LOS_TEST_POSTGRES=\"$(.ci/postgres)\""
+)]
+async fn a_standby_on_postgres_takes_over_the_shards_of_a_killed_process_and_answers() {
+    let url = database().await;
+    let sb = Sandbox::start(world()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = spawn(&sb, dir.path(), &url, "first.log");
+    let first_up = async {
+        sb.wait_for_commands_registered().await?;
+        sb.wait_connected().await
+    };
+    first_up
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}: {}", read(dir.path(), "first.log")));
+    set_up(&sb).await;
+
+    // The standby starts on the same database: no file lock refuses it; it asks for the
+    // gateway and registers its commands, but the shard is the first one's.
+    let mut second = spawn(&sb, dir.path(), &url, "second.log");
+    sb.wait_for_requests_on("GET /gateway/bot", 2)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}: {}", read(dir.path(), "second.log")));
+    assert!(
+        second.try_wait().unwrap().is_none(),
+        "the standby runs: {}",
+        read(dir.path(), "second.log")
+    );
+    let identified = || sb.gateway_ops().iter().filter(|op| **op == 2).count();
+    assert_eq!(identified(), 1, "one process owns the shard");
+    let answer = sb
+        .member(cast::ADMIN)
+        .slash("oppsett", &["vis"], &[])
+        .await
+        .unwrap();
+    assert!(answer.text().contains("Oppsett"), "{}", answer.text());
+
+    // The first dies without a word: its lease runs out (30 s), the standby wins it and
+    // identifies (each wait is on the sandbox's event, at most its connect time).
+    first.start_kill().unwrap();
+    first.wait().await.unwrap();
+    let takeover = async { while sb.wait_identified(2).await.is_err() {} };
+    tokio::time::timeout(Duration::from_secs(120), takeover)
+        .await
+        .unwrap_or_else(|_| {
+            panic!(
+                "the standby never took the shard over: {}",
+                read(dir.path(), "second.log")
+            )
+        });
+    let answer = sb
+        .member(cast::ADMIN)
+        .slash("oppsett", &["vis"], &[])
+        .await
+        .unwrap();
+    assert!(answer.text().contains("Oppsett"), "{}", answer.text());
+
+    let (status, _) = stop(&mut second, dir.path(), "second.log").await;
+    assert_eq!(status.code(), Some(0), "{}", read(dir.path(), "second.log"));
+    for log in ["first.log", "second.log"] {
+        let said = read(dir.path(), log);
+        assert!(said.contains("database open"), "{log}: {said}");
+        assert!(!said.contains(PASSWORD), "{log} shows the password: {said}");
+    }
+    sb.assert_no_failures();
+}
