@@ -218,6 +218,13 @@ async fn run(config: Config) -> anyhow::Result<()> {
 /// Never migrates: the live file stays at its schema version, so an older binary running on
 /// it (or started on it after) is not refused.
 async fn backup(config: &Config, path: &str) -> anyhow::Result<()> {
+    if storage::Db::is_postgres_url(&config.database_url) {
+        anyhow::bail!(
+            "`los backup` copies a SQLite file; {} is PostgreSQL: back it up with the server's \
+             own tools (pg_dump, or the managed service's backups)",
+            storage::Db::loggable_url(&config.database_url)
+        );
+    }
     storage::backup_file(&config.database_url, std::path::Path::new(path)).await?;
     println!("Sikkerhetskopi skrevet til {path}");
     Ok(())

@@ -156,3 +156,23 @@ async fn los_backup_never_migrates_the_live_database() {
     assert_eq!(before.len(), all - 1);
     pool.close().await;
 }
+
+/// `los backup` copies a SQLite file. On PostgreSQL it says so and points to the server's own
+/// tools, without the password and without touching the database or writing a file.
+#[test]
+fn los_backup_on_postgres_points_to_the_servers_tools() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("kopi.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_los"))
+        .args(["backup", target.to_str().unwrap()])
+        .env_clear()
+        .env("DATABASE_URL", "postgres://los:hemmelig@127.0.0.1:1/los")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{said}");
+    assert!(said.contains("pg_dump"), "{said}");
+    assert!(!said.contains("hemmelig"), "{said}");
+    assert!(!target.exists());
+}
