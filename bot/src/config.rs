@@ -54,6 +54,12 @@ pub struct Config {
     /// `LOS_SHUTDOWN_SECONDS`: how long a stop on SIGTERM or Ctrl-C may take to finish what is
     /// under way (default [`crate::shutdown::DEFAULT_GRACE`]).
     pub shutdown_grace: std::time::Duration,
+    /// `LOS_SHARD_LEASE_SECONDS`: how long a process's lease on a gateway shard lasts (6 to
+    /// 300, default 30): renewed every third of it, the shard stopped a third before it could
+    /// end when it cannot be renewed. A process that dies is replaced within about this time
+    /// (plus a renewal period and the IDENTIFY spacing); shorter reacts sooner and writes to
+    /// the database more often. Every process of one bot should use the same.
+    pub shard_lease: crate::shards::LeaseTimes,
     /// `LOS_HTTP_ADDR`: where `/healthz`, `/readyz` and `/metrics` are served; off when unset.
     pub http_addr: Option<std::net::SocketAddr>,
     /// `LOG_FORMAT`: `text` (default) or `json`, one JSON object per line.
@@ -141,6 +147,18 @@ impl Config {
                 }
             },
         };
+        let shard_lease = match non_empty("LOS_SHARD_LEASE_SECONDS") {
+            None => crate::shards::LeaseTimes::DEFAULT,
+            Some(v) => match v.parse::<u64>() {
+                Ok(secs @ 6..=300) => crate::shards::LeaseTimes::thirds(Duration::from_secs(secs)),
+                _ => {
+                    return Err(ConfigError::Malformed {
+                        name: "LOS_SHARD_LEASE_SECONDS",
+                        why: format!("{v:?} is not a number of seconds from 6 to 300"),
+                    })
+                }
+            },
+        };
         let http_addr = match non_empty("LOS_HTTP_ADDR") {
             None => None,
             Some(a) => Some(a.parse().map_err(|_| ConfigError::Malformed {
@@ -169,6 +187,7 @@ impl Config {
             dev_guild,
             log_filter: non_empty("RUST_LOG").unwrap_or_else(|| "info,los=debug".into()),
             shutdown_grace,
+            shard_lease,
         })
     }
 }
@@ -228,6 +247,30 @@ mod tests {
         for bad in ["0", "abc", "601"] {
             let err = config(&[("LOS_SHUTDOWN_SECONDS", bad)]).unwrap_err();
             assert!(err.to_string().starts_with("LOS_SHUTDOWN_SECONDS"), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_shard_lease_is_read_and_checked() {
+        use crate::shards::LeaseTimes;
+        assert_eq!(config(&[]).unwrap().shard_lease, LeaseTimes::DEFAULT);
+        let c = config(&[("LOS_SHARD_LEASE_SECONDS", "6")]).unwrap();
+        assert_eq!(c.shard_lease.ttl, Duration::from_secs(6));
+        assert_eq!(c.shard_lease.renew_every(), Duration::from_secs(2));
+        assert_eq!(c.shard_lease.fence_after(), Duration::from_secs(4));
+        for secs in 6..=300 {
+            let ttl = Duration::from_secs(secs);
+            let taken = config(&[("LOS_SHARD_LEASE_SECONDS", &secs.to_string())])
+                .unwrap()
+                .shard_lease;
+            assert_eq!(Some(taken), LeaseTimes::new(ttl, ttl / 3), "{secs} s works");
+        }
+        for bad in ["0", "5", "301", "30s"] {
+            let err = config(&[("LOS_SHARD_LEASE_SECONDS", bad)]).unwrap_err();
+            assert!(
+                err.to_string().starts_with("LOS_SHARD_LEASE_SECONDS"),
+                "{err}"
+            );
         }
     }
 

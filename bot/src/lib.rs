@@ -166,7 +166,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
         config.api_url.as_deref(),
         config.discord_timeout,
     )?;
-    let mut running = app::start(http, data, config.dev_guild).await?;
+    let mut running = app::start_with(http, data, config.dev_guild, config.shard_lease).await?;
     let _probes = match (config.http_addr, metrics) {
         (Some(addr), Some(metrics)) => {
             let probe = ops::http::Probe {

@@ -40,6 +40,15 @@ impl LeaseTimes {
         margin: Duration::from_secs(10),
     };
 
+    /// A lease of `ttl`, renewed every third of it and fenced a third before it could end
+    /// (the default's proportions): `LOS_SHARD_LEASE_SECONDS`.
+    pub fn thirds(ttl: Duration) -> LeaseTimes {
+        LeaseTimes {
+            ttl,
+            margin: ttl / 3,
+        }
+    }
+
     /// Times that work: the process must get at least one more try after the first renewal
     /// fails, so the fence (`ttl - margin`) must come after the renewal period (`ttl / 3`).
     pub fn new(ttl: Duration, margin: Duration) -> Option<LeaseTimes> {

@@ -19,6 +19,10 @@ use crate::operations::{read, set_up, stop};
 /// the processes run with it, and it must never be in their logs.
 const PASSWORD: &str = "not-in-any-log";
 
+/// The processes' shard leases (`LOS_SHARD_LEASE_SECONDS`): a takeover after a kill takes
+/// about this long, not the default 30 s.
+const LEASE_SECONDS: u64 = 8;
+
 /// `los run` against the sandbox on the PostgreSQL database at `url`.
 fn spawn(sb: &Sandbox, dir: &Path, url: &str, log: &str) -> Child {
     let w = sb.world();
@@ -31,6 +35,7 @@ fn spawn(sb: &Sandbox, dir: &Path, url: &str, log: &str) -> Child {
         .env("DATABASE_URL", url)
         .env("LOS_DEV_GUILD", w.guild_id.to_string())
         .env("LOS_SHUTDOWN_SECONDS", "5")
+        .env("LOS_SHARD_LEASE_SECONDS", LEASE_SECONDS.to_string())
         .env("RUST_LOG", "info")
         .current_dir(dir)
         .stdout(Stdio::null())
@@ -100,10 +105,12 @@ async fn a_standby_on_postgres_takes_over_the_shards_of_a_killed_process_and_ans
         .unwrap();
     assert!(answer.text().contains("Oppsett"), "{}", answer.text());
 
-    // The first dies without a word: its lease runs out (30 s), the standby wins it and
-    // identifies (each wait is on the sandbox's event, at most its connect time).
+    // The first dies without a word: its lease runs out, the standby wins it and identifies
+    // (each wait is on the sandbox's event, at most its connect time). Not before the lease
+    // could have ended: the standby waited it out, it did not take a live process's shard.
     first.start_kill().unwrap();
     first.wait().await.unwrap();
+    let killed = std::time::Instant::now();
     let takeover = async { while sb.wait_identified(2).await.is_err() {} };
     tokio::time::timeout(Duration::from_secs(120), takeover)
         .await
@@ -113,6 +120,13 @@ async fn a_standby_on_postgres_takes_over_the_shards_of_a_killed_process_and_ans
                 read(dir.path(), "second.log")
             )
         });
+    let waited = killed.elapsed();
+    // While it ran the shard, its last renewal was at most the fence (two thirds of the lease)
+    // before the kill, so the lease ran at least a third of its length after it.
+    assert!(
+        waited >= Duration::from_secs(LEASE_SECONDS) / 3,
+        "taken over after {waited:?}, before the lease could end"
+    );
     let answer = sb
         .member(cast::ADMIN)
         .slash("oppsett", &["vis"], &[])
