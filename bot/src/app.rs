@@ -14,7 +14,7 @@ use crate::i18n::Tr;
 use crate::interactions;
 use crate::pace::{Pacer, ShareTimes};
 use crate::roster::Roster;
-use crate::shards::{Gateway, Keeper, LeaseTimes, Stop};
+use crate::shards::{Gateway, Keeper, LeaseTimes, Quota, Stop};
 use crate::shutdown::{self, InFlight, Tracked};
 use crate::types::{BotError, Data};
 
@@ -35,6 +35,8 @@ pub struct Running {
     pub keeper: watch::Sender<Stop>,
     /// Ends the roster's loop ([`crate::roster`], PostgreSQL only), and the loop.
     pub roster: Option<(watch::Sender<Stop>, JoinHandle<()>)>,
+    /// This process's share of the shards, as the keeper last worked it out (`/readyz`).
+    pub quota: Quota,
 }
 
 impl Running {
@@ -183,6 +185,7 @@ pub async fn start_shared(
         crate::ops::metrics::global_share(crate::pace::GLOBAL_LIMIT);
         None
     };
+    let quota = Quota::new();
     let keeper = Keeper::new(
         data.db.clone(),
         owner,
@@ -191,6 +194,7 @@ pub async fn start_shared(
         lease,
         // SQLite: one process per file (the file lock), so this process is the only one.
         !data.db.is_postgres(),
+        quota.clone(),
     )
     .await;
     tracing::info!(
@@ -215,6 +219,7 @@ pub async fn start_shared(
         in_flight,
         keeper: stop,
         roster,
+        quota,
     })
 }
 

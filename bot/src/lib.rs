@@ -172,6 +172,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
             let probe = ops::http::Probe {
                 data: running.data.clone(),
                 shards: running.shards.clone(),
+                quota: running.quota.clone(),
                 loops: running.reminders.liveness(),
                 metrics,
             };

@@ -209,6 +209,7 @@ async fn keeper(
         gateway,
         times,
         false,
+        los::shards::Quota::new(),
     )
     .await;
     (keeper, client, manager)

@@ -1,8 +1,10 @@
 //! `LOS_HTTP_ADDR`: the probes a service manager or Kubernetes asks, and the scrape.
 //!
 //! - `/healthz`: 200 while the process runs and answers (liveness: restart it if this fails).
-//! - `/readyz`: 200 when the database answers, every shard of this process is connected and
-//!   both reminder loops run; else 503. The body says which check failed, as JSON.
+//! - `/readyz`: 200 when the database answers, this process runs its share of the shards
+//!   (`crate::shards::share`; a standby whose share is none runs none) and every one of them is
+//!   connected, and both reminder loops run; else 503. The body says which check failed, as
+//!   JSON.
 //! - `/metrics`: [`super::metrics`] in the Prometheus text format.
 
 use std::net::SocketAddr;
@@ -19,6 +21,7 @@ use serenity::all::{ConnectionStage, ShardManager};
 use tokio::task::JoinHandle;
 
 use crate::jobs::Liveness;
+use crate::shards::Quota;
 use crate::types::Data;
 
 /// The longest `/readyz` waits for the database before calling it unreachable.
@@ -29,6 +32,7 @@ const DB_CHECK: Duration = Duration::from_secs(2);
 pub struct Probe {
     pub data: Arc<Data>,
     pub shards: Arc<ShardManager>,
+    pub quota: Quota,
     pub loops: Liveness,
     pub metrics: PrometheusHandle,
 }
@@ -40,6 +44,8 @@ pub struct Readiness {
     pub database: bool,
     pub shards_owned: usize,
     pub shards_connected: usize,
+    /// This process's share of the shards (`None` before the keeper's first look).
+    pub shards_share: Option<u32>,
     pub reminder_loops: bool,
 }
 
@@ -52,14 +58,15 @@ impl Probe {
         );
         let (shards_owned, shards_connected) = self.shards().await;
         let reminder_loops = self.loops.all_running();
+        let shards_share = self.quota.get();
+        let runs_its_share = shards_share
+            .is_some_and(|share| usize::try_from(share).is_ok_and(|s| shards_owned >= s));
         Readiness {
-            ready: database
-                && shards_owned > 0
-                && shards_connected == shards_owned
-                && reminder_loops,
+            ready: database && runs_its_share && shards_connected == shards_owned && reminder_loops,
             database,
             shards_owned,
             shards_connected,
+            shards_share,
             reminder_loops,
         }
     }

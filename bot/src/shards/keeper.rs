@@ -18,7 +18,8 @@
 //! Discord's `max_concurrency` buckets. (serenity's own re-IDENTIFYs after a dropped session
 //! bypass both; Discord's limit allows them as long as they are rare.)
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,6 +31,29 @@ use tokio::time::{timeout_at, Instant};
 use super::policy::{
     LeaseTimes, Next, Pace, Policy, StartQueue, CONNECT_GIVE_UP, IDENTIFY_SPACING,
 };
+use super::share::Fleet;
+
+/// This process's share of the shards ([`super::share`]) as the keeper last worked it out, for
+/// `/readyz`: `None` until the keeper has looked at the fleet once.
+#[derive(Debug, Clone, Default)]
+pub struct Quota(Arc<AtomicU32>);
+
+impl Quota {
+    const UNKNOWN: u32 = u32::MAX;
+
+    pub fn new() -> Quota {
+        Quota(Arc::new(AtomicU32::new(Self::UNKNOWN)))
+    }
+
+    pub fn get(&self) -> Option<u32> {
+        Some(self.0.load(Ordering::Relaxed)).filter(|q| *q != Self::UNKNOWN)
+    }
+
+    fn set(&self, quota: u32) {
+        self.0
+            .store(quota.min(Self::UNKNOWN - 1), Ordering::Relaxed);
+    }
+}
 
 /// Why the keeper's loop is asked to end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +83,9 @@ pub enum Outcome {
     /// A try for the shards not held: those won (queued to start), and whether the database
     /// failed.
     Won { won: Vec<u32>, failed: bool },
+    /// This process held more than its share and another process less: this shard was
+    /// stopped and its lease released, for that process to win at its next try.
+    HandedOver(u32),
     /// A won shard was started (its IDENTIFY follows).
     Started(u32),
     /// The shard started last is connected: the next may start a spacing later.
@@ -83,6 +110,12 @@ pub struct Keeper {
     running: BTreeSet<u32>,
     /// The shards won and not yet started, started one at a time in Discord's spacing.
     starts: StartQueue,
+    /// The shards nobody held at the last try (two tries in a row: an orphan).
+    free_before: BTreeSet<u32>,
+    /// No shard is handed over before this (set when the keeper had to win an orphan).
+    hand_over_after: Instant,
+    /// This process's share, as last worked out.
+    quota: Quota,
 }
 
 /// A name for this run of this process, unique across processes and restarts: the host (when
@@ -105,6 +138,7 @@ impl Keeper {
         gateway: Gateway,
         times: LeaseTimes,
         sole: bool,
+        quota: Quota,
     ) -> Keeper {
         if sole {
             match storage::end_shard_leases_of_others(&db, &owner).await {
@@ -124,6 +158,9 @@ impl Keeper {
             policy: Policy::new(times, Instant::now()),
             running: BTreeSet::new(),
             starts: StartQueue::default(),
+            free_before: BTreeSet::new(),
+            hand_over_after: Instant::now(),
+            quota,
         }
     }
 
@@ -290,20 +327,77 @@ impl Keeper {
         Outcome::Renewed { held, lost, failed }
     }
 
+    /// A try for shards: looks at the fleet, wins shards up to this process's share (and any
+    /// orphan), or hands one over to a process below its share ([`super::share`]).
     async fn win(&mut self) -> Outcome {
+        let outcome = self.try_to_win().await;
+        self.policy.tried_to_win(Instant::now());
+        outcome
+    }
+
+    async fn try_to_win(&mut self) -> Outcome {
         let ttl = self.policy.times().ttl;
+        // A slow database must not hold up the stop of a shard held already.
+        let bound = self
+            .policy
+            .earliest_fence()
+            .unwrap_or(Instant::now() + self.policy.times().renew_every());
+        let look = async {
+            let live = storage::live_processes(&self.db).await?;
+            let owners = storage::shard_owners(&self.db).await?;
+            Ok::<_, storage::StorageError>((live, owners))
+        };
+        let (live, owners) = match timeout_at(bound, look).await {
+            Ok(Ok(fleet)) => fleet,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "could not look at the shard leases");
+                return Outcome::Won {
+                    won: vec![],
+                    failed: true,
+                };
+            }
+            Err(_) => {
+                tracing::warn!("the look at the shard leases did not answer in time");
+                return Outcome::Won {
+                    won: vec![],
+                    failed: true,
+                };
+            }
+        };
+        let owners: BTreeMap<u32, String> =
+            owners.into_iter().map(|l| (l.shard, l.owner)).collect();
+        let fleet = Fleet {
+            me: &self.owner,
+            shards: self.gateway.shards,
+            live: &live,
+            owners: &owners,
+        };
+        let held: BTreeSet<u32> = self.policy.held().keys().copied().collect();
+        let plan = fleet.plan(
+            &held,
+            &self.free_before,
+            Instant::now() >= self.hand_over_after,
+        );
+        self.quota.set(plan.quota);
+        self.free_before = plan.free.iter().copied().collect();
+        if let Some(shard) = plan.hand_over {
+            self.hand_over(shard).await;
+            return Outcome::HandedOver(shard);
+        }
+        if u32::try_from(plan.orphans.len()).unwrap_or(u32::MAX) > plan.want {
+            // Whose share it was did not take it: this process keeps it, and hands nothing
+            // over for a while (the other may be unable to take anything).
+            self.hand_over_after = Instant::now() + ttl * 10;
+        }
         let mut won = Vec::new();
         let mut failed = false;
-        for shard in 0..self.gateway.shards {
-            if self.policy.held().contains_key(&shard) {
+        let candidates = (0..self.gateway.shards).filter(|s| !held.contains(s));
+        for shard in candidates {
+            let wanted = u32::try_from(won.len()).unwrap_or(u32::MAX) < plan.want;
+            if !wanted && !plan.orphans.contains(&shard) {
                 continue;
             }
-            // A slow database must not hold up the stop of a shard held already.
             let sent = Instant::now();
-            let bound = self
-                .policy
-                .earliest_fence()
-                .unwrap_or(sent + self.policy.times().renew_every());
             let win =
                 storage::win_shard_lease(&self.db, &self.owner, shard, self.gateway.shards, ttl);
             match timeout_at(bound, win).await {
@@ -326,8 +420,33 @@ impl Keeper {
                 }
             }
         }
-        self.policy.tried_to_win(Instant::now());
         Outcome::Won { won, failed }
+    }
+
+    /// Stops `shard`, then releases its lease: the process below its share wins it at its
+    /// next try, with no wait for the lease to run out.
+    async fn hand_over(&mut self, shard: u32) {
+        let Some(epoch) = self.policy.held().get(&shard).map(|h| h.epoch) else {
+            return;
+        };
+        self.stop_shard(shard).await;
+        self.policy.lost(shard);
+        let release = storage::release_shard_lease(&self.db, &self.owner, shard, epoch);
+        match tokio::time::timeout(Duration::from_secs(5), release).await {
+            Ok(Ok(_)) => {
+                tracing::info!(
+                    shard,
+                    "shard handed over: another process is below its share"
+                );
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(shard, error = %e, "a handed-over shard's lease was not released");
+            }
+            Err(_) => tracing::warn!(
+                shard,
+                "a handed-over shard's release did not answer in time"
+            ),
+        }
     }
 
     async fn start_shard(&mut self, shard: u32) {
@@ -351,7 +470,7 @@ impl Keeper {
         self.starts.forget(shard);
         if self.running.remove(&shard) {
             self.manager.shutdown(ShardId(shard), 1000).await;
-            tracing::warn!(shard, "shard stopped: its lease is no longer sure");
+            tracing::info!(shard, "shard stopped");
         }
     }
 
@@ -395,6 +514,9 @@ fn log(outcome: &Outcome) {
         Outcome::Won { won, .. } if !won.is_empty() => {
             tracing::info!(?won, "shard leases won");
         }
-        Outcome::Won { .. } | Outcome::Started(_) | Outcome::Connected(_) => {}
+        Outcome::Won { .. }
+        | Outcome::HandedOver(_)
+        | Outcome::Started(_)
+        | Outcome::Connected(_) => {}
     }
 }

@@ -6,12 +6,11 @@
 #![cfg(unix)]
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use los::harness::{cast, world};
 use sandbox::Sandbox;
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 use crate::operations::{read, set_up, stop};
 
@@ -23,33 +22,29 @@ const PASSWORD: &str = "not-in-any-log";
 /// about this long, not the default 30 s.
 const LEASE_SECONDS: u64 = 8;
 
-/// `los run` against the sandbox on the PostgreSQL database at `url`.
-fn spawn(sb: &Sandbox, dir: &Path, url: &str, log: &str) -> Child {
-    let w = sb.world();
-    Command::new(env!("CARGO_BIN_EXE_los"))
-        .arg("run")
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("DISCORD_TOKEN", &w.token)
-        .env("DISCORD_API_URL", sb.http_url())
-        .env("DATABASE_URL", url)
-        .env("LOS_DEV_GUILD", w.guild_id.to_string())
-        .env("LOS_SHUTDOWN_SECONDS", "5")
-        .env("LOS_SHARD_LEASE_SECONDS", LEASE_SECONDS.to_string())
-        .env("RUST_LOG", "info")
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.join(log)).unwrap())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap()
+/// `los run` against the sandbox on the PostgreSQL database at `url`, with
+/// `LOS_SHARD_LEASE_SECONDS` and any extra variables.
+pub(crate) fn spawn(
+    sb: &Sandbox,
+    dir: &Path,
+    url: &str,
+    log: &str,
+    lease_seconds: u64,
+    extra: &[(&str, String)],
+) -> Child {
+    let mut vars = vec![
+        ("DATABASE_URL", url.to_owned()),
+        ("LOS_SHARD_LEASE_SECONDS", lease_seconds.to_string()),
+    ];
+    vars.extend(extra.iter().cloned());
+    crate::watch::spawn(sb, dir, log, &vars)
 }
 
-/// A fresh PostgreSQL database on the server `LOS_TEST_POSTGRES` names, as a URL that carries
-/// [`PASSWORD`].
-async fn database() -> String {
+/// A fresh PostgreSQL database (`test` names it) on the server `LOS_TEST_POSTGRES` names, as a
+/// URL that carries [`PASSWORD`].
+pub(crate) async fn database(test: &str) -> String {
     let admin = std::env::var("LOS_TEST_POSTGRES").expect("LOS_TEST_POSTGRES names a server");
-    let name = format!("los_process_{}", std::process::id());
+    let name = format!("los_{test}_{}", std::process::id());
     storage::create_postgres_database(&admin, &name)
         .await
         .expect("a test database is created");
@@ -72,10 +67,10 @@ async fn database() -> String {
     ignore = "needs PostgreSQL: export LOS_TEST_POSTGRES=\"$(.ci/postgres)\""
 )]
 async fn a_standby_on_postgres_takes_over_the_shards_of_a_killed_process_and_answers() {
-    let url = database().await;
+    let url = database("standby").await;
     let sb = Sandbox::start(world()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut first = spawn(&sb, dir.path(), &url, "first.log");
+    let mut first = spawn(&sb, dir.path(), &url, "first.log", LEASE_SECONDS, &[]);
     let first_up = async {
         sb.wait_for_commands_registered().await?;
         sb.wait_connected().await
@@ -87,7 +82,7 @@ async fn a_standby_on_postgres_takes_over_the_shards_of_a_killed_process_and_ans
 
     // The standby starts on the same database: no file lock refuses it; it asks for the
     // gateway and registers its commands, but the shard is the first one's.
-    let mut second = spawn(&sb, dir.path(), &url, "second.log");
+    let mut second = spawn(&sb, dir.path(), &url, "second.log", LEASE_SECONDS, &[]);
     sb.wait_for_requests_on("GET /gateway/bot", 2)
         .await
         .unwrap_or_else(|e| panic!("{e:#}: {}", read(dir.path(), "second.log")));

@@ -16,8 +16,9 @@ use tokio::process::{Child, Command};
 
 use crate::operations::{read, seeded, set_up, stop, MESSAGES};
 
-/// `los run` against the sandbox on the database in `dir`, with extra variables.
-fn spawn(sb: &Sandbox, dir: &Path, log: &str, extra: &[(&str, String)]) -> Child {
+/// `los run` against the sandbox on the SQLite database in `dir`, with extra variables (which
+/// win: `DATABASE_URL` among them names another database).
+pub(crate) fn spawn(sb: &Sandbox, dir: &Path, log: &str, extra: &[(&str, String)]) -> Child {
     let w = sb.world();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_los"));
     cmd.arg("run")
