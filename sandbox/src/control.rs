@@ -251,6 +251,22 @@ impl Sandbox {
             .context("the bot's shards stayed connected")
     }
 
+    /// Waits (at most `within`) until the shards with a live session, each with how many
+    /// sessions ([`Sandbox::live_shards`]), satisfy `f`; answers them as they were then.
+    pub async fn wait_live_shards(
+        &self,
+        within: Duration,
+        f: impl Fn(&[([u32; 2], usize)]) -> bool,
+    ) -> anyhow::Result<Vec<([u32; 2], usize)>> {
+        self.shared()
+            .wait_for(within, |s| {
+                let live = s.gateway.live_shards();
+                f(&live).then_some(live)
+            })
+            .await
+            .context("the live shards never came to what was waited for")
+    }
+
     /// Drops every gateway connection without a close frame.
     pub fn drop_connection(&self) -> bool {
         self.shared().write(drop_all)

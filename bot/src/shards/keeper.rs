@@ -114,6 +114,8 @@ pub struct Keeper {
     free_before: BTreeSet<u32>,
     /// No shard is handed over before this (set when the keeper had to win an orphan).
     hand_over_after: Instant,
+    /// Orphans won since the shards were last seen balanced: how long hand-overs wait.
+    orphans_in_a_row: u32,
     /// This process's share, as last worked out.
     quota: Quota,
 }
@@ -160,6 +162,7 @@ impl Keeper {
             starts: StartQueue::default(),
             free_before: BTreeSet::new(),
             hand_over_after: Instant::now(),
+            orphans_in_a_row: 0,
             quota,
         }
     }
@@ -386,8 +389,15 @@ impl Keeper {
         }
         if u32::try_from(plan.orphans.len()).unwrap_or(u32::MAX) > plan.want {
             // Whose share it was did not take it: this process keeps it, and hands nothing
-            // over for a while (the other may be unable to take anything).
-            self.hand_over_after = Instant::now() + ttl * 10;
+            // over for a while (the other may be unable to take anything), twice as long each
+            // time it happens again, up to 64 leases; back to 2 leases once all is balanced.
+            self.orphans_in_a_row = (self.orphans_in_a_row + 1).min(6);
+            self.hand_over_after = Instant::now() + ttl * (1 << self.orphans_in_a_row);
+        } else if plan.free.is_empty()
+            && plan.want == 0
+            && held.len() as u64 == u64::from(plan.quota)
+        {
+            self.orphans_in_a_row = 0;
         }
         let mut won = Vec::new();
         let mut failed = false;

@@ -15,8 +15,10 @@
 //! take it, at its next try. A shard found free at two tries in a row is an orphan (whose
 //! quota it was, did not take it: a process registered but not running its keeper, or gone
 //! since) and is won by whoever sees it, quota or not; a process that had to do so hands
-//! nothing over for a while, so that a member that never takes what it is given does not make
-//! the shard go dark again and again.
+//! nothing over for a while (two leases, doubling each time it happens again before the shards
+//! are seen balanced: the keeper keeps that clock), so that a member that never takes what it
+//! is given does not make the shard go dark again and again, while one that was only cut off
+//! for a moment soon gets its share back.
 
 use std::collections::{BTreeMap, BTreeSet};
 
