@@ -96,17 +96,19 @@ pub async fn deregister(db: &Db, owner: &str, linger: Duration) -> Result<bool> 
     Ok(done.rows_affected() == 1)
 }
 
-/// The live processes now (by the database's clock), by name.
+/// The live processes now (by the database's clock), by name, the longest registered first.
 pub async fn live_processes(db: &Db) -> Result<Vec<String>> {
     if let Some(pg) = db.postgres() {
         return crate::pg::processes::live_processes(pg).await;
     }
     let mut conn = db.acquire().await?;
     Ok(
-        sqlx::query_scalar("SELECT owner FROM processes WHERE expires_at > ? ORDER BY owner")
-            .bind(ts(Utc::now())?)
-            .fetch_all(&mut *conn)
-            .await?,
+        sqlx::query_scalar(
+            "SELECT owner FROM processes WHERE expires_at > ? ORDER BY since, owner",
+        )
+        .bind(ts(Utc::now())?)
+        .fetch_all(&mut *conn)
+        .await?,
     )
 }
 

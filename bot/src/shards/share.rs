@@ -3,10 +3,11 @@
 //! the live leases, `storage::shard_owners`) once per try for free shards and follows the
 //! [`Plan`].
 //!
-//! **Quotas.** The members are the registered live processes and this one (which counts
-//! itself before its first heartbeat is in). Sorted by name,
-//! member `i` of `m` has `shards / m` shards, plus one if `i < shards % m`: every member knows
-//! every member's quota without asking, and the quotas add up to the shard count.
+//! **Quotas.** The members are the registered live processes, longest registered first
+//! (`storage::live_processes`), and this one last if its first heartbeat is not in yet. Member
+//! `i` of `m` has `shards / m` shards, plus one if `i < shards % m`: every member knows every
+//! member's quota without asking, the quotas add up to the shard count, and a newcomer takes
+//! the remainder from nobody (one shard and a standby: the first keeps it).
 //!
 //! **Moving towards them.** A process below its quota wins shards up to it (every shard it
 //! does not hold is tried: a lease that ran out since the look is as free as one seen free). A process
@@ -29,7 +30,7 @@ pub struct Fleet<'a> {
     pub me: &'a str,
     /// The gateway's shard count.
     pub shards: u32,
-    /// The processes registered as live.
+    /// The processes registered as live, longest registered first.
     pub live: &'a [String],
     /// The live leases: shard and owner.
     pub owners: &'a BTreeMap<u32, String>,
@@ -51,11 +52,16 @@ pub struct Plan {
 }
 
 impl Fleet<'_> {
-    /// The members, sorted by name, each once.
+    /// The members in quota order (longest registered first, this one last if it is not yet),
+    /// each once.
     pub fn members(&self) -> Vec<&str> {
-        let mut members: BTreeSet<&str> = self.live.iter().map(String::as_str).collect();
-        members.insert(self.me);
-        members.into_iter().collect()
+        let mut members: Vec<&str> = Vec::with_capacity(self.live.len() + 1);
+        for m in self.live.iter().map(String::as_str).chain([self.me]) {
+            if !members.contains(&m) {
+                members.push(m);
+            }
+        }
+        members
     }
 
     /// `who`'s quota among the members.
@@ -216,6 +222,36 @@ mod tests {
         assert_eq!((plan.quota, plan.hand_over), (1, Some(2)));
         // ... but not while it may not (it had to win an orphan lately).
         assert_eq!(b.plan(&set(&[1, 2]), &set(&[]), false).hand_over, None);
+    }
+
+    #[test]
+    fn the_longest_registered_keeps_the_remainder() {
+        let held = owners(&[(0, "z")]);
+        let names = live(&["z"]);
+        let newcomer = Fleet {
+            me: "a",
+            shards: 1,
+            live: &names,
+            owners: &held,
+        };
+        assert_eq!(
+            newcomer.members(),
+            vec!["z", "a"],
+            "not yet registered: last"
+        );
+        assert_eq!(newcomer.quota_of("a"), 0);
+        let names = live(&["z", "a"]);
+        let first = Fleet {
+            me: "z",
+            live: &names,
+            ..newcomer
+        };
+        let plan = first.plan(&set(&[0]), &set(&[]), true);
+        assert_eq!(
+            (plan.quota, plan.hand_over),
+            (1, None),
+            "a standby takes nothing"
+        );
     }
 
     #[test]

@@ -45,9 +45,9 @@ pub(crate) async fn deregister(db: &PgDb, owner: &str, micros: i64) -> Result<bo
 }
 
 pub(crate) async fn live_processes(db: &PgDb) -> Result<Vec<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT owner FROM processes WHERE expires_at > now() ORDER BY owner")
-            .fetch_all(&db.pool)
-            .await?,
+    Ok(sqlx::query_scalar(
+        "SELECT owner FROM processes WHERE expires_at > now() ORDER BY since, owner",
     )
+    .fetch_all(&db.pool)
+    .await?)
 }

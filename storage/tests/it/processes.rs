@@ -26,6 +26,17 @@ async fn heartbeat_counts_each_live_process_once(db: Db) {
 }
 
 contract! {
+/// The live processes come longest registered first, whatever their names (the bot's shard
+/// quotas give the remainder to the first: a standby joining takes nothing from the first).
+async fn live_processes_come_longest_registered_first(db: Db) {
+    heartbeat(&db, "z", LONG).await.unwrap();
+    heartbeat(&db, "m", LONG).await.unwrap();
+    heartbeat(&db, "z", LONG).await.unwrap();
+    assert_eq!(live_processes(&db).await.unwrap(), ["z", "m"]);
+}
+}
+
+contract! {
 /// A process whose registration expired is not counted; its next heartbeat begins a new
 /// registration (it must wait as a newcomer), and the expired rows of others are deleted.
 async fn expired_process_is_not_counted_and_rejoins_as_new(db: Db) {
