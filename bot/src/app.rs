@@ -186,6 +186,7 @@ pub async fn start_shared(
         None
     };
     let quota = Quota::new();
+    let owner_of_claims = owner.clone();
     let keeper = Keeper::new(
         data.db.clone(),
         owner,
@@ -202,7 +203,7 @@ pub async fn start_shared(
         shards = gateway.shards,
         "shard keeper started"
     );
-    let reminders = crate::jobs::start(data.clone(), client.http.clone());
+    let reminders = crate::jobs::start(data.clone(), client.http.clone(), owner_of_claims);
     let (stop, stopped) = watch::channel(Stop::No);
     let task = tokio::spawn(async move {
         // The client holds what the shards share (the cache, the framework); it lives as long

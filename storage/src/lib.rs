@@ -88,7 +88,7 @@ pub use reminders::rows::{
     Resumed, StoredReminder, CLAIM_LEASE, SNOOZE_MARK,
 };
 pub use reminders::{
-    cancel_reminders_for_case, claim_due, next_due_at, release_expired_claims,
+    cancel_reminders_for_case, claim_due, holders_gone_in, next_due_at, release_expired_claims,
     release_stale_claims, reminder_ref, reminders_for_case, resume_after_restart, snooze,
 };
 pub use retention::purge;

@@ -67,12 +67,9 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    pub fn new(data: Arc<Data>, http: Arc<Http>) -> Dispatcher {
-        let owner = format!(
-            "los-{}-{}",
-            std::process::id(),
-            data.clock.now().timestamp_micros()
-        );
+    /// The dispatcher of `owner`: the name this process is registered under
+    /// (`crate::roster`), so that when the registration ends, what it claimed is taken over.
+    pub fn new(data: Arc<Data>, http: Arc<Http>, owner: String) -> Dispatcher {
         Dispatcher {
             data,
             http,
@@ -116,7 +113,7 @@ impl Dispatcher {
             }
             self.recovered = true;
         }
-        let expired = storage::release_expired_claims(db, now).await?;
+        let expired = storage::release_expired_claims(db, now, &self.owner).await?;
         if expired > 0 {
             tracing::warn!(
                 expired,

@@ -174,8 +174,9 @@ async fn abort_all(tasks: Vec<JoinHandle<()>>) {
     }
 }
 
-/// Starts the loops. Call once per bot.
-pub fn start(data: Arc<Data>, http: Arc<Http>) -> Handle {
+/// Starts the loops. Call once per bot; `owner`: the name the process is registered under
+/// (`crate::roster`), which its claims carry.
+pub fn start(data: Arc<Data>, http: Arc<Http>, owner: String) -> Handle {
     let requested = Arc::new(AtomicU64::new(0));
     let (sent_tx, sent) = watch::channel((0, PassOutcome::default()));
     let (chores_tx, chores) = watch::channel(0);
@@ -186,6 +187,7 @@ pub fn start(data: Arc<Data>, http: Arc<Http>) -> Handle {
     let dispatcher_loop = run(
         data.clone(),
         http.clone(),
+        owner,
         requested.clone(),
         sent_tx,
         poke.clone(),
@@ -216,12 +218,13 @@ pub fn start(data: Arc<Data>, http: Arc<Http>) -> Handle {
 async fn run(
     data: Arc<Data>,
     http: Arc<Http>,
+    owner: String,
     requested: Arc<AtomicU64>,
     served: watch::Sender<(u64, PassOutcome)>,
     chores: Arc<Notify>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut dispatcher = Dispatcher::new(data.clone(), http.clone());
+    let mut dispatcher = Dispatcher::new(data.clone(), http.clone(), owner.clone());
     let mut replanner = replan::Replanner::default();
     while !*stop.borrow() {
         let ticket = requested.load(Ordering::SeqCst);
@@ -232,7 +235,7 @@ async fn run(
         // What stored changes still owe their threads (retries; a process that died first).
         announce::send_due(&http, &data).await;
         served.send_replace((ticket, outcome.clone()));
-        let wait = until_next(&data, outcome.error.is_some()).await;
+        let wait = until_next(&data, &owner, outcome.error.is_some()).await;
         let wake = data.clock.now() + chrono::Duration::from_std(wait).unwrap_or_default();
         wake::asleep_until(&data, wake);
         tokio::select! {
@@ -275,13 +278,19 @@ async fn run_chores(
     }
 }
 
-/// How long to sleep: until the next reminder or retry, at most [`MAX_SLEEP`].
-async fn until_next(data: &Data, had_error: bool) -> std::time::Duration {
+/// How long to sleep: until the next reminder or retry, or until another process holding some
+/// can be taken over from (`storage::holders_gone_in`), at most [`MAX_SLEEP`].
+async fn until_next(data: &Data, owner: &str, had_error: bool) -> std::time::Duration {
     if had_error {
         return MAX_SLEEP;
     }
     let db = &data.db;
     let now = data.clock.now();
+    let gone_in = storage::holders_gone_in(db, now, owner)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(MAX_SLEEP);
     let next = [
         storage::next_due_at(db).await.ok().flatten(),
         storage::next_outgoing_at(db).await.ok().flatten(),
@@ -290,7 +299,9 @@ async fn until_next(data: &Data, had_error: bool) -> std::time::Duration {
     .into_iter()
     .flatten()
     .min();
-    sleep_for(next, now)
+    // A registration that ended a moment ago: look again a little later rather than at once
+    // (the claims may be in the middle of being taken by another process).
+    sleep_for(next, now).min(gone_in.max(std::time::Duration::from_millis(250)))
 }
 
 fn sleep_for(next: Option<DateTime<Utc>>, now: DateTime<Utc>) -> std::time::Duration {

@@ -156,6 +156,36 @@ pub(crate) async fn next_outgoing_at(db: &PgDb) -> Result<Option<DateTime<Utc>>>
     .await?)
 }
 
+/// [`crate::holders_gone_in`] on PostgreSQL: the seconds until the first registration ends
+/// among the other processes holding due open rows or claims, by the server's clock.
+pub(crate) async fn holders_gone_in(
+    db: &PgDb,
+    now: DateTime<Utc>,
+    owner: &str,
+) -> Result<Option<f64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT CASE WHEN count(*) = 0 THEN NULL ELSE
+                    GREATEST(EXTRACT(EPOCH FROM MIN(COALESCE(p.expires_at, now())) - now()), 0)
+                END::float8
+           FROM (SELECT claim_owner AS holder FROM reminder_outbox
+                  WHERE done_at IS NULL AND next_attempt_at <= $1 AND lease_until > $1
+                 UNION
+                 SELECT r.claim_owner FROM reminders r
+                  WHERE r.state = 'claimed'
+                    AND NOT EXISTS (SELECT 1 FROM reminder_outbox o
+                                     WHERE o.done_at IS NULL
+                                       AND o.reminder_ids @> jsonb_build_array(r.id::text))) h
+           LEFT JOIN processes p ON p.owner = h.holder AND p.expires_at > now()
+          WHERE h.holder IS NOT NULL AND h.holder <> $2
+            AND EXISTS (SELECT 1 FROM processes here WHERE here.owner = $2
+                                                     AND here.expires_at > now())",
+    )
+    .bind(micros(now)?)
+    .bind(owner)
+    .fetch_one(&db.pool)
+    .await?)
+}
+
 /// [`crate::claim_outgoing`] on PostgreSQL: the rows are picked `FOR UPDATE SKIP LOCKED` in a
 /// CTE, so two processes never take the same row; each row's reminders still claimed under
 /// its old epoch are claimed again under the new one.
@@ -171,15 +201,17 @@ pub(crate) async fn claim_outgoing(
     // The old epoch comes back as `claim_epoch`: the members are claimed under it.
     let mut old: Vec<OutRow> = sqlx::query_as(&format!(
         "WITH picked AS (
-             SELECT nonce, claim_epoch FROM reminder_outbox
+             SELECT nonce, claim_epoch FROM reminder_outbox held
               WHERE done_at IS NULL AND next_attempt_at <= $1
-                AND (lease_until IS NULL OR lease_until <= $1 OR claim_owner = $2)
+                AND (lease_until IS NULL OR lease_until <= $1 OR claim_owner = $2
+                     OR {gone})
               ORDER BY next_attempt_at, created_at, nonce COLLATE \"C\" LIMIT $3
                 FOR UPDATE SKIP LOCKED)
          UPDATE reminder_outbox o SET claim_epoch = $4, claim_owner = $2, lease_until = $5
            FROM picked WHERE o.nonce = picked.nonce
          RETURNING {}",
-        out_columns("o").replace("o.claim_epoch", "picked.claim_epoch")
+        out_columns("o").replace("o.claim_epoch", "picked.claim_epoch"),
+        gone = super::reminders::holder_gone("held.claim_owner"),
     ))
     .bind(now)
     .bind(owner)

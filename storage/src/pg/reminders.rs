@@ -425,25 +425,45 @@ pub(crate) async fn release_stale_claims(db: &PgDb, older_than: DateTime<Utc>) -
     Ok(done.rows_affected())
 }
 
+/// PostgreSQL's words for "the holder `{holder}` is gone and the taker `$2` is here": the
+/// holder is not registered live and the taker is (`crate::processes`, by the server's clock).
+/// A process stops sending before its registration can end (the bot's `pace`), so what it
+/// holds may be taken over then, not only when the claim's lease runs out; a request it had in
+/// flight carries the row's nonce, and its marks are refused by the epoch.
+pub(crate) fn holder_gone(holder: &str) -> String {
+    format!(
+        "(NOT EXISTS (SELECT 1 FROM processes gone WHERE gone.owner = {holder}
+                                                 AND gone.expires_at > now())
+          AND EXISTS (SELECT 1 FROM processes here WHERE here.owner = $2
+                                                 AND here.expires_at > now()))"
+    )
+}
+
 /// [`crate::release_expired_claims`] on PostgreSQL. A sender opening the claim's outbox row
 /// at the same moment confirms the claim (`claimed_at` set to its time, the rows locked): this
 /// statement skips the rows it holds, and a row it confirmed and committed meanwhile is checked
 /// again when locked, found fresh and left (the check of the open rows alone would not see a
 /// row committed after this statement began). Skipping instead of waiting also keeps the two
 /// from deadlocking over rows locked in different orders.
-pub(crate) async fn release_expired_claims(db: &PgDb, now: DateTime<Utc>) -> Result<u64> {
-    let done = sqlx::query(
+pub(crate) async fn release_expired_claims(
+    db: &PgDb,
+    now: DateTime<Utc>,
+    owner: &str,
+) -> Result<u64> {
+    let done = sqlx::query(&format!(
         "WITH picked AS (
              SELECT r.id FROM reminders r
-              WHERE r.state = 'claimed' AND r.claimed_at < $1
+              WHERE r.state = 'claimed' AND (r.claimed_at < $1 OR {})
                 AND NOT EXISTS (SELECT 1 FROM reminder_outbox o
                                  WHERE o.done_at IS NULL
                                    AND o.reminder_ids @> jsonb_build_array(r.id::text))
                 FOR UPDATE OF r SKIP LOCKED)
          UPDATE reminders SET state = 'pending', claimed_at = NULL, claim_owner = NULL
            FROM picked WHERE reminders.id = picked.id",
-    )
+        holder_gone("r.claim_owner")
+    ))
     .bind(micros(now - CLAIM_LEASE)?)
+    .bind(owner)
     .execute(&db.pool)
     .await?;
     Ok(done.rows_affected())

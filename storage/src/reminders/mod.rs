@@ -350,11 +350,14 @@ pub async fn release_stale_claims(db: &Db, older_than: DateTime<Utc>) -> Result<
 
 /// Takes back, at `now`, the claims older than [`CLAIM_LEASE`] that no open outbox row holds:
 /// their sender failed between claiming and writing the outbox, so they would never go out.
-/// They are pending again, claimable at once. Returns how many. The sender calls this in
-/// every pass; the members of open outbox rows are the outbox's to resend, never taken here.
-pub async fn release_expired_claims(db: &Db, now: DateTime<Utc>) -> Result<u64> {
+/// They are pending again, claimable at once. Returns how many. The sender (`owner`) calls
+/// this in every pass; the members of open outbox rows are the outbox's to resend, never
+/// taken here. On PostgreSQL the claims of another process whose registration has ended
+/// (`crate::processes`) are taken back too, lease or not, when `owner` is registered live
+/// (see [`holders_gone_in`]).
+pub async fn release_expired_claims(db: &Db, now: DateTime<Utc>, owner: &str) -> Result<u64> {
     if let Some(pg) = db.postgres() {
-        return crate::pg::reminders::release_expired_claims(pg, now).await;
+        return crate::pg::reminders::release_expired_claims(pg, now, owner).await;
     }
     let before = ts(now - CLAIM_LEASE)?;
     let mut conn = db.begin().await?;
@@ -367,6 +370,25 @@ pub async fn release_expired_claims(db: &Db, now: DateTime<Utc>) -> Result<u64> 
     .await?;
     conn.commit().await?;
     Ok(done.rows_affected())
+}
+
+/// How long until `owner` may take over what another process holds because that process's
+/// registration ended (`crate::processes`), by the database's clock: zero when one has ended
+/// already. `None` when no other process holds a due open row or a claim, or `owner` is not
+/// registered live (then only the leases free what others hold). The reminder loop sleeps no
+/// longer than this, so a process that died is replaced within its registration's length
+/// (10 s), not its claims' lease ([`CLAIM_LEASE`]). On SQLite the one process holds
+/// everything: always `None`.
+pub async fn holders_gone_in(
+    db: &Db,
+    now: DateTime<Utc>,
+    owner: &str,
+) -> Result<Option<std::time::Duration>> {
+    let Some(pg) = db.postgres() else {
+        return Ok(None);
+    };
+    let seconds = crate::pg::outbox::holders_gone_in(pg, now, owner).await?;
+    Ok(seconds.map(|s| std::time::Duration::from_secs_f64(s.clamp(0.0, 86_400.0))))
 }
 
 /// Called once when the sender starts. On SQLite the process is the only sender on its file

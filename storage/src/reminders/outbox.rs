@@ -195,7 +195,8 @@ pub async fn next_outgoing_at(db: &Db) -> Result<Option<DateTime<Utc>>> {
 }
 
 /// Takes up to `limit` open messages due at `now` that nobody holds (never held, retried, or
-/// whose holder's lease ran out; `owner`'s own from an earlier pass too), oldest first, with
+/// whose holder's lease ran out or, on PostgreSQL, whose holder's registration ended while
+/// `owner`'s is live: [`crate::holders_gone_in`]; `owner`'s own from an earlier pass too), oldest first, with
 /// their reminders: the same rows and nonces, held by `owner` under a new epoch for
 /// [`CLAIM_LEASE`], their reminders claimed again under it. Only the reminders still claimed
 /// under the row's old epoch are its (sent, cancelled and failed ones are left out); one that

@@ -123,7 +123,7 @@ async fn a_claim_taken_back_cannot_be_sent_by_its_old_claimer(db: Db) {
     let case = case_due(&db, "c", 1, t0).await;
     let a = storage::claim_due(&db, t0, 10, "process-a").await.unwrap();
     let t1 = t0 + CLAIM_LEASE + Duration::seconds(1);
-    assert_eq!(storage::release_expired_claims(&db, t1).await.unwrap(), 1);
+    assert_eq!(storage::release_expired_claims(&db, t1, "process-b").await.unwrap(), 1);
     let b = storage::claim_due(&db, t1, 10, "process-b").await.unwrap();
     assert_eq!((b[0].id, b[0].attempts), (a[0].id, 2));
     assert_ne!(b[0].epoch, a[0].epoch);
@@ -506,7 +506,9 @@ async fn opening_a_row_and_taking_its_claim_back_at_once_never_both_win() {
         };
         let release = tokio::spawn(async move {
             barrier.wait().await;
-            storage::release_expired_claims(&b, expired).await.unwrap()
+            storage::release_expired_claims(&b, expired, "b")
+                .await
+                .unwrap()
         });
         let (row, freed) = (open.await.unwrap(), release.await.unwrap());
         let states = states(&processes[1], &case).await;
@@ -557,4 +559,114 @@ async fn opening_a_row_and_taking_its_claim_back_at_once_never_both_win() {
     for db in &processes {
         db.close().await;
     }
+}
+
+/// On PostgreSQL what a process holds is taken over as soon as its registration ends (it died:
+/// its heartbeats stopped), not only when the claims' lease runs out: by a registered process,
+/// at once, with the same row and nonce and a new epoch; the gone holder's marks are refused.
+/// A taker that is not registered itself waits for the lease. Nothing is taken from a holder
+/// that is still registered, and the taker's loop is told how long until it may.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(los_postgres),
+    ignore = "needs PostgreSQL: export LOS_TEST_POSTGRES=\"$(.ci/postgres)\""
+)]
+async fn a_registered_process_takes_over_at_once_what_a_gone_one_held() {
+    use std::time::Duration as Span;
+    let db = Db::open_postgres(&pg_url().await).await.unwrap();
+    let t0 = base();
+    let case = case_due(&db, "g", 3, t0).await;
+    storage::heartbeat(&db, "a", Span::from_secs(600))
+        .await
+        .unwrap();
+    storage::heartbeat(&db, "b", Span::from_secs(600))
+        .await
+        .unwrap();
+    let held = storage::claim_due(&db, t0, 2, "a").await.unwrap();
+    let row = open_row(&db, &held, t0).await;
+    let bare = storage::claim_due(&db, t0, 10, "a").await.unwrap();
+    assert_eq!((held.len(), bare.len()), (2, 1));
+
+    // a is registered: nothing is b's to take, and b may look again when a's registration
+    // could end (some ten minutes by the database's clock).
+    assert!(storage::claim_outgoing(&db, t0, 10, "b")
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        storage::release_expired_claims(&db, t0, "b").await.unwrap(),
+        0
+    );
+    let wait = storage::holders_gone_in(&db, t0, "b").await.unwrap();
+    assert!(
+        wait.is_some_and(|w| w > Span::from_secs(590) && w <= Span::from_secs(600)),
+        "{wait:?}"
+    );
+    assert_eq!(
+        storage::holders_gone_in(&db, t0, "a").await.unwrap(),
+        None,
+        "its own"
+    );
+
+    // a's registration ends (its last heartbeat runs out): now at once, well within the lease.
+    storage::deregister(&db, "a", Span::ZERO).await.unwrap();
+    assert_eq!(
+        storage::holders_gone_in(&db, t0, "b").await.unwrap(),
+        Some(Span::ZERO)
+    );
+    // Not for a taker that is not registered: it waits for the lease.
+    assert!(storage::claim_outgoing(&db, t0, 10, "c")
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        storage::release_expired_claims(&db, t0, "c").await.unwrap(),
+        0
+    );
+    assert_eq!(storage::holders_gone_in(&db, t0, "c").await.unwrap(), None);
+
+    let taken = storage::claim_outgoing(&db, t0, 10, "b").await.unwrap();
+    assert_eq!(taken.len(), 1);
+    assert_eq!(
+        taken[0].0.nonce, row.nonce,
+        "the same message, the same nonce"
+    );
+    assert_ne!(taken[0].0.epoch, row.epoch);
+    assert_eq!(
+        storage::release_expired_claims(&db, t0, "b").await.unwrap(),
+        1,
+        "the bare claim"
+    );
+    let again = storage::claim_due(&db, t0, 10, "b").await.unwrap();
+    assert_eq!(
+        again.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![bare[0].id]
+    );
+    assert_eq!(
+        storage::holders_gone_in(&db, t0, "b").await.unwrap(),
+        None,
+        "b holds all"
+    );
+
+    // a comes back to life: its marks are refused; b's go through.
+    let ids = row.reminders.clone();
+    assert!(
+        !storage::close_outgoing(&db, &row, OutboxEnd::Sent, &ids, &[], &[], t0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        storage::close_outgoing(&db, &taken[0].0, OutboxEnd::Sent, &ids, &[], &[], t0)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        states(&db, &case).await,
+        vec![
+            ReminderState::Sent,
+            ReminderState::Sent,
+            ReminderState::Claimed
+        ]
+    );
+    db.close().await;
 }

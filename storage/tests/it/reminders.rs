@@ -686,14 +686,15 @@ async fn a_claim_no_outbox_row_holds_is_taken_back_once_its_lease_runs_out(db: D
 
     let lease = storage::CLAIM_LEASE;
     assert_eq!(
-        storage::release_expired_claims(&db, t0 + lease - Duration::seconds(1))
+        storage::release_expired_claims(&db, t0 + lease - Duration::seconds(1), "died")
             .await
             .unwrap(),
         0,
         "a claim within its lease is its sender's"
     );
     let t1 = t0 + lease + Duration::seconds(1);
-    assert_eq!(storage::release_expired_claims(&db, t1).await.unwrap(), 2);
+    // Taken back by whoever looks, its own (stalled) sender too.
+    assert_eq!(storage::release_expired_claims(&db, t1, "died").await.unwrap(), 2);
     let again = storage::claim_due(&db, t1, 10, "next").await.unwrap();
     assert_eq!(
         again.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
@@ -703,7 +704,7 @@ async fn a_claim_no_outbox_row_holds_is_taken_back_once_its_lease_runs_out(db: D
     assert_eq!(again[0].id, claimed[1].id, "the same reminder");
     // The one in the open row is the outbox's: still claimed, never released by the lease.
     assert_eq!(
-        storage::release_expired_claims(&db, t1 + lease * 10)
+        storage::release_expired_claims(&db, t1 + lease * 10, "sender")
             .await
             .unwrap(),
         2,

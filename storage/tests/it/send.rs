@@ -65,7 +65,8 @@ fn every_future_is_spawnable(db: Db, case: Case, applied: Applied, who: PersonRe
         storage::save_settings(db, &GuildSettings::new(1));
         storage::purge(db, now, 12);
         storage::backup(db, std::path::Path::new("x"));
-        storage::release_expired_claims(db, now);
+        storage::release_expired_claims(db, now, "me");
+        storage::holders_gone_in(db, now, "me");
         storage::claim_outgoing(db, now, 10, "me");
         storage::resume_after_restart(db);
         storage::outgoing_due(db, None);

@@ -36,7 +36,7 @@ async fn sigkill_child() {
         los::config::DEFAULT_DISCORD_TIMEOUT,
     )
     .expect("an HTTP client");
-    let _loop = los::jobs::start(data, Arc::new(http));
+    let _loop = los::jobs::start(data, Arc::new(http), los::shards::keeper::owner_name());
     std::future::pending::<()>().await;
 }
 
