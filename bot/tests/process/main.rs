@@ -9,6 +9,7 @@
 
 mod binary;
 mod cutoff;
+mod fleet;
 mod operations;
 mod postgres;
 mod watch;
