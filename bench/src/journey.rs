@@ -15,7 +15,7 @@ use flow::{PersonId, PersonRef, ReminderKind};
 use sandbox::{Member, Sandbox, World};
 use storage::Db;
 
-use crate::reminders::{bot_at, count, ideal, stop, Dispatch};
+use crate::reminders::{bot_at, count, stop, Dispatch};
 use crate::seed;
 
 const FIRST_NEW_HIRE: u64 = 40_000;
@@ -169,7 +169,11 @@ pub async fn dispatch(
     .await?;
     watcher.close().await;
     stop(bot).await;
-    let (made, requests, messages) = ideal(&sb);
+    let sandbox::bench::Ideal {
+        time: made,
+        requests,
+        messages,
+    } = sb.ideal();
     // The fewest messages: each new hire's items due together, so many to a message; and one
     // DM channel opened each. The ideal is for those requests (at most the ones made).
     let per_person = (reminders as usize).div_ceil(dms.max(1) as usize);

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
-use flow::{Action, Actor, OutcomeId, PersonId, PersonRef, Role, StepId};
+use flow::{PersonId, PersonRef};
 use los::custom_id::{ComponentId, Verb};
 use los::harness::cast;
 use sandbox::{HttpMode, Member, Sandbox, World};
@@ -191,7 +191,11 @@ pub async fn dispatch(
     .await?;
     watcher.close().await;
     stop(bot).await;
-    let (ideal, requests, messages) = ideal(&sb);
+    let sandbox::bench::Ideal {
+        time: ideal,
+        requests,
+        messages,
+    } = sb.ideal();
     let (duplicates, distinct) = snooze_buttons(&sb, &threads, dms);
     Ok(Dispatch {
         reminders: total,
@@ -213,38 +217,6 @@ pub async fn dispatch(
 pub(crate) async fn count(db: &Db, filter: &str) -> anyhow::Result<i64> {
     let sql = format!("SELECT COUNT(*) FROM reminders WHERE {filter}");
     Ok(sqlx::query_scalar(&sql).fetch_one(db.sqlite_pool()).await?)
-}
-
-/// The time Discord's limits allow for the requests that were answered: the global 50 per
-/// second over all of them, and 5 per 5 seconds in each channel.
-pub(crate) fn ideal(sb: &Sandbox) -> (Duration, usize, usize) {
-    let done: Vec<_> = sb
-        .requests()
-        .into_iter()
-        .filter(|r| r.status < 300 && r.method == "POST")
-        .filter(|r| {
-            r.route == "/channels/{channel_id}/messages" || r.route == "/users/@me/channels"
-        })
-        .collect();
-    let mut per_channel: HashMap<String, u64> = HashMap::new();
-    for r in done
-        .iter()
-        .filter(|r| r.route == "/channels/{channel_id}/messages")
-    {
-        *per_channel.entry(r.path.clone()).or_default() += 1;
-    }
-    let global = (done.len() as u64).div_ceil(50).saturating_sub(1);
-    let channel = per_channel
-        .values()
-        .map(|m| m.div_ceil(5).saturating_sub(1) * 5)
-        .max()
-        .unwrap_or(0);
-    let messages = per_channel.values().sum::<u64>() as usize;
-    (
-        Duration::from_secs(global.max(channel)),
-        done.len(),
-        messages,
-    )
 }
 
 /// Every reminder message carries a "remind me tomorrow" button naming its reminder: how many
@@ -308,7 +280,7 @@ async fn seed_cases(
         )
         .await?;
         if i >= by_dm {
-            for (actor, action) in to_approval(&case) {
+            for (actor, action) in los::harness::to_approval(&case) {
                 let applied = flow::apply(&process, &case, &actor, &action, now)
                     .map_err(|e| anyhow::anyhow!("{action:?}: {e:?}"))?;
                 let wanted = flow::plan_reminders(&process, &applied.case, &plan_settings);
@@ -322,69 +294,4 @@ async fn seed_cases(
     tx.commit().await?;
     seed::settle(db).await?;
     Ok(threads)
-}
-
-/// The presses that bring a fresh case to the approval, as in the reminder tests.
-fn to_approval(case: &flow::Case) -> Vec<(Actor, Action)> {
-    let person = |id: u64, roles: &[Role]| Actor {
-        person: PersonRef {
-            id: PersonId(id),
-            name: "Person".into(),
-        },
-        roles: roles.iter().copied().collect(),
-    };
-    let leder = person(case.owner.id.0, &[]);
-    let hr = person(cast::HR, &[Role::Hr]);
-    let tv = person(cast::TILLITSVALGT, &[Role::UnionRep]);
-    let s = |id: &str| StepId::new(id);
-    let done = |id: &str| Action::Complete { step: s(id) };
-    let skip = |id: &str| Action::Skip {
-        step: s(id),
-        reason: flow::Reason::parse("Ikke aktuelt").expect("a reason"),
-    };
-    let frist =
-        flow::Dato::from_naive(flow::engine::oslo_today(Utc::now()) + chrono::Days::new(14));
-    vec![
-        (leder.clone(), done("stilling_vakant")),
-        (leder.clone(), done("tidlig_involvering")),
-        (
-            leder.clone(),
-            Action::Choose {
-                step: s("vurderer_behov"),
-                outcome: OutcomeId::new("nyansettelse"),
-            },
-        ),
-        (hr.clone(), skip("adm_arbeid")),
-        (hr.clone(), done("endringer_hr_system")),
-        (hr.clone(), done("sjekk_rapport_hr1072l")),
-        (hr.clone(), done("sjekk_overtallige")),
-        (leder.clone(), done("behovsanalyse")),
-        (leder.clone(), done("ny_utlysning")),
-        (leder.clone(), done("legger_til_involverte")),
-        (
-            leder.clone(),
-            Action::SetDate {
-                key: flow::DateKey::Soknadsfrist,
-                date: frist,
-            },
-        ),
-        (hr.clone(), done("annonse_arkivert")),
-        (hr.clone(), skip("papirsoknader")),
-        (leder.clone(), done("info_til_sokere")),
-        (leder.clone(), done("arkiverer_sokerliste")),
-        (leder.clone(), done("behandler_soknader")),
-        (hr.clone(), done("sjekker_fortrinnsrett")),
-        (leder.clone(), done("planlegger_intervjuer")),
-        (leder.clone(), skip("lokalt_rad")),
-        (
-            leder.clone(),
-            Action::SetCandidates {
-                step: s("skriver_innstilling"),
-                names: vec![flow::CandidateName::parse("Kari Nordmann").expect("a name")],
-            },
-        ),
-        (leder.clone(), done("skriver_innstilling")),
-        (leder, done("dialog_tillitsvalgt")),
-        (tv, done("dialog_tillitsvalgt")),
-    ]
 }

@@ -75,6 +75,75 @@ pub fn world() -> World {
     world
 }
 
+/// The presses that bring a fresh case (as `/rekruttering ny` opened it) to the approval, each
+/// by someone whose step it is: for cases written straight into a database (the benchmark's
+/// seeds, the process tests), where the approver is nudged in the case thread.
+pub fn to_approval(case: &flow::Case) -> Vec<(flow::Actor, flow::Action)> {
+    use flow::{Action, Actor, OutcomeId, PersonId, PersonRef, Role, StepId};
+    let person = |id: u64, roles: &[Role]| Actor {
+        person: PersonRef {
+            id: PersonId(id),
+            name: "Person".into(),
+        },
+        roles: roles.iter().copied().collect(),
+    };
+    let leder = person(case.owner.id.0, &[]);
+    let hr = person(cast::HR, &[Role::Hr]);
+    let tv = person(cast::TILLITSVALGT, &[Role::UnionRep]);
+    let s = |id: &str| StepId::new(id);
+    let done = |id: &str| Action::Complete { step: s(id) };
+    let skip = |id: &str| Action::Skip {
+        step: s(id),
+        reason: flow::Reason::parse("Ikke aktuelt").expect("a reason"),
+    };
+    let frist = flow::Dato::from_naive(
+        flow::engine::oslo_today(chrono::Utc::now()) + chrono::Days::new(14),
+    );
+    vec![
+        (leder.clone(), done("stilling_vakant")),
+        (leder.clone(), done("tidlig_involvering")),
+        (
+            leder.clone(),
+            Action::Choose {
+                step: s("vurderer_behov"),
+                outcome: OutcomeId::new("nyansettelse"),
+            },
+        ),
+        (hr.clone(), skip("adm_arbeid")),
+        (hr.clone(), done("endringer_hr_system")),
+        (hr.clone(), done("sjekk_rapport_hr1072l")),
+        (hr.clone(), done("sjekk_overtallige")),
+        (leder.clone(), done("behovsanalyse")),
+        (leder.clone(), done("ny_utlysning")),
+        (leder.clone(), done("legger_til_involverte")),
+        (
+            leder.clone(),
+            Action::SetDate {
+                key: flow::DateKey::Soknadsfrist,
+                date: frist,
+            },
+        ),
+        (hr.clone(), done("annonse_arkivert")),
+        (hr.clone(), skip("papirsoknader")),
+        (leder.clone(), done("info_til_sokere")),
+        (leder.clone(), done("arkiverer_sokerliste")),
+        (leder.clone(), done("behandler_soknader")),
+        (hr.clone(), done("sjekker_fortrinnsrett")),
+        (leder.clone(), done("planlegger_intervjuer")),
+        (leder.clone(), skip("lokalt_rad")),
+        (
+            leder.clone(),
+            Action::SetCandidates {
+                step: s("skriver_innstilling"),
+                names: vec![flow::CandidateName::parse("Kari Nordmann").expect("a name")],
+            },
+        ),
+        (leder.clone(), done("skriver_innstilling")),
+        (leder, done("dialog_tillitsvalgt")),
+        (tv, done("dialog_tillitsvalgt")),
+    ]
+}
+
 /// The bot and the sandbox, running.
 pub struct Harness {
     pub sandbox: Sandbox,

@@ -1,8 +1,10 @@
 //! Hooks for the benchmark program (`bench/`): put a thread and a card in place as if the bot
-//! had posted them earlier, press a button by its `custom_id` without waiting, and read how
+//! had posted them earlier, press a button by its `custom_id` without waiting, read how
 //! long each interaction took from the dispatch of INTERACTION_CREATE to the arrival of its
-//! initial response (both instants are taken by the sandbox itself).
+//! initial response (both instants are taken by the sandbox itself), and how long Discord's
+//! limits allow for the messages the bot sent ([`Sandbox::ideal`]).
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -24,7 +26,62 @@ pub struct Answered {
     pub callback: u8,
 }
 
+/// What Discord's limits allow for the messages a bot sent: [`Sandbox::ideal`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ideal {
+    /// The least time the requests counted could take: the global limit over all of them,
+    /// and each channel's bucket over its messages, whichever is longer.
+    pub time: Duration,
+    /// The requests counted: messages posted and DM channels opened, answered 2xx.
+    pub requests: usize,
+    /// Of them, messages.
+    pub messages: usize,
+}
+
 impl Sandbox {
+    /// The time the world's limits (Discord's: 50 requests per second over all routes, 5
+    /// messages per 5 seconds in each channel) allow for the messages posted and the DM
+    /// channels opened so far, counting those answered 2xx: a dispatcher that sends them in
+    /// that time wastes none of the limit (the benchmark's part 2, and the process test of
+    /// reminders due at once).
+    pub fn ideal(&self) -> Ideal {
+        const MESSAGES: &str = "/channels/{channel_id}/messages";
+        const DM_CHANNELS: &str = "/users/@me/channels";
+        let c = &self.world().config;
+        let (limit, window) = c
+            .buckets
+            .get(&format!("POST {MESSAGES}"))
+            .copied()
+            .unwrap_or(c.default_bucket);
+        // The least time `n` requests take under `limit` per `window`: the first window's
+        // requests go at once, each further window's after another window.
+        let least = |n: usize, limit: u32, window: Duration| {
+            let windows = n.div_ceil(limit.max(1) as usize).saturating_sub(1);
+            window * u32::try_from(windows).unwrap_or(u32::MAX)
+        };
+        let mut requests = 0;
+        let mut per_channel: HashMap<&str, usize> = HashMap::new();
+        let s = self.shared().read();
+        for r in s.requests.iter().filter(|r| {
+            r.status < 300 && r.method == "POST" && (r.route == MESSAGES || r.route == DM_CHANNELS)
+        }) {
+            requests += 1;
+            if r.route == MESSAGES {
+                *per_channel.entry(r.path.as_str()).or_default() += 1;
+            }
+        }
+        let channel = per_channel
+            .values()
+            .map(|m| least(*m, limit, window))
+            .max()
+            .unwrap_or_default();
+        Ideal {
+            time: least(requests, c.global_limit, c.global_window).max(channel),
+            requests,
+            messages: per_channel.values().sum(),
+        }
+    }
+
     /// A public thread `id` under `parent`, as if the bot had opened it.
     pub fn add_thread(&self, parent: u64, id: u64, name: &str) {
         self.shared().write(|s| {

@@ -8,6 +8,7 @@
 //! Every other end-to-end test is in `tests/it/`, on the one kit.
 
 mod binary;
+mod burst;
 mod cutoff;
 mod fleet;
 mod operations;
