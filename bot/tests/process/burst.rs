@@ -33,10 +33,10 @@ use los::custom_id::{ComponentId, Verb};
 use los::harness::{cast, world};
 use sandbox::{Member, Sandbox};
 use sqlx::{Connection, PgPool};
-use storage::{CaseCard, Db, GuildSettings};
+use storage::{CaseCard, Db};
 use tokio::process::Child;
 
-use crate::operations::{read, stop, MESSAGES};
+use crate::operations::{read, settings, stop, MESSAGES};
 use crate::postgres::{database, spawn};
 
 /// Reminders due at once.
@@ -57,18 +57,6 @@ fn thread_of(case: i64) -> u64 {
 
 fn card_of(case: i64) -> u64 {
     4_000_000_000_000_000 + case as u64
-}
-
-/// The server's settings, as `/oppsett` would have saved them.
-fn settings(guild: u64) -> GuildSettings {
-    let mut s = GuildSettings::new(guild);
-    s.roles.hr = Some(cast::HR_ROLE);
-    s.roles.union_rep = Some(cast::UNION_ROLE);
-    s.roles.approver = Some(cast::APPROVER_ROLE);
-    s.case_channel = Some(cast::CASES);
-    s.hr_channel = Some(cast::HR_CHANNEL);
-    s.onboarding_channel = Some(cast::ONBOARDING);
-    s
 }
 
 /// Concurrent imports the cases are seeded in (the pool has eight connections).

@@ -195,10 +195,8 @@ async fn sigterm_lets_a_press_being_handled_finish_then_exits_0() {
     db.close().await;
 }
 
-/// A server set up as `/oppsett` would, and Lise's case opened two weeks ago, whose stall
-/// reminder (five working days) is long due: the bot sends it on start, as a DM to her.
-pub(crate) async fn seeded(path: &Path, guild: u64) -> flow::CaseId {
-    let db = storage::Db::open(path.to_str().unwrap()).await.unwrap();
+/// The server's settings, as `/oppsett` would have saved them.
+pub(crate) fn settings(guild: u64) -> GuildSettings {
     let mut s = GuildSettings::new(guild);
     s.roles.hr = Some(cast::HR_ROLE);
     s.roles.union_rep = Some(cast::UNION_ROLE);
@@ -206,6 +204,14 @@ pub(crate) async fn seeded(path: &Path, guild: u64) -> flow::CaseId {
     s.case_channel = Some(cast::CASES);
     s.hr_channel = Some(cast::HR_CHANNEL);
     s.onboarding_channel = Some(cast::ONBOARDING);
+    s
+}
+
+/// A server set up as `/oppsett` would, and Lise's case opened two weeks ago, whose stall
+/// reminder (five working days) is long due: the bot sends it on start, as a DM to her.
+pub(crate) async fn seeded(path: &Path, guild: u64) -> flow::CaseId {
+    let db = storage::Db::open(path.to_str().unwrap()).await.unwrap();
+    let mut s = settings(guild);
     // Only the manager's reminder is due: HR's escalation is far off.
     s.reminders.escalate_days = Some(60);
     storage::save_settings(&db, &s).await.unwrap();
