@@ -319,8 +319,9 @@ async fn interaction_cell(
     let sb = Sandbox::start(world()).await?;
     let fl = floor::Floor::start(&sb).await?;
     press::place(&sb, cast::CASES, &targets);
-    press::run(&sb, &members, &targets, WARM_UP, concurrency, !seed).await?;
-    let floor = press::run(&sb, &members, &targets, presses, concurrency, seed).await?;
+    let spent = &mut vec![false; targets.len()];
+    press::run(&sb, &members, &targets, spent, WARM_UP, concurrency, !seed).await?;
+    let floor = press::run(&sb, &members, &targets, spent, presses, concurrency, seed).await?;
     fl.stop().await;
     problems.extend(
         sb.failures()
@@ -335,8 +336,9 @@ async fn interaction_cell(
     let bot = los::app::start(sb.http(HttpMode::Tls)?, data.clone(), Some(guild)).await?;
     sb.wait_for_commands_registered().await?;
     press::place(&sb, cast::CASES, &targets);
-    let warm = press::run(&sb, &members, &targets, WARM_UP, concurrency, !seed).await?;
-    let los = press::run(&sb, &members, &targets, presses, concurrency, seed).await?;
+    let spent = &mut vec![false; targets.len()];
+    let warm = press::run(&sb, &members, &targets, spent, WARM_UP, concurrency, !seed).await?;
+    let los = press::run(&sb, &members, &targets, spent, presses, concurrency, seed).await?;
     let stored = stored_changes(&data.db, &ids).await?;
     let writes = data.db.write_stats();
     let per_commit = writes.changes as f64 / writes.commits.max(1) as f64;
@@ -423,10 +425,12 @@ async fn scale_part(
     let (idle, _) = bot.memory()?;
     press::place(&sb, cast::CASES, &targets);
     eprintln!("bench: load on los run, pid {}", bot.pid());
+    let spent = &mut vec![false; targets.len()];
     let load = press::run(
         &sb,
         &members(),
         &targets,
+        spent,
         sizes.load_presses,
         concurrency,
         7,

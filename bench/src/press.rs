@@ -104,25 +104,28 @@ fn plain_button(card: &Value) -> Option<String> {
 }
 
 /// `presses` presses by `members`, `concurrency` at a time, on random targets; never two at
-/// once on the same case (a member who lost such a race would be told who was first).
+/// once on the same case (a member who lost such a race would be told who was first). `spent`
+/// (one per target, kept by the caller from one run to the next on the same bot): the cases
+/// not to press again, because their card has no plain button left or will be edited at a
+/// moment the bench does not see.
 pub async fn run(
     sb: &Sandbox,
     members: &[u64],
     targets: &[Target],
+    spent: &mut [bool],
     presses: usize,
     concurrency: usize,
     seed: u64,
 ) -> anyhow::Result<Run> {
     let mut rng = seed | 1;
     let mut busy = vec![false; targets.len()];
-    let mut spent = vec![false; targets.len()];
     let mut outstanding: HashMap<u64, (usize, usize)> = HashMap::new();
     let mut run = Run::default();
     let mut issued = 0;
     let start = Instant::now();
     let mut issue = |slot: usize,
                      busy: &mut Vec<bool>,
-                     spent: &mut Vec<bool>,
+                     spent: &mut [bool],
                      issued: &mut usize|
      -> anyhow::Result<_> {
         for _ in 0..targets.len() * 4 {
@@ -147,7 +150,7 @@ pub async fn run(
         Ok(None)
     };
     for slot in 0..concurrency.min(presses) {
-        match issue(slot, &mut busy, &mut spent, &mut issued)? {
+        match issue(slot, &mut busy, spent, &mut issued)? {
             Some((id, at)) => outstanding.insert(id, at),
             None => bail!("no case left with a plain button to press"),
         };
@@ -171,14 +174,14 @@ pub async fn run(
                 6 => {
                     // The card is edited by the announcement, at a moment the bench does not
                     // see: pressing it again now could press the old button (and be told,
-                    // rightly, that it was done already). The case is left for this run.
+                    // rightly, that it was done already). The case is left for this bot.
                     run.acknowledged += 1;
                     spent[i] = true;
                 }
                 _ => run.other_answers += 1,
             }
             if issued < presses {
-                if let Some((id, at)) = issue(slot, &mut busy, &mut spent, &mut issued)? {
+                if let Some((id, at)) = issue(slot, &mut busy, spent, &mut issued)? {
                     outstanding.insert(id, at);
                 }
             }
