@@ -8,15 +8,15 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::Context as _;
-use chrono::{DateTime, Days, Utc};
+use chrono::{Days, Utc};
 use flow::journey::{Item, Journey, Owner, Template};
 use flow::{PersonId, PersonRef, ReminderKind};
 use sandbox::{Member, Sandbox, World};
-use storage::Db;
 
-use crate::reminders::{bot_at, count, stop, Dispatch};
+use crate::fleet::Setup;
+use crate::reminders::{count, deliver, first_due, Dispatch};
 use crate::seed;
+use crate::store::Store;
 
 const FIRST_NEW_HIRE: u64 = 40_000;
 /// Where the journeys' private threads are numbered from, apart from the case threads.
@@ -46,8 +46,8 @@ fn template() -> Template {
 
 /// `reminders` journeys of `dms` new hires whose first day is the next working day; only their
 /// first day's item is queued (the rest of each journey falls due later).
-async fn seed_journeys(path: &Path, guild: u64, reminders: u32, dms: u64) -> anyhow::Result<()> {
-    let db = Db::open(&path.display().to_string()).await?;
+async fn seed_journeys(store: &Store, guild: u64, reminders: u32, dms: u64) -> anyhow::Result<()> {
+    let db = store.open().await?;
     let (process, _) = los::prompts::load()?;
     let settings = seed::settings(guild);
     let plan = los::guild::reminder_settings(&settings);
@@ -100,24 +100,9 @@ async fn seed_journeys(path: &Path, guild: u64, reminders: u32, dms: u64) -> any
     }
     tx.commit().await?;
     // And every case's opening was announced in its thread, as the bot does it.
-    sqlx::query("UPDATE announcements SET done_at = created_at WHERE done_at IS NULL")
-        .execute(db.sqlite_pool())
-        .await?;
+    seed::announced(&db).await?;
     seed::settle(db).await?;
     Ok(())
-}
-
-/// When the journeys' item is due, as an instant and as stored.
-async fn due(path: &Path) -> anyhow::Result<(DateTime<Utc>, String)> {
-    let db = Db::open(&path.display().to_string()).await?;
-    let due: Option<String> = sqlx::query_scalar(
-        "SELECT MIN(due_at) FROM reminders WHERE state = 'pending' AND kind = 'journey_item'",
-    )
-    .fetch_one(db.sqlite_pool())
-    .await?;
-    db.close().await;
-    let due = due.context("no journey reminder is planned")?;
-    Ok((DateTime::parse_from_rfc3339(&due)?.with_timezone(&Utc), due))
 }
 
 /// Part 2 for journeys: see the module's doc.
@@ -132,12 +117,12 @@ pub async fn dispatch(
         world = world.member(Member::new(FIRST_NEW_HIRE + i, &format!("Ny {i}")));
     }
     let guild = world.guild_id;
-    let path = dir.join("journeys.db");
-    seed::database(&path, guild, 0, 0).await?;
-    seed_journeys(&path, guild, reminders, dms).await?;
-    let (due, stored) = due(&path).await?;
+    let store = Store::Sqlite(dir.join("journeys.db"));
+    seed::database(&store, guild, 0, 0).await?;
+    seed_journeys(&store, guild, reminders, dms).await?;
+    let (due, stored) = first_due(&store, "journey_item").await?;
     let total: i64 = {
-        let db = Db::open(&path.display().to_string()).await?;
+        let db = store.open().await?;
         let day = flow::engine::oslo_today(due);
         storage::record_digest(&db, guild, day, 1, due).await?;
         let n = count(&db, &format!("state = 'pending' AND due_at <= '{stored}'")).await?;
@@ -145,30 +130,7 @@ pub async fn dispatch(
         n
     };
     let sb = Sandbox::start(world).await?;
-    let (bot, due_at) = bot_at(&sb, &path, due).await?;
-    let watcher = Db::open(&path.display().to_string()).await?;
-    let finished = loop {
-        let open = count(
-            &watcher,
-            &format!("state IN ('pending', 'claimed') AND due_at <= '{stored}'"),
-        )
-        .await?;
-        if open == 0 {
-            break true;
-        }
-        if due_at.elapsed() > limit {
-            break false;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    let elapsed = due_at.elapsed();
-    let sent = count(
-        &watcher,
-        &format!("state = 'sent' AND due_at <= '{stored}'"),
-    )
-    .await?;
-    watcher.close().await;
-    stop(bot).await;
+    let d = deliver(&sb, &store, Setup::SQLITE, (due, &stored), limit).await?;
     let sandbox::bench::Ideal {
         time: made,
         requests,
@@ -193,18 +155,20 @@ pub async fn dispatch(
     }
     let duplicates = lines.values().map(|n| n - 1).sum();
     Ok(Dispatch {
+        setup: Setup::SQLITE,
         reminders: total,
         dms: dms as usize,
         channels: 0,
-        elapsed,
+        elapsed: d.elapsed,
         ideal,
         requests,
         messages,
         needed: Some(needed),
         too_many: sb.requests().iter().filter(|r| r.status == 429).count(),
         duplicates,
-        finished,
-        sent,
+        finished: d.finished,
+        sent: d.sent,
         shown: lines.len(),
+        by_process: d.by_process,
     })
 }

@@ -4,11 +4,15 @@
 //!
 //! `cargo build --release -p los -p bench && target/release/bench` (full sizes, a few minutes)
 //! `target/release/bench --smoke` (small sizes; checks correctness, never timing)
+//! With `LOS_TEST_POSTGRES` naming a PostgreSQL server (an admin URL), parts 1 and 2 also run
+//! on PostgreSQL, with one process and with two, each on a database of its own that the run
+//! drops at its end; without it those rows are skipped, and the report says so.
 //! `--only 1,4` runs only some parts (e.g. to profile the child process under load; `j` is
 //! part 2's journey run alone);
 //! `--out FILE` writes the table elsewhere; `--cases 1000` measures part 1 on those database
 //! sizes only (comma-separated).
 
+mod fleet;
 mod floor;
 mod journey;
 mod pictures;
@@ -17,6 +21,7 @@ mod reminders;
 mod report;
 mod scale;
 mod seed;
+mod store;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,16 +29,20 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
+use fleet::Setup;
 use los::harness::{cast, TempDb};
-use sandbox::{HttpMode, Member, Sandbox, World};
+use sandbox::{Member, Sandbox, World};
 use storage::Db;
 
 use report::{Cell, Report, Scale};
+use store::{Home, Store};
 
 /// What one invocation measures.
 pub struct Sizes {
     pub case_counts: Vec<u32>,
     pub concurrency: Vec<usize>,
+    /// Members at once on PostgreSQL (on the largest database only).
+    pub postgres_concurrency: Vec<usize>,
     pub presses: usize,
     /// History lines in the largest database.
     pub events: u64,
@@ -53,6 +62,8 @@ const MEMBERS: u64 = 128;
 /// Untimed presses before each timed run: connections opened, caches filled.
 const WARM_UP: usize = 20;
 const FIRST_MEMBER: u64 = 20_000;
+/// The PostgreSQL rows: one process, and two on the same database.
+const POSTGRES_PROCESSES: [usize; 2] = [1, 2];
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -74,6 +85,7 @@ async fn main() -> ExitCode {
         Sizes {
             case_counts: vec![200],
             concurrency: vec![1, 8],
+            postgres_concurrency: vec![8],
             presses: 60,
             events: 2_000,
             load_presses: 60,
@@ -87,6 +99,7 @@ async fn main() -> ExitCode {
         Sizes {
             case_counts: vec![1_000, 100_000],
             concurrency: vec![1, 16, 128],
+            postgres_concurrency: vec![16, 128],
             presses: 3_000,
             events: 1_000_000,
             load_presses: 5_000,
@@ -186,74 +199,90 @@ fn members() -> Vec<u64> {
 
 async fn run(sizes: &Sizes, args: &[String]) -> anyhow::Result<Report> {
     let tmp = TempDb::new("bench")?;
-    let guild = world().guild_id;
     let mut report = Report::new(args);
+    let postgres = Home::postgres();
+    let measured = measure(sizes, args, &tmp.dir, postgres.as_ref(), &mut report).await;
+    if let Ok(pg) = &postgres {
+        pg.remove_all().await;
+    }
+    measured.map(|()| report)
+}
+
+async fn measure(
+    sizes: &Sizes,
+    args: &[String],
+    dir: &Path,
+    postgres: Result<&Home, &String>,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let guild = world().guild_id;
     let only: Option<String> = args
         .iter()
         .position(|a| a == "--only")
         .and_then(|i| args.get(i + 1).cloned());
     let part = |n: char| only.as_ref().is_none_or(|o| o.contains(n));
+    let sqlite = Home::Dir(dir.to_owned());
+    let postgres = match postgres {
+        Ok(pg) => Some(pg),
+        Err(why) => {
+            if part('1') || part('2') {
+                report.postgres_skipped = Some(why.clone());
+            }
+            None
+        }
+    };
     let largest = *sizes.case_counts.iter().max().context("no sizes")?;
     let mut templates = Vec::new();
     for &cases in sizes.case_counts.iter().filter(|_| part('1') || part('4')) {
-        let path = tmp.dir.join(format!("template-{cases}.db"));
         let events = if cases == largest { sizes.events } else { 0 };
-        let t = Instant::now();
-        seed::database(&path, guild, cases, events).await?;
-        eprintln!("bench: seeded {cases} cases in {:.1?}", t.elapsed());
-        templates.push((cases, path));
+        templates.push((cases, seed_template(&sqlite, guild, cases, events).await?));
     }
-    for (cases, template) in templates.iter().filter(|_| part('1')) {
-        for &c in &sizes.concurrency {
-            let cell =
-                interaction_cell(&tmp.dir, template, *cases, c, sizes.presses, guild).await?;
-            eprintln!("bench: {}", cell.summary());
-            report.problems.extend(cell.problems.iter().cloned());
-            report.cells.push(cell);
+    if part('1') {
+        for (cases, template) in &templates {
+            let setup = (Setup::SQLITE, sizes.concurrency.as_slice());
+            cells(&sqlite, template, *cases, setup, sizes, report).await?;
+        }
+        // PostgreSQL's rows next to SQLite's, on the largest database.
+        if let Some(pg) = postgres {
+            let template = seed_template(pg, guild, largest, sizes.events).await?;
+            for processes in POSTGRES_PROCESSES {
+                let setup = (Setup::postgres(processes), &sizes.postgres_concurrency[..]);
+                cells(pg, &template, largest, setup, sizes, report).await?;
+            }
         }
     }
     if part('2') {
-        let d = reminders::dispatch(
-            &tmp.dir,
-            sizes.reminders,
-            sizes.dm_users,
-            sizes.channels,
-            sizes.dispatch_limit,
-        )
-        .await?;
-        eprintln!(
-            "bench: {} reminders delivered in {:.1?} (ideal {:?}), {} 429s",
-            d.reminders, d.elapsed, d.ideal, d.too_many
-        );
-        let lost = d.finished && (d.sent != d.reminders || d.shown as i64 != d.sent);
-        if d.duplicates > 0 || lost {
-            report.problems.push(format!(
-                "reminders: {} due, {} marked sent, {} shown, {} shown twice",
-                d.reminders, d.sent, d.shown, d.duplicates
-            ));
+        let mut homes = vec![(&sqlite, vec![Setup::SQLITE])];
+        if let Some(pg) = postgres {
+            homes.push((pg, POSTGRES_PROCESSES.map(Setup::postgres).to_vec()));
         }
-        report.dispatch = Some(d);
+        for (home, setups) in homes {
+            let (r, dms, channels) = (sizes.reminders, sizes.dm_users, sizes.channels);
+            let base = reminders::base(home, r, dms, channels).await?;
+            for setup in setups {
+                let d = reminders::dispatch(home, &base, setup, sizes.dispatch_limit).await?;
+                eprintln!(
+                    "bench: {}: {} reminders delivered in {:.1?} (ideal {:?}), {} 429s",
+                    setup.label(),
+                    d.reminders,
+                    d.elapsed,
+                    d.ideal,
+                    d.too_many
+                );
+                check_dispatch(report, &d, &format!("reminders ({})", setup.label()));
+                report.dispatch.push(d);
+            }
+        }
     }
     // `--only j`: the journeys' run of part 2 alone.
     if part('2') || part('j') {
-        let j = journey::dispatch(
-            &tmp.dir,
-            sizes.reminders,
-            sizes.dm_users,
-            sizes.dispatch_limit,
-        )
-        .await?;
+        let j =
+            journey::dispatch(dir, sizes.reminders, sizes.dm_users, sizes.dispatch_limit).await?;
         eprintln!(
             "bench: {} journey reminders delivered in {:.1?} (ideal {:?}), {} 429s",
             j.reminders, j.elapsed, j.ideal, j.too_many
         );
-        let lost = j.finished && (j.sent != j.reminders || j.shown as i64 != j.sent);
-        if j.duplicates > 0 || lost {
-            report.problems.push(format!(
-                "journey reminders: {} due, {} marked sent, {} shown, {} shown twice",
-                j.reminders, j.sent, j.shown, j.duplicates
-            ));
-        }
+        check_dispatch(report, &j, "journey reminders");
         if let Some(needed) = j.needed.filter(|n| j.finished && j.messages > *n) {
             report.problems.push(format!(
                 "journey reminders: {} messages where {needed} would carry them",
@@ -263,14 +292,64 @@ async fn run(sizes: &Sizes, args: &[String]) -> anyhow::Result<Report> {
         report.journeys = Some(j);
     }
     if part('3') {
-        report.punctual = reminders::punctuality(&tmp.dir, sizes.punctual).await?;
+        report.punctual = reminders::punctuality(dir, sizes.punctual).await?;
     }
     if part('4') {
         let (cases, template) = templates.last().context("no template")?;
-        report.scale =
-            Some(scale_part(&tmp.dir, template, *cases, sizes, guild, &mut report).await?);
+        let Store::Sqlite(template) = template else {
+            bail!("part 4 runs on SQLite");
+        };
+        report.scale = Some(scale_part(dir, template, *cases, sizes, guild, report).await?);
     }
-    Ok(report)
+    Ok(())
+}
+
+/// Part 1's database of `cases` cases in `home`, seeded once and copied for each cell.
+async fn seed_template(home: &Home, guild: u64, cases: u32, events: u64) -> anyhow::Result<Store> {
+    let store = home.create(&format!("template_{cases}")).await?;
+    let t = Instant::now();
+    seed::database(&store, guild, cases, events).await?;
+    let on = if matches!(store, Store::Postgres { .. }) {
+        " on PostgreSQL"
+    } else {
+        ""
+    };
+    eprintln!("bench: seeded {cases} cases{on} in {:.1?}", t.elapsed());
+    Ok(store)
+}
+
+/// Part 2's problems (never timing): a reminder shown twice, or (when all were sent in time)
+/// one not marked sent or not shown.
+fn check_dispatch(report: &mut Report, d: &reminders::Dispatch, what: &str) {
+    let lost = d.finished && (d.sent != d.reminders || d.shown as i64 != d.sent);
+    if d.duplicates > 0 || lost {
+        report.problems.push(format!(
+            "{what}: {} due, {} marked sent, {} shown, {} shown twice",
+            d.reminders, d.sent, d.shown, d.duplicates
+        ));
+    }
+}
+
+/// Part 1 on `template` for each number of members at once, each cell on a copy of its own.
+async fn cells(
+    home: &Home,
+    template: &Store,
+    cases: u32,
+    (setup, concurrency): (Setup, &[usize]),
+    sizes: &Sizes,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    for &c in concurrency {
+        let name = format!("cell_{cases}_{c}_{}", setup.processes);
+        let store = home.copy(template, &name).await?;
+        let cell = interaction_cell(&store, setup, cases, c, sizes.presses).await;
+        home.remove(&store).await;
+        let cell = cell?;
+        eprintln!("bench: {}", cell.summary());
+        report.problems.extend(cell.problems.iter().cloned());
+        report.cells.push(cell);
+    }
+    Ok(())
 }
 
 /// `n` distinct case ids out of 1..=cases, at random.
@@ -288,31 +367,29 @@ fn pick(cases: u32, n: usize, seed: u64) -> Vec<i64> {
 }
 
 async fn targets_from(
-    db_path: &Path,
+    store: &Store,
     guild: u64,
     ids: &[i64],
 ) -> anyhow::Result<Vec<press::Target>> {
-    let db = Db::open(&db_path.display().to_string()).await?;
+    let db = store.open().await?;
     let targets = press::targets(&db, guild, ids).await?;
     db.close().await;
     Ok(targets)
 }
 
 /// Part 1 for one database size and one number of members pressing at once: the floor, then
-/// los, each on a fresh sandbox and (for los) a fresh copy of the database.
+/// los (the processes of `setup`), each on a fresh sandbox; los on `store`, a fresh copy.
 async fn interaction_cell(
-    dir: &Path,
-    template: &Path,
+    store: &Store,
+    setup: Setup,
     cases: u32,
     concurrency: usize,
     presses: usize,
-    guild: u64,
 ) -> anyhow::Result<Cell> {
-    let db_path = dir.join(format!("cell-{cases}-{concurrency}.db"));
-    std::fs::copy(template, &db_path)?;
+    let guild = world().guild_id;
     let seed = 0x9e37_79b9_7f4a_7c15 ^ (cases as u64) ^ ((concurrency as u64) << 32);
     let ids = pick(cases, WARM_UP + presses + concurrency, seed);
-    let targets = targets_from(&db_path, guild, &ids).await?;
+    let targets = targets_from(store, guild, &ids).await?;
     let members = members();
     let mut problems = Vec::new();
 
@@ -331,45 +408,49 @@ async fn interaction_cell(
     drop(sb);
 
     let sb = Sandbox::start(world()).await?;
-    let db = Db::open(&db_path.display().to_string()).await?;
-    let data = los::app::data(db, Arc::new(flow::SystemClock))?;
-    let bot = los::app::start(sb.http(HttpMode::Tls)?, data.clone(), Some(guild)).await?;
+    let bots = fleet::start(&sb, store, setup.processes, Arc::new(flow::SystemClock)).await?;
     sb.wait_for_commands_registered().await?;
     press::place(&sb, cast::CASES, &targets);
     let spent = &mut vec![false; targets.len()];
     let warm = press::run(&sb, &members, &targets, spent, WARM_UP, concurrency, !seed).await?;
     let los = press::run(&sb, &members, &targets, spent, presses, concurrency, seed).await?;
-    let stored = stored_changes(&data.db, &ids).await?;
-    let writes = data.db.write_stats();
-    let per_commit = writes.changes as f64 / writes.commits.max(1) as f64;
+    let first = &bots.first().context("no bot")?.data.db;
+    let stored = stored_changes(first, &ids).await?;
+    let (changes, commits) = bots
+        .iter()
+        .map(|b| b.data.db.write_stats())
+        .fold((0, 0), |(changes, commits), w| {
+            (changes + w.changes, commits + w.commits)
+        });
+    let per_commit = changes as f64 / commits.max(1) as f64;
     let answered =
         los.latencies.len() + warm.latencies.len() - los.other_answers - warm.other_answers;
-    bot.stop().await;
-    data.db.close().await;
+    fleet::stop(bots).await;
+    let who = format!("los ({})", setup.label());
     problems.extend(
         sb.failures()
             .iter()
-            .map(|f| format!("los: {} {}", f.route, f.reason)),
+            .map(|f| format!("{who}: {} {}", f.route, f.reason)),
     );
     if los.unanswered + floor.unanswered > 0 {
         problems.push(format!(
-            "{} presses unanswered (los), {} (floor)",
+            "{} presses unanswered ({who}), {} (floor)",
             los.unanswered, floor.unanswered
         ));
     }
     if los.other_answers > 0 {
         problems.push(format!(
-            "los: {} presses were not answered with the card",
+            "{who}: {} presses were not answered with the card",
             los.other_answers
         ));
     }
     if stored != answered as i64 {
         problems.push(format!(
-            "los: {stored} changes stored for {answered} answered presses (duplicates or losses)"
+            "{who}: {stored} changes stored for {answered} answered presses (duplicates or losses)"
         ));
     }
-    let _ = std::fs::remove_file(&db_path);
     Ok(Cell {
+        setup,
         cases,
         concurrency,
         los,
@@ -382,14 +463,12 @@ async fn interaction_cell(
 
 /// Changes stored on these cases since they were seeded (each starts at version 1).
 async fn stored_changes(db: &Db, ids: &[i64]) -> anyhow::Result<i64> {
-    let list = serde_json::to_string(ids)?;
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(SUM(version - 1), 0) FROM cases WHERE id IN (SELECT value FROM json_each(?))",
-    )
-    .bind(list)
-    .fetch_one(db.sqlite_pool())
-    .await?;
-    Ok(n)
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(version - 1), 0) AS BIGINT) FROM cases WHERE id IN ({})",
+        list.join(",")
+    );
+    store::scalar(db, &sql).await
 }
 
 /// Part 4: the real process on an empty database (the floor) and on the largest one.
@@ -419,7 +498,7 @@ async fn scale_part(
     std::fs::copy(template, &db_path)?;
     let concurrency = *sizes.concurrency.iter().max().context("no concurrency")?;
     let ids = pick(cases, sizes.load_presses + concurrency, 7);
-    let targets = targets_from(&db_path, guild, &ids).await?;
+    let targets = targets_from(&Store::Sqlite(db_path.clone()), guild, &ids).await?;
     let (startup, bot, sb) = start_median(&db_path).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let (idle, _) = bot.memory()?;

@@ -91,9 +91,9 @@ pub async fn run(
     ];
 
     // Statistics over every case of a database of `cases` cases.
-    let path = dir.join(format!("stats-{cases}.db"));
-    seed::database(&path, guild, cases, 0).await?;
-    let db = Db::open(&path.display().to_string()).await?;
+    let store = crate::store::Store::Sqlite(dir.join(format!("stats-{cases}.db")));
+    seed::database(&store, guild, cases, 0).await?;
+    let db = store.open().await?;
     let from = Utc::now() - Days::new(400);
     let to = Utc::now() + Days::new(1);
     let t = Instant::now();

@@ -13,10 +13,12 @@ use chrono::{DateTime, Utc};
 use flow::{PersonId, PersonRef};
 use los::custom_id::{ComponentId, Verb};
 use los::harness::cast;
-use sandbox::{HttpMode, Member, Sandbox, World};
+use sandbox::{Member, Sandbox, World};
 use storage::Db;
 
-use crate::seed;
+use crate::fleet::{self, Setup};
+use crate::seed::{self, Imports};
+use crate::store::{self, Home, Store};
 
 /// The wall clock, shifted by a number of microseconds that can change.
 #[derive(Clone, Default)]
@@ -38,46 +40,45 @@ impl flow::Clock for ShiftedClock {
 /// How long after the bot is set going the reminders fall due.
 const LEAD: Duration = Duration::from_millis(1500);
 
-/// The first nudge for a stalled step in the database at `path`: when it is due, as an
-/// instant and as stored (to compare with `due_at`).
-async fn first_due(path: &Path) -> anyhow::Result<(DateTime<Utc>, String)> {
-    let db = Db::open(&path.display().to_string()).await?;
-    let due: Option<String> = sqlx::query_scalar(
-        "SELECT MIN(due_at) FROM reminders WHERE state = 'pending' AND kind = 'stalled'",
-    )
-    .fetch_one(db.sqlite_pool())
-    .await?;
+/// The first reminder of `kind` in the database: when it is due, as an instant and as the
+/// SQLite codec writes it (to compare with `due_at` on either backend).
+pub(crate) async fn first_due(
+    store: &Store,
+    kind: &str,
+) -> anyhow::Result<(DateTime<Utc>, String)> {
+    let db = store.open().await?;
+    let min = store::time_text(&db, "MIN(due_at)");
+    let sql = format!("SELECT {min} FROM reminders WHERE state = 'pending' AND kind = '{kind}'");
+    let due: Option<String> = store::scalar(&db, &sql).await?;
     db.close().await;
     let due = due.context("no reminder is planned")?;
     Ok((DateTime::parse_from_rfc3339(&due)?.with_timezone(&Utc), due))
 }
 
-/// A running bot whose first pass of the reminder loop (start-up replanning included) is
-/// over an hour before `due`; then its clock is moved to reach `due` [`LEAD`] from now, and
-/// the loop told. Answers the bot and the instant `due` is reached.
-pub(crate) async fn bot_at(
+/// Running bots (`setup.processes` of them, on one clock) whose first pass of the reminder
+/// loop (start-up replanning included) is over an hour before `due`, and which may each send
+/// their share of Discord's global limit; then their clock is moved to reach `due` [`LEAD`]
+/// from now, and their loops told. Answers the bots and the instant `due` is reached.
+pub(crate) async fn bots_at(
     sb: &Sandbox,
-    path: &Path,
+    store: &Store,
+    setup: Setup,
     due: DateTime<Utc>,
-) -> anyhow::Result<(los::app::Running, Instant)> {
+) -> anyhow::Result<(Vec<los::app::Running>, Instant)> {
     let clock = ShiftedClock::default();
     clock.set(due - chrono::Duration::hours(1) - Utc::now());
-    let db = Db::open(&path.display().to_string()).await?;
-    let data = los::app::data(db, Arc::new(clock.clone()))?;
-    let guild = sb.world().guild_id;
-    let bot = los::app::start(sb.http(HttpMode::Tls)?, data.clone(), Some(guild)).await?;
-    bot.reminders.kick().await?;
+    let bots = fleet::start(sb, store, setup.processes, Arc::new(clock.clone())).await?;
+    for bot in &bots {
+        bot.reminders.kick().await?;
+    }
+    fleet::until_sharing(&bots).await?;
     let lead = chrono::Duration::from_std(LEAD)?;
     clock.set(due - (Utc::now() + lead));
     let due_at = Instant::now() + LEAD;
-    data.reminders_changed.notify_one();
-    Ok((bot, due_at))
-}
-
-pub(crate) async fn stop(bot: los::app::Running) {
-    let data = bot.data.clone();
-    bot.stop().await;
-    data.db.close().await;
+    for bot in &bots {
+        bot.data.reminders_changed.notify_one();
+    }
+    Ok((bots, due_at))
 }
 
 /// Part 3: one case, its first reminder (a nudge to the manager by DM) due at T; how long
@@ -86,11 +87,12 @@ pub async fn punctuality(dir: &Path, samples: usize) -> anyhow::Result<Vec<Durat
     let mut late = Vec::new();
     for k in 0..samples {
         let path = dir.join(format!("punctual-{k}.db"));
+        let store = Store::Sqlite(path.clone());
         let world = los::harness::world();
-        seed::database(&path, world.guild_id, 1, 0).await?;
-        let (due, _) = first_due(&path).await?;
+        seed::database(&store, world.guild_id, 1, 0).await?;
+        let (due, _) = first_due(&store, "stalled").await?;
         let sb = Sandbox::start(world).await?;
-        let (bot, due_at) = bot_at(&sb, &path, due).await?;
+        let (bots, due_at) = bots_at(&sb, &store, Setup::SQLITE, due).await?;
         let arrived = loop {
             if !sb.dms(cast::LEDER).is_empty() {
                 break Instant::now();
@@ -101,7 +103,7 @@ pub async fn punctuality(dir: &Path, samples: usize) -> anyhow::Result<Vec<Durat
             tokio::time::sleep(Duration::from_millis(1)).await;
         };
         late.push(arrived.saturating_duration_since(due_at));
-        stop(bot).await;
+        fleet::stop(bots).await;
         let _ = std::fs::remove_file(&path);
     }
     Ok(late)
@@ -109,6 +111,7 @@ pub async fn punctuality(dir: &Path, samples: usize) -> anyhow::Result<Vec<Durat
 
 /// What part 2 measured.
 pub struct Dispatch {
+    pub setup: Setup,
     pub reminders: i64,
     pub dms: usize,
     pub channels: usize,
@@ -129,46 +132,29 @@ pub struct Dispatch {
     /// Marked sent in the database, and shown in the sandbox (distinct reminders).
     pub sent: i64,
     pub shown: usize,
+    /// Reminders sent by each process, most first (PostgreSQL: from the outbox's rows).
+    pub by_process: Vec<i64>,
 }
 
-const FIRST_OWNER: u64 = 30_000;
+/// How sending went, as the database saw it.
+pub(crate) struct Delivered {
+    pub finished: bool,
+    pub elapsed: Duration,
+    pub sent: i64,
+    pub by_process: Vec<i64>,
+}
 
-/// Part 2: `reminders` nudges due at once, to `dms` managers by DM and, for `channels`
-/// cases waiting on the approver (not a manager), in their case threads; Discord's limits.
-pub async fn dispatch(
-    dir: &Path,
-    reminders: u32,
-    dms: u64,
-    channels: u32,
+/// Starts the bots of `setup` on `store` with the reminders falling due (`due`, stored as
+/// `stored`) just after, and waits until every one of them has been sent, or `limit` after.
+pub(crate) async fn deliver(
+    sb: &Sandbox,
+    store: &Store,
+    setup: Setup,
+    (due, stored): (DateTime<Utc>, &str),
     limit: Duration,
-) -> anyhow::Result<Dispatch> {
-    let mut world: World = los::harness::world();
-    for i in 0..dms {
-        world = world.member(Member::new(FIRST_OWNER + i, &format!("Leder {i}")));
-    }
-    let guild = world.guild_id;
-    let path = dir.join("dispatch.db");
-    seed::database(&path, guild, 0, 0).await?;
-    let by_dm = reminders.saturating_sub(channels);
-    let owner = |i: u32| FIRST_OWNER + u64::from(i) * dms / u64::from(by_dm.max(1));
-    let threads = seed_cases(&path, guild, by_dm, channels, owner).await?;
-    let (due, stored) = first_due(&path).await?;
-    let total: i64 = {
-        let db = Db::open(&path.display().to_string()).await?;
-        // HR's digest for that morning went out before (see docs/benchmarks.md: with 10,000
-        // open cases it is hundreds of messages into one channel, and the loop is shared).
-        let day = flow::engine::oslo_today(due);
-        storage::record_digest(&db, guild, day, 1, due).await?;
-        let n = count(&db, &format!("state = 'pending' AND due_at <= '{stored}'")).await?;
-        db.close().await;
-        n
-    };
-    let sb = Sandbox::start(world).await?;
-    for t in &threads {
-        sb.add_thread(cast::CASES, *t, "sak");
-    }
-    let (bot, due_at) = bot_at(&sb, &path, due).await?;
-    let watcher = Db::open(&path.display().to_string()).await?;
+) -> anyhow::Result<Delivered> {
+    let (bots, due_at) = bots_at(sb, store, setup, due).await?;
+    let watcher = store.open().await?;
     let finished = loop {
         let open = count(
             &watcher,
@@ -189,34 +175,127 @@ pub async fn dispatch(
         &format!("state = 'sent' AND due_at <= '{stored}'"),
     )
     .await?;
+    let by_process = if watcher.is_postgres() {
+        let sql = "SELECT SUM(jsonb_array_length(reminder_ids))::bigint FROM reminder_outbox
+                   WHERE outcome = 'sent' GROUP BY claim_owner ORDER BY 1 DESC";
+        store::column(&watcher, sql).await?
+    } else {
+        Vec::new()
+    };
     watcher.close().await;
-    stop(bot).await;
+    fleet::stop(bots).await;
+    Ok(Delivered {
+        finished,
+        elapsed,
+        sent,
+        by_process,
+    })
+}
+
+const FIRST_OWNER: u64 = 30_000;
+
+/// Part 2's database, seeded once and copied for each run.
+pub struct Base {
+    store: Store,
+    threads: Vec<u64>,
+    dms: u64,
+}
+
+/// The sandbox's server for part 2: the cast and the managers nudged by DM.
+fn world(dms: u64) -> World {
+    let mut world: World = los::harness::world();
+    for i in 0..dms {
+        world = world.member(Member::new(FIRST_OWNER + i, &format!("Leder {i}")));
+    }
+    world
+}
+
+/// Part 2's database in `home`: `reminders` nudges that fall due at once, to `dms` managers by
+/// DM and, for `channels` cases waiting on the approver (not a manager), in their case
+/// threads. HR's digest for that morning went out before (see docs/benchmarks.md: with 10,000
+/// open cases it is hundreds of messages into one channel, and the loop is shared).
+pub async fn base(home: &Home, reminders: u32, dms: u64, channels: u32) -> anyhow::Result<Base> {
+    let guild = world(dms).guild_id;
+    let store = home.create("dispatch").await?;
+    seed::database(&store, guild, 0, 0).await?;
+    let by_dm = reminders.saturating_sub(channels);
+    let owner = |i: u32| FIRST_OWNER + u64::from(i) * dms / u64::from(by_dm.max(1));
+    let threads = seed_cases(&store, guild, by_dm, channels, owner).await?;
+    let (due, _) = first_due(&store, "stalled").await?;
+    let db = store.open().await?;
+    storage::record_digest(&db, guild, flow::engine::oslo_today(due), 1, due).await?;
+    seed::settle(db).await?;
+    Ok(Base {
+        store,
+        threads,
+        dms,
+    })
+}
+
+/// Part 2 on a copy of `base` in `home`, sent by the bots of `setup`; Discord's limits.
+pub async fn dispatch(
+    home: &Home,
+    base: &Base,
+    setup: Setup,
+    limit: Duration,
+) -> anyhow::Result<Dispatch> {
+    let store = home
+        .copy(&base.store, &format!("dispatch_{}", setup.processes))
+        .await?;
+    let measured = dispatch_on(&store, base, setup, limit).await;
+    home.remove(&store).await;
+    measured
+}
+
+async fn dispatch_on(
+    store: &Store,
+    base: &Base,
+    setup: Setup,
+    limit: Duration,
+) -> anyhow::Result<Dispatch> {
+    let (due, stored) = first_due(store, "stalled").await?;
+    let total = {
+        let db = store.open().await?;
+        let n = count(&db, &format!("state = 'pending' AND due_at <= '{stored}'")).await?;
+        db.close().await;
+        n
+    };
+    let sb = Sandbox::start(world(base.dms)).await?;
+    for t in &base.threads {
+        sb.add_thread(cast::CASES, *t, "sak");
+    }
+    let d = deliver(&sb, store, setup, (due, &stored), limit).await?;
     let sandbox::bench::Ideal {
         time: ideal,
         requests,
         messages,
     } = sb.ideal();
-    let (duplicates, distinct) = snooze_buttons(&sb, &threads, dms);
+    let (duplicates, distinct) = snooze_buttons(&sb, &base.threads, base.dms);
     Ok(Dispatch {
+        setup,
         reminders: total,
-        dms: dms as usize,
-        channels: threads.len(),
-        elapsed,
+        dms: base.dms as usize,
+        channels: base.threads.len(),
+        elapsed: d.elapsed,
         ideal,
         requests,
         messages,
         needed: None,
         too_many: sb.requests().iter().filter(|r| r.status == 429).count(),
         duplicates,
-        finished,
-        sent,
+        finished: d.finished,
+        sent: d.sent,
         shown: distinct,
+        by_process: d.by_process,
     })
 }
 
 pub(crate) async fn count(db: &Db, filter: &str) -> anyhow::Result<i64> {
-    let sql = format!("SELECT COUNT(*) FROM reminders WHERE {filter}");
-    Ok(sqlx::query_scalar(&sql).fetch_one(db.sqlite_pool()).await?)
+    store::scalar(
+        db,
+        &format!("SELECT COUNT(*) FROM reminders WHERE {filter}"),
+    )
+    .await
 }
 
 /// Every reminder message carries a "remind me tomorrow" button naming its reminder: how many
@@ -247,56 +326,51 @@ fn snooze_buttons(sb: &Sandbox, threads: &[u64], dms: u64) -> (usize, usize) {
 /// `by_dm` fresh cases (their manager is nudged by DM) and `channels` cases brought to the
 /// approval (the approver is nudged in the case thread), all opened now; answers the threads.
 async fn seed_cases(
-    path: &Path,
+    store: &Store,
     guild: u64,
     by_dm: u32,
     channels: u32,
     owner: impl Fn(u32) -> u64,
 ) -> anyhow::Result<Vec<u64>> {
-    let db = Db::open(&path.display().to_string()).await?;
+    let db = store.open().await?;
     let (process, _) = los::prompts::load()?;
     let settings = seed::settings(guild);
     let plan_settings = los::guild::reminder_settings(&settings);
     let now = Utc::now();
-    let mut threads = Vec::new();
-    let mut tx = db.import().await?;
-    for i in 0..by_dm + channels {
-        let who = PersonRef {
-            id: PersonId(if i < by_dm {
-                owner(i)
-            } else {
-                owner((i - by_dm) * 7 % by_dm.max(1))
-            }),
-            name: "Leder".into(),
-        };
-        let mut case = seed::case(
-            &mut tx,
-            &process,
-            &plan_settings,
-            guild,
-            &format!("Sak {i}"),
-            who,
-            now,
-        )
-        .await?;
-        if i >= by_dm {
-            for (actor, action) in los::harness::to_approval(&case) {
-                let applied = flow::apply(&process, &case, &actor, &action, now)
-                    .map_err(|e| anyhow::anyhow!("{action:?}: {e:?}"))?;
-                let wanted = flow::plan_reminders(&process, &applied.case, &plan_settings);
-                tx.save_applied(guild, case.version, &applied, &wanted)
-                    .await?;
-                case = applied.case;
+    let (db_ref, process, plan, owner) = (&db, &process, &plan_settings, &owner);
+    let threads = seed::in_parts(store, by_dm + channels, |part| async move {
+        let mut imports = Imports::new(db_ref, store);
+        let mut threads = Vec::new();
+        for i in part {
+            let who = PersonRef {
+                id: PersonId(if i < by_dm {
+                    owner(i)
+                } else {
+                    owner((i - by_dm) * 7 % by_dm.max(1))
+                }),
+                name: "Leder".into(),
+            };
+            let tx = imports.with_room(1).await?;
+            let title = format!("Sak {i}");
+            let mut case = seed::case(tx, process, plan, guild, &title, who, now).await?;
+            if i >= by_dm {
+                for (actor, action) in los::harness::to_approval(&case) {
+                    let applied = flow::apply(process, &case, &actor, &action, now)
+                        .map_err(|e| anyhow::anyhow!("{action:?}: {e:?}"))?;
+                    let wanted = flow::plan_reminders(process, &applied.case, plan);
+                    let tx = imports.with_room(1).await?;
+                    tx.save_applied(guild, case.version, &applied, &wanted)
+                        .await?;
+                    case = applied.case;
+                }
+                threads.push(seed::thread_of(case.id.0));
             }
-            threads.push(seed::thread_of(case.id.0));
         }
-    }
-    tx.commit().await?;
-    // Every opening and change was announced in its thread, as the bot does it: the run
-    // measures the reminders alone (as part 1 and the process tests seed).
-    sqlx::query("UPDATE announcements SET done_at = created_at WHERE done_at IS NULL")
-        .execute(db.sqlite_pool())
-        .await?;
+        imports.commit().await?;
+        Ok(threads)
+    })
+    .await?;
+    seed::announced(&db).await?;
     seed::settle(db).await?;
     Ok(threads)
 }

@@ -6,11 +6,13 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::fleet::Setup;
 use crate::press::Run;
 use crate::reminders::Dispatch;
 
 /// Part 1 for one database size and one number of members pressing at once.
 pub struct Cell {
+    pub setup: Setup,
     pub cases: u32,
     pub concurrency: usize,
     pub los: Run,
@@ -42,13 +44,16 @@ pub struct Report {
     smoke: bool,
     pub cells: Vec<Cell>,
     pub scale: Option<Scale>,
-    pub dispatch: Option<Dispatch>,
+    /// Part 2: SQLite's run, then PostgreSQL's.
+    pub dispatch: Vec<Dispatch>,
     /// Part 2 for new hires' journey reminders.
     pub journeys: Option<Dispatch>,
     /// Part 3: how late each reminder was.
     pub punctual: Vec<Duration>,
     /// Correctness problems (never timing): the run fails if there are any.
     pub problems: Vec<String>,
+    /// Why there are no PostgreSQL rows, when there are none.
+    pub postgres_skipped: Option<String>,
 }
 
 fn ms(d: Duration) -> String {
@@ -84,7 +89,8 @@ fn status(met: bool) -> &'static str {
 impl Cell {
     pub fn summary(&self) -> String {
         format!(
-            "{} cases, {} at once: los p50 {} p99 {} ms {:.0}/s ({:.1} changes per commit); floor p50 {} p99 {} ms {:.0}/s",
+            "{}, {} cases, {} at once: los p50 {} p99 {} ms {:.0}/s ({:.1} changes per commit); floor p50 {} p99 {} ms {:.0}/s",
+            self.setup.label(),
             self.cases,
             self.concurrency,
             ms(self.los.quantile(0.5)),
@@ -107,10 +113,11 @@ impl Report {
             smoke: args.iter().any(|a| a == "--smoke"),
             cells: Vec::new(),
             scale: None,
-            dispatch: None,
+            dispatch: Vec::new(),
             journeys: None,
             punctual: Vec::new(),
             problems: Vec::new(),
+            postgres_skipped: None,
         }
     }
 
@@ -142,16 +149,20 @@ impl Report {
             chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
         );
         let _ = writeln!(s, "Latency: from the sandbox writing INTERACTION_CREATE to the initial response arriving. Floor: a minimal poise bot in the same program, same sandbox, fixed reply, no database.\n");
-        let _ = writeln!(s, "| cases | members at once | los p50 ms | los p99 ms | los max ms | los presses/s | floor p50 ms | floor p99 ms | floor max ms | floor presses/s | p99 ratio | rate ratio | presses | duplicates | changes per commit |");
+        if let Some(why) = &self.postgres_skipped {
+            let _ = writeln!(s, "PostgreSQL: no rows in this run, {why}.\n");
+        }
+        let _ = writeln!(s, "| database | cases | members at once | los p50 ms | los p99 ms | los max ms | los presses/s | floor p50 ms | floor p99 ms | floor max ms | floor presses/s | p99 ratio | rate ratio | presses | duplicates | changes per commit |");
         let _ = writeln!(
             s,
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         );
         for c in &self.cells {
             let (l, f) = (&c.los, &c.floor);
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {:.0} | {} | {} | {} | {:.0} | {} | {} | {}{} | {} | {:.1} |",
+                "| {} | {} | {} | {} | {} | {} | {:.0} | {} | {} | {} | {:.0} | {} | {} | {}{} | {} | {:.1} |",
+                c.setup.label(),
                 c.cases,
                 c.concurrency,
                 ms(l.quantile(0.5)),
@@ -173,9 +184,13 @@ impl Report {
                 c.per_commit,
             );
         }
+        if self.cells.iter().any(|c| c.setup.processes > 1) {
+            let _ = writeln!(s, "\nPostgreSQL, 2 processes: two bots in this program, each with its own connections to the same database and its own gateway client; the sandbox's server is one guild on one shard, so every press lands on the process that holds that shard, while the other runs its loops (reminders, shard leases, registration) beside it.");
+        }
         let _ = writeln!(s, "\n| target | los | floor | ratio | status |");
         let _ = writeln!(s, "|---|---:|---:|---:|---|");
-        if let Some(c) = self.cells.iter().max_by_key(|c| (c.cases, c.concurrency)) {
+        let sqlite = self.cells.iter().filter(|c| c.setup == Setup::SQLITE);
+        if let Some(c) = sqlite.max_by_key(|c| (c.cases, c.concurrency)) {
             let p99 = c.los.quantile(0.99);
             let _ = writeln!(
                 s,
@@ -222,8 +237,15 @@ impl Report {
             );
             let _ = writeln!(s, "| database bytes per case (file {} − empty schema {}) / cases | {:.0} B | – | – | – |", x.full_bytes, x.empty_bytes, x.bytes_per_case);
         }
-        if let Some(d) = &self.dispatch {
-            let what = format!("{} reminders due at once ({} DMs, {} threads) delivered within 10 % of the ideal for the requests made ({} requests, {} messages)", d.reminders, d.dms, d.channels, d.requests, d.messages);
+        for d in &self.dispatch {
+            let by = match d.by_process.as_slice() {
+                [] | [_] if d.setup.processes == 1 => String::new(),
+                sent => {
+                    let each: Vec<String> = sent.iter().map(i64::to_string).collect();
+                    format!("; sent by each process: {}", each.join(" + "))
+                }
+            };
+            let what = format!("{}: {} reminders due at once ({} DMs, {} threads) delivered within 10 % of the ideal for the requests made ({} requests, {} messages{by})", d.setup.label(), d.reminders, d.dms, d.channels, d.requests, d.messages);
             dispatch_rows(&mut s, d, &what);
         }
         if let Some(d) = &self.journeys {

@@ -1,14 +1,18 @@
 //! The databases the benchmarks run on: open cases made through the real schema and the real
-//! storage functions (`create_case`, `set_card`), in large transactions because seeding is not
-//! what is measured; history filled up to a given number of events with one bulk statement.
+//! storage functions (`create_case`, `set_card`), in large imports because seeding is not what
+//! is measured (on PostgreSQL, several smaller ones at once: see `Store::writes_per_import`);
+//! history filled up to a given number of events with one bulk statement.
 
-use std::path::Path;
+use std::future::Future;
+use std::ops::Range;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use flow::{Case, CaseText, NewCase, PersonId, PersonRef, Process, ReminderSettings};
 use los::harness::cast;
-use storage::{CaseCard, Db, GuildSettings};
+use storage::{CaseCard, Db, GuildSettings, Import};
+
+use crate::store::{self, Store};
 
 /// Every benchmark member holds all four roles, so any plain button on a card is theirs.
 pub const MANAGER_ROLE: u64 = 505;
@@ -34,10 +38,10 @@ pub fn settings(guild: u64) -> GuildSettings {
     s
 }
 
-/// A database at `path` with `cases` open cases (each with its thread and card) and, if more
+/// A database in `store` with `cases` open cases (each with its thread and card) and, if more
 /// than the cases made themselves, `events` history lines in all.
-pub async fn database(path: &Path, guild: u64, cases: u32, events: u64) -> anyhow::Result<()> {
-    let db = Db::open(&path.display().to_string()).await?;
+pub async fn database(store: &Store, guild: u64, cases: u32, events: u64) -> anyhow::Result<()> {
+    let db = store.open().await?;
     let settings = settings(guild);
     storage::save_settings(&db, &settings).await?;
     let (process, _) = los::prompts::load()?;
@@ -47,44 +51,104 @@ pub async fn database(path: &Path, guild: u64, cases: u32, events: u64) -> anyho
         name: "Lise Leder".into(),
     };
     let now = Utc::now();
-    let mut made = 0;
-    while made < cases {
-        let batch = (cases - made).min(5_000);
-        let mut tx = db.import().await?;
-        for n in made..made + batch {
-            let title = format!("Rådgiver {n}");
-            case(
-                &mut tx,
-                &process,
-                &reminders,
-                guild,
-                &title,
-                owner.clone(),
-                now,
-            )
-            .await?;
+    let (db, process, reminders) = (&db, &process, &reminders);
+    in_parts(store, cases, |part| {
+        let owner = owner.clone();
+        async move {
+            let mut imports = Imports::new(db, store);
+            for n in part {
+                let title = format!("Rådgiver {n}");
+                let tx = imports.with_room(1).await?;
+                case(tx, process, reminders, guild, &title, owner.clone(), now).await?;
+            }
+            imports.commit().await?;
+            Ok(Vec::<()>::new())
         }
-        tx.commit().await?;
-        made += batch;
-    }
+    })
+    .await?;
     // Every case was planned with these settings by this build, as a bot that has run
     // records it: starting on this database replans nothing (a settings change would).
     let planned_with = los::jobs::replan::fingerprint(&settings);
-    storage::set_reminders_planned_with(&db, guild, &planned_with).await?;
-    // And every case's opening was announced in its thread, as the bot does it.
-    sqlx::query("UPDATE announcements SET done_at = created_at WHERE done_at IS NULL")
-        .execute(db.sqlite_pool())
-        .await?;
-    fill_history(&db, cases, events).await?;
-    settle(db).await
+    storage::set_reminders_planned_with(db, guild, &planned_with).await?;
+    announced(db).await?;
+    fill_history(db, cases, events).await?;
+    settle(db.clone()).await
 }
 
-/// Moves everything from the write-ahead log into the file and closes it, so the file alone
-/// (copied, or measured) is the whole database.
+/// Every case's opening (and change) was announced in its thread, as the bot does it.
+pub async fn announced(db: &Db) -> anyhow::Result<()> {
+    store::execute(
+        db,
+        "UPDATE announcements SET done_at = created_at WHERE done_at IS NULL",
+    )
+    .await
+}
+
+/// Runs `seed` on `0..n` split into [`Store::seeders`] parts at once; answers what each part
+/// answered, in order.
+pub async fn in_parts<T, F, Fut>(store: &Store, n: u32, seed: F) -> anyhow::Result<Vec<T>>
+where
+    F: Fn(Range<u32>) -> Fut,
+    Fut: Future<Output = anyhow::Result<Vec<T>>>,
+{
+    let each = n.div_ceil(store.seeders()).max(1);
+    let parts = (0..n)
+        .step_by(each as usize)
+        .map(|k| seed(k..(k + each).min(n)));
+    let done = futures::future::try_join_all(parts).await?;
+    Ok(done.into_iter().flatten().collect())
+}
+
+/// Imports one after another, each committed once it carries [`Store::writes_per_import`].
+pub struct Imports<'a> {
+    db: &'a Db,
+    tx: Option<Import<'a>>,
+    writes: usize,
+    per_import: usize,
+}
+
+impl<'a> Imports<'a> {
+    pub fn new(db: &'a Db, store: &Store) -> Imports<'a> {
+        Imports {
+            db,
+            tx: None,
+            writes: 0,
+            per_import: store.writes_per_import(),
+        }
+    }
+
+    /// The import to make `writes` more writes in: this one, or a new one if they do not fit.
+    pub async fn with_room(&mut self, writes: usize) -> anyhow::Result<&mut Import<'a>> {
+        if self.writes + writes > self.per_import {
+            if let Some(tx) = self.tx.take() {
+                tx.commit().await?;
+            }
+        }
+        let tx = match self.tx.take() {
+            Some(tx) => tx,
+            None => {
+                self.writes = 0;
+                self.db.import().await?
+            }
+        };
+        self.writes += writes;
+        Ok(self.tx.insert(tx))
+    }
+
+    pub async fn commit(self) -> anyhow::Result<()> {
+        if let Some(tx) = self.tx {
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+/// On SQLite, moves everything from the write-ahead log into the file, so the file alone
+/// (copied, or measured) is the whole database; then closes it.
 pub async fn settle(db: Db) -> anyhow::Result<()> {
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(db.sqlite_pool())
-        .await?;
+    if !db.is_postgres() {
+        store::execute(&db, "PRAGMA wal_checkpoint(TRUNCATE)").await?;
+    }
     db.close().await;
     Ok(())
 }
@@ -124,31 +188,26 @@ pub async fn case(
 }
 
 /// Adds history lines (a completed first step, by the owner) to every case until there are
-/// `events` in all. The trigger that keeps each case's numbering contiguous still runs.
+/// `events` in all. The trigger that keeps each case's numbering contiguous still runs (rows in
+/// order of case and number). The same statement on both backends.
 async fn fill_history(db: &Db, cases: u32, events: u64) -> anyhow::Result<()> {
-    let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
-        .fetch_one(db.sqlite_pool())
-        .await?;
+    let have: i64 = store::scalar(db, "SELECT COUNT(*) FROM events").await?;
     let missing = events.saturating_sub(have as u64);
     if missing == 0 || cases == 0 {
         return Ok(());
     }
-    let per_case = missing.div_ceil(u64::from(cases)) as i64;
-    let mut tx = db.sqlite_pool().begin().await?;
-    sqlx::query(
-        "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < ?1),
+    let per_case = missing.div_ceil(u64::from(cases));
+    let sql = format!(
+        "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < {per_case}),
               last(case_id, seq, version, at) AS
                 (SELECT e.case_id, MAX(e.seq), c.version, c.opened_at
-                 FROM events e JOIN cases c ON c.id = e.case_id GROUP BY e.case_id)
+                 FROM events e JOIN cases c ON c.id = e.case_id
+                 GROUP BY e.case_id, c.version, c.opened_at)
          INSERT INTO events (case_id, seq, version, at, actor_id, actor_name, kind, step)
-         SELECT last.case_id, last.seq + n.k, last.version, last.at, ?2, 'Lise Leder',
+         SELECT last.case_id, last.seq + n.k, last.version, last.at, {}, 'Lise Leder',
                 'step_completed', 'stilling_vakant'
          FROM last, n ORDER BY last.case_id, n.k",
-    )
-    .bind(per_case)
-    .bind(cast::LEDER as i64)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
+        cast::LEDER
+    );
+    store::execute(db, &sql).await
 }
