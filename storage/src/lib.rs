@@ -16,6 +16,7 @@ mod db;
 mod error;
 #[cfg(feature = "faults")]
 pub mod faults;
+mod global_pace;
 mod ids;
 mod import;
 mod journey;
@@ -57,6 +58,7 @@ pub use codec::nonce::{fingerprint, nonce};
 pub use codec::ERASED;
 pub use db::{Db, OpenLimits, DEFAULT_PATH, MIGRATOR};
 pub use error::StorageError;
+pub use global_pace::{draw_places, Places};
 pub use ids::{ChannelId, Destination, GuildId, MessageId, RoleId, UserId};
 pub use import::Import;
 pub use journey::rows::JourneyRow;

@@ -22,6 +22,7 @@ pub(crate) mod cases;
 pub(crate) mod checklist;
 pub(crate) mod delivery;
 pub(crate) mod digests;
+pub(crate) mod global_pace;
 pub(crate) mod journey;
 pub(crate) mod leases;
 pub(crate) mod outbox;

@@ -8,6 +8,7 @@ mod crash;
 mod delivery;
 mod deputy;
 mod faults;
+mod global_pace;
 mod journey;
 mod leases;
 mod migrations;
