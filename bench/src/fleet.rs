@@ -1,7 +1,7 @@
 //! The bot under measure: one process or several, each run in this program as `los run` runs
 //! it (`los::app::start`), with its own pool on the database and its own client against the
 //! sandbox. On PostgreSQL several share one database, its gateway shards by leases and
-//! Discord's global limit by their registrations (each paces at floor(50 / live)).
+//! Discord's global limit by places drawn from the database (`los::pace::shared`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -64,16 +64,6 @@ pub async fn start(
         }
     }
     Ok(bots)
-}
-
-/// Waits until every bot may send its share of Discord's global limit: on PostgreSQL once each
-/// has counted the others, and a newcomer has waited out its grace (several seconds).
-pub async fn until_sharing(bots: &[Running]) -> anyhow::Result<()> {
-    let share = los::pace::share(los::pace::GLOBAL_LIMIT, bots.len() as u32);
-    until("the global limit shared", || async {
-        Ok(bots.iter().all(|b| b.data.pacer.share_now() == share))
-    })
-    .await
 }
 
 async fn until<F, Fut>(what: &str, mut done: F) -> anyhow::Result<()>

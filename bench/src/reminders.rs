@@ -56,8 +56,8 @@ pub(crate) async fn first_due(
 }
 
 /// Running bots (`setup.processes` of them, on one clock) whose first pass of the reminder
-/// loop (start-up replanning included) is over an hour before `due`, and which may each send
-/// their share of Discord's global limit; then their clock is moved to reach `due` [`LEAD`]
+/// loop (start-up replanning included) is over an hour before `due`, each registered among the
+/// live processes; then their clock is moved to reach `due` [`LEAD`]
 /// from now, and their loops told. Answers the bots and the instant `due` is reached.
 pub(crate) async fn bots_at(
     sb: &Sandbox,
@@ -71,7 +71,6 @@ pub(crate) async fn bots_at(
     for bot in &bots {
         bot.reminders.kick().await?;
     }
-    fleet::until_sharing(&bots).await?;
     let lead = chrono::Duration::from_std(LEAD)?;
     clock.set(due - (Utc::now() + lead));
     let due_at = Instant::now() + LEAD;

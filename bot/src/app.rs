@@ -12,7 +12,7 @@ use crate::commands;
 use crate::errors::explain;
 use crate::i18n::Tr;
 use crate::interactions;
-use crate::pace::{Pacer, ShareTimes};
+use crate::pace::Pacer;
 use crate::roster::Roster;
 use crate::shards::{Gateway, Keeper, LeaseTimes, Quota, Stop};
 use crate::shutdown::{self, InFlight, Tracked};
@@ -74,8 +74,9 @@ impl Running {
         if !task.is_finished() && tokio::time::timeout(work_left(), task).await.is_err() {
             tracing::warn!("the gateway client did not end in time");
         }
-        // Nothing more is sent: the pacer closes and this process deregisters, so the others'
-        // shares of Discord's global limit grow a span after its last request.
+        // Nothing more is sent (the pacer closes before the database does), and this process
+        // deregisters, so the others take over its shards and claims at once.
+        self.data.pacer.close();
         if let Some((roster, task)) = self.roster {
             let _ = roster.send(Stop::Release);
             let left = grace.saturating_sub(started.elapsed()).max(budget.close);
@@ -109,7 +110,7 @@ pub async fn start_with(
     dev_guild: Option<u64>,
     lease: LeaseTimes,
 ) -> anyhow::Result<Running> {
-    start_shared(http, data, dev_guild, lease, ShareTimes::DEFAULT).await
+    start_shared(http, data, dev_guild, lease, crate::roster::Times::DEFAULT).await
 }
 
 /// [`start_with`] with the times of the registry of live processes (tests use short ones).
@@ -118,7 +119,7 @@ pub async fn start_shared(
     data: Arc<Data>,
     dev_guild: Option<u64>,
     lease: LeaseTimes,
-    share: ShareTimes,
+    registry: crate::roster::Times,
 ) -> anyhow::Result<Running> {
     let mut cmds = commands::all();
     commands::localize(&mut cmds, &data.texts);
@@ -175,14 +176,13 @@ pub async fn start_shared(
             .max(1),
     };
     let owner = crate::shards::keeper::owner_name();
-    // Discord's global limit is shared by the live processes (PostgreSQL); on SQLite this one
-    // is the only one and has all of it (`data` made its pacer so).
+    // On PostgreSQL this process registers among the live ones (for the shards' shares and
+    // the reminders' claims); on SQLite it is the only one.
     let roster = if data.db.is_postgres() {
-        let roster = Roster::new(data.clone(), owner.clone(), share);
+        let roster = Roster::new(data.clone(), owner.clone(), registry);
         let (stop, stopped) = watch::channel(Stop::No);
         Some((stop, tokio::spawn(roster.run(stopped))))
     } else {
-        crate::ops::metrics::global_share(crate::pace::GLOBAL_LIMIT);
         None
     };
     let quota = Quota::new();
@@ -320,7 +320,13 @@ pub fn client_builder(timeout: std::time::Duration) -> reqwest::ClientBuilder {
 /// Data for a bot with a real database.
 pub fn data(db: storage::Db, clock: Arc<dyn flow::Clock>) -> anyhow::Result<Arc<Data>> {
     let (process, texts) = crate::prompts::load()?;
-    let db_is_postgres = db.is_postgres();
+    // On PostgreSQL shared with the bot's other processes through the database; on SQLite
+    // (one process per file) the whole limit.
+    let pacer = if db.is_postgres() {
+        Pacer::shared(db.clone())
+    } else {
+        Pacer::discord()
+    };
     Ok(Arc::new(Data {
         db,
         process,
@@ -328,13 +334,7 @@ pub fn data(db: storage::Db, clock: Arc<dyn flow::Clock>) -> anyhow::Result<Arc<
         clock,
         reminders_changed: Arc::new(tokio::sync::Notify::new()),
         reminders_asleep_until: std::sync::atomic::AtomicI64::new(i64::MIN),
-        // On PostgreSQL a share, learnt from the roster's heartbeats; on SQLite (one process
-        // per file) the whole limit.
-        pacer: if db_is_postgres {
-            Pacer::shared()
-        } else {
-            Pacer::discord()
-        },
+        pacer,
         announcing: Default::default(),
         troubled: Default::default(),
     }))

@@ -1,13 +1,13 @@
-//! This process in the registry of live processes (issue 14), so that the processes of one
-//! bot share Discord's global limit ([`crate::pace`]): the roster's loop heartbeats
-//! (`storage::heartbeat`) every [`ShareTimes::every`], and hands each answer (how many are
-//! live, whether this heartbeat began a new registration, how long ago it was sent) to the
-//! pacer, which paces to its share from then on. A failed or slow heartbeat is logged and the
-//! loop goes on: the pacer stops sending by itself once its count is no longer trusted. On a
-//! graceful stop the roster closes the pacer and deregisters with a linger of one span, so the
-//! others count it until its last request is out of every window.
+//! This process in the registry of live processes (issue 14; PostgreSQL only): the roster's
+//! loop heartbeats (`storage::heartbeat`) every [`Times::every`], so that the others know it
+//! lives. The shard keeper shares the gateway shards among the live processes
+//! (`crate::shards::share`), and the reminder senders take over the claims of a process whose
+//! registration ended (`storage::claim_outgoing`). A failed or slow heartbeat is logged and the
+//! loop goes on. On a graceful stop the roster deregisters at once, so the others take over
+//! without waiting for the registration to expire; a process that dies is uncounted when its
+//! registration ends, [`Times::ttl`] after its last heartbeat.
 //!
-//! Only on PostgreSQL: on SQLite one process owns the file and its share is the whole limit.
+//! On SQLite one process owns the file ([`storage::ProcessLock`]): there is no roster.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,9 +15,43 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::{timeout, Instant};
 
-use crate::pace::{ShareTimes, SPAN};
 use crate::shards::Stop;
 use crate::types::Data;
+
+/// The times of the registry of live processes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Times {
+    /// How long a heartbeat registers a process for, by the database's clock.
+    ttl: Duration,
+}
+
+impl Times {
+    /// A ten-second registration, renewed about every 1.4 s.
+    pub const DEFAULT: Times = Times {
+        ttl: Duration::from_secs(10),
+    };
+
+    /// Times for a registration of `ttl`; `None` if it is under a second.
+    pub fn new(ttl: Duration) -> Option<Times> {
+        (ttl >= Duration::from_secs(1)).then_some(Times { ttl })
+    }
+
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// How often to heartbeat: seven tries in a registration, so a few failures in a row
+    /// do not end it.
+    pub fn every(&self) -> Duration {
+        self.ttl / 7
+    }
+
+    /// How long a heartbeat may take: an answer later than this one would be close to the
+    /// next try.
+    pub fn answer_within(&self) -> Duration {
+        self.every() * 2
+    }
+}
 
 /// What one round did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,24 +59,24 @@ pub enum Beat {
     /// Nothing was due; the roster waited until a heartbeat was.
     Waited,
     /// A heartbeat answered: `live` processes, `joined` if it began this process's
-    /// registration; the pacer's share from now (zero while a newcomer waits).
-    Heard { live: u32, joined: bool, share: u32 },
+    /// registration.
+    Heard { live: u32, joined: bool },
     /// The heartbeat failed or did not answer in time.
     Failed,
 }
 
-/// Keeps this process registered and its pacer's share up to date.
+/// Keeps this process registered.
 pub struct Roster {
     data: Arc<Data>,
     owner: String,
-    times: ShareTimes,
+    times: Times,
     next: Instant,
 }
 
 impl Roster {
     /// The roster of `owner` (a name unique to this run of this process), heartbeating at
     /// once.
-    pub fn new(data: Arc<Data>, owner: String, times: ShareTimes) -> Roster {
+    pub fn new(data: Arc<Data>, owner: String, times: Times) -> Roster {
         Roster {
             data,
             owner,
@@ -52,7 +86,7 @@ impl Roster {
     }
 
     /// The loop: one round after another until `stop` says otherwise. `Stop::Release` closes
-    /// the pacer and deregisters; `Stop::Now` leaves the registration to expire (as a crash).
+    /// deregisters; `Stop::Now` leaves the registration to expire (as a crash).
     pub async fn run(mut self, mut stop: watch::Receiver<Stop>) {
         loop {
             let how = *stop.borrow_and_update();
@@ -78,22 +112,15 @@ impl Roster {
         let now = Instant::now();
         if now < self.next {
             tokio::time::sleep_until(self.next).await;
-            crate::ops::metrics::global_share(self.data.pacer.share_now());
             return Beat::Waited;
         }
         self.next = now + self.times.every();
         let beat = storage::heartbeat(&self.data.db, &self.owner, self.times.ttl());
-        // An answer later than the trust is of no use: the count would be stale on arrival.
-        let beat = match timeout(self.times.trust(), beat).await {
-            Ok(Ok(h)) => {
-                let pacer = &self.data.pacer;
-                pacer.heard(h.live, h.joined, now.elapsed(), &self.times);
-                Beat::Heard {
-                    live: h.live,
-                    joined: h.joined,
-                    share: pacer.share_now(),
-                }
-            }
+        match timeout(self.times.answer_within(), beat).await {
+            Ok(Ok(h)) => Beat::Heard {
+                live: h.live,
+                joined: h.joined,
+            },
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "heartbeat failed");
                 Beat::Failed
@@ -102,17 +129,12 @@ impl Roster {
                 tracing::warn!("heartbeat did not answer in time");
                 Beat::Failed
             }
-        };
-        crate::ops::metrics::global_share(self.data.pacer.share_now());
-        beat
+        }
     }
 
-    /// Stops sending, then deregisters: the others count this process for one more span, the
-    /// most its last request can still count against a window.
+    /// Deregisters: the others stop counting this process at once.
     async fn leave(self) {
-        self.data.pacer.close();
-        crate::ops::metrics::global_share(0);
-        let gone = storage::deregister(&self.data.db, &self.owner, SPAN);
+        let gone = storage::deregister(&self.data.db, &self.owner, Duration::ZERO);
         match timeout(Duration::from_secs(5), gone).await {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::warn!(error = %e, "not deregistered: the registration expires"),
@@ -122,12 +144,7 @@ impl Roster {
 }
 
 fn log(beat: Beat) {
-    if let Beat::Heard {
-        live,
-        joined: true,
-        share,
-    } = beat
-    {
-        tracing::info!(live, share, "registered among the live processes");
+    if let Beat::Heard { live, joined: true } = beat {
+        tracing::info!(live, "registered among the live processes");
     }
 }

@@ -24,9 +24,10 @@ pub const TOO_MANY_REQUESTS: &str = "los_discord_429_total";
 /// Gateway shards this process runs, and how many of them are connected.
 pub const SHARDS_OWNED: &str = "los_shards_owned";
 pub const SHARDS_CONNECTED: &str = "los_shards_connected";
-/// Requests per second this process may send of Discord's global limit: its share
-/// ([`crate::pace`]), zero while it waits to be counted by the others or cannot trust its count.
-pub const GLOBAL_SHARE: &str = "los_global_share_per_second";
+/// Places of Discord's global limit this process drew from the database, by `how`: `drawn`,
+/// or `missed` (drawn but passed unused: a request woke too late, or the draw answered too
+/// slowly to use). PostgreSQL only ([`crate::pace::shared`]); alone, a process draws none.
+pub const GLOBAL_PLACES: &str = "los_global_places_total";
 /// Shard lease renewals that held ([`crate::shards`]).
 pub const LEASE_RENEWALS: &str = "los_shard_lease_renewals_total";
 /// Shards given up, by `how`: `lost` (a renewal found the lease expired or taken over) or
@@ -71,9 +72,9 @@ fn describe() {
         SHARDS_CONNECTED,
         "Gateway shards of this process connected now."
     );
-    describe_gauge!(
-        GLOBAL_SHARE,
-        "Requests per second this process may send of Discord's global limit."
+    describe_counter!(
+        GLOBAL_PLACES,
+        "Places of Discord's global limit drawn from the database, and of those missed."
     );
     describe_counter!(LEASE_RENEWALS, "Shard lease renewals that held.");
     describe_counter!(
@@ -83,6 +84,9 @@ fn describe() {
     // Counters exist from the start at zero, so a scrape before the first event has them.
     for how in ["lost", "fenced"] {
         counter!(LEASE_LOSSES, "how" => how).absolute(0);
+    }
+    for how in ["drawn", "missed"] {
+        counter!(GLOBAL_PLACES, "how" => how).absolute(0);
     }
     for kind in ["button", "select", "modal", "command", "autocomplete"] {
         counter!(PRESSES, "kind" => kind).absolute(0);
@@ -136,7 +140,12 @@ pub fn leases(renewed: usize, how: &'static str, given_up: usize) {
     counter!(LEASE_LOSSES, "how" => how).increment(given_up as u64);
 }
 
-/// This process's share of Discord's global limit now, requests per second.
-pub fn global_share(per_second: u32) {
-    gauge!(GLOBAL_SHARE).set(f64::from(per_second));
+/// Places of Discord's global limit drawn.
+pub fn global_places_drawn(n: u64) {
+    counter!(GLOBAL_PLACES, "how" => "drawn").increment(n);
+}
+
+/// Places drawn and passed unused.
+pub fn global_places_missed(n: u64) {
+    counter!(GLOBAL_PLACES, "how" => "missed").increment(n);
 }

@@ -234,12 +234,15 @@ async fn readyz_follows_the_gateway_and_metrics_count_what_the_sandbox_saw() {
         "set-up, vis, ny and the form were pressed"
     );
     assert_eq!(sample(&scrape, "los_shards_owned", &[]), Some(1.0));
-    // On SQLite the only process: the whole of Discord's global limit is its share.
-    assert_eq!(
-        sample(&scrape, "los_global_share_per_second", &[]),
-        Some(50.0),
-        "{scrape}"
-    );
+    // On SQLite the only process paces itself: it draws no places of the global limit from
+    // the database.
+    for how in ["drawn", "missed"] {
+        assert_eq!(
+            sample(&scrape, "los_global_places_total", &[("how", how)]),
+            Some(0.0),
+            "{scrape}"
+        );
+    }
     // The one shard's lease was never lost nor given up.
     for how in ["lost", "fenced"] {
         assert_eq!(
