@@ -1,5 +1,6 @@
 //! Configuration from the environment (and `.env`): checked once at start, with a clear
-//! message for what is missing or malformed. The token is never printed.
+//! message for what is missing or malformed. The token is never printed, nor the database's
+//! password.
 
 use std::fmt;
 use std::time::Duration;
@@ -17,6 +18,25 @@ impl Token {
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Token(***)")
+    }
+}
+
+/// `DATABASE_URL`: a SQLite path or URL, or a PostgreSQL URL that may carry a password. Its
+/// `Debug` shows it as the log does (`storage::Db::loggable_url`: no password, no query).
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl std::ops::Deref for DatabaseUrl {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({:?})", storage::Db::loggable_url(&self.0))
     }
 }
 
@@ -41,7 +61,7 @@ pub struct Config {
     /// was to run ([`Config::bot_token`]).
     pub token_empty: bool,
     /// `DATABASE_URL`, default `./data/los.db`.
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     /// `DISCORD_API_URL`: a Discord-compatible server to use instead of Discord.
     pub api_url: Option<String>,
     /// `LOS_DEV_GUILD`: register commands in this guild only.
@@ -182,7 +202,9 @@ impl Config {
             discord_timeout,
             token,
             token_empty,
-            database_url: non_empty("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE.into()),
+            database_url: DatabaseUrl(
+                non_empty("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE.into()),
+            ),
             api_url,
             dev_guild,
             log_filter: non_empty("RUST_LOG").unwrap_or_else(|| "info,los=debug".into()),
@@ -222,7 +244,7 @@ mod tests {
     fn defaults_without_anything() {
         let c = config(&[]).unwrap();
         assert!(c.token.is_none());
-        assert_eq!(c.database_url, DEFAULT_DATABASE);
+        assert_eq!(&*c.database_url, DEFAULT_DATABASE);
         assert_eq!(c.api_url, None);
     }
 
@@ -279,6 +301,19 @@ mod tests {
         let c = config(&[("DISCORD_TOKEN", "MTIzNDU2Nzg5MDEyMzQ1Njc4.secret.part")]).unwrap();
         let shown = format!("{c:?}");
         assert!(!shown.contains("secret"), "{shown}");
+    }
+
+    #[test]
+    fn the_databases_password_is_never_shown() {
+        let url = "postgres://los:s3cret@db.example:5432/los?password=hidden";
+        let c = config(&[("DATABASE_URL", url)]).unwrap();
+        assert_eq!(&*c.database_url, url, "the URL itself is kept whole");
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("hidden"),
+            "{shown}"
+        );
+        assert!(shown.contains("db.example:5432/los"), "{shown}");
     }
 
     #[test]
