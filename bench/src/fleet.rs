@@ -81,10 +81,13 @@ where
     Ok(())
 }
 
-/// Stops each bot where it is (as a crash would) and closes its database.
+/// Stops each bot where it is (as a crash would) and closes its database. Its pacer closes
+/// first, so that what was still queued to send (announcements of the last presses) waits for
+/// good instead of going on to a closed database.
 pub async fn stop(bots: Vec<Running>) {
     for bot in bots {
         let data = bot.data.clone();
+        data.pacer.close();
         bot.stop().await;
         data.db.close().await;
     }
