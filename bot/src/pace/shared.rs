@@ -83,20 +83,20 @@ pub fn lay(sent: Instant, back: Instant, places: &storage::Places) -> Option<Vec
 #[derive(Debug, Default)]
 pub struct Held {
     places: VecDeque<Place>,
-    /// Places lost: passed before a request could take them, or drawn too slowly.
-    pub missed: u64,
 }
 
 impl Held {
-    /// The next place a request may still use at `now`; places already past are lost.
-    pub fn take(&mut self, now: Instant) -> Option<Place> {
+    /// The next place a request may still use at `now`, and how many places were already past
+    /// (lost).
+    pub fn take(&mut self, now: Instant) -> (Option<Place>, u64) {
+        let mut lost = 0;
         while let Some(place) = self.places.pop_front() {
             if now <= place.latest {
-                return Some(place);
+                return (Some(place), lost);
             }
-            self.missed += 1;
+            lost += 1;
         }
-        None
+        (None, lost)
     }
 
     pub fn add(&mut self, places: impl IntoIterator<Item = Place>) {
@@ -146,12 +146,7 @@ impl Shared {
                 return std::future::pending().await;
             }
             let waiting = Waiting::count(&self.waiting);
-            let (next, lost) = {
-                let mut held = self.held();
-                let before = held.missed;
-                let next = held.take(Instant::now());
-                (next, held.missed - before)
-            };
+            let (next, lost) = self.held().take(Instant::now());
             if lost > 0 {
                 crate::ops::metrics::global_places_missed(lost);
             }
@@ -171,7 +166,6 @@ impl Shared {
             if Instant::now() <= place.latest {
                 return;
             }
-            self.held().missed += 1;
             crate::ops::metrics::global_places_missed(1);
         }
     }
@@ -198,7 +192,6 @@ impl Shared {
                             took = ?sent.elapsed(),
                             "places of the global limit drawn too slowly to use"
                         );
-                        self.held().missed += u64::from(places.count);
                         crate::ops::metrics::global_places_missed(u64::from(places.count));
                     }
                 }
@@ -346,10 +339,9 @@ mod tests {
         // Just after the first place's latest, before the second's.
         let later = laid[0].latest + Duration::from_micros(1);
         assert!(later <= laid[1].latest);
-        assert_eq!(held.take(later), Some(laid[1]));
-        assert_eq!(held.missed, 1);
-        assert_eq!(held.take(later), Some(laid[2]));
-        assert_eq!(held.take(later), None);
+        assert_eq!(held.take(later), (Some(laid[1]), 1), "the first lost");
+        assert_eq!(held.take(later), (Some(laid[2]), 0));
+        assert_eq!(held.take(later), (None, 0));
         assert!(held.is_empty());
     }
 }
